@@ -1,0 +1,82 @@
+# leanboot: plain Makefile.  make; make deps; make check; make demo.
+#   WERROR=0      build without -Werror
+#   SANITIZE=1    build with ASan and UBSan
+#   PREFIX, DESTDIR honoured by make install
+
+VERSION   = 0.1
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS      = libvirt libxml-2.0 nettle
+DATADIR   = $(PREFIX)/lib/leanboot
+
+WARN      = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
+WERROR   ?= 1
+SAN_1     = -fsanitize=address,undefined -fno-omit-frame-pointer
+SANFLAGS  = $(SAN_$(SANITIZE))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LB_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
+            -DLB_VERSION='"$(VERSION)"' -DLB_DATADIR='"$(DATADIR)"'
+
+OBJS = \
+	launcher/main.o \
+	launcher/cmd.o \
+	launcher/cmd-xml.o \
+	launcher/cmd-check.o \
+	launcher/cmd-appliance.o \
+	launcher/err.o \
+	launcher/util.o \
+	launcher/proc.o \
+	launcher/disk.o \
+	launcher/plan.o \
+	launcher/topology.o \
+	launcher/domxml.o \
+	launcher/qemuargv.o \
+	launcher/appliance.o \
+	launcher/xmlsafe.o \
+	launcher/counts.o \
+	launcher/lv.o
+
+HEADERS = $(wildcard launcher/*.h)
+
+all: launcher/leanboot appliance/init tests/helpers/rngcheck
+
+launcher/%.o: launcher/%.c $(HEADERS)
+	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
+
+launcher/leanboot: $(OBJS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+# PID 1 of the appliance: static, so it needs nothing from the root image.
+appliance/init: appliance/init.c
+	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
+
+tests/helpers/rngcheck: tests/helpers/rngcheck.c
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+deps:
+	@scripts/deps
+
+check: all
+	@scripts/deps --check
+	prove -v tests/*.t
+
+demo: all
+	@scripts/deps --check
+	@scripts/demo
+
+regen-golden: all
+	LEANBOOT_REGEN=1 prove tests/01-golden.t
+
+install: launcher/leanboot appliance/init
+	install -D -m 0755 launcher/leanboot $(DESTDIR)$(PREFIX)/bin/leanboot
+	install -D -m 0755 appliance/init $(DESTDIR)$(DATADIR)/init
+	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
+	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
+
+clean:
+	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck
+
+.PHONY: all deps check demo regen-golden install clean

@@ -1,0 +1,30 @@
+/* appliance: the supermin-built appliance as a cached data product.  Its
+ * cache key is a SHA-256 of every input; a build with an unchanged key is
+ * a cache hit and runs nothing. */
+#ifndef LB_APPLIANCE_H
+#define LB_APPLIANCE_H
+
+#include <limits.h>
+
+struct appl {
+	char cache[PATH_MAX];     /* the cache directory */
+	char dir[PATH_MAX];       /* cache/appliance */
+	char kernel[PATH_MAX], initrd[PATH_MAX], root[PATH_MAX];
+	char datadir[PATH_MAX];   /* where packages and init come from */
+	char host_kernel[PATH_MAX];
+	char kver[128];
+};
+
+/* Fill in the paths; builds nothing and needs no appliance. */
+int appl_locate(struct appl *a);
+/* The key the inputs give now (64 hex digits). */
+int appl_key(const struct appl *a, char key[65]);
+/* The key of what is built, or "" when nothing is. */
+void appl_built_key(const struct appl *a, char key[65]);
+/* Build unless the cache holds the same key; *hit says which. */
+int appl_build(struct appl *a, int verbose, int *hit);
+int appl_clean(struct appl *a);
+/* Fail with a clear message unless an up-to-date appliance is there. */
+int appl_require(struct appl *a);
+
+#endif

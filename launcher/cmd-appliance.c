@@ -1,0 +1,74 @@
+/* leanboot appliance build|info|clean: the appliance as a cached product. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "appliance.h"
+#include "cmd.h"
+#include "err.h"
+#include "util.h"
+
+static void info_file(const char *label, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		printf("%-8s %s (missing)\n", label, path);
+		return;
+	}
+	/* The root image is sparse: say both what it holds and its size. */
+	printf("%-8s %s (%.1f MiB, %.1f MiB on disk)\n", label, path,
+	       st.st_size / 1048576.0, st.st_blocks * 512 / 1048576.0);
+}
+
+static int appliance_info(struct appl *a)
+{
+	char key[65], have[65];
+
+	if (appl_key(a, key) < 0)
+		return err_report("appliance info");
+	appl_built_key(a, have);
+	printf("cache    %s\n", a->cache);
+	printf("data     %s\n", a->datadir);
+	info_file("kernel", a->kernel);
+	info_file("initrd", a->initrd);
+	info_file("root", a->root);
+	printf("key      %s\n", key);
+	printf("state    %s\n", !have[0] ? "not built" : strcmp(have, key) ? "out of date" : "up to date");
+	return 0;
+}
+
+int cmd_appliance(int argc, char **argv)
+{
+	static const struct option longopts[] = { LB_GLOBAL_LONGOPTS };
+	const char *verb;
+	struct appl a;
+	int r, hit;
+	double t0;
+
+	r = cmd_parse("appliance", argc, argv, longopts, NULL, NULL);
+	if (r)
+		return r > 0 ? 0 : LB_EXIT_USAGE;
+	if (optind + 1 != argc)
+		return err_usage("appliance: give one of build, info, clean");
+	verb = argv[optind];
+	if (appl_locate(&a) < 0)
+		return err_report("appliance");
+	if (!strcmp(verb, "info"))
+		return appliance_info(&a);
+	if (!strcmp(verb, "clean")) {
+		if (appl_clean(&a) < 0)
+			return err_report("appliance clean");
+		if (!lb_global.quiet)
+			printf("removed %s\n", a.dir);
+		return 0;
+	}
+	if (strcmp(verb, "build"))
+		return err_usage("appliance: '%s' is not build, info or clean", verb);
+	t0 = util_now();
+	if (appl_build(&a, lb_global.verbose, &hit) < 0)
+		return err_report("appliance build");
+	if (!lb_global.quiet)
+		printf("%s %s in %.3f s\n", hit ? "cache hit:" : "built", a.dir, util_now() - t0);
+	return 0;
+}

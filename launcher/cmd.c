@@ -1,0 +1,199 @@
+/* cmd: shared option handling and usage text, both driven by cmd_table so
+ * that --help and the table cannot drift apart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "util.h"
+
+struct lb_global lb_global;
+
+void cmd_usage(const char *name)
+{
+	FILE *o = stdout;
+
+	if (!name)
+		fprintf(o, "usage: leanboot COMMAND [OPTIONS]\n\ncommands:\n");
+	for (const struct cmd *c = cmd_table; c->name; c++) {
+		if (name && strcmp(name, c->name))
+			continue;
+		if (name)
+			fprintf(o, "usage: leanboot %s %s\n  %s%s\n", c->name, c->args, c->help,
+				c->fn ? "" : " (not yet available)");
+		else
+			fprintf(o, "  %-10s %s%s\n", c->name, c->help,
+				c->fn ? "" : " (not yet available)");
+	}
+	fprintf(o, "\nglobal options: --connect URI, --backend libvirt|direct, "
+		"--accel auto|kvm|tcg,\n  -v/--verbose, -q/--quiet, --help, --version\n"
+		"See leanboot(1).\n");
+}
+
+static int one_of(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (!strcmp(v, *allowed))
+			return 1;
+	return 0;
+}
+
+int cmd_global_opt(int c, const char *arg)
+{
+	static const char *const backends[] = { "libvirt", "direct", NULL };
+	static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+
+	switch (c) {
+	case OPT_CONNECT:
+		lb_global.connect = arg;
+		return 0;
+	case OPT_BACKEND:
+		if (!one_of(arg, backends)) {
+			err_usage("--backend: '%s' is not libvirt or direct", arg);
+			return -1;
+		}
+		lb_global.backend = arg;
+		return 0;
+	case OPT_ACCEL:
+		if (!one_of(arg, accels)) {
+			err_usage("--accel: '%s' is not auto, kvm or tcg", arg);
+			return -1;
+		}
+		lb_global.accel = arg;
+		return 0;
+	case 'v':
+		lb_global.verbose++;
+		return 0;
+	case 'q':
+		lb_global.quiet = 1;
+		return 0;
+	case OPT_HELP:
+		return 1;
+	case OPT_VERSION:
+		puts("leanboot " LB_VERSION);
+		exit(0);
+	}
+	return -2;
+}
+
+int cmd_global_check(void)
+{
+	const char *e;
+
+	if (!lb_global.connect && (e = getenv("LEANBOOT_CONNECT")) && *e)
+		lb_global.connect = e;
+	if (!lb_global.backend && (e = getenv("LEANBOOT_BACKEND")) && *e &&
+	    cmd_global_opt(OPT_BACKEND, e) < 0)
+		return -1;
+	if (!lb_global.accel && (e = getenv("LEANBOOT_ACCEL")) && *e &&
+	    cmd_global_opt(OPT_ACCEL, e) < 0)
+		return -1;
+	if (!lb_global.backend)
+		lb_global.backend = "libvirt";
+	if (!lb_global.accel)
+		lb_global.accel = "auto";
+	return 0;
+}
+
+int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
+{
+	long v;
+
+	switch (c) {
+	case OPT_TOPOLOGY:
+		in->topology = arg;
+		return 0;
+	case OPT_MACHINE:
+		in->machine = plan_parse_machine(arg);
+		if (in->machine < 0) {
+			err_usage("--machine: '%s' is not q35 or pc", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_MEMORY:
+		if (util_parse_long(arg, 64, 16384, &v) < 0) {
+			err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", arg);
+			return -1;
+		}
+		in->memory_mib = (unsigned)v;
+		return 0;
+	case OPT_DISK: {
+		size_t len = strlen(arg);
+		int rw = 0;
+
+		if (in->ndisks >= PLAN_MAX_DISKS) {
+			err_usage("--disk: at most %d disks", PLAN_MAX_DISKS);
+			return -1;
+		}
+		if (allow_rw && len > 3 && !strcmp(arg + len - 3, ":rw")) {
+			arg[len - 3] = '\0';
+			rw = 1;
+		}
+		if (!*arg) {
+			err_usage("--disk: empty file name");
+			return -1;
+		}
+		in->disks[in->ndisks].path = arg;
+		in->disks[in->ndisks++].rw = rw;
+		return 0;
+	}
+	}
+	return -2;
+}
+
+int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *placeholder = NULL;
+	int r;
+
+	if (!root) {
+		placeholder = util_printf("%s/leanboot-XXXXXX/root.qcow2",
+					  tmp && *tmp ? tmp : "/tmp");
+		if (!placeholder)
+			return -1;
+		root = placeholder;
+	}
+	in->kernel = a->kernel;
+	in->initrd = a->initrd;
+	in->root = root;
+	in->accel = lb_global.accel && !strcmp(lb_global.accel, "kvm") ? PLAN_ACCEL_KVM
+								       : PLAN_ACCEL_TCG;
+	r = plan_make(in, p);
+	free(placeholder);
+	return r;
+}
+
+int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
+	      cmd_opt_fn own, void *ctx)
+{
+	int c, r;
+
+	/* "+": stop at the first operand, so that run's COMMAND keeps its own
+	 * options; ':' lets us word the missing-argument error ourselves. */
+	while ((c = getopt_long(argc, argv, "+:vq", longopts, NULL)) != -1) {
+		if (c == ':') {
+			err_usage("%s: option %s needs a value", name, argv[optind - 1]);
+			return -1;
+		}
+		if (c == '?') {
+			err_usage("%s: unknown option '%s' (see leanboot %s --help)", name,
+				  argv[optind - 1], name);
+			return -1;
+		}
+		r = own ? own(c, optarg, ctx) : -2;
+		if (r == 0)
+			continue;
+		if (r == -1)
+			return -1;
+		r = cmd_global_opt(c, optarg);
+		if (r == 1) {
+			cmd_usage(name);
+			return 1;
+		}
+		if (r < 0)
+			return -1;
+	}
+	return cmd_global_check();
+}

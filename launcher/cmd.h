@@ -1,0 +1,75 @@
+/* cmd: the command table and the options every command shares. */
+#ifndef LB_CMD_H
+#define LB_CMD_H
+
+#include <getopt.h>
+
+struct lb_global {
+	const char *connect;      /* --connect, $LEANBOOT_CONNECT */
+	const char *backend;      /* libvirt | direct */
+	const char *accel;        /* auto | kvm | tcg */
+	int verbose, quiet;
+};
+
+extern struct lb_global lb_global;
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);   /* NULL: not yet available */
+	const char *args;
+	const char *help;
+};
+
+extern const struct cmd cmd_table[];
+
+/* Long options shared by all commands; each command's table ends with
+ * these.  Codes are above the ASCII range. */
+enum { OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION };
+#define LB_GLOBAL_LONGOPTS                                         \
+	{ "connect", required_argument, NULL, OPT_CONNECT },       \
+	{ "backend", required_argument, NULL, OPT_BACKEND },       \
+	{ "accel", required_argument, NULL, OPT_ACCEL },           \
+	{ "verbose", no_argument, NULL, 'v' },                     \
+	{ "quiet", no_argument, NULL, 'q' },                       \
+	{ "help", no_argument, NULL, OPT_HELP },                   \
+	{ "version", no_argument, NULL, OPT_VERSION },             \
+	{ NULL, 0, NULL, 0 }
+
+/* Handle a shared option.  Returns 0 when handled, 1 when the command
+ * should print its help and exit 0, -1 (after a message) on bad values,
+ * and -2 when C is not a shared option. */
+int cmd_global_opt(int c, const char *arg);
+/* Environment defaults and validation, once options are parsed. */
+int cmd_global_check(void);
+void cmd_usage(const char *name);
+
+int cmd_xml(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_appliance(int argc, char **argv);
+
+#endif
+
+/* Options that describe a plan, shared by xml, check and run. */
+#include "plan.h"
+#include "appliance.h"
+enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY };
+#define LB_PLAN_LONGOPTS                                           \
+	{ "topology", required_argument, NULL, OPT_TOPOLOGY },     \
+	{ "machine", required_argument, NULL, OPT_MACHINE },       \
+	{ "disk", required_argument, NULL, OPT_DISK },             \
+	{ "memory", required_argument, NULL, OPT_MEMORY }
+
+/* Returns 0 when handled, -1 on a bad value (reported), -2 otherwise.
+ * ALLOW_RW: whether FILE:rw is accepted. */
+int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw);
+/* Make the plan from IN with the appliance's paths and ROOT as the root
+ * overlay (NULL: the per-launch overlay's template name). */
+int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p);
+
+/* Run getopt_long over a command's options.  OWN handles the command's
+ * own codes (0 handled, -1 bad value already reported, -2 not its own);
+ * shared options are handled here.  Returns 0 to go on, 1 when help was
+ * printed (exit 0), -1 on a usage error (exit 2). */
+typedef int (*cmd_opt_fn)(int c, char *arg, void *ctx);
+int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
+	      cmd_opt_fn own, void *ctx);

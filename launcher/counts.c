@@ -1,0 +1,180 @@
+/* counts: counts a domain's devices by kind with XPath over a document
+ * parsed by xmlsafe.c.  Each kind is one XPath expression, so a kind is
+ * one row of the table below. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xpath.h>
+
+#include "counts.h"
+#include "err.h"
+#include "xmlsafe.h"
+
+#define PCI_CTL(m) "/domain/devices/controller[@type='pci'][@model='" m "']"
+#define USB_CTL(m) "/domain/devices/controller[@type='usb'][@model='" m "']"
+
+static const struct {
+	const char *name;
+	const char *xpath;
+	int primary;
+} kinds[] = {
+	{ "pcie-root", PCI_CTL("pcie-root"), 1 },
+	{ "pcie-root-port", PCI_CTL("pcie-root-port"), 1 },
+	{ "pci-root", PCI_CTL("pci-root"), 1 },
+	{ "pci-bridge", PCI_CTL("pci-bridge"), 1 },
+	{ "pcie-to-pci-bridge", PCI_CTL("pcie-to-pci-bridge"), 1 },
+	{ "dmi-to-pci-bridge", PCI_CTL("dmi-to-pci-bridge"), 0 },
+	{ "pcie-switch-upstream-port", PCI_CTL("pcie-switch-upstream-port"), 0 },
+	{ "pcie-switch-downstream-port", PCI_CTL("pcie-switch-downstream-port"), 0 },
+	{ "pci-expander-bus", PCI_CTL("pci-expander-bus"), 0 },
+	{ "pcie-expander-bus", PCI_CTL("pcie-expander-bus"), 0 },
+	/* usb: every USB controller that exists (model='none' means none). */
+	{ "usb", "/domain/devices/controller[@type='usb'][not(@model='none')]", 1 },
+	{ "qemu-xhci", USB_CTL("qemu-xhci"), 0 },
+	{ "nec-xhci", USB_CTL("nec-xhci"), 0 },
+	{ "piix3-uhci", USB_CTL("piix3-uhci"), 0 },
+	{ "piix4-uhci", USB_CTL("piix4-uhci"), 0 },
+	{ "ehci", USB_CTL("ehci"), 0 },
+	{ "ich9-ehci1", USB_CTL("ich9-ehci1"), 0 },
+	{ "ich9-uhci1", USB_CTL("ich9-uhci1"), 0 },
+	{ "pci-ohci", USB_CTL("pci-ohci"), 0 },
+	{ "sata", "/domain/devices/controller[@type='sata']", 1 },
+	{ "ide", "/domain/devices/controller[@type='ide']", 0 },
+	{ "scsi", "/domain/devices/controller[@type='scsi']", 0 },
+	{ "virtio-serial", "/domain/devices/controller[@type='virtio-serial']", 1 },
+	/* memballoon: a balloon that exists (model='none' means none). */
+	{ "memballoon", "/domain/devices/memballoon[not(@model='none')]", 1 },
+	{ "pci-endpoints", "/domain/devices/*[address[@type='pci']]"
+			   "[not(self::controller[@type='pci'])]", 1 },
+};
+
+#define NKINDS (sizeof kinds / sizeof *kinds)
+
+size_t cnt_nkinds(void)
+{
+	return NKINDS;
+}
+
+const char *cnt_kind_name(size_t i)
+{
+	return i < NKINDS ? kinds[i].name : NULL;
+}
+
+int cnt_kind_primary(size_t i)
+{
+	return i < NKINDS && kinds[i].primary;
+}
+
+int cnt_kind_find(const char *name)
+{
+	for (size_t i = 0; i < NKINDS; i++)
+		if (!strcmp(name, kinds[i].name))
+			return (int)i;
+	return -1;
+}
+
+static unsigned attr_hex(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	unsigned long x = v ? strtoul((const char *)v, NULL, 0) : 0;
+
+	xmlFree(v);
+	return x > 0xffff ? 0xffff : (unsigned)x;
+}
+
+/* "disk vda", "controller usb qemu-xhci", "memballoon virtio", ... */
+static void describe(xmlNodePtr dev, char *buf, size_t len)
+{
+	xmlChar *type = xmlGetProp(dev, BAD_CAST "type");
+	xmlChar *model = xmlGetProp(dev, BAD_CAST "model");
+	xmlChar *target = NULL;
+
+	for (xmlNodePtr c = dev->children; c && !target; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "target"))
+			target = xmlGetProp(c, BAD_CAST "dev");
+	snprintf(buf, len, "%s%s%.24s%s%.24s%s%.16s", (const char *)dev->name,
+		 type ? " " : "", type ? (const char *)type : "",
+		 model ? " " : "", model ? (const char *)model : "",
+		 target ? " " : "", target ? (const char *)target : "");
+	/* Names come from untrusted XML: keep them printable. */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	xmlFree(type);
+	xmlFree(model);
+	xmlFree(target);
+}
+
+static void list_endpoints(xmlNodeSetPtr set, struct cnt *out)
+{
+	for (int i = 0; set && i < set->nodeNr; i++) {
+		xmlNodePtr dev = set->nodeTab[i], addr = NULL;
+		struct cnt_endpoint *e;
+
+		if (out->nep >= CNT_MAX_EP) {
+			out->ep_truncated = 1;
+			return;
+		}
+		for (xmlNodePtr c = dev->children; c; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "address"))
+				addr = c;
+		if (!addr)
+			continue;
+		e = &out->ep[out->nep++];
+		describe(dev, e->what, sizeof e->what);
+		e->bus = attr_hex(addr, "bus");
+		e->slot = attr_hex(addr, "slot");
+		e->fn = attr_hex(addr, "function");
+	}
+}
+
+int cnt_count(xmlDocPtr doc, struct cnt *out)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	int r = -1;
+
+	memset(out, 0, sizeof *out);
+	out->n = calloc(NKINDS, sizeof *out->n);
+	if (!ctx || !out->n) {
+		err_set(LB_EXIT_VM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < NKINDS; i++) {
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST kinds[i].xpath, ctx);
+
+		if (!o) {
+			err_set(LB_EXIT_VM, "XPath %s failed", kinds[i].xpath);
+			goto out;
+		}
+		out->n[i] = o->nodesetval ? o->nodesetval->nodeNr : 0;
+		if (!strcmp(kinds[i].name, "pci-endpoints"))
+			list_endpoints(o->nodesetval, out);
+		xmlXPathFreeObject(o);
+	}
+	r = 0;
+out:
+	xmlXPathFreeContext(ctx);
+	if (r < 0)
+		cnt_free(out);
+	return r;
+}
+
+int cnt_count_xml(const char *xml, struct cnt *out)
+{
+	xmlDocPtr doc = xs_parse_domain(xml, strlen(xml));
+	int r;
+
+	if (!doc)
+		return -1;
+	r = cnt_count(doc, out);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+void cnt_free(struct cnt *c)
+{
+	free(c->n);
+	c->n = NULL;
+}

@@ -1,0 +1,35 @@
+/* counts: what a domain XML holds, by kind: PCI controllers by model, USB
+ * controllers, other controllers, the balloon and the PCI endpoints.
+ * Kinds carry libvirt's own model names. */
+#ifndef LB_COUNTS_H
+#define LB_COUNTS_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+
+#define CNT_MAX_EP 512
+
+struct cnt_endpoint {
+	char what[64];            /* "disk vda", "controller usb qemu-xhci", ... */
+	unsigned bus, slot, fn;
+};
+
+struct cnt {
+	long *n;                  /* one count per kind, cnt_nkinds() of them */
+	struct cnt_endpoint ep[CNT_MAX_EP];
+	size_t nep;
+	int ep_truncated;
+};
+
+size_t cnt_nkinds(void);
+const char *cnt_kind_name(size_t i);
+/* The index of a kind name, or -1. */
+int cnt_kind_find(const char *name);
+/* Kinds worth showing even at zero (the ones users ask about). */
+int cnt_kind_primary(size_t i);
+
+int cnt_count(xmlDocPtr doc, struct cnt *out);
+int cnt_count_xml(const char *xml, struct cnt *out);
+void cnt_free(struct cnt *c);
+
+#endif

@@ -1,0 +1,26 @@
+/* err: the one place an internal failure records why it failed.
+ * Helpers return -1 (or NULL) after err_set(); only the command layer
+ * prints, as "leanboot: what: why", and picks the exit status. */
+#ifndef LB_ERR_H
+#define LB_ERR_H
+
+/* Exit statuses of the command-line contract (docs/leanboot.1). */
+enum {
+	LB_EXIT_OK = 0,
+	LB_EXIT_SHORT = 1,   /* the thing checked fell short */
+	LB_EXIT_USAGE = 2,   /* bad usage or bad input */
+	LB_EXIT_VM = 3,      /* the VM failed */
+};
+
+void err_set(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void err_clear(void);
+const char *err_msg(void);
+int err_status(void);
+
+/* Print "leanboot: WHAT: <recorded reason>" and return the recorded status. */
+int err_report(const char *what);
+/* Print "leanboot: <formatted>" for errors found at the command edge. */
+int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

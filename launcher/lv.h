@@ -1,0 +1,19 @@
+/* lv: the libvirt connection: the embedded driver by default (no daemon),
+ * any URI by option; and defining a domain only to read back what libvirt
+ * made of it. */
+#ifndef LB_LV_H
+#define LB_LV_H
+
+#include <libvirt/libvirt.h>
+
+/* "qemu:///embed?root=CACHE/libvirt", with the qemu.conf that root needs. */
+char *lv_default_uri(const char *cache);
+/* Open URI (NULL: $LEANBOOT_CONNECT, then the embedded default). */
+virConnectPtr lv_open(const char *uri, const char *cache);
+/* Define XML under a fresh name, read back the inactive XML libvirt
+ * expanded it to, undefine.  Returns a malloc'd document. */
+char *lv_expand(virConnectPtr conn, const char *xml);
+/* libvirt's last error as text. */
+const char *lv_error(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* leanboot: throwaway appliance VMs with strictly minimal PCI topology. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+
+const struct cmd cmd_table[] = {
+	{ "xml", cmd_xml, "[--topology T] [--machine q35|pc] [--disk FILE]... [--argv]",
+	  "print the domain XML (or qemu argv) of a topology" },
+	{ "run", NULL, "[--topology T] [--disk FILE[:rw]]... [--timeout S] -- COMMAND [ARG]...",
+	  "run a command in a throwaway appliance VM" },
+	{ "inspect", NULL, "[--json] DISK...", "report what is on disk images" },
+	{ "check", cmd_check, "(--topology T | FILE.xml) [--expect KIND=N[,...]]",
+	  "count controllers as written and as libvirt expands them" },
+	{ "bench", NULL, "[--topology T[,T]...] [--runs N] [--json FILE]",
+	  "measure boot time by stage, topology against topology" },
+	{ "appliance", cmd_appliance, "(build|info|clean)", "build, describe or remove the appliance" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cmd_usage(NULL);
+		return argc < 2 ? LB_EXIT_USAGE : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("leanboot " LB_VERSION);
+		return 0;
+	}
+	for (const struct cmd *c = cmd_table; c->name; c++) {
+		if (strcmp(argv[1], c->name))
+			continue;
+		if (!c->fn)
+			return err_usage("%s: not yet available in this version", c->name);
+		return c->fn(argc - 1, argv + 1);
+	}
+	return err_usage("unknown command '%s' (see leanboot --help)", argv[1]);
+}

@@ -1,0 +1,291 @@
+/* plan: builds the device list every topology starts from, then lets the
+ * topology place it; plan_complete() mirrors libvirt 9.0's own defaults
+ * for the renderer that has no libvirt behind it. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "plan.h"
+#include "util.h"
+
+static const char *const machine_names[] = { [PLAN_Q35] = "q35", [PLAN_PC] = "pc" };
+
+int plan_parse_machine(const char *s)
+{
+	for (size_t i = 0; i < sizeof machine_names / sizeof *machine_names; i++)
+		if (!strcmp(s, machine_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *plan_machine_name(enum plan_machine m)
+{
+	return machine_names[m];
+}
+
+static struct plan_dev *plan_add_dev(struct plan *p, enum plan_dev_kind kind)
+{
+	struct plan_dev *d;
+
+	if (p->ndev >= PLAN_MAX_DEV) {
+		err_set(LB_EXIT_USAGE, "too many devices (at most %d)", PLAN_MAX_DEV);
+		return NULL;
+	}
+	d = &p->dev[p->ndev++];
+	memset(d, 0, sizeof *d);
+	d->kind = kind;
+	return d;
+}
+
+static int plan_add_disk(struct plan *p, const char *path, int rw, int is_root)
+{
+	struct disk_info info;
+	struct plan_dev *d;
+	unsigned n = 0;
+
+	if (is_root) {
+		/* The root overlay is made per launch, so it need not exist yet. */
+		info.format = DISK_QCOW2;
+		info.is_block = 0;
+	} else if (disk_probe(path, &info) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < p->ndev; i++)
+		n += p->dev[i].kind == PLAN_DEV_DISK;
+	d = plan_add_dev(p, PLAN_DEV_DISK);
+	if (!d)
+		return -1;
+	d->path = strdup(path);
+	if (!d->path) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	d->format = info.format;
+	d->is_block = info.is_block;
+	d->readonly = !rw && !is_root;
+	d->is_root = is_root;
+	snprintf(d->target, sizeof d->target, "vd%c", 'a' + n);
+	return 0;
+}
+
+int plan_make(const struct plan_input *in, struct plan *p)
+{
+	const struct topo *t;
+	long arg = 0;
+	int machine;
+
+	memset(p, 0, sizeof *p);
+	t = topo_find(in->topology ? in->topology : "minimal", &arg);
+	if (!t)
+		return -1;
+	machine = in->machine;
+	if (machine < 0)
+		machine = (t->machines & (1u << PLAN_Q35)) ? PLAN_Q35 : PLAN_PC;
+	if (!(t->machines & (1u << machine))) {
+		err_set(LB_EXIT_USAGE, "topology %s does not work on machine %s",
+			t->name, plan_machine_name(machine));
+		return -1;
+	}
+	if (in->ndisks > PLAN_MAX_DISKS) {
+		err_set(LB_EXIT_USAGE, "too many disks (at most %d)", PLAN_MAX_DISKS);
+		return -1;
+	}
+
+	p->topology = t->name;
+	snprintf(p->name, sizeof p->name, "%s", in->name ? in->name : "leanboot");
+	p->machine = machine;
+	p->firmware = PLAN_FW_SEABIOS;
+	p->accel = in->accel;
+	p->memory_mib = in->memory_mib ? in->memory_mib : 256;
+	p->vcpus = 1;
+	p->usb = p->balloon = PLAN_DEFAULT_LIBVIRT;
+	/* root=/dev/vda: the root disk is always the first disk and takes the
+	 * lowest PCI address, so virtio-blk probes it first.  panic=1 turns a
+	 * guest panic into a reboot, which both backends treat as the end. */
+	p->kernel = strdup(in->kernel);
+	p->initrd = strdup(in->initrd);
+	p->cmdline = util_printf("console=ttyS0 root=/dev/vda panic=1%s%s",
+				 in->cmdline_extra ? " " : "",
+				 in->cmdline_extra ? in->cmdline_extra : "");
+	if (!p->kernel || !p->initrd || !p->cmdline) {
+		err_set(LB_EXIT_VM, "out of memory");
+		goto fail;
+	}
+	if (plan_add_disk(p, in->root, 0, 1) < 0)
+		goto fail;
+	for (size_t i = 0; i < in->ndisks; i++)
+		if (plan_add_disk(p, in->disks[i].path, in->disks[i].rw, 0) < 0)
+			goto fail;
+	if (t->apply(p, arg) < 0)
+		goto fail;
+	return 0;
+fail:
+	plan_free(p);
+	return -1;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->ndev; i++)
+		free(p->dev[i].path);
+	free(p->kernel);
+	free(p->initrd);
+	free(p->cmdline);
+	memset(p, 0, sizeof *p);
+}
+
+/* --- plan_complete: libvirt's defaults, made explicit ----------------- */
+
+static int slot_used(const struct plan *p, unsigned slot)
+{
+	for (size_t i = 0; i < p->ndev; i++)
+		if (p->dev[i].addr.set && p->dev[i].addr.bus == 0 && p->dev[i].addr.slot == slot)
+			return 1;
+	for (size_t i = 0; i < p->nctl; i++)
+		if (p->ctl[i].addr.set && p->ctl[i].addr.bus == 0 && p->ctl[i].addr.slot == slot)
+			return 1;
+	return 0;
+}
+
+static int bus_has_device(const struct plan *p, unsigned bus)
+{
+	for (size_t i = 0; i < p->ndev; i++)
+		if (p->dev[i].addr.set && p->dev[i].addr.bus == bus)
+			return 1;
+	return 0;
+}
+
+/* libvirt 9.0 puts auto-added root ports on the first free slot of
+ * pcie.0 from 00:01, filling functions 0-7 with multifunction on, and
+ * numbers each port's chassis after its index and its port after its
+ * address (slot << 3 | function). */
+static int add_root_port(struct plan *p, unsigned *slot, unsigned *fn)
+{
+	struct plan_ctl *c;
+	unsigned index = 0;
+
+	if (p->nctl >= PLAN_MAX_CTL) {
+		err_set(LB_EXIT_USAGE, "too many PCI controllers");
+		return -1;
+	}
+	for (size_t i = 0; i < p->nctl; i++)
+		if (p->ctl[i].index >= index)
+			index = p->ctl[i].index + 1;
+	if (*fn == 0)
+		while (*slot < 0x1f && slot_used(p, *slot))
+			(*slot)++;
+	if (*slot >= 0x1f) {
+		err_set(LB_EXIT_USAGE, "no free slot on the root bus for another root port");
+		return -1;
+	}
+	c = &p->ctl[p->nctl++];
+	memset(c, 0, sizeof *c);
+	c->model = PLAN_CTL_PCIE_ROOT_PORT;
+	c->index = index;
+	c->chassis = index;
+	c->port = (*slot << 3) | *fn;
+	c->addr = (struct plan_addr){ 1, 0, *slot, *fn, *fn == 0 };
+	if (++*fn == 8) {
+		*fn = 0;
+		(*slot)++;
+	}
+	return (int)index;
+}
+
+static int complete_q35(struct plan *p)
+{
+	int had_bus_ctl = 0, added = 0;
+	unsigned slot = 1, fn = 0;
+
+	for (size_t i = 0; i < p->nctl; i++)
+		had_bus_ctl |= p->ctl[i].index >= 1;
+	/* libvirt assigns PCI addresses in this order: controllers, disks,
+	 * memballoon, rng.  The device list is kept in that order. */
+	for (size_t i = 0; i < p->ndev; i++) {
+		struct plan_dev *d = &p->dev[i];
+		int bus = -1;
+
+		if (d->addr.set)
+			continue;
+		/* An empty root port the XML already has takes the device first. */
+		for (size_t c = 0; c < p->nctl && bus < 0; c++)
+			if (p->ctl[c].model == PLAN_CTL_PCIE_ROOT_PORT &&
+			    !bus_has_device(p, p->ctl[c].index))
+				bus = (int)p->ctl[c].index;
+		if (bus < 0) {
+			bus = add_root_port(p, &slot, &fn);
+			if (bus < 0)
+				return -1;
+			added = 1;
+		}
+		d->addr = (struct plan_addr){ 1, (unsigned)bus, 0, 0, 0 };
+	}
+	/* The spare hot-plug port, unless the XML had any PCI controller with
+	 * index >= 1 or nothing had to be added ("the libguestfs clause"). */
+	if (added && !had_bus_ctl && add_root_port(p, &slot, &fn) < 0)
+		return -1;
+	return 0;
+}
+
+static int complete_pc(struct plan *p)
+{
+	unsigned slot = 2;
+
+	for (size_t i = 0; i < p->ndev; i++) {
+		struct plan_dev *d = &p->dev[i];
+
+		if (d->addr.set)
+			continue;
+		if (d->kind == PLAN_DEV_UHCI) {
+			/* piix3-uhci is function 2 of the PIIX3 in slot 1. */
+			d->addr = (struct plan_addr){ 1, 0, 1, 2, 0 };
+			continue;
+		}
+		while (slot < 0x20 && slot_used(p, slot))
+			slot++;
+		if (slot >= 0x20) {
+			err_set(LB_EXIT_USAGE, "no free slot on the PCI root bus");
+			return -1;
+		}
+		d->addr = (struct plan_addr){ 1, 0, slot, 0, 0 };
+	}
+	return 0;
+}
+
+static int insert_dev(struct plan *p, size_t at, enum plan_dev_kind kind)
+{
+	if (!plan_add_dev(p, kind))
+		return -1;
+	memmove(&p->dev[at + 1], &p->dev[at], (p->ndev - 1 - at) * sizeof *p->dev);
+	memset(&p->dev[at], 0, sizeof *p->dev);
+	p->dev[at].kind = kind;
+	return 0;
+}
+
+int plan_complete(struct plan *p)
+{
+	if (p->nctl == 0) {
+		struct plan_ctl *c = &p->ctl[p->nctl++];
+
+		memset(c, 0, sizeof *c);
+		c->model = p->machine == PLAN_Q35 ? PLAN_CTL_PCIE_ROOT : PLAN_CTL_PCI_ROOT;
+	}
+	if (p->usb == PLAN_DEFAULT_LIBVIRT) {
+		/* A controller: libvirt addresses it before any disk. */
+		if (insert_dev(p, 0, p->machine == PLAN_Q35 ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
+			return -1;
+		p->usb = PLAN_DEFAULT_NONE;
+	}
+	if (p->balloon == PLAN_DEFAULT_LIBVIRT) {
+		size_t at = p->ndev;
+
+		while (at > 0 && p->dev[at - 1].kind == PLAN_DEV_RNG)
+			at--;
+		if (insert_dev(p, at, PLAN_DEV_BALLOON) < 0)
+			return -1;
+		p->balloon = PLAN_DEFAULT_NONE;
+	}
+	return p->machine == PLAN_Q35 ? complete_q35(p) : complete_pc(p);
+}

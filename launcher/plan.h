@@ -1,0 +1,113 @@
+/* plan: what a VM will be, as plain data.  A topology is a function from
+ * (machine, devices) to a plan; the renderers (domxml.c, qemuargv.c) only
+ * read it, so libvirt and direct launches of one topology give the guest
+ * the same devices. */
+#ifndef LB_PLAN_H
+#define LB_PLAN_H
+
+#include <stddef.h>
+
+#include "disk.h"
+
+#define PLAN_MAX_DISKS 16     /* user disks; vdb..vdq */
+#define PLAN_MAX_DEV 32
+#define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
+#define PLAN_MAX_CTL (PLAN_MAX_PORTS + 2)
+
+enum plan_machine { PLAN_Q35, PLAN_PC };
+enum plan_firmware { PLAN_FW_SEABIOS };
+enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
+
+/* Who decides whether a default device exists: libvirt (it adds one) or
+ * us (we state model='none' so that it does not). */
+enum plan_default { PLAN_DEFAULT_LIBVIRT, PLAN_DEFAULT_NONE };
+
+enum plan_ctl_model { PLAN_CTL_PCIE_ROOT, PLAN_CTL_PCI_ROOT, PLAN_CTL_PCIE_ROOT_PORT };
+
+struct plan_addr {
+	int set;                  /* 0: left to libvirt, or to plan_complete() */
+	unsigned bus, slot, fn;
+	int multifunction;
+};
+
+struct plan_ctl {
+	enum plan_ctl_model model;
+	unsigned index;           /* the PCI bus number the controller provides */
+	unsigned chassis, port;   /* root ports: how libvirt numbers them */
+	struct plan_addr addr;
+};
+
+enum plan_dev_kind {
+	PLAN_DEV_DISK,
+	PLAN_DEV_XHCI,            /* qemu-xhci, libvirt's q35 USB default */
+	PLAN_DEV_UHCI,            /* piix3-uhci, libvirt's pc USB default */
+	PLAN_DEV_BALLOON,         /* virtio memballoon */
+	PLAN_DEV_RNG,             /* virtio-rng, as virt-install adds it */
+};
+
+struct plan_dev {
+	enum plan_dev_kind kind;
+	char *path;               /* disks: host path (owned) */
+	enum disk_format format;
+	int is_block;
+	int readonly;
+	int is_root;              /* the appliance root overlay */
+	char target[8];           /* vda, vdb, ... */
+	struct plan_addr addr;
+};
+
+struct plan {
+	const char *topology;     /* the table's name for it */
+	char name[64];
+	enum plan_machine machine;
+	enum plan_firmware firmware;
+	enum plan_accel accel;
+	unsigned memory_mib;
+	unsigned vcpus;
+	char *kernel, *initrd, *cmdline;   /* owned */
+	enum plan_default usb, balloon;
+	struct plan_ctl ctl[PLAN_MAX_CTL];
+	size_t nctl;
+	struct plan_dev dev[PLAN_MAX_DEV];
+	size_t ndev;
+};
+
+struct plan_disk_in {
+	const char *path;
+	int rw;
+};
+
+struct plan_input {
+	const char *topology;     /* "minimal", "ports=8", ...; NULL: minimal */
+	int machine;              /* -1: the topology's own */
+	const char *name;
+	const char *kernel, *initrd, *root;
+	const char *cmdline_extra;
+	enum plan_accel accel;
+	unsigned memory_mib;
+	struct plan_disk_in disks[PLAN_MAX_DISKS];
+	size_t ndisks;
+};
+
+int plan_make(const struct plan_input *in, struct plan *p);
+void plan_free(struct plan *p);
+
+/* Make explicit what libvirt would add to this plan (default USB and
+ * balloon, a root port per unaddressed PCIe device, the spare port), so
+ * that the qemu argv renderer gives the guest the same machine. */
+int plan_complete(struct plan *p);
+
+int plan_parse_machine(const char *s);
+const char *plan_machine_name(enum plan_machine m);
+
+/* topology.c: the table of topologies. */
+struct topo {
+	const char *name;         /* "ports" takes "=N" */
+	unsigned machines;        /* bit (1 << PLAN_Q35) | ... */
+	int (*apply)(struct plan *p, long arg);
+	const char *help;
+};
+extern const struct topo topo_table[];
+const struct topo *topo_find(const char *spec, long *arg);
+
+#endif

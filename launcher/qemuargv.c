@@ -1,0 +1,170 @@
+/* qemuargv: the direct backend's renderer.  It works on a completed copy
+ * of the plan (plan_complete), so that a topology that leaves choices to
+ * libvirt gets the same choices here; device ids and the root port
+ * numbering follow what libvirt 9.0 generates. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "qemuargv.h"
+
+/* QEMU option values are comma-separated: a literal comma is doubled. */
+static char *qa_escape(const char *s)
+{
+	size_t n = 0;
+	char *out, *o;
+
+	for (const char *c = s; *c; c++)
+		n += *c == ',' ? 2 : 1;
+	out = malloc(n + 1);
+	if (!out) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return NULL;
+	}
+	for (o = out; *s; s++) {
+		*o++ = *s;
+		if (*s == ',')
+			*o++ = ',';
+	}
+	*o = '\0';
+	return out;
+}
+
+static const char *root_bus(const struct plan *p)
+{
+	return p->machine == PLAN_Q35 ? "pcie.0" : "pci.0";
+}
+
+/* ",bus=pci.N,addr=0xS.0xF[,multifunction=on]" for an address. */
+static int qa_where(const struct plan *p, const struct plan_addr *a, char *buf, size_t len)
+{
+	char bus[16];
+
+	if (a->bus == 0)
+		snprintf(bus, sizeof bus, "%s", root_bus(p));
+	else
+		snprintf(bus, sizeof bus, "pci.%u", a->bus);
+	if (a->fn)
+		snprintf(buf, len, ",bus=%s,addr=0x%x.0x%x%s", bus, a->slot, a->fn,
+			 a->multifunction ? ",multifunction=on" : "");
+	else
+		snprintf(buf, len, ",bus=%s,addr=0x%x%s", bus, a->slot,
+			 a->multifunction ? ",multifunction=on" : "");
+	return 0;
+}
+
+static int qa_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
+{
+	char where[96];
+	char *path = qa_escape(d->path);
+	int r;
+
+	if (!path)
+		return -1;
+	qa_where(p, &d->addr, where, sizeof where);
+	r = strv_add(av, "-drive");
+	r |= strv_addf(av, "file=%s,format=%s,if=none,id=drive-%s%s%s", path,
+		       disk_format_name(d->format), d->target,
+		       d->is_root ? ",cache=unsafe" : "", d->readonly ? ",readonly=on" : "");
+	r |= strv_add(av, "-device");
+	r |= strv_addf(av, "virtio-blk-pci%s,drive=drive-%s,id=%s", where, d->target, d->target);
+	free(path);
+	return r ? -1 : 0;
+}
+
+static int qa_device(const struct plan *p, const struct plan_dev *d, struct strv *av)
+{
+	char where[96];
+	int r = 0;
+
+	qa_where(p, &d->addr, where, sizeof where);
+	switch (d->kind) {
+	case PLAN_DEV_DISK:
+		return qa_disk(p, d, av);
+	case PLAN_DEV_XHCI:
+		r |= strv_add(av, "-device");
+		r |= strv_addf(av, "qemu-xhci,id=usb%s", where);
+		break;
+	case PLAN_DEV_UHCI:
+		r |= strv_add(av, "-device");
+		r |= strv_addf(av, "piix3-usb-uhci,id=usb%s", where);
+		break;
+	case PLAN_DEV_BALLOON:
+		r |= strv_add(av, "-device");
+		r |= strv_addf(av, "virtio-balloon-pci,id=balloon0%s", where);
+		break;
+	case PLAN_DEV_RNG:
+		r |= strv_add(av, "-object");
+		r |= strv_add(av, "rng-random,id=objrng0,filename=/dev/urandom");
+		r |= strv_add(av, "-device");
+		r |= strv_addf(av, "virtio-rng-pci,rng=objrng0,id=rng0%s", where);
+		break;
+	}
+	return r ? -1 : 0;
+}
+
+int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
+{
+	/* The completed copy shares the plan's strings; it is never freed
+	 * with plan_free(), only released as memory. */
+	struct plan *p = malloc(sizeof *p);
+	int r = -1;
+
+	if (!p) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	memcpy(p, plan, sizeof *p);
+	if (plan_complete(p) < 0)
+		goto out;
+
+	r = strv_add(av, "/usr/bin/qemu-system-x86_64");
+	r |= strv_add(av, "-name");
+	r |= strv_addf(av, "guest=%s", p->name);
+	r |= strv_add(av, "-machine");
+	r |= strv_addf(av, "%s,accel=%s", plan_machine_name(p->machine),
+		       p->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg");
+	r |= strv_add(av, "-m");
+	r |= strv_addf(av, "%u", p->memory_mib);
+	r |= strv_add(av, "-smp");
+	r |= strv_addf(av, "%u", p->vcpus);
+	r |= strv_add(av, "-nodefaults");
+	r |= strv_add(av, "-no-user-config");
+	r |= strv_add(av, "-display");
+	r |= strv_add(av, "none");
+	/* panic=1 reboots the guest; -no-reboot makes that the end of qemu. */
+	r |= strv_add(av, "-no-reboot");
+	r |= strv_add(av, "-kernel");
+	r |= strv_add(av, p->kernel);
+	r |= strv_add(av, "-initrd");
+	r |= strv_add(av, p->initrd);
+	r |= strv_add(av, "-append");
+	r |= strv_add(av, p->cmdline);
+	for (size_t i = 0; i < p->nctl; i++) {
+		const struct plan_ctl *c = &p->ctl[i];
+		char where[96];
+
+		if (c->model != PLAN_CTL_PCIE_ROOT_PORT)
+			continue;   /* the root bus is the machine's own */
+		qa_where(p, &c->addr, where, sizeof where);
+		r |= strv_add(av, "-device");
+		r |= strv_addf(av, "pcie-root-port,port=0x%x,chassis=%u,id=pci.%u%s",
+			       c->port, c->chassis, c->index, where);
+	}
+	for (size_t i = 0; i < p->ndev; i++)
+		r |= qa_device(p, &p->dev[i], av);
+	r |= strv_add(av, "-chardev");
+	r |= strv_addf(av, "%s,id=charserial0",
+		       o && o->serial_chardev ? o->serial_chardev : "stdio,signal=off");
+	r |= strv_add(av, "-device");
+	r |= strv_add(av, "isa-serial,chardev=charserial0,id=serial0");
+	for (size_t i = 0; o && i < o->nextra; i++)
+		r |= strv_add(av, o->extra[i]);
+	r = r ? -1 : 0;
+out:
+	free(p);
+	return r;
+}
+

@@ -1,0 +1,32 @@
+/* util: small helpers every module needs: a growable string vector,
+ * checked number parsing, formatted allocation and directory removal. */
+#ifndef LB_UTIL_H
+#define LB_UTIL_H
+
+#include <stddef.h>
+
+struct strv {
+	char **v;      /* NULL-terminated */
+	size_t n;
+	size_t cap;
+};
+
+int strv_add(struct strv *sv, const char *s);
+int strv_addf(struct strv *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strv_free(struct strv *sv);
+
+char *util_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse a whole decimal string into [lo, hi]; -1 on anything else. */
+int util_parse_long(const char *s, long lo, long hi, long *out);
+
+/* mkdir -p with mode 0700 for the parts it creates. */
+int util_mkdirs(const char *path);
+/* Remove a directory tree we created; never follows symlinks. */
+int util_rmtree(const char *path);
+
+/* Seconds on the monotonic clock. */
+double util_now(void);
+
+#endif

@@ -1,0 +1,19 @@
+/* xmlsafe: the one place leanboot parses XML it did not write (a user's
+ * domain XML, libvirt's answers).  Bounded in size, no network, no DTD,
+ * no entity expansion. */
+#ifndef LB_XMLSAFE_H
+#define LB_XMLSAFE_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+
+#define XS_MAX_BYTES (4u << 20)
+
+/* Parse a domain document; NULL after err_set() with the parser's reason. */
+xmlDocPtr xs_parse_domain(const char *buf, size_t len);
+/* Read a file of at most XS_MAX_BYTES; NULL after err_set(). */
+char *xs_read_file(const char *path, size_t *len);
+/* The same document with <name> set to NAME and <uuid> dropped. */
+char *xs_rename_domain(const char *xml, const char *name);
+
+#endif
