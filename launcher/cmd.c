@@ -170,9 +170,9 @@ int cmd_parse(const char *name, int argc, char **argv, const struct option *long
 {
 	int c, r;
 
-	/* "+": stop at the first operand, so that run's COMMAND keeps its own
-	 * options; ':' lets us word the missing-argument error ourselves. */
-	while ((c = getopt_long(argc, argv, "+:vq", longopts, NULL)) != -1) {
+	/* Options may follow operands ("appliance clean -q"); run's COMMAND
+	 * comes after "--".  ':' lets us word a missing value ourselves. */
+	while ((c = getopt_long(argc, argv, ":vq", longopts, NULL)) != -1) {
 		if (c == ':') {
 			err_usage("%s: option %s needs a value", name, argv[optind - 1]);
 			return -1;

@@ -17,6 +17,20 @@
 #include "err.h"
 #include "xmlsafe.h"
 
+/* Stop at the DOCTYPE itself, before libxml2 reads a single entity
+ * declaration: nothing in it is ever parsed or expanded. */
+static void xs_refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
+			  const xmlChar *sys)
+{
+	xmlParserCtxtPtr p = ctx;
+
+	(void)name;
+	(void)ext;
+	(void)sys;
+	p->_private = (void *)1;
+	xmlStopParser(p);
+}
+
 xmlDocPtr xs_parse_domain(const char *buf, size_t len)
 {
 	xmlParserCtxtPtr ctx;
@@ -32,8 +46,14 @@ xmlDocPtr xs_parse_domain(const char *buf, size_t len)
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
+	ctx->sax->internalSubset = xs_refuse_dtd;
 	doc = xmlCtxtReadMemory(ctx, buf, (int)len, "domain.xml", NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (ctx->_private) {
+		err_set(LB_EXIT_USAGE, "XML with a DOCTYPE is not accepted "
+			"(no DTDs, external entities or entity definitions)");
+		goto fail;
+	}
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(ctx);
 		char msg[256];
@@ -56,7 +76,8 @@ xmlDocPtr xs_parse_domain(const char *buf, size_t len)
 	}
 	goto out;
 fail:
-	xmlFreeDoc(doc);
+	if (doc)
+		xmlFreeDoc(doc);
 	doc = NULL;
 out:
 	xmlFreeParserCtxt(ctx);

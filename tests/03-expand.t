@@ -1,0 +1,52 @@
+#!/bin/bash
+# What libvirt makes of each topology: defined in the embedded driver
+# (no daemon), read back with virDomainGetXMLDesc, undefined.
+. "$(dirname "$0")/lib.sh"
+tmpdir
+export LEANBOOT_CACHE="$T/cache"
+unset LEANBOOT_CONNECT
+plan 12
+
+check "minimal: 0 root ports, no USB, no balloon" \
+	"$LB" check --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0 -q
+check "auto: root ports, qemu-xhci and a virtio balloon" \
+	"$LB" check --topology auto --expect 'pcie-root-port>=1,qemu-xhci=1,memballoon=1'
+check "virt-install: exactly 14 root ports" \
+	"$LB" check --topology virt-install --expect pcie-root-port=14
+check "libguestfs, root disk only: one port for it plus the spare" \
+	"$LB" check --topology libguestfs --expect pcie-root-port=2,usb=0,memballoon=0
+check "ports=5: exactly 5, no spare" \
+	"$LB" check --topology ports=5 --expect pcie-root-port=5
+
+"$LB" check --topology auto --expect pcie-root-port=0,usb=0,memballoon=0 >"$T/out"
+st=$?
+if [ $st = 1 ] && grep -q '^pcie-root-port .* FAIL' "$T/out"; then
+	ok "auto fails the minimal expectation with exit 1 and says why"
+else
+	not_ok "auto fails the minimal expectation with exit 1 and says why"
+	diag "exit $st" "$(cat "$T/out")"
+fi
+
+# The direct backend has no libvirt to add defaults, so the argv renderer
+# adds them itself; it must add exactly what libvirt adds.
+for t in auto libguestfs virt-install ports=3 pc-auto; do
+	args="--topology $t"
+	[ $t = pc-auto ] && args="--topology auto --machine pc"
+	# shellcheck disable=SC2086
+	want=$("$LB" check $args | awk '$1=="pcie-root-port"{p=$3} $1=="usb"{u=$3}
+		$1=="memballoon"{m=$3} END{print p, u, m}')
+	# shellcheck disable=SC2086
+	argv=$("$LB" xml --argv $args)
+	got="$(grep -c '^pcie-root-port' <<<"$argv") $(grep -Ec '^(qemu-xhci|piix3-usb-uhci)' <<<"$argv") $(grep -c '^virtio-balloon' <<<"$argv")"
+	if [ "$want" = "$got" ]; then
+		ok "$t: argv has what libvirt adds (ports, usb, balloon: $got)"
+	else
+		not_ok "$t: argv has what libvirt adds"
+		diag "libvirt: $want" "argv: $got"
+	fi
+done
+
+# Nothing may stay defined on the connection.
+left=$(virsh -c "qemu:///embed?root=$LEANBOOT_CACHE/libvirt" list --all --name 2>/dev/null | grep -c .)
+if [ "$left" = 0 ]; then ok "no domain left defined"; else not_ok "no domain left defined ($left)"; fi
+finish

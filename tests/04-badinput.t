@@ -1,0 +1,47 @@
+#!/bin/bash
+# Bad values: one "leanboot: ..." line on stderr and exit 2, nothing else.
+. "$(dirname "$0")/lib.sh"
+tmpdir
+export LEANBOOT_CACHE="$T/cache"
+mkdir "$T/dir"
+mkfifo "$T/fifo"
+printf 'not xml at all' >"$T/notxml"
+printf '<network><name>x</name></network>' >"$T/network.xml"
+cat >"$T/xxe.xml" <<'X'
+<?xml version="1.0"?>
+<!DOCTYPE domain [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
+<domain type="qemu"><name>&x;</name></domain>
+X
+cat >"$T/bomb.xml" <<'X'
+<?xml version="1.0"?>
+<!DOCTYPE domain [ <!ENTITY a "aaaaaaaaaa"> <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"> <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"> ]>
+<domain type="qemu"><name>&d;</name></domain>
+X
+truncate -s 5M "$T/huge.xml"
+plan 20
+
+expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
+expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
+expect_fail "ports=300" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=300
+expect_fail "ports without a number" 2 "ports=N" "$LB" xml --topology ports
+expect_fail "minimal=1 is not a topology" 2 "unknown topology" "$LB" xml --topology minimal=1
+expect_fail "missing disk" 2 "$T/none.img: No such file or directory" "$LB" xml --disk "$T/none.img"
+expect_fail "directory as a disk" 2 "is a directory" "$LB" xml --disk "$T/dir"
+expect_fail "FIFO as a disk" 2 "not a regular file or block device" "$LB" xml --disk "$T/fifo"
+expect_fail "--machine pc with a q35-only topology" 2 "does not work on machine pc" \
+	"$LB" xml --topology minimal --machine pc
+expect_fail "unknown machine" 2 "not q35 or pc" "$LB" xml --machine microvm
+expect_fail "unknown option" 2 "unknown option" "$LB" xml --frobnicate
+expect_fail "option without its value" 2 "needs a value" "$LB" xml --topology
+expect_fail "unknown command" 2 "unknown command" "$LB" frobnicate
+expect_fail "unknown --expect kind" 2 "unknown kind 'pcie-root-ports'" \
+	"$LB" check --topology minimal --expect pcie-root-ports=0
+expect_fail "--expect without a number" 2 "N must be a number" \
+	"$LB" check --topology minimal --expect usb=x
+expect_fail "check: not XML" 2 "not well-formed XML" "$LB" check "$T/notxml"
+expect_fail "check: not a domain" 2 "not a libvirt domain" "$LB" check "$T/network.xml"
+expect_fail "check: external entity" 2 "DOCTYPE is not accepted" "$LB" check "$T/xxe.xml"
+expect_fail "check: entity bomb" 2 "DOCTYPE is not accepted" "$LB" check "$T/bomb.xml"
+expect_fail "check: too large" 2 "larger than" "$LB" check "$T/huge.xml"
+finish

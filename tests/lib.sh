@@ -1,0 +1,57 @@
+# Shared by the tests: TAP output and the paths they use.
+# Each test is a small shell script with one purpose; prove runs them.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+LB="$top/launcher/leanboot"
+GOLDEN="$top/tests/golden"
+n=0
+failed=0
+
+plan() { echo "1..$1"; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_fail DESCRIPTION STATUS PATTERN COMMAND...: the command exits
+# STATUS and prints exactly one stderr line, "leanboot: ..." matching PATTERN.
+expect_fail() {
+	desc=$1 want=$2 pat=$3
+	shift 3
+	err=$("$@" 2>&1 >/dev/null)
+	got=$?
+	lines=$(printf '%s\n' "$err" | grep -c .)
+	if [ "$got" = "$want" ] && [ "$lines" = 1 ] &&
+	   printf '%s\n' "$err" | grep -q "^leanboot: .*$pat"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "exit $got (want $want), stderr: $err"
+	fi
+}
+
+# A temporary directory removed when the test ends.
+tmpdir() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-test.XXXXXX")
+	trap 'rm -rf "$T"' EXIT
+}
+
+# Golden cases: "NAME ARGS..." lines, with @DIR@ made real and the disks
+# the cases name created in $T.  Needs tmpdir first.
+golden_cases() {
+	[ -e "$T/data.img" ] || truncate -s 1M "$T/data.img"
+	[ -e "$T/data.qcow2" ] || qemu-img create -q -f qcow2 "$T/data.qcow2" 1M
+	grep -v '^#' "$GOLDEN/cases" | while read -r name args; do
+		[ -n "$args" ] || args="--topology $name"
+		echo "$name ${args//@DIR@/$T}"
+	done
+}
+
+finish() { [ "$failed" = 0 ]; exit $?; }
