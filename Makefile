@@ -26,6 +26,7 @@ OBJS = \
 	launcher/cmd-xml.o \
 	launcher/cmd-check.o \
 	launcher/cmd-appliance.o \
+	launcher/cmd-run.o \
 	launcher/err.o \
 	launcher/util.o \
 	launcher/proc.o \
@@ -37,7 +38,12 @@ OBJS = \
 	launcher/appliance.o \
 	launcher/xmlsafe.o \
 	launcher/counts.o \
-	launcher/lv.o
+	launcher/lv.o \
+	launcher/proto.o \
+	launcher/accel.o \
+	launcher/launch.o \
+	launcher/backend-direct.o \
+	launcher/backend-libvirt.o
 
 HEADERS = $(wildcard launcher/*.h)
 

@@ -2,24 +2,37 @@
  * it needs, loads the modules it is told to, prints the ready marker with
  * the guest's uptime, runs its job and powers off with reboot(2).
  *
+ * The job comes on the kernel command line: leanboot.cmd=HEX is the
+ * command's argv, NUL-separated and hex-encoded (so that no byte of it can
+ * be taken for a kernel parameter), and leanboot.disks=N the number of
+ * user disks.  Results go back as frames on the console; the format is
+ * described in launcher/proto.h.
+ *
  * supermin's mini-initrd has already mounted the root and loaded the
  * virtio and ext4 modules it needed to find it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define READY_MARKER "LEANBOOT-READY"
 #define MAX_MODULE_DEPTH 16
+#define FRAME_MAX 4096
+#define MAX_ARGS 256
 
 static char cmdline[4096];
 
@@ -191,6 +204,184 @@ static void load_modules(void)
 		load_module(m);
 }
 
+/* --- frames to the host ---------------------------------------------- */
+
+static uint32_t crc32(uint32_t crc, const unsigned char *buf, size_t n)
+{
+	crc = ~crc;
+	while (n--) {
+		crc ^= *buf++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
+/* One frame, one write(2): the host sees it whole or not at all. */
+static void frame(char type, const void *data, size_t len)
+{
+	static unsigned char buf[FRAME_MAX + 32];
+	unsigned char t = (unsigned char)type;
+	uint32_t crc = crc32(crc32(0, &t, 1), data, len);
+	size_t n, off = 0;
+
+	if (len > FRAME_MAX)
+		len = FRAME_MAX;
+	n = (size_t)snprintf((char *)buf, sizeof buf, "\001LB%c%08zx", type, len);
+	memcpy(buf + n, data, len);
+	n += len;
+	n += (size_t)snprintf((char *)buf + n, sizeof buf - n, "%08x\004", crc);
+	while (off < n) {
+		ssize_t w = write(1, buf + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
+}
+
+static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void failf(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	frame('F', msg, strlen(msg));
+}
+
+/* From here on only frames should reach the host: console printk is
+ * limited to emergencies, and the tty stops turning \n into \r\n. */
+static void quiet_console(void)
+{
+	struct termios t;
+
+	klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, 1);
+	if (tcgetattr(1, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(1, TCSANOW, &t);
+	}
+}
+
+/* /dev/disk/leanboot/N for the Nth user disk: vda is the appliance root,
+ * the user's disks follow it in PCI order. */
+static void name_disks(void)
+{
+	char buf[16], dev[32], link[64];
+	long n;
+
+	if (!cmdline_get("leanboot.disks", buf, sizeof buf))
+		return;
+	n = strtol(buf, NULL, 10);
+	if (n < 0 || n > 16)
+		return;
+	mkdir("/dev/disk", 0755);
+	mkdir("/dev/disk/leanboot", 0755);
+	for (long i = 0; i < n; i++) {
+		snprintf(dev, sizeof dev, "/dev/vd%c", (char)('b' + i));
+		/* virtio-blk probes while its module loads, but give a late
+		 * device up to 5 s before going on without it. */
+		for (int tries = 0; tries < 500 && access(dev, F_OK) < 0; tries++)
+			usleep(10000);
+		snprintf(link, sizeof link, "/dev/disk/leanboot/%ld", i);
+		if (symlink(dev, link) < 0 && errno != EEXIST)
+			say("%s: %s", link, strerror(errno));
+	}
+}
+
+static int unhex(const char *h, char *out, size_t cap, size_t *len)
+{
+	size_t n = strlen(h);
+
+	if (n % 2 || n / 2 >= cap)
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned v;
+
+		if (sscanf(h + i, "%2x", &v) != 1)
+			return -1;
+		out[i / 2] = (char)v;
+	}
+	*len = n / 2;
+	out[*len] = '\0';
+	return 0;
+}
+
+static void pump(int fd, char type, int *open_fd)
+{
+	char buf[FRAME_MAX];
+	ssize_t n = read(fd, buf, sizeof buf);
+
+	if (n > 0) {
+		frame(type, buf, (size_t)n);
+	} else if (n == 0 || errno != EINTR) {
+		close(fd);
+		*open_fd = -1;
+	}
+}
+
+/* Run the command with stdout and stderr sent back as frames. */
+static void run_job(const char *hex)
+{
+	static char raw[2048];
+	char *args[MAX_ARGS + 1], status[16];
+	int out[2], err[2], st;
+	size_t len, argc = 0;
+	pid_t pid;
+
+	if (unhex(hex, raw, sizeof raw, &len) < 0 || len == 0) {
+		failf("malformed leanboot.cmd");
+		return;
+	}
+	for (size_t i = 0; i < len && argc < MAX_ARGS; i += strlen(raw + i) + 1)
+		args[argc++] = raw + i;
+	args[argc] = NULL;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		failf("pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		failf("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+		setenv("HOME", "/root", 1);
+		setenv("LANG", "C.UTF-8", 1);
+		chdir("/");
+		execvp(args[0], args);
+		dprintf(2, "%s: %s\n", args[0], strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	while (out[0] >= 0 || err[0] >= 0) {
+		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents)
+			pump(out[0], 'O', &out[0]);
+		if (p[1].revents)
+			pump(err[0], 'E', &err[0]);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	snprintf(status, sizeof status, "%d",
+		 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	frame('X', status, strlen(status));
+}
+
 static void ready(void)
 {
 	char up[64] = "?";
@@ -205,6 +396,7 @@ static void ready(void)
 		close(fd);
 	printf("\n" READY_MARKER " %s\n", up);
 	fflush(stdout);
+	frame('R', up, strlen(up));
 }
 
 int main(void)
@@ -212,9 +404,20 @@ int main(void)
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
 	mount_one("devtmpfs", "/dev", "devtmpfs");
+	mount_one("tmpfs", "/tmp", "tmpfs");
+	/* A place for users to mount their disks. */
+	mkdir("/mnt", 0755);
 	read_cmdline();
 	load_modules();
+	name_disks();
+	quiet_console();
 	ready();
+	{
+		static char hex[4096];
+
+		if (cmdline_get("leanboot.cmd", hex, sizeof hex))
+			run_job(hex);
+	}
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;

@@ -66,7 +66,7 @@ static int appl_find_datadir(struct appl *a)
 
 /* The host kernel supermin should take: the newest /boot/vmlinuz-V that
  * has its modules in /lib/modules/V. */
-static int appl_find_kernel(struct appl *a)
+int appl_find_host_kernel(struct appl *a)
 {
 	DIR *d = opendir("/boot");
 	struct dirent *e;
@@ -177,7 +177,7 @@ int appl_key(const struct appl *a, char key[65])
 	char path[PATH_MAX + 32];
 	struct appl k = *a;
 
-	if (appl_find_kernel(&k) < 0)
+	if (appl_find_host_kernel(&k) < 0)
 		return -1;
 	sha256_init(&h);
 	hash_str(&h, APPL_KEY_VERSION);
@@ -343,7 +343,7 @@ int appl_build(struct appl *a, int verbose, int *hit)
 	int lock, r = -1;
 
 	*hit = 0;
-	if (appl_find_kernel(a) < 0 || appl_key(a, key) < 0)
+	if (appl_find_host_kernel(a) < 0 || appl_key(a, key) < 0)
 		return -1;
 	appl_built_key(a, have);
 	if (!strcmp(key, have)) {

@@ -17,6 +17,8 @@ struct appl {
 
 /* Fill in the paths; builds nothing and needs no appliance. */
 int appl_locate(struct appl *a);
+/* The host kernel supermin takes (a->host_kernel, a->kver). */
+int appl_find_host_kernel(struct appl *a);
 /* The key the inputs give now (64 hex digits). */
 int appl_key(const struct appl *a, char key[65]);
 /* The key of what is built, or "" when nothing is. */

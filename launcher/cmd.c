@@ -107,7 +107,7 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 	case OPT_MACHINE:
 		in->machine = plan_parse_machine(arg);
 		if (in->machine < 0) {
-			err_usage("--machine: '%s' is not q35 or pc", arg);
+			err_usage("--machine: '%s' is not q35, pc or microvm", arg);
 			return -1;
 		}
 		return 0;
@@ -158,6 +158,7 @@ int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struc
 	in->kernel = a->kernel;
 	in->initrd = a->initrd;
 	in->root = root;
+	in->tsc_khz = util_host_tsc_khz();
 	in->accel = lb_global.accel && !strcmp(lb_global.accel, "kvm") ? PLAN_ACCEL_KVM
 								       : PLAN_ACCEL_TCG;
 	r = plan_make(in, p);

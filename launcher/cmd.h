@@ -46,6 +46,7 @@ void cmd_usage(const char *name);
 int cmd_xml(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_appliance(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif
 

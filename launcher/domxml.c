@@ -272,6 +272,10 @@ char *dx_render(const struct plan *p, const struct dx_extra *extra)
 	char mem[16], vcpus[16], *out = NULL;
 	int r = 0;
 
+	if (p->machine == PLAN_MICROVM) {
+		err_set(LB_EXIT_USAGE, "libvirt cannot run microvm; use --backend direct");
+		goto out;
+	}
 	if (!w) {
 		err_set(LB_EXIT_VM, "cannot create an XML writer");
 		goto out;

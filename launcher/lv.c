@@ -20,11 +20,16 @@
 #include "util.h"
 #include "xmlsafe.h"
 
+/* QEMU runs as the user who runs leanboot, so there is nothing to relabel:
+ * without the security drivers libvirt also stops forking helpers that
+ * remember file owners in xattrs (and warn on our stderr about them). */
 static const char qemu_conf[] =
 	"# Written by leanboot for its embedded libvirt root.\n"
 	"user = \"root\"\n"
 	"group = \"root\"\n"
-	"stdio_handler = \"file\"\n";
+	"stdio_handler = \"file\"\n"
+	"security_driver = \"none\"\n"
+	"remember_owner = 0\n";
 
 /* libvirt prints every error to stderr by default; we report our own. */
 static void lv_quiet(void *opaque, virErrorPtr e)
@@ -84,6 +89,20 @@ out:
 	return uri;
 }
 
+void lv_init(const char *cache)
+{
+	static char *outputs;
+
+	/* The embedded driver logs to our stderr (its version banner, a
+	 * "tainted" warning for root); keep its warnings in the cache instead,
+	 * unless the user chose where they go. */
+	if (outputs || getenv("LIBVIRT_LOG_OUTPUTS"))
+		return;
+	outputs = util_printf("3:file:%s/libvirt.log", cache);
+	if (outputs && util_mkdirs(cache) == 0)
+		setenv("LIBVIRT_LOG_OUTPUTS", outputs, 0);
+}
+
 virConnectPtr lv_open(const char *uri, const char *cache)
 {
 	char *def = NULL;
@@ -91,6 +110,7 @@ virConnectPtr lv_open(const char *uri, const char *cache)
 
 	static int loop_registered;
 
+	lv_init(cache);
 	virSetErrorFunc(NULL, lv_quiet);
 	/* The embedded driver refuses to open without an event loop; launches
 	 * also need it for lifecycle events.  Registered once per process. */

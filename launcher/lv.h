@@ -6,6 +6,8 @@
 
 #include <libvirt/libvirt.h>
 
+/* Before any other libvirt call: send libvirt's own log to CACHE. */
+void lv_init(const char *cache);
 /* "qemu:///embed?root=CACHE/libvirt", with the qemu.conf that root needs. */
 char *lv_default_uri(const char *cache);
 /* Open URI (NULL: $LEANBOOT_CONNECT, then the embedded default). */

@@ -10,7 +10,9 @@
 #include "plan.h"
 #include "util.h"
 
-static const char *const machine_names[] = { [PLAN_Q35] = "q35", [PLAN_PC] = "pc" };
+static const char *const machine_names[] = {
+	[PLAN_Q35] = "q35", [PLAN_PC] = "pc", [PLAN_MICROVM] = "microvm",
+};
 
 int plan_parse_machine(const char *s)
 {
@@ -82,7 +84,8 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		return -1;
 	machine = in->machine;
 	if (machine < 0)
-		machine = (t->machines & (1u << PLAN_Q35)) ? PLAN_Q35 : PLAN_PC;
+		for (machine = 0; !(t->machines & (1u << machine)); machine++)
+			;
 	if (!(t->machines & (1u << machine))) {
 		err_set(LB_EXIT_USAGE, "topology %s does not work on machine %s",
 			t->name, plan_machine_name(machine));
@@ -100,6 +103,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->accel = in->accel;
 	p->memory_mib = in->memory_mib ? in->memory_mib : 256;
 	p->vcpus = 1;
+	p->tsc_khz = in->tsc_khz;
 	p->usb = p->balloon = PLAN_DEFAULT_LIBVIRT;
 	/* root=/dev/vda: the root disk is always the first disk and takes the
 	 * lowest PCI address, so virtio-blk probes it first.  panic=1 turns a
@@ -266,6 +270,9 @@ static int insert_dev(struct plan *p, size_t at, enum plan_dev_kind kind)
 
 int plan_complete(struct plan *p)
 {
+	/* microvm has no PCI: virtio-mmio devices need no addresses. */
+	if (p->machine == PLAN_MICROVM)
+		return 0;
 	if (p->nctl == 0) {
 		struct plan_ctl *c = &p->ctl[p->nctl++];
 

@@ -14,7 +14,7 @@
 #define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
 #define PLAN_MAX_CTL (PLAN_MAX_PORTS + 2)
 
-enum plan_machine { PLAN_Q35, PLAN_PC };
+enum plan_machine { PLAN_Q35, PLAN_PC, PLAN_MICROVM };
 enum plan_firmware { PLAN_FW_SEABIOS };
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
 
@@ -64,6 +64,7 @@ struct plan {
 	enum plan_accel accel;
 	unsigned memory_mib;
 	unsigned vcpus;
+	unsigned tsc_khz;
 	char *kernel, *initrd, *cmdline;   /* owned */
 	enum plan_default usb, balloon;
 	struct plan_ctl ctl[PLAN_MAX_CTL];
@@ -85,6 +86,7 @@ struct plan_input {
 	const char *cmdline_extra;
 	enum plan_accel accel;
 	unsigned memory_mib;
+	unsigned tsc_khz;         /* the host's TSC rate, 0 if unknown */
 	struct plan_disk_in disks[PLAN_MAX_DISKS];
 	size_t ndisks;
 };

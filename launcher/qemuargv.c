@@ -57,19 +57,22 @@ static int qa_where(const struct plan *p, const struct plan_addr *a, char *buf, 
 
 static int qa_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
-	char where[96];
+	char where[96] = "";
 	char *path = qa_escape(d->path);
 	int r;
 
 	if (!path)
 		return -1;
-	qa_where(p, &d->addr, where, sizeof where);
+	if (p->machine != PLAN_MICROVM)
+		qa_where(p, &d->addr, where, sizeof where);
 	r = strv_add(av, "-drive");
 	r |= strv_addf(av, "file=%s,format=%s,if=none,id=drive-%s%s%s", path,
 		       disk_format_name(d->format), d->target,
 		       d->is_root ? ",cache=unsafe" : "", d->readonly ? ",readonly=on" : "");
 	r |= strv_add(av, "-device");
-	r |= strv_addf(av, "virtio-blk-pci%s,drive=drive-%s,id=%s", where, d->target, d->target);
+	r |= strv_addf(av, "%s%s,drive=drive-%s,id=%s",
+		       p->machine == PLAN_MICROVM ? "virtio-blk-device" : "virtio-blk-pci", where,
+		       d->target, d->target);
 	free(path);
 	return r ? -1 : 0;
 }
@@ -124,8 +127,11 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 	r |= strv_add(av, "-name");
 	r |= strv_addf(av, "guest=%s", p->name);
 	r |= strv_add(av, "-machine");
-	r |= strv_addf(av, "%s,accel=%s", plan_machine_name(p->machine),
-		       p->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg");
+	/* microvm: its own ISA serial port, and ACPI so the guest finds the
+	 * virtio-mmio devices without kernel command-line entries. */
+	r |= strv_addf(av, "%s,accel=%s%s", plan_machine_name(p->machine),
+		       p->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg",
+		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "");
 	r |= strv_add(av, "-m");
 	r |= strv_addf(av, "%u", p->memory_mib);
 	r |= strv_add(av, "-smp");
@@ -158,8 +164,13 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 	r |= strv_add(av, "-chardev");
 	r |= strv_addf(av, "%s,id=charserial0",
 		       o && o->serial_chardev ? o->serial_chardev : "stdio,signal=off");
-	r |= strv_add(av, "-device");
-	r |= strv_add(av, "isa-serial,chardev=charserial0,id=serial0");
+	if (p->machine == PLAN_MICROVM) {
+		r |= strv_add(av, "-serial");
+		r |= strv_add(av, "chardev:charserial0");
+	} else {
+		r |= strv_add(av, "-device");
+		r |= strv_add(av, "isa-serial,chardev=charserial0,id=serial0");
+	}
 	for (size_t i = 0; o && i < o->nextra; i++)
 		r |= strv_add(av, o->extra[i]);
 	r = r ? -1 : 0;

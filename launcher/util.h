@@ -26,6 +26,9 @@ int util_mkdirs(const char *path);
 /* Remove a directory tree we created; never follows symlinks. */
 int util_rmtree(const char *path);
 
+/* The host's TSC rate from /proc/cpuinfo, or 0. */
+unsigned util_host_tsc_khz(void);
+
 /* Seconds on the monotonic clock. */
 double util_now(void);
 

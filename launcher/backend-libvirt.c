@@ -1,0 +1,119 @@
+/* backend-libvirt: a transient domain (virDomainCreateXML) on any libvirt
+ * connection, the embedded driver by default.  It is created paused, so
+ * that the console stream is open before the first byte the guest prints,
+ * and destroyed on every path: the embedded driver in libvirt 9.0 has no
+ * autodestroy, and after a guest poweroff QEMU stays until someone acts. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "domxml.h"
+#include "err.h"
+#include "launch.h"
+#include "lv.h"
+
+static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+			 void *opaque)
+{
+	struct launch *l = opaque;
+
+	(void)conn;
+	(void)dom;
+	(void)detail;
+	if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED ||
+	    event == VIR_DOMAIN_EVENT_SHUTDOWN)
+		launch_vm_gone(l);
+}
+
+static void on_stream(virStreamPtr st, int events, void *opaque)
+{
+	struct launch *l = opaque;
+	char buf[65536];
+	int n;
+
+	if (events & VIR_STREAM_EVENT_READABLE) {
+		while ((n = virStreamRecv(st, buf, sizeof buf)) > 0)
+			launch_input(l, buf, (size_t)n);
+		if (n == 0 || n == -1)
+			goto gone;
+		return;   /* -2: nothing more for now */
+	}
+	if (!(events & (VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR)))
+		return;
+gone:
+	/* The console ends when QEMU does. */
+	virStreamEventRemoveCallback(st);
+	launch_vm_gone(l);
+}
+
+static int libvirt_start(struct launch *l)
+{
+	char *xml = NULL;
+	unsigned rnd = 0;
+	int r = -1;
+
+	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
+		rnd = (unsigned)getpid();
+	snprintf(l->plan.name, sizeof l->plan.name, "leanboot-%d-%08x", (int)getpid(), rnd);
+	l->conn = lv_open(l->o->connect, l->appl.cache);
+	if (!l->conn)
+		return -1;
+	xml = dx_render(&l->plan, NULL);
+	if (!xml)
+		goto out;
+	l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED);
+	if (!l->dom) {
+		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
+		goto out;
+	}
+	l->event_id = virConnectDomainEventRegisterAny(l->conn, l->dom,
+						       VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+						       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+						       l, NULL);
+	l->stream = virStreamNew(l->conn, VIR_STREAM_NONBLOCK);
+	if (!l->stream || virDomainOpenConsole(l->dom, NULL, l->stream, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+	    virStreamEventAddCallback(l->stream, VIR_STREAM_EVENT_READABLE |
+				      VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR,
+				      on_stream, l, NULL) < 0) {
+		err_set(LB_EXIT_VM, "cannot open the domain's console: %s", lv_error());
+		goto out;
+	}
+	if (virDomainResume(l->dom) < 0) {
+		err_set(LB_EXIT_VM, "cannot start the domain: %s", lv_error());
+		goto out;
+	}
+	r = 0;
+out:
+	free(xml);
+	return r;
+}
+
+static void libvirt_stop(struct launch *l)
+{
+	if (l->stream) {
+		virStreamEventRemoveCallback(l->stream);
+		virStreamAbort(l->stream);
+		virStreamFree(l->stream);
+		l->stream = NULL;
+	}
+	if (l->event_id >= 0) {
+		virConnectDomainEventDeregisterAny(l->conn, l->event_id);
+		l->event_id = -1;
+	}
+	if (l->dom) {
+		/* Harmless when it has already stopped: a transient domain that
+		 * stopped is gone, and destroy just fails. */
+		virDomainDestroy(l->dom);
+		virDomainFree(l->dom);
+		l->dom = NULL;
+	}
+	if (l->conn) {
+		virConnectClose(l->conn);
+		l->conn = NULL;
+	}
+}
+
+const struct backend backend_libvirt = { "libvirt", libvirt_start, libvirt_stop };

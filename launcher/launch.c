@@ -1,0 +1,312 @@
+/* launch: see launch.h.  Everything a launch acquires is released in
+ * launch_run()'s one exit path, in reverse order: the VM (backend stop),
+ * the event handles, the run directory with its overlay. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "launch.h"
+#include "lv.h"
+#include "proc.h"
+#include "util.h"
+
+static const char *const stage_names[] = {
+	[ST_START] = "start", [ST_FIRMWARE] = "firmware", [ST_KERNEL] = "kernel",
+	[ST_INIT] = "init", [ST_COMMAND] = "command", [ST_SHUTDOWN] = "shutdown",
+};
+
+static int sig_write_fd = -1;
+
+static void on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	if (sig_write_fd >= 0 && write(sig_write_fd, &c, 1) < 0) {
+		/* Nothing to do: the pipe is full, a signal is already queued. */
+	}
+	errno = saved;
+}
+
+double launch_now(const struct launch *l)
+{
+	return util_now() - l->t0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void on_console_line(void *ctx, const char *line)
+{
+	struct launch *l = ctx;
+
+	if (l->stage < ST_INIT && !strncmp(line, "supermin:", 9))
+		l->stage = ST_INIT;
+	if (l->o->verbose)
+		fprintf(stderr, "console: %s\n", line);
+}
+
+static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
+{
+	struct launch *l = ctx;
+	char num[16];
+
+	switch (type) {
+	case 'R':
+		if (l->stage < ST_COMMAND) {
+			l->stage = ST_COMMAND;
+			l->t.ready = launch_now(l);
+		}
+		break;
+	case 'O':
+	case 'E':
+		/* The user's output, passed on byte for byte. */
+		write_all(type == 'O' ? 1 : 2, data, len);
+		break;
+	case 'X':
+		if (l->got_exit || len == 0 || len >= sizeof num)
+			break;
+		memcpy(num, data, len);
+		num[len] = '\0';
+		if (util_parse_long(num, 0, 255, &(long){ 0 }) == 0) {
+			l->exit_status = atoi(num);
+			l->got_exit = 1;
+			l->t.exited = launch_now(l);
+			l->stage = ST_SHUTDOWN;
+		}
+		break;
+	case 'F':
+		if (!l->guest_error[0]) {
+			size_t n = len < sizeof l->guest_error - 1 ? len : sizeof l->guest_error - 1;
+
+			memcpy(l->guest_error, data, n);
+			for (size_t i = 0; i < n; i++)
+				if ((unsigned char)l->guest_error[i] < 0x20)
+					l->guest_error[i] = '?';
+		}
+		break;
+	}
+}
+
+void launch_input(struct launch *l, const void *buf, size_t n)
+{
+	if (!n)
+		return;
+	if (!l->t.first_byte) {
+		l->t.first_byte = launch_now(l);
+		if (l->stage < ST_KERNEL)
+			l->stage = ST_KERNEL;
+	}
+	proto_feed(&l->proto, buf, n);
+}
+
+void launch_vm_gone(struct launch *l)
+{
+	if (!l->done) {
+		l->done = 1;
+		l->t.stopped = launch_now(l);
+	}
+}
+
+static void on_sigpipe(int watch, int fd, int events, void *opaque)
+{
+	struct launch *l = opaque;
+	unsigned char c;
+
+	(void)watch;
+	(void)events;
+	if (read(fd, &c, 1) == 1 && !l->signal)
+		l->signal = c;
+}
+
+static void on_deadline(int timer, void *opaque)
+{
+	struct launch *l = opaque;
+
+	(void)timer;
+	l->timed_out = 1;
+}
+
+/* The per-launch directory and the root overlay: the appliance root is
+ * only ever a read-only backing file. */
+static int make_rundir(struct launch *l)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", l->appl.root,
+			      "-F", "raw", l->overlay, NULL };
+	char log[PATH_MAX + 16];
+
+	snprintf(l->rundir, sizeof l->rundir, "%.4000s/leanboot-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(l->rundir)) {
+		err_set(LB_EXIT_VM, "%s: %s", l->rundir, strerror(errno));
+		l->rundir[0] = '\0';
+		return -1;
+	}
+	snprintf(l->overlay, sizeof l->overlay, "%s/root.qcow2", l->rundir);
+	snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
+	return proc_run(img, NULL, log);
+}
+
+static int install_signals(struct launch *l)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (pipe2(l->sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		err_set(LB_EXIT_VM, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	sig_write_fd = l->sigpipe[1];
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	l->sig_watch = virEventAddHandle(l->sigpipe[0], VIR_EVENT_HANDLE_READABLE, on_sigpipe, l, NULL);
+	return 0;
+}
+
+static void restore_signals(struct launch *l)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sig_write_fd = -1;
+	if (l->sig_watch > 0)
+		virEventRemoveHandle(l->sig_watch);
+	if (l->sigpipe[0] >= 0) {
+		close(l->sigpipe[0]);
+		close(l->sigpipe[1]);
+	}
+}
+
+/* The verdict, once the loop is over and the VM is gone. */
+static int verdict(struct launch *l)
+{
+	const char *stage = stage_names[l->stage];
+	char tail[600];
+
+	proto_tail(&l->proto, tail, sizeof tail);
+	if (l->signal) {
+		err_set(128 + l->signal, "interrupted by %s during %s; VM destroyed",
+			strsignal(l->signal), stage);
+		return -1;
+	}
+	if (l->proto.error[0]) {
+		err_set(LB_EXIT_VM, "%s during %s; VM destroyed", l->proto.error, stage);
+		return -1;
+	}
+	if (l->guest_error[0]) {
+		err_set(LB_EXIT_VM, "the appliance failed: %s", l->guest_error);
+		return -1;
+	}
+	if (l->timed_out && !(l->got_exit || (!l->o->cmd && l->t.ready))) {
+		err_set(LB_EXIT_VM, "deadline of %g s passed during %s%s%s; VM destroyed",
+			l->o->timeout, stage, tail[0] ? ": " : "", tail);
+		return -1;
+	}
+	if (l->got_exit)
+		return l->exit_status;
+	if (!l->o->cmd && l->t.ready)
+		return 0;
+	err_set(LB_EXIT_VM, "the VM stopped during %s%s%s", stage, tail[0] ? ": " : "",
+		tail[0] ? tail : "(no console output)");
+	return -1;
+}
+
+int launch_run(const struct launch_opts *o, struct launch_times *times)
+{
+	const struct backend *b = !strcmp(o->backend, "direct") ? &backend_direct
+								: &backend_libvirt;
+	struct launch *l = calloc(1, sizeof *l);
+	struct plan_input in = o->in;
+	struct proto_sink sink = { on_console_line, on_frame, NULL };
+	int r = -1, hit, started = 0;
+
+	if (!l) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	l->o = o;
+	l->t0 = util_now();
+	l->sigpipe[0] = l->sigpipe[1] = l->out_fd = -1;
+	l->timer = l->sig_watch = l->out_watch = l->event_id = -1;
+	sink.ctx = l;
+	proto_init(&l->proto, &sink);
+
+	if (appl_locate(&l->appl) < 0)
+		goto out;
+	lv_init(l->appl.cache);
+	if (virEventRegisterDefaultImpl() < 0) {
+		err_set(LB_EXIT_VM, "cannot start an event loop");
+		goto out;
+	}
+	if (install_signals(l) < 0)
+		goto out;
+	if (appl_build(&l->appl, 0, &hit) < 0)
+		goto out;
+	if (make_rundir(l) < 0)
+		goto out;
+	in.kernel = l->appl.kernel;
+	in.initrd = l->appl.initrd;
+	in.root = l->overlay;
+	in.tsc_khz = util_host_tsc_khz();
+	if (plan_make(&in, &l->plan) < 0)
+		goto out;
+	l->have_plan = 1;
+	l->stage = ST_FIRMWARE;
+	l->timer = virEventAddTimeout((int)(o->timeout * 1000), on_deadline, l, NULL);
+	/* A signal during set-up is still in the pipe: start no VM for it. */
+	on_sigpipe(0, l->sigpipe[0], 0, l);
+	if (!l->signal) {
+		started = 1;
+		if (b->start(l) < 0)
+			goto out;
+		l->t.created = launch_now(l);
+	}
+	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
+	       !l->guest_error[0])
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	r = verdict(l);
+out:
+	if (started)
+		b->stop(l);
+	if (l->timer >= 0)
+		virEventRemoveTimeout(l->timer);
+	restore_signals(l);
+	if (l->rundir[0])
+		util_rmtree(l->rundir);
+	if (l->have_plan)
+		plan_free(&l->plan);
+	l->t.torn_down = launch_now(l);
+	if (times)
+		*times = l->t;
+	/* A signal that came during set-up still decides the exit status. */
+	if (r >= 0 && l->signal && !l->got_exit) {
+		err_set(128 + l->signal, "interrupted by %s during start", strsignal(l->signal));
+		r = -1;
+	}
+	free(l);
+	return r;
+}

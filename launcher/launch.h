@@ -1,0 +1,81 @@
+/* launch: one throwaway VM from start to teardown, whatever the backend:
+ * the per-launch directory and root overlay, the deadline, signals, the
+ * guest protocol, and the verdict.  Backends only start and stop the VM
+ * and feed its console bytes to launch_input(). */
+#ifndef LB_LAUNCH_H
+#define LB_LAUNCH_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include <libvirt/libvirt.h>
+
+#include "appliance.h"
+#include "plan.h"
+#include "proto.h"
+
+enum launch_stage { ST_START, ST_FIRMWARE, ST_KERNEL, ST_INIT, ST_COMMAND, ST_SHUTDOWN };
+
+struct launch_opts {
+	struct plan_input in;
+	const char *backend;         /* "libvirt" or "direct" */
+	const char *connect;
+	char *const *cmd;            /* NULL: boot to ready and power off */
+	double timeout;              /* seconds, boot and command together */
+	int verbose;
+};
+
+/* Host-clock timestamps, seconds from the start of launch_run(). */
+struct launch_times {
+	double created, first_byte, ready, exited, stopped, torn_down;
+};
+
+struct launch {
+	const struct launch_opts *o;
+	struct appl appl;
+	struct plan plan;
+	int have_plan;
+	char rundir[PATH_MAX];
+	char overlay[PATH_MAX + 16];
+	struct proto proto;
+	enum launch_stage stage;
+	double t0;
+	struct launch_times t;
+	int done;                    /* the VM is gone */
+	int got_exit, exit_status;
+	char guest_error[512];       /* an 'F' frame */
+	int signal;                  /* SIGINT/SIGTERM/SIGHUP received */
+	int timed_out;
+	int sigpipe[2];
+	int sig_watch, timer;
+
+	/* direct backend */
+	pid_t pid;
+	int out_fd, out_watch;
+
+	/* libvirt backend */
+	virConnectPtr conn;
+	virDomainPtr dom;
+	virStreamPtr stream;
+	int event_id;
+};
+
+struct backend {
+	const char *name;
+	int (*start)(struct launch *l);
+	void (*stop)(struct launch *l);
+};
+
+extern const struct backend backend_direct, backend_libvirt;
+
+/* Boot, run, tear down.  Returns the command's exit status (0 when there
+ * is no command), or -1 after err_set() with the stage that failed;
+ * err_status() is then 3, or 128+N after signal N. */
+int launch_run(const struct launch_opts *o, struct launch_times *times);
+
+/* For backends: console bytes from the VM, and the VM's end. */
+void launch_input(struct launch *l, const void *buf, size_t n);
+void launch_vm_gone(struct launch *l);
+double launch_now(const struct launch *l);
+
+#endif

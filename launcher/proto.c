@@ -1,0 +1,183 @@
+/* proto: see proto.h.  This is the only code that reads what the guest
+ * sends.  Every length is bounded before it is used, a frame that fails
+ * its CRC ends the stream, and console text is kept only as short,
+ * printable lines. */
+#include <stdio.h>
+#include <string.h>
+
+#include "proto.h"
+
+#define SOH 0x01
+#define EOT 0x04
+
+enum { S_TEXT, S_L, S_B, S_TYPE, S_LEN, S_DATA, S_CRC, S_EOT, S_DEAD };
+
+uint32_t proto_crc32(uint32_t crc, const uint8_t *buf, size_t n)
+{
+	crc = ~crc;
+	while (n--) {
+		crc ^= *buf++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
+void proto_init(struct proto *p, const struct proto_sink *sink)
+{
+	memset(p, 0, sizeof *p);
+	p->sink = *sink;
+}
+
+static int fail(struct proto *p, const char *why)
+{
+	snprintf(p->error, sizeof p->error, "%s", why);
+	p->state = S_DEAD;
+	return -1;
+}
+
+static void end_line(struct proto *p)
+{
+	p->line[p->linelen] = '\0';
+	if (p->linelen) {
+		snprintf(p->tail[p->ntail % PROTO_TAIL_LINES], PROTO_LINE_MAX, "%s", p->line);
+		p->ntail++;
+		if (p->sink.console)
+			p->sink.console(p->sink.ctx, p->line);
+	}
+	p->linelen = 0;
+}
+
+/* Console text: CR and other control bytes dropped, lines cut at
+ * PROTO_LINE_MAX - 1, so nothing unprintable reaches a terminal or log. */
+static void text_byte(struct proto *p, uint8_t c)
+{
+	p->console_bytes++;
+	if (c == '\n') {
+		end_line(p);
+		return;
+	}
+	if (c < 0x20 || c == 0x7f)
+		return;
+	if (p->linelen < PROTO_LINE_MAX - 1)
+		p->line[p->linelen++] = (char)c;
+}
+
+static int hex_value(const char *h, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char c = h[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int frame_done(struct proto *p)
+{
+	uint8_t t = (uint8_t)p->type;
+	uint32_t crc = proto_crc32(proto_crc32(0, &t, 1), p->payload, p->len);
+
+	if (crc != p->crc)
+		return fail(p, "a guest frame failed its CRC check");
+	if (p->type == 'O' || p->type == 'E') {
+		p->output += p->len;
+		if (p->output > PROTO_MAX_OUTPUT)
+			return fail(p, "guest output exceeds the limit of 64 MiB");
+	}
+	if (p->sink.frame)
+		p->sink.frame(p->sink.ctx, p->type, p->payload, p->len);
+	p->state = S_TEXT;
+	return 0;
+}
+
+int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = buf[i];
+
+		switch (p->state) {
+		case S_DEAD:
+			return -1;
+		case S_TEXT:
+			if (c == SOH)
+				p->state = S_L;
+			else
+				text_byte(p, c);
+			break;
+		case S_L:
+		case S_B:
+			if (c != (p->state == S_L ? 'L' : 'B')) {
+				/* Not a frame after all: a stray SOH in console text. */
+				p->state = S_TEXT;
+				text_byte(p, c);
+				break;
+			}
+			p->state++;
+			break;
+		case S_TYPE:
+			if (!strchr("ROEXF", c) || c == '\0')
+				return fail(p, "a guest frame has an unknown type");
+			p->type = (char)c;
+			p->nhex = 0;
+			p->state = S_LEN;
+			break;
+		case S_LEN:
+			p->hex[p->nhex++] = (char)c;
+			if (p->nhex < 8)
+				break;
+			if (hex_value(p->hex, &p->len) < 0)
+				return fail(p, "a guest frame has a malformed length");
+			if (p->len > PROTO_MAX_FRAME)
+				return fail(p, "a guest frame is larger than 4096 bytes");
+			p->got = 0;
+			p->nhex = 0;
+			p->state = p->len ? S_DATA : S_CRC;
+			break;
+		case S_DATA:
+			p->payload[p->got++] = c;
+			if (p->got == p->len)
+				p->state = S_CRC;
+			break;
+		case S_CRC:
+			p->hex[p->nhex++] = (char)c;
+			if (p->nhex < 8)
+				break;
+			if (hex_value(p->hex, &p->crc) < 0)
+				return fail(p, "a guest frame has a malformed CRC");
+			p->state = S_EOT;
+			break;
+		case S_EOT:
+			if (c != EOT)
+				return fail(p, "a guest frame is not terminated");
+			if (frame_done(p) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+void proto_tail(const struct proto *p, char *buf, size_t len)
+{
+	unsigned n = p->ntail < PROTO_TAIL_LINES ? p->ntail : PROTO_TAIL_LINES;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	/* The line being received counts too: a panic may not end in '\n'. */
+	for (unsigned i = p->ntail - n; i < p->ntail && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " | " : "",
+					 p->tail[i % PROTO_TAIL_LINES]);
+	if (p->linelen && used < len)
+		snprintf(buf + used, len - used, "%s%.*s", used ? " | " : "", (int)p->linelen,
+			 p->line);
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# leanboot run: real boots under TCG, each with a deadline.  Every launch
+# must leave no qemu, no domain and no run directory behind.
+. "$(dirname "$0")/lib.sh"
+tmpdir
+mkdir "$T/tmp" "$T/src"
+export TMPDIR="$T/tmp"
+unset LEANBOOT_CONNECT LEANBOOT_BACKEND
+export LEANBOOT_ACCEL=tcg
+plan 16
+
+"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
+cache=$("$LB" appliance info | awk '$1=="cache"{print $2}')
+kver=$(readlink "$cache/appliance/kernel" | sed 's|.*/vmlinuz-||')
+uri="qemu:///embed?root=$cache/libvirt"
+
+# Nothing left behind: no qemu, no domain, an empty TMPDIR.
+clean_after() {
+	local what=$1 left
+	left="$(pgrep -c qemu-system) $(virsh -c "$uri" list --all --name 2>/dev/null | grep -c .) $(ls -A "$TMPDIR" | wc -l)"
+	if [ "$left" = "0 0 0" ]; then ok "$what: nothing left"; else not_ok "$what: nothing left (qemu, domains, dirs: $left)"; fi
+}
+
+out=$("$LB" run -- uname -r)
+check "embedded libvirt, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
+out=$("$LB" run --backend direct -- uname -r)
+check "direct qemu, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
+out=$("$LB" run --backend direct --topology microvm -- sh -c 'uname -r; ls /sys/bus/pci/devices | wc -l')
+check "direct qemu, microvm: boots, and the guest sees no PCI device" [ "$out" = "$kver"$'\n'0 ]
+
+"$LB" run -- sh -c 'echo to-out; echo to-err >&2; exit 7' >"$T/out" 2>"$T/err"
+st=$?
+check "the command's exit status (7) is leanboot's" [ $st = 7 ]
+check "stdout and stderr come back apart" sh -c "[ \"\$(cat '$T/out')\" = to-out ] && [ \"\$(cat '$T/err')\" = to-err ]"
+clean_after "after three launches"
+
+# A read-only disk: readable, not writable, and unchanged on the host.
+echo "leanboot was here" >"$T/src/hello"
+truncate -s 16M "$T/disk.img"
+mkfs.ext4 -q -d "$T/src" "$T/disk.img"
+sum=$(sha256sum <"$T/disk.img")
+"$LB" run --disk "$T/disk.img" -- sh -c '
+	mount -o ro,noload /dev/disk/leanboot/0 /mnt && cat /mnt/hello
+	dd if=/dev/zero of=/dev/disk/leanboot/0 bs=512 count=1 2>/dev/null && echo WROTE
+	echo "ro=$(blockdev --getro /dev/disk/leanboot/0)"' >"$T/out"
+check "a read-only disk reads back its file" grep -qx "leanboot was here" "$T/out"
+check "writing to it fails, and the guest sees it read-only" \
+	sh -c "! grep -q WROTE '$T/out' && grep -qx ro=1 '$T/out'"
+check "its sha256 is unchanged" [ "$(sha256sum <"$T/disk.img")" = "$sum" ]
+
+# SIGTERM mid-boot.
+"$LB" run -q -- sleep 600 2>"$T/err" &
+pid=$!
+sleep 5
+kill -TERM $pid
+wait $pid
+st=$?
+check "SIGTERM mid-boot exits 143 and names the stage" \
+	sh -c "[ $st = 143 ] && grep -q 'interrupted by Terminated during' '$T/err'"
+clean_after "after SIGTERM"
+
+expect_fail "a missing disk exits 2 and starts no VM" 2 "No such file or directory" \
+	"$LB" run --disk "$T/none.img" -- true
+expect_fail "a directory as a disk exits 2" 2 "is a directory" "$LB" run --disk "$T/src" -- true
+expect_fail "an unusable --connect URI exits 2" 2 "cannot connect to bogus:///nowhere" \
+	"$LB" run --connect bogus:///nowhere -- true
+
+# KVM hangs on these machines: forcing it must end at the deadline, cleanly.
+"$LB" run --accel kvm --timeout 12 -- true 2>"$T/err"
+st=$?
+check "--accel kvm on a host where KVM hangs: deadline, exit 3, stage named" \
+	sh -c "[ $st = 3 ] && grep -Eq 'deadline of 12 s passed during (firmware|kernel|init)' '$T/err'"
+clean_after "after the deadline"
+finish
