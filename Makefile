@@ -47,7 +47,7 @@ OBJS = \
 
 HEADERS = $(wildcard launcher/*.h)
 
-all: launcher/leanboot appliance/init tests/helpers/rngcheck
+all: launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test
 
 launcher/%.o: launcher/%.c $(HEADERS)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -56,11 +56,14 @@ launcher/leanboot: $(OBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
-appliance/init: appliance/init.c
+appliance/init: appliance/init.c launcher/crc32.h
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
 
 tests/helpers/rngcheck: tests/helpers/rngcheck.c
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/proto.o
 
 deps:
 	@scripts/deps
@@ -83,6 +86,6 @@ install: launcher/leanboot appliance/init
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 
 clean:
-	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck
+	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test
 
 .PHONY: all deps check demo regen-golden install clean

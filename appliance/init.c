@@ -29,6 +29,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../launcher/crc32.h"
+
 #define READY_MARKER "LEANBOOT-READY"
 #define MAX_MODULE_DEPTH 16
 #define FRAME_MAX 4096
@@ -206,23 +208,12 @@ static void load_modules(void)
 
 /* --- frames to the host ---------------------------------------------- */
 
-static uint32_t crc32(uint32_t crc, const unsigned char *buf, size_t n)
-{
-	crc = ~crc;
-	while (n--) {
-		crc ^= *buf++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
-}
-
 /* One frame, one write(2): the host sees it whole or not at all. */
 static void frame(char type, const void *data, size_t len)
 {
 	static unsigned char buf[FRAME_MAX + 32];
 	unsigned char t = (unsigned char)type;
-	uint32_t crc = crc32(crc32(0, &t, 1), data, len);
+	uint32_t crc = crc32_update(crc32_update(0, &t, 1), data, len);
 	size_t n, off = 0;
 
 	if (len > FRAME_MAX)

@@ -6,9 +6,10 @@
 #include "err.h"
 
 const struct cmd cmd_table[] = {
-	{ "xml", cmd_xml, "[--topology T] [--machine q35|pc] [--disk FILE]... [--argv]",
+	{ "xml", cmd_xml, "[--topology T] [--machine q35|pc|microvm] [--disk FILE]... [--argv]",
 	  "print the domain XML (or qemu argv) of a topology" },
-	{ "run", cmd_run, "[--topology T] [--disk FILE[:rw]]... [--timeout S] -- COMMAND [ARG]...",
+	{ "run", cmd_run,
+	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--memory MiB] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
 	{ "inspect", NULL, "[--json] DISK...", "report what is on disk images" },
 	{ "check", cmd_check, "(--topology T | FILE.xml) [--expect KIND=N[,...]]",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "proto.h"
 
 #define SOH 0x01
@@ -14,13 +15,7 @@ enum { S_TEXT, S_L, S_B, S_TYPE, S_LEN, S_DATA, S_CRC, S_EOT, S_DEAD };
 
 uint32_t proto_crc32(uint32_t crc, const uint8_t *buf, size_t n)
 {
-	crc = ~crc;
-	while (n--) {
-		crc ^= *buf++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
+	return crc32_update(crc, buf, n);
 }
 
 void proto_init(struct proto *p, const struct proto_sink *sink)
@@ -82,6 +77,16 @@ static int hex_value(const char *h, uint32_t *out)
 	return 0;
 }
 
+/* Collect one of the 8 hex digits of a length or CRC; 1 when complete. */
+static int hex_digit(struct proto *p, uint8_t c)
+{
+	p->hex[p->nhex++] = (char)c;
+	if (p->nhex < 8)
+		return 0;
+	p->nhex = 0;
+	return 1;
+}
+
 static int frame_done(struct proto *p)
 {
 	uint8_t t = (uint8_t)p->type;
@@ -128,19 +133,16 @@ int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
 			if (!strchr("ROEXF", c) || c == '\0')
 				return fail(p, "a guest frame has an unknown type");
 			p->type = (char)c;
-			p->nhex = 0;
 			p->state = S_LEN;
 			break;
 		case S_LEN:
-			p->hex[p->nhex++] = (char)c;
-			if (p->nhex < 8)
+			if (!hex_digit(p, c))
 				break;
 			if (hex_value(p->hex, &p->len) < 0)
 				return fail(p, "a guest frame has a malformed length");
 			if (p->len > PROTO_MAX_FRAME)
 				return fail(p, "a guest frame is larger than 4096 bytes");
 			p->got = 0;
-			p->nhex = 0;
 			p->state = p->len ? S_DATA : S_CRC;
 			break;
 		case S_DATA:
@@ -149,8 +151,7 @@ int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
 				p->state = S_CRC;
 			break;
 		case S_CRC:
-			p->hex[p->nhex++] = (char)c;
-			if (p->nhex < 8)
+			if (!hex_digit(p, c))
 				break;
 			if (hex_value(p->hex, &p->crc) < 0)
 				return fail(p, "a guest frame has a malformed CRC");
