@@ -8,7 +8,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libvirt libxml-2.0 nettle
+PKGS      = libvirt libxml-2.0 json-c nettle
 DATADIR   = $(PREFIX)/lib/leanboot
 
 WARN      = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)

@@ -5,11 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <errno.h>
+
+#include <json-c/json.h>
+
 #include "appliance.h"
 #include "cmd.h"
 #include "counts.h"
 #include "domxml.h"
 #include "err.h"
+#include "launch.h"
 #include "lv.h"
 #include "plan.h"
 #include "util.h"
@@ -27,6 +33,14 @@ struct check_opts {
 	struct plan_input in;
 	int have_plan;
 	const char *expect;
+	const char *golden;
+	int boot, json, regen;
+};
+
+/* The three views of one domain. */
+struct views {
+	struct cnt w, x, s;
+	int have_seen;
 };
 
 static int check_opt(int c, char *arg, void *ctx)
@@ -34,8 +48,21 @@ static int check_opt(int c, char *arg, void *ctx)
 	struct check_opts *o = ctx;
 	int r;
 
-	if (c == 'e') {
+	switch (c) {
+	case 'e':
 		o->expect = arg;
+		return 0;
+	case 'b':
+		o->boot = 1;
+		return 0;
+	case 'j':
+		o->json = 1;
+		return 0;
+	case 'g':
+		o->golden = arg;
+		return 0;
+	case 'r':
+		o->regen = 1;
 		return 0;
 	}
 	r = cmd_plan_opt(c, arg, &o->in, 0);
@@ -93,44 +120,305 @@ static const char *term_text(const struct term *t, char *buf, size_t len)
 	return buf;
 }
 
+static const char *cell(const struct views *v, char which, size_t k, char *buf, size_t len)
+{
+	const struct cnt *c = which == 'w' ? &v->w : which == 'x' ? &v->x : &v->s;
+
+	if (which == 's' && !v->have_seen)
+		return "-";
+	snprintf(buf, len, "%ld", c->n[k]);
+	return buf;
+}
+
+/* Expectations hold for every view libvirt or the guest produced. */
+static int term_fails(const struct term *t, const struct views *v)
+{
+	return !term_holds(t, v->x.n[t->kind]) || (v->have_seen && !term_holds(t, v->s.n[t->kind]));
+}
+
+/* The guest's endpoints against libvirt's, by address. */
+static int endpoints_match(const struct views *v)
+{
+	if (v->x.nep != v->s.nep)
+		return 0;
+	for (size_t i = 0; i < v->x.nep; i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < v->s.nep && !found; j++)
+			found = v->x.ep[i].bus == v->s.ep[j].bus && v->x.ep[i].slot == v->s.ep[j].slot &&
+				v->x.ep[i].fn == v->s.ep[j].fn;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static void print_endpoints(const char *title, const struct cnt *c)
+{
+	printf("\nPCI endpoints, %s:\n", title);
+	for (size_t i = 0; i < c->nep; i++)
+		printf("  %02x:%02x.%x  %s\n", c->ep[i].bus, c->ep[i].slot, c->ep[i].fn, c->ep[i].what);
+	if (c->ep_truncated)
+		printf("  (more than %d; the rest are not listed)\n", CNT_MAX_EP);
+}
+
 /* Print the table; returns the number of expectations that fail. */
-static int check_table(const struct cnt *w, const struct cnt *x, const struct term *t, size_t nt)
+static int check_table(const struct views *v, const struct term *t, size_t nt)
 {
 	int failed = 0;
+	char b1[24], b2[24], b3[24];
 
-	printf("%-28s %8s %9s %9s  %s\n", "kind", "written", "expanded", "expected", "verdict");
+	printf("%-28s %8s %9s %6s %9s  %s\n", "kind", "written", "expanded", "seen", "expected",
+	       "verdict");
 	for (size_t k = 0; k < cnt_nkinds(); k++) {
-		const struct term *mine[MAX_TERMS];
-		size_t nm = 0;
 		char exp[64] = "-", one[24];
 		const char *verdict = "";
+		int mine = 0;
 
-		for (size_t i = 0; i < nt; i++)
-			if ((size_t)t[i].kind == k)
-				mine[nm++] = &t[i];
-		if (!nm && !cnt_kind_primary(k) && !w->n[k] && !x->n[k])
-			continue;
-		if (nm) {
-			exp[0] = '\0';
-			verdict = "ok";
-			for (size_t i = 0; i < nm; i++) {
-				strncat(exp, term_text(mine[i], one, sizeof one),
-					sizeof exp - strlen(exp) - 1);
-				if (!term_holds(mine[i], x->n[k])) {
-					verdict = "FAIL";
-					failed++;
-				}
+		for (size_t i = 0; i < nt; i++) {
+			if ((size_t)t[i].kind != k)
+				continue;
+			if (!mine++) {
+				exp[0] = '\0';
+				verdict = "ok";
+			}
+			strncat(exp, term_text(&t[i], one, sizeof one), sizeof exp - strlen(exp) - 1);
+			if (term_fails(&t[i], v)) {
+				verdict = "FAIL";
+				failed++;
 			}
 		}
-		printf("%-28s %8ld %9ld %9s  %s\n", cnt_kind_name(k), w->n[k], x->n[k], exp, verdict);
+		if (!mine && !cnt_kind_primary(k) && !v->w.n[k] && !v->x.n[k] &&
+		    !(v->have_seen && v->s.n[k]))
+			continue;
+		printf("%-28s %8s %9s %6s %9s  %s\n", cnt_kind_name(k), cell(v, 'w', k, b1, sizeof b1),
+		       cell(v, 'x', k, b2, sizeof b2), cell(v, 's', k, b3, sizeof b3), exp, verdict);
 	}
-	printf("\nPCI endpoints, expanded:\n");
-	for (size_t i = 0; i < x->nep; i++)
-		printf("  %02x:%02x.%x  %s\n", x->ep[i].bus, x->ep[i].slot, x->ep[i].fn,
-		       x->ep[i].what);
-	if (x->ep_truncated)
-		printf("  (more than %d; the rest are not listed)\n", CNT_MAX_EP);
+	print_endpoints("expanded", &v->x);
+	if (v->have_seen) {
+		print_endpoints("seen by the guest", &v->s);
+		printf("\nseen endpoints %s expanded\n", endpoints_match(v) ? "match" : "DIFFER FROM");
+	}
 	return failed;
+}
+
+static json_object *json_counts(const struct cnt *c)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t k = 0; k < cnt_nkinds(); k++)
+		json_object_object_add(o, cnt_kind_name(k), json_object_new_int64(c->n[k]));
+	return o;
+}
+
+static json_object *json_endpoints(const struct cnt *c)
+{
+	json_object *a = json_object_new_array();
+	char addr[16];
+
+	for (size_t i = 0; i < c->nep; i++) {
+		json_object *e = json_object_new_object();
+
+		snprintf(addr, sizeof addr, "%02x:%02x.%x", c->ep[i].bus, c->ep[i].slot, c->ep[i].fn);
+		json_object_object_add(e, "address", json_object_new_string(addr));
+		json_object_object_add(e, "device", json_object_new_string(c->ep[i].what));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+/* The same facts as the table, as one JSON document. */
+static int check_json(const struct views *v, const struct term *t, size_t nt)
+{
+	json_object *root = json_object_new_object(), *views = json_object_new_object();
+	json_object *eps = json_object_new_object(), *exps = json_object_new_array();
+	char one[24];
+	int failed = 0;
+
+	json_object_object_add(views, "written", json_counts(&v->w));
+	json_object_object_add(views, "expanded", json_counts(&v->x));
+	json_object_object_add(eps, "expanded", json_endpoints(&v->x));
+	if (v->have_seen) {
+		json_object_object_add(views, "seen", json_counts(&v->s));
+		json_object_object_add(eps, "seen", json_endpoints(&v->s));
+		json_object_object_add(root, "seen_matches_expanded",
+				       json_object_new_boolean(endpoints_match(v)));
+	}
+	for (size_t i = 0; i < nt; i++) {
+		json_object *e = json_object_new_object();
+		int bad = term_fails(&t[i], v);
+
+		json_object_object_add(e, "kind", json_object_new_string(cnt_kind_name((size_t)t[i].kind)));
+		json_object_object_add(e, "expect", json_object_new_string(term_text(&t[i], one, sizeof one)));
+		json_object_object_add(e, "ok", json_object_new_boolean(!bad));
+		json_object_array_add(exps, e);
+		failed += bad;
+	}
+	json_object_object_add(root, "views", views);
+	json_object_object_add(root, "endpoints", eps);
+	json_object_object_add(root, "expectations", exps);
+	json_object_object_add(root, "ok", json_object_new_boolean(!failed));
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	json_object_put(root);
+	return failed;
+}
+
+/* Boot the plan's appliance and list what the guest enumerated. */
+static int boot_seen(struct check_opts *o, struct cnt *seen)
+{
+	static char *const listing[] = {
+		"sh", "-c",
+		"cd /sys/bus/pci/devices && for d in *; do "
+		"echo \"$d $(cat $d/class) $(cat $d/vendor) $(cat $d/device)\"; done",
+		NULL,
+	};
+	struct launch_capture cap = { 0 };
+	struct launch_opts lo = {
+		.in = o->in, .backend = lb_global.backend, .connect = lb_global.connect,
+		.cmd = listing, .timeout = 120, .verbose = lb_global.verbose, .capture = &cap,
+	};
+	int r;
+
+	if (cmd_resolve_accel(&lo.in.accel) < 0)
+		return -1;
+	r = launch_run(&lo, NULL);
+	if (r > 0)
+		err_set(LB_EXIT_VM, "listing the guest's PCI devices failed with status %d", r);
+	if (r == 0)
+		r = cnt_count_seen(cap.buf ? cap.buf : "", seen);
+	free(cap.buf);
+	return r == 0 ? 0 : -1;
+}
+
+/* NAME.counts: "KIND N" for every kind, the expanded view libvirt gives. */
+static int write_counts(const char *path, const struct cnt *c)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (size_t k = 0; k < cnt_nkinds(); k++)
+		fprintf(f, "%s %ld\n", cnt_kind_name(k), c->n[k]);
+	if (fclose(f) != 0) {
+		err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Compare against NAME.counts; prints each difference, returns how many. */
+static int compare_counts(const char *path, const struct cnt *c)
+{
+	char line[256], kind[64];
+	int diffs = 0, seen[256] = { 0 };
+	long n;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		printf("  %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		int k;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%63s %ld", kind, &n) != 2 || (k = cnt_kind_find(kind)) < 0) {
+			printf("  bad line in %s: %s", path, line);
+			diffs++;
+			continue;
+		}
+		seen[k] = 1;
+		if (c->n[k] != n) {
+			printf("  %s: expected %ld, libvirt gives %ld\n", kind, n, c->n[k]);
+			diffs++;
+		}
+	}
+	fclose(f);
+	for (size_t k = 0; k < cnt_nkinds(); k++)
+		if (!seen[k] && c->n[k]) {
+			printf("  %s: not pinned, libvirt gives %ld\n", cnt_kind_name(k), c->n[k]);
+			diffs++;
+		}
+	return diffs;
+}
+
+static int expand_xml(virConnectPtr conn, const char *xml, struct views *v)
+{
+	char *exp = NULL;
+	int r = -1;
+
+	if (cnt_count_xml(xml, &v->w) < 0)
+		return -1;
+	exp = lv_expand(conn, xml);
+	if (exp && cnt_count_xml(exp, &v->x) == 0)
+		r = 0;
+	if (exp && lb_global.verbose > 1)
+		fputs(exp, stderr);
+	free(exp);
+	return r;
+}
+
+static void views_free(struct views *v)
+{
+	cnt_free(&v->w);
+	cnt_free(&v->x);
+	cnt_free(&v->s);
+}
+
+static int only_xml(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n > 4 && !strcmp(e->d_name + n - 4, ".xml");
+}
+
+/* --golden DIR: every NAME.xml against its NAME.counts. */
+static int check_golden(const struct check_opts *o, virConnectPtr conn)
+{
+	struct dirent **names;
+	int n = scandir(o->golden, &names, only_xml, alphasort), differ = 0, broken = 0;
+
+	if (n < 0)
+		return err_usage("check: --golden %s: %s", o->golden, strerror(errno));
+	if (n == 0)
+		printf("no .xml files in %s\n", o->golden);
+	for (int i = 0; i < n; i++) {
+		char *xml_path = util_printf("%s/%s", o->golden, names[i]->d_name);
+		char *counts = xml_path ? util_printf("%.*s.counts", (int)strlen(xml_path) - 4, xml_path) : NULL;
+		struct views v = { 0 };
+		size_t len;
+		char *xml = counts ? xs_read_file(xml_path, &len) : NULL;
+
+		if (!xml || expand_xml(conn, xml, &v) < 0) {
+			printf("%s: error: %s\n", names[i]->d_name, err_msg());
+			broken++;
+		} else if (o->regen) {
+			if (write_counts(counts, &v.x) < 0) {
+				printf("%s: error: %s\n", names[i]->d_name, err_msg());
+				broken++;
+			} else {
+				printf("%s: counts written\n", names[i]->d_name);
+			}
+		} else {
+			int d;
+
+			printf("%s:\n", names[i]->d_name);
+			d = compare_counts(counts, &v.x);
+			printf("  %s\n", d ? "DIFFERS" : "ok");
+			differ += d != 0;
+		}
+		views_free(&v);
+		free(xml);
+		free(counts);
+		free(xml_path);
+		free(names[i]);
+	}
+	free(names);
+	printf("%d checked, %d differ, %d could not be checked\n", n, differ, broken);
+	return broken ? LB_EXIT_USAGE : differ ? LB_EXIT_SHORT : LB_EXIT_OK;
 }
 
 int cmd_check(int argc, char **argv)
@@ -138,57 +426,68 @@ int cmd_check(int argc, char **argv)
 	static const struct option longopts[] = {
 		LB_PLAN_LONGOPTS,
 		{ "expect", required_argument, NULL, 'e' },
+		{ "boot", no_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "golden", required_argument, NULL, 'g' },
+		{ "regen", no_argument, NULL, 'r' },
 		LB_GLOBAL_LONGOPTS,
 	};
 	struct check_opts o = { .in = { .machine = -1 } };
 	struct term terms[MAX_TERMS];
-	struct cnt written = { 0 }, expanded = { 0 };
+	struct views v = { 0 };
 	virConnectPtr conn = NULL;
-	char *xml = NULL, *exp = NULL;
+	char *xml = NULL;
 	size_t nterms = 0, len;
 	struct appl a;
 	struct plan p;
-	int r, status = LB_EXIT_USAGE;
+	int r, failed, status = LB_EXIT_USAGE;
 
 	r = cmd_parse("check", argc, argv, longopts, check_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (o.expect && parse_spec(o.expect, terms, &nterms) < 0)
 		return LB_EXIT_USAGE;
-	if (optind < argc && (o.have_plan || optind + 1 < argc))
+	if (o.regen && !o.golden)
+		return err_usage("check: --regen goes with --golden DIR");
+	if (o.golden && (o.have_plan || optind < argc || o.boot || o.expect))
+		return err_usage("check: --golden DIR takes no other domain, --boot or --expect");
+	if (!o.golden && optind < argc && (o.have_plan || optind + 1 < argc))
 		return err_usage("check: give either --topology options or one FILE.xml");
+	if (o.boot && optind < argc)
+		return err_usage("check: --boot needs --topology: leanboot boots only its own appliance");
 	if (appl_locate(&a) < 0)
 		return err_report("check");
+	conn = lv_open(lb_global.connect, a.cache);
+	if (!conn)
+		return err_report("check");
+	if (o.golden) {
+		status = check_golden(&o, conn);
+		goto out;
+	}
 	if (optind < argc) {
 		xml = xs_read_file(argv[optind], &len);
-		if (!xml)
-			return err_report("check");
-	} else {
-		if (cmd_make_plan(&o.in, &a, NULL, &p) < 0)
-			return err_report("check");
+	} else if (cmd_make_plan(&o.in, &a, NULL, &p) == 0) {
 		xml = dx_render(&p, NULL);
 		plan_free(&p);
-		if (!xml)
-			return err_report("check");
 	}
-	if (cnt_count_xml(xml, &written) < 0) {
+	if (!xml || expand_xml(conn, xml, &v) < 0) {
 		status = err_report("check");
 		goto out;
 	}
-	conn = lv_open(lb_global.connect, a.cache);
-	if (!conn || !(exp = lv_expand(conn, xml)) || cnt_count_xml(exp, &expanded) < 0) {
-		status = err_report("check");
-		goto out;
+	if (o.boot) {
+		if (boot_seen(&o, &v.s) < 0) {
+			status = err_report("check");
+			goto out;
+		}
+		v.have_seen = 1;
 	}
-	if (lb_global.verbose)
-		fputs(exp, stdout);
-	status = check_table(&written, &expanded, terms, nterms) ? LB_EXIT_SHORT : LB_EXIT_OK;
+	failed = o.json ? check_json(&v, terms, nterms) : check_table(&v, terms, nterms);
+	if (v.have_seen && !endpoints_match(&v))
+		failed++;
+	status = failed ? LB_EXIT_SHORT : LB_EXIT_OK;
 out:
-	if (conn)
-		virConnectClose(conn);
-	cnt_free(&written);
-	cnt_free(&expanded);
+	virConnectClose(conn);
+	views_free(&v);
 	free(xml);
-	free(exp);
 	return status;
 }

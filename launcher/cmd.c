@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel.h"
 #include "cmd.h"
 #include "err.h"
 #include "util.h"
@@ -197,4 +198,17 @@ int cmd_parse(const char *name, int argc, char **argv, const struct option *long
 			return -1;
 	}
 	return cmd_global_check();
+}
+
+int cmd_resolve_accel(enum plan_accel *accel)
+{
+	const char *why;
+	struct appl a;
+
+	if (appl_locate(&a) < 0 || appl_find_host_kernel(&a) < 0 ||
+	    acc_resolve(lb_global.accel, a.cache, a.host_kernel, accel, &why) < 0)
+		return -1;
+	if (why && !lb_global.quiet)
+		fprintf(stderr, "leanboot: notice: %s; using TCG\n", why);
+	return 0;
 }

@@ -67,6 +67,9 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw);
  * overlay (NULL: the per-launch overlay's template name). */
 int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p);
 
+/* Resolve --accel (probing KVM for auto), with one notice on fallback. */
+int cmd_resolve_accel(enum plan_accel *accel);
+
 /* Run getopt_long over a command's options.  OWN handles the command's
  * own codes (0 handled, -1 bad value already reported, -2 not its own);
  * shared options are handled here.  Returns 0 to go on, 1 when help was

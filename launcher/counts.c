@@ -173,6 +173,92 @@ int cnt_count_xml(const char *xml, struct cnt *out)
 	return r;
 }
 
+/* Which kinds a guest-seen PCI function is, by what QEMU's devices report:
+ * Red Hat's QEMU bridges (1b36), virtio (1af4) and Intel's chipsets. */
+static int seen_is(const char *kind, unsigned cls, unsigned v, unsigned d)
+{
+	static const struct {
+		const char *kind;
+		unsigned vendor;
+		unsigned device[2];
+	} ids[] = {
+		{ "pcie-root", 0x8086, { 0x29c0 } },          /* q35 host bridge */
+		{ "pci-root", 0x8086, { 0x1237 } },           /* i440FX host bridge */
+		{ "pcie-root-port", 0x1b36, { 0x000c } },
+		{ "pci-bridge", 0x1b36, { 0x0001 } },
+		{ "pcie-to-pci-bridge", 0x1b36, { 0x000e } },
+		{ "dmi-to-pci-bridge", 0x8086, { 0x244e } },
+		{ "pci-expander-bus", 0x1b36, { 0x0009 } },
+		{ "pcie-expander-bus", 0x1b36, { 0x000b } },
+		{ "qemu-xhci", 0x1b36, { 0x000d } },
+		{ "nec-xhci", 0x1033, { 0x0194 } },
+		{ "piix3-uhci", 0x8086, { 0x7020 } },
+		{ "piix4-uhci", 0x8086, { 0x7112 } },
+		{ "virtio-serial", 0x1af4, { 0x1003, 0x1043 } },
+		{ "memballoon", 0x1af4, { 0x1002, 0x1045 } },
+		{ "scsi", 0x1af4, { 0x1004, 0x1048 } },   /* virtio-scsi */
+	};
+
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+		if (!strcmp(kind, ids[i].kind))
+			return v == ids[i].vendor && (d == ids[i].device[0] || d == ids[i].device[1]);
+	if (!strcmp(kind, "usb"))
+		return (cls >> 8) == 0x0c03;
+	if (!strcmp(kind, "sata"))
+		return (cls >> 8) == 0x0106;
+	if (!strcmp(kind, "ide"))
+		return (cls >> 8) == 0x0101;
+	if (!strcmp(kind, "pci-endpoints")) {
+		unsigned sub = cls >> 8;
+
+		return sub != 0x0600 && sub != 0x0601 && sub != 0x0604 && sub != 0x0c05 &&
+		       sub != 0x0680;
+	}
+	return 0;
+}
+
+int cnt_count_seen(const char *listing, struct cnt *out)
+{
+	const char *line = listing;
+
+	memset(out, 0, sizeof *out);
+	out->n = calloc(NKINDS, sizeof *out->n);
+	if (!out->n) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	while (line && *line) {
+		unsigned dom, bus, slot, fn, cls, v, d;
+		const char *next = strchr(line, '\n');
+		char tail;
+
+		/* Guest output: each line must match exactly, or it is refused. */
+		if (sscanf(line, "%4x:%2x:%2x.%1x 0x%6x 0x%4x 0x%4x%c", &dom, &bus, &slot, &fn,
+			   &cls, &v, &d, &tail) != 8 || tail != '\n' || slot > 0x1f || fn > 7) {
+			err_set(LB_EXIT_VM, "the guest's PCI listing has a malformed line");
+			cnt_free(out);
+			return -1;
+		}
+		for (size_t k = 0; k < NKINDS; k++)
+			out->n[k] += seen_is(kinds[k].name, cls, v, d);
+		if (seen_is("pci-endpoints", cls, v, d)) {
+			struct cnt_endpoint *e;
+
+			if (out->nep >= CNT_MAX_EP) {
+				out->ep_truncated = 1;
+			} else {
+				e = &out->ep[out->nep++];
+				snprintf(e->what, sizeof e->what, "class %06x %04x:%04x", cls, v, d);
+				e->bus = bus;
+				e->slot = slot;
+				e->fn = fn;
+			}
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return 0;
+}
+
 void cnt_free(struct cnt *c)
 {
 	free(c->n);

@@ -29,6 +29,12 @@ int cnt_kind_find(const char *name);
 int cnt_kind_primary(size_t i);
 
 int cnt_count(xmlDocPtr doc, struct cnt *out);
+/* Count what a guest enumerated, from lines "DDDD:BB:SS.F 0xCLASS 0xVENDOR
+ * 0xDEVICE" (its /sys/bus/pci/devices).  The machine's own chipset
+ * functions that libvirt does not list (host bridge excepted, which is the
+ * root bus: ISA bridge, SMBus, PIIX4 ACPI) are left out of pci-endpoints,
+ * as are bridges, which are controllers. */
+int cnt_count_seen(const char *listing, struct cnt *out);
 int cnt_count_xml(const char *xml, struct cnt *out);
 void cnt_free(struct cnt *c);
 

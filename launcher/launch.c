@@ -56,6 +56,23 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* Bounded by the protocol's output limit, which proto.c enforces. */
+static void capture_add(struct launch_capture *c, const void *data, size_t len)
+{
+	if (c->len + len + 1 > c->cap) {
+		size_t cap = (c->len + len + 1) * 2;
+		char *b = realloc(c->buf, cap);
+
+		if (!b)
+			return;
+		c->buf = b;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, data, len);
+	c->len += len;
+	c->buf[c->len] = '\0';
+}
+
 static void on_console_line(void *ctx, const char *line)
 {
 	struct launch *l = ctx;
@@ -79,6 +96,11 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 		}
 		break;
 	case 'O':
+		if (l->o->capture) {
+			capture_add(l->o->capture, data, len);
+			break;
+		}
+		/* fall through */
 	case 'E':
 		/* The user's output, passed on byte for byte. */
 		write_all(type == 'O' ? 1 : 2, data, len);
@@ -145,6 +167,38 @@ static void on_deadline(int timer, void *opaque)
 
 	(void)timer;
 	l->timed_out = 1;
+}
+
+/* The kernel takes 2048 bytes of command line on x86; the job goes there
+ * hex-encoded, after the plan's own parameters. */
+#define CMD_HEX_MAX 1600
+
+/* leanboot.cmd=HEX(argv, NUL-separated) leanboot.disks=N */
+static char *job_params(char *const *cmd, size_t ndisks)
+{
+	size_t len = 0;
+	char *s, *p;
+
+	for (size_t i = 0; cmd[i]; i++)
+		len += strlen(cmd[i]) + 1;
+	if (len * 2 > CMD_HEX_MAX) {
+		err_set(LB_EXIT_USAGE, "the command is %zu bytes; at most %d fit on the kernel "
+			"command line", len, CMD_HEX_MAX / 2);
+		return NULL;
+	}
+	s = malloc(len * 2 + 64);
+	if (!s) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return NULL;
+	}
+	p = s + sprintf(s, "leanboot.disks=%zu leanboot.cmd=", ndisks);
+	for (size_t i = 0; cmd[i]; i++)
+		for (const char *c = cmd[i]; ; c++) {
+			p += sprintf(p, "%02x", (unsigned char)*c);
+			if (!*c)
+				break;
+		}
+	return s;
 }
 
 /* The per-launch directory and the root overlay: the appliance root is
@@ -241,6 +295,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	struct launch *l = calloc(1, sizeof *l);
 	struct plan_input in = o->in;
 	struct proto_sink sink = { on_console_line, on_frame, NULL };
+	char *job = NULL;
 	int r = -1, hit, started = 0;
 
 	if (!l) {
@@ -271,6 +326,12 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	in.initrd = l->appl.initrd;
 	in.root = l->overlay;
 	in.tsc_khz = util_host_tsc_khz();
+	if (o->cmd) {
+		job = job_params(o->cmd, in.ndisks);
+		if (!job)
+			goto out;
+		in.cmdline_extra = job;
+	}
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
@@ -299,6 +360,7 @@ out:
 		util_rmtree(l->rundir);
 	if (l->have_plan)
 		plan_free(&l->plan);
+	free(job);
 	l->t.torn_down = launch_now(l);
 	if (times)
 		*times = l->t;

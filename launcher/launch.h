@@ -16,6 +16,12 @@
 
 enum launch_stage { ST_START, ST_FIRMWARE, ST_KERNEL, ST_INIT, ST_COMMAND, ST_SHUTDOWN };
 
+/* Where a command's stdout goes when the caller wants it, not the user. */
+struct launch_capture {
+	char *buf;                   /* NUL-terminated, malloc'd */
+	size_t len, cap;
+};
+
 struct launch_opts {
 	struct plan_input in;
 	const char *backend;         /* "libvirt" or "direct" */
@@ -23,6 +29,7 @@ struct launch_opts {
 	char *const *cmd;            /* NULL: boot to ready and power off */
 	double timeout;              /* seconds, boot and command together */
 	int verbose;
+	struct launch_capture *capture;   /* NULL: stdout to fd 1 */
 };
 
 /* Host-clock timestamps, seconds from the start of launch_run(). */

@@ -12,8 +12,10 @@ const struct cmd cmd_table[] = {
 	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--memory MiB] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
 	{ "inspect", NULL, "[--json] DISK...", "report what is on disk images" },
-	{ "check", cmd_check, "(--topology T | FILE.xml) [--expect KIND=N[,...]]",
-	  "count controllers as written and as libvirt expands them" },
+	{ "check", cmd_check,
+	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
+	  "       leanboot check --golden DIR [--regen]",
+	  "count controllers as written, as libvirt expands them and as the guest sees them" },
 	{ "bench", NULL, "[--topology T[,T]...] [--runs N] [--json FILE]",
 	  "measure boot time by stage, topology against topology" },
 	{ "appliance", cmd_appliance, "(build|info|clean)", "build, describe or remove the appliance" },

@@ -19,7 +19,7 @@ cat >"$T/bomb.xml" <<'X'
 <domain type="qemu"><name>&d;</name></domain>
 X
 truncate -s 5M "$T/huge.xml"
-plan 21
+plan 24
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -45,4 +45,10 @@ expect_fail "check: not a domain" 2 "not a libvirt domain" "$LB" check "$T/netwo
 expect_fail "check: external entity" 2 "DOCTYPE is not accepted" "$LB" check "$T/xxe.xml"
 expect_fail "check: entity bomb" 2 "DOCTYPE is not accepted" "$LB" check "$T/bomb.xml"
 expect_fail "check: too large" 2 "larger than" "$LB" check "$T/huge.xml"
+expect_fail "check: --regen without --golden" 2 "--regen goes with --golden" \
+	"$LB" check --topology minimal --regen
+expect_fail "check: --boot with a user's XML" 2 "--boot needs --topology" \
+	"$LB" check --boot "$T/network.xml"
+expect_fail "check: --golden on a missing directory" 2 "No such file or directory" \
+	"$LB" check --golden "$T/nodir"
 finish

@@ -1,0 +1,68 @@
+#!/bin/bash
+# leanboot check: the counts of each topology as libvirt expands them, the
+# golden directory, JSON, and the guest's own view after a real boot.
+. "$(dirname "$0")/lib.sh"
+tmpdir
+mkdir "$T/tmp"
+export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+unset LEANBOOT_CONNECT LEANBOOT_BACKEND
+truncate -s 1M "$T/a.img" "$T/b.img"
+plan 11
+
+# Root disk + 2 user disks = 3 PCIe devices.
+check "libguestfs with 3 PCIe devices: 3 + 1 root ports" \
+	"$LB" check -q --topology libguestfs --disk "$T/a.img" --disk "$T/b.img" --expect pcie-root-port=4
+check "auto with 1 disk: a port each for it, USB and the balloon, plus the spare" \
+	"$LB" check -q --topology auto --expect pcie-root-port=4,usb=1,memballoon=1
+check "virt-install: 14 ports, no spare, whatever the device count" \
+	"$LB" check -q --topology virt-install --disk "$T/a.img" --expect pcie-root-port=14
+check "minimal with 3 disks: still 0 ports" \
+	"$LB" check -q --topology minimal --disk "$T/a.img" --disk "$T/b.img" --expect 'pcie-root-port=0,pci-endpoints>=3'
+
+out=$("$LB" check --golden "$GOLDEN/../check-golden")
+st=$?
+if [ $st = 0 ] && grep -q '^5 checked, 0 differ, 0 could not be checked$' <<<"$out"; then
+	ok "golden mode passes on tests/check-golden"
+else
+	not_ok "golden mode passes on tests/check-golden"; diag "exit $st" "$out"
+fi
+
+cp -r "$GOLDEN/../check-golden" "$T/golden"
+sed -i 's/^pcie-root-port 1$/pcie-root-port 2/' "$T/golden/q35-one-port.counts"
+out=$("$LB" check --golden "$T/golden")
+st=$?
+if [ $st = 1 ] && grep -q 'pcie-root-port: expected 2, libvirt gives 1' <<<"$out"; then
+	ok "an edited .counts file makes golden mode exit 1 and say what differs"
+else
+	not_ok "an edited .counts file makes golden mode exit 1"; diag "exit $st" "$out"
+fi
+"$LB" check --golden "$T/golden" --regen >/dev/null
+check "--regen rewrites it, after which golden mode passes" "$LB" check --golden "$T/golden" -q
+
+"$LB" check --json --topology auto --expect pcie-root-port=0 >"$T/json"
+st=$?
+if [ $st = 1 ] && json_pp <"$T/json" >/dev/null &&
+   grep -Eq '"ok": *false' "$T/json" && grep -Eq '"pcie-root-port": *4' "$T/json"; then
+	ok "--json: one valid document with the counts and the failed expectation"
+else
+	not_ok "--json"; diag "exit $st" "$(cat "$T/json")"
+fi
+
+check "it works over another URI (libvirt's test driver)" \
+	"$LB" check -q --connect test:///default --topology minimal --expect pcie-root-port=0
+
+"$LB" check --boot --topology minimal --disk "$T/a.img" --expect pcie-root-port=0,usb=0,memballoon=0 >"$T/out"
+st=$?
+if [ $st = 0 ] && grep -q '^seen endpoints match expanded$' "$T/out" &&
+   grep -Eq '^pci-endpoints +2 +3 +3 ' "$T/out"; then
+	ok "--boot on minimal: the guest sees exactly the endpoints the plan placed"
+else
+	not_ok "--boot on minimal: the guest sees exactly the endpoints the plan placed"
+	diag "exit $st" "$(cat "$T/out")"
+fi
+if [ "$(pgrep -c qemu-system)" = 0 ] && [ -z "$(ls -A "$TMPDIR")" ]; then
+	ok "--boot leaves no qemu and no run directory"
+else
+	not_ok "--boot leaves no qemu and no run directory"
+fi
+finish
