@@ -481,7 +481,15 @@ int cmd_check(int argc, char **argv)
 		}
 		v.have_seen = 1;
 	}
-	failed = o.json ? check_json(&v, terms, nterms) : check_table(&v, terms, nterms);
+	if (o.json) {
+		failed = check_json(&v, terms, nterms);
+	} else if (lb_global.quiet) {
+		failed = 0;
+		for (size_t i = 0; i < nterms; i++)
+			failed += term_fails(&terms[i], &v);
+	} else {
+		failed = check_table(&v, terms, nterms);
+	}
 	if (v.have_seen && !endpoints_match(&v))
 		failed++;
 	status = failed ? LB_EXIT_SHORT : LB_EXIT_OK;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -219,7 +220,16 @@ static int make_rundir(struct launch *l)
 	}
 	snprintf(l->overlay, sizeof l->overlay, "%s/root.qcow2", l->rundir);
 	snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
-	return proc_run(img, NULL, log);
+	/* A libvirt daemon may run QEMU as another user (qemu:///system runs
+	 * it as libvirt-qemu) and hands it the overlay by chown: the directory
+	 * must be traversable, while the files in it stay the owner's. */
+	if (chmod(l->rundir, 0711) < 0 || proc_run(img, NULL, log) < 0)
+		return -1;
+	if (chmod(l->overlay, 0600) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", l->overlay, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int install_signals(struct launch *l)
