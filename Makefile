@@ -43,17 +43,22 @@ OBJS = \
 	launcher/accel.o \
 	launcher/launch.o \
 	launcher/backend-direct.o \
-	launcher/backend-libvirt.o
+	launcher/backend-libvirt.o \
+	launcher/stages.o \
+	launcher/stats.o \
+	launcher/svg.o \
+	launcher/cmd-bench.o
 
 HEADERS = $(wildcard launcher/*.h)
 
-all: launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test
+all: launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test \
+     tests/helpers/stages-test
 
 launcher/%.o: launcher/%.c $(HEADERS)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
 
 launcher/leanboot: $(OBJS)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
 appliance/init: appliance/init.c launcher/crc32.h
@@ -64,6 +69,9 @@ tests/helpers/rngcheck: tests/helpers/rngcheck.c
 
 tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/proto.o
+
+tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launcher/err.o launcher/stages.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o launcher/err.o
 
 deps:
 	@scripts/deps
@@ -86,6 +94,7 @@ install: launcher/leanboot appliance/init
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 
 clean:
-	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test
+	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test \
+	      tests/helpers/stages-test
 
 .PHONY: all deps check demo regen-golden install clean

@@ -45,8 +45,12 @@ static int direct_start(struct launch *l)
 	int out[2] = { -1, -1 }, r = -1;
 	pid_t parent = getpid();
 
-	if (qa_render(&l->plan, NULL, &av) < 0)
+	struct qa_opts qo = { .extra = (const char *const *)l->qemu_extra.v,
+			      .nextra = l->qemu_extra.n };
+
+	if (qa_render(&l->plan, &qo, &av) < 0)
 		return -1;
+	l->t.rendered = launch_now(l);
 	snprintf(log, sizeof log, "%s/qemu.log", l->rundir);
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		err_set(LB_EXIT_VM, "pipe: %s", strerror(errno));
@@ -77,6 +81,8 @@ static int direct_start(struct launch *l)
 		dprintf(2, "%s: %s\n", av.v[0], strerror(errno));
 		_exit(127);
 	}
+	/* No -S: the guest runs from the exec on. */
+	l->t.created = l->t.running = launch_now(l);
 	close(out[1]);
 	out[1] = -1;
 	l->out_fd = out[0];

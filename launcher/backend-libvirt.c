@@ -61,14 +61,20 @@ static int libvirt_start(struct launch *l)
 	l->conn = lv_open(l->o->connect, l->appl.cache);
 	if (!l->conn)
 		return -1;
-	xml = dx_render(&l->plan, NULL);
+	{
+		struct dx_extra ex = { (const char *const *)l->qemu_extra.v, l->qemu_extra.n };
+
+		xml = dx_render(&l->plan, &ex);
+	}
 	if (!xml)
 		goto out;
+	l->t.rendered = launch_now(l);
 	l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED);
 	if (!l->dom) {
 		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
 		goto out;
 	}
+	l->t.created = launch_now(l);
 	l->event_id = virConnectDomainEventRegisterAny(l->conn, l->dom,
 						       VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 						       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
@@ -85,6 +91,7 @@ static int libvirt_start(struct launch *l)
 		err_set(LB_EXIT_VM, "cannot start the domain: %s", lv_error());
 		goto out;
 	}
+	l->t.running = launch_now(l);
 	r = 0;
 out:
 	free(xml);

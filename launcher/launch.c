@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -80,6 +81,13 @@ static void on_console_line(void *ctx, const char *line)
 
 	if (l->stage < ST_INIT && !strncmp(line, "supermin:", 9))
 		l->stage = ST_INIT;
+	if (!l->t.kernel && strstr(line, "Linux version ")) {
+		struct timespec ts;
+
+		l->t.kernel = launch_now(l);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		l->t.banner_epoch = ts.tv_sec + ts.tv_nsec / 1e9;
+	}
 	if (l->o->verbose)
 		fprintf(stderr, "console: %s\n", line);
 }
@@ -92,8 +100,15 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 	switch (type) {
 	case 'R':
 		if (l->stage < ST_COMMAND) {
+			char up[32];
+
 			l->stage = ST_COMMAND;
 			l->t.ready = launch_now(l);
+			if (len < sizeof up) {
+				memcpy(up, data, len);
+				up[len] = '\0';
+				l->t.guest_ready = strtod(up, NULL);
+			}
 		}
 		break;
 	case 'O':
@@ -175,7 +190,7 @@ static void on_deadline(int timer, void *opaque)
 #define CMD_HEX_MAX 1600
 
 /* leanboot.cmd=HEX(argv, NUL-separated) leanboot.disks=N */
-static char *job_params(char *const *cmd, size_t ndisks)
+static char *job_params(char *const *cmd, size_t ndisks, int bench)
 {
 	size_t len = 0;
 	char *s, *p;
@@ -187,12 +202,15 @@ static char *job_params(char *const *cmd, size_t ndisks)
 			"command line", len, CMD_HEX_MAX / 2);
 		return NULL;
 	}
-	s = malloc(len * 2 + 64);
+	s = malloc(len * 2 + 96);
 	if (!s) {
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	p = s + sprintf(s, "leanboot.disks=%zu leanboot.cmd=", ndisks);
+	p = s + sprintf(s, "leanboot.disks=%zu%s", ndisks,
+			bench ? " initcall_debug log_buf_len=1M" : "");
+	if (cmd[0])
+		p += sprintf(p, " leanboot.cmd=");
 	for (size_t i = 0; cmd[i]; i++)
 		for (const char *c = cmd[i]; ; c++) {
 			p += sprintf(p, "%02x", (unsigned char)*c);
@@ -336,8 +354,20 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	in.initrd = l->appl.initrd;
 	in.root = l->overlay;
 	in.tsc_khz = util_host_tsc_khz();
-	if (o->cmd) {
-		job = job_params(o->cmd, in.ndisks);
+	if (o->bench) {
+		/* PCI config accesses, stamped so that they can be split at the
+		 * kernel's banner; initcall_debug goes to the log buffer only
+		 * (it is KERN_DEBUG), which the bench's job reads back. */
+		snprintf(l->trace, sizeof l->trace, "%s/pci-trace.log", l->rundir);
+		if (strv_add(&l->qemu_extra, "-msg") || strv_add(&l->qemu_extra, "timestamp=on") ||
+		    strv_add(&l->qemu_extra, "-trace") ||
+		    strv_addf(&l->qemu_extra, "pci_cfg_*,file=%s", l->trace))
+			goto out;
+	}
+	if (o->cmd || o->bench) {
+		static char *const none[] = { NULL };
+
+		job = job_params(o->cmd ? o->cmd : none, in.ndisks, o->bench);
 		if (!job)
 			goto out;
 		in.cmdline_extra = job;
@@ -345,6 +375,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
+	l->t.planned = launch_now(l);
 	l->stage = ST_FIRMWARE;
 	l->timer = virEventAddTimeout((int)(o->timeout * 1000), on_deadline, l, NULL);
 	/* A signal during set-up is still in the pipe: start no VM for it. */
@@ -353,7 +384,6 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		started = 1;
 		if (b->start(l) < 0)
 			goto out;
-		l->t.created = launch_now(l);
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
 	       !l->guest_error[0])
@@ -363,6 +393,14 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 out:
 	if (started)
 		b->stop(l);
+	if (l->trace[0] && started && stg_count_trace(l->trace, l->t.banner_epoch, &l->t.cfg) < 0)
+		memset(&l->t.cfg, 0, sizeof l->t.cfg);
+	if (l->trace[0] && started && o->trace_out) {
+		const char *cp[] = { "cp", l->trace, o->trace_out, NULL };
+
+		proc_run(cp, NULL, NULL);
+	}
+	strv_free(&l->qemu_extra);
 	if (l->timer >= 0)
 		virEventRemoveTimeout(l->timer);
 	restore_signals(l);

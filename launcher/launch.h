@@ -13,6 +13,8 @@
 #include "appliance.h"
 #include "plan.h"
 #include "proto.h"
+#include "stages.h"
+#include "util.h"
 
 enum launch_stage { ST_START, ST_FIRMWARE, ST_KERNEL, ST_INIT, ST_COMMAND, ST_SHUTDOWN };
 
@@ -30,11 +32,26 @@ struct launch_opts {
 	double timeout;              /* seconds, boot and command together */
 	int verbose;
 	struct launch_capture *capture;   /* NULL: stdout to fd 1 */
+	int bench;                   /* trace PCI config accesses, initcall_debug */
+	const char *trace_out;       /* with bench: keep the trace here */
 };
 
-/* Host-clock timestamps, seconds from the start of launch_run(). */
+/* Host-clock timestamps, seconds from the start of launch_run() (0: the
+ * stage was not reached), and what the guest and QEMU reported. */
 struct launch_times {
-	double created, first_byte, ready, exited, stopped, torn_down;
+	double planned;              /* appliance checked, overlay and plan made */
+	double rendered;             /* XML or argv rendered */
+	double created;              /* domain created (paused), or qemu forked */
+	double running;              /* guest CPUs running */
+	double first_byte;           /* first console byte */
+	double kernel;               /* the kernel's "Linux version" banner */
+	double ready;                /* the init's ready frame */
+	double exited;               /* the command's exit frame */
+	double stopped;              /* the VM gone */
+	double torn_down;            /* everything released */
+	double guest_ready;          /* the guest's uptime at ready */
+	double banner_epoch;         /* realtime of the banner, for the trace */
+	struct stg_cfg cfg;          /* with bench: PCI config accesses */
 };
 
 struct launch {
@@ -55,6 +72,8 @@ struct launch {
 	int timed_out;
 	int sigpipe[2];
 	int sig_watch, timer;
+	struct strv qemu_extra;      /* added to QEMU's command line */
+	char trace[PATH_MAX + 16];
 
 	/* direct backend */
 	pid_t pid;

@@ -16,7 +16,9 @@ const struct cmd cmd_table[] = {
 	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
 	  "       leanboot check --golden DIR [--regen]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
-	{ "bench", NULL, "[--topology T[,T]...] [--runs N] [--json FILE]",
+	{ "bench", cmd_bench,
+	  "[--topology T[,T]...] [--backends B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
+	  "       [--json FILE] [--csv FILE] [--svg FILE]",
 	  "measure boot time by stage, topology against topology" },
 	{ "appliance", cmd_appliance, "(build|info|clean)", "build, describe or remove the appliance" },
 	{ NULL, NULL, NULL, NULL },

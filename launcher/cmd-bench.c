@@ -1,0 +1,646 @@
+/* leanboot bench: where boot time goes, stage by stage, and what each PCI
+ * topology costs, measured side by side.  Configurations (topology x
+ * backend) and the peer run interleaved, round by round, so that drift on
+ * a shared machine hits them all alike; ratios to the baseline are taken
+ * within each round. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "appliance.h"
+#include "cmd.h"
+#include "err.h"
+#include "launch.h"
+#include "lv.h"
+#include "proc.h"
+#include "stages.h"
+#include "stats.h"
+#include "svg.h"
+#include "util.h"
+
+#define MAX_CONF 16
+#define MAX_RUNS 100
+
+enum { S_PLAN, S_RENDER, S_CREATE, S_START, S_FIRMWARE, S_BOOT, S_COMMAND, S_POWEROFF,
+       S_TEARDOWN, NSTAGES };
+
+static const char *const stage_names[NSTAGES] = {
+	"plan", "render", "create", "start", "firmware", "kernel+init", "command", "poweroff",
+	"teardown",
+};
+
+struct run_rec {
+	int ok;
+	double stage[NSTAGES];
+	double to_ready, wall;
+	double guest_init, guest_ready, pci_ms;
+	struct stg_cfg cfg;
+	struct stg_guest guest;
+};
+
+struct conf {
+	char topology[32];
+	const char *backend;
+	struct run_rec run[MAX_RUNS];
+	int failed;
+};
+
+struct bench {
+	struct conf conf[MAX_CONF];
+	size_t nconf;
+	long runs, warmup;
+	int peer;                 /* --peer libguestfs, and guestfish is there */
+	double peer_wall[MAX_RUNS];
+	const char *json, *csv, *svg;
+	const char *logs;         /* --logs DIR: each run's dmesg and trace */
+	enum plan_accel accel;
+	char qemu_version[128], libvirt_version[32], cpu[128], kver[128];
+};
+
+struct bench_opts {
+	char *topologies, *backends;
+	const char *peer;
+	struct bench *b;
+};
+
+static int bench_opt(int c, char *arg, void *ctx)
+{
+	struct bench_opts *o = ctx;
+
+	switch (c) {
+	case 'T':
+		o->topologies = arg;
+		return 0;
+	case 'B':
+		o->backends = arg;
+		return 0;
+	case 'n':
+		if (util_parse_long(arg, 1, MAX_RUNS, &o->b->runs) < 0) {
+			err_usage("--runs: '%s' is not a number from 1 to %d", arg, MAX_RUNS);
+			return -1;
+		}
+		return 0;
+	case 'w':
+		if (util_parse_long(arg, 0, 10, &o->b->warmup) < 0) {
+			err_usage("--warmup: '%s' is not a number from 0 to 10", arg);
+			return -1;
+		}
+		return 0;
+	case 'p':
+		o->peer = arg;
+		return 0;
+	case 'j':
+		o->b->json = arg;
+		return 0;
+	case 'c':
+		o->b->csv = arg;
+		return 0;
+	case 's':
+		o->b->svg = arg;
+		return 0;
+	case 'L':
+		o->b->logs = arg;
+		return 0;
+	}
+	return -2;
+}
+
+/* topologies x backends, each checked before any VM starts. */
+static int make_confs(struct bench *b, char *topologies, const char *backends)
+{
+	char *ts, *t;
+
+	for (t = strtok_r(topologies, ",", &ts); t; t = strtok_r(NULL, ",", &ts)) {
+		char list[64], *bs, *bk;
+		long arg;
+		const struct topo *tp = topo_find(t, &arg);
+
+		if (!tp)
+			return err_report("bench"), -1;
+		if (strlen(t) >= sizeof b->conf[0].topology)
+			return err_usage("bench: topology name '%s' too long", t), -1;
+		snprintf(list, sizeof list, "%s", backends);
+		for (bk = strtok_r(list, ",", &bs); bk; bk = strtok_r(NULL, ",", &bs)) {
+			const char *name = !strcmp(bk, "libvirt") ? "libvirt" :
+					   !strcmp(bk, "direct") ? "direct" : NULL;
+			struct conf *c;
+
+			if (!name)
+				return err_usage("--backends: '%s' is not libvirt or direct", bk), -1;
+			if (tp->machines == (1u << PLAN_MICROVM) && !strcmp(name, "libvirt"))
+				continue;   /* libvirt cannot run microvm */
+			if (b->nconf >= MAX_CONF)
+				return err_usage("bench: at most %d configurations", MAX_CONF), -1;
+			c = &b->conf[b->nconf++];
+			snprintf(c->topology, sizeof c->topology, "%s", t);
+			c->backend = name;
+		}
+	}
+	if (!b->nconf)
+		return err_usage("bench: no configuration to run"), -1;
+	return 0;
+}
+
+static double span(double from, double to)
+{
+	return from > 0 && to > 0 && to >= from ? to - from : NAN;
+}
+
+/* --logs: DIR/TOPOLOGY-BACKEND-ROUND.{dmesg,trace,banner}; the banner
+ * file holds the realtime that splits the trace. */
+static void save_logs(const struct bench *b, const struct conf *c, long round, const char *dmesg,
+		      double banner)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%.3000s/%s-%s-%ld.dmesg", b->logs, c->topology, c->backend, round);
+	if ((f = fopen(path, "we"))) {
+		fputs(dmesg ? dmesg : "", f);
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "%.3000s/%s-%s-%ld.banner", b->logs, c->topology, c->backend, round);
+	if ((f = fopen(path, "we"))) {
+		fprintf(f, "%.6f\n", banner);
+		fclose(f);
+	}
+}
+
+static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long round)
+{
+	char trace[PATH_MAX];
+	static char *const job[] = { "dmesg", NULL };
+	struct launch_capture cap = { 0 };
+	struct launch_times t = { 0 };
+	struct launch_opts lo = {
+		.in = { .topology = c->topology, .machine = -1, .accel = b->accel },
+		.backend = c->backend, .connect = lb_global.connect, .cmd = job, .timeout = 300,
+		.verbose = lb_global.verbose > 1, .capture = &cap, .bench = 1,
+	};
+	int r;
+
+	if (b->logs) {
+		snprintf(trace, sizeof trace, "%.3000s/%s-%s-%ld.trace", b->logs, c->topology,
+			 c->backend, round);
+		lo.trace_out = trace;
+	}
+	r = launch_run(&lo, &t);
+	if (b->logs && r == 0)
+		save_logs(b, c, round, cap.buf, t.banner_epoch);
+
+	memset(rec, 0, sizeof *rec);
+	if (r != 0) {
+		if (r > 0)
+			err_set(LB_EXIT_VM, "dmesg in the guest exited %d", r);
+		free(cap.buf);
+		return -1;
+	}
+	rec->ok = 1;
+	rec->stage[S_PLAN] = t.planned;
+	rec->stage[S_RENDER] = span(t.planned, t.rendered);
+	rec->stage[S_CREATE] = span(t.rendered, t.created);
+	rec->stage[S_START] = span(t.created, t.running);
+	rec->stage[S_FIRMWARE] = span(t.running, t.kernel);
+	rec->stage[S_BOOT] = span(t.kernel, t.ready);
+	rec->stage[S_COMMAND] = span(t.ready, t.exited);
+	rec->stage[S_POWEROFF] = span(t.exited, t.stopped);
+	rec->stage[S_TEARDOWN] = span(t.stopped, t.torn_down);
+	rec->to_ready = t.ready;
+	rec->wall = t.torn_down;
+	rec->guest_ready = t.guest_ready;
+	rec->cfg = t.cfg;
+	stg_parse_dmesg(cap.buf ? cap.buf : "", &rec->guest);
+	rec->guest_init = rec->guest.init_start;
+	rec->pci_ms = rec->guest.pci_usecs / 1000.0;
+	free(cap.buf);
+	return 0;
+}
+
+static double run_peer(void)
+{
+	const char *argv[] = { "timeout", "300", "guestfish", "-a", "/dev/null", "run", NULL };
+	/* KVM may hang here, so TCG is forced and a deadline set. */
+	const char *env[] = { "LIBGUESTFS_BACKEND=direct",
+			      "LIBGUESTFS_BACKEND_SETTINGS=force_tcg", NULL };
+	double t0 = util_now();
+
+	if (proc_run(argv, env, NULL) < 0)
+		return NAN;
+	return util_now() - t0;
+}
+
+static void progress(const char *what, long i, long n, double t0)
+{
+	if (!isatty(2) || lb_global.quiet)
+		return;
+	fprintf(stderr, "\r\033[Krun %ld of %ld: %s, %.0f s elapsed", i, n, what, util_now() - t0);
+	fflush(stderr);
+}
+
+typedef double (*field_fn)(const struct run_rec *r);
+static double f_ready(const struct run_rec *r) { return r->to_ready; }
+static double f_wall(const struct run_rec *r) { return r->wall; }
+static double f_ginit(const struct run_rec *r) { return r->guest_init; }
+static double f_gready(const struct run_rec *r) { return r->guest_ready; }
+static double f_pci(const struct run_rec *r) { return r->pci_ms; }
+static double f_cfg(const struct run_rec *r) { return (double)(r->cfg.reads + r->cfg.writes); }
+static double f_cfg_fw(const struct run_rec *r) { return r->cfg.firmware < 0 ? NAN : (double)r->cfg.firmware; }
+
+static struct stats conf_stats(const struct bench *b, const struct conf *c, field_fn f, int stage)
+{
+	double v[MAX_RUNS];
+
+	for (long i = 0; i < b->runs; i++)
+		v[i] = !c->run[i].ok ? NAN : f ? f(&c->run[i]) : c->run[i].stage[stage];
+	return stats_of(v, (size_t)b->runs);
+}
+
+/* The ratio of F to the baseline's F, taken within each round. */
+static struct stats conf_ratio(const struct bench *b, const struct conf *c, field_fn f)
+{
+	const struct conf *base = &b->conf[0];
+	double v[MAX_RUNS];
+
+	for (long i = 0; i < b->runs; i++)
+		v[i] = c->run[i].ok && base->run[i].ok ? f(&c->run[i]) / f(&base->run[i]) : NAN;
+	return stats_of(v, (size_t)b->runs);
+}
+
+static int deterministic(const struct bench *b, const struct conf *c)
+{
+	long first = -1;
+
+	for (long i = 0; i < b->runs; i++) {
+		long v;
+
+		if (!c->run[i].ok)
+			continue;
+		v = c->run[i].cfg.reads + c->run[i].cfg.writes;
+		if (first >= 0 && v != first)
+			return 0;
+		first = v;
+	}
+	return first >= 0;
+}
+
+static void row(const struct bench *b, const char *name, field_fn f, int stage, const char *fmt,
+		double mul)
+{
+	printf("%-26s", name);
+	for (size_t k = 0; k < b->nconf; k++) {
+		struct stats s = conf_stats(b, &b->conf[k], f, stage);
+		char cell[64];
+
+		if (!s.n)
+			snprintf(cell, sizeof cell, "-");
+		else
+			snprintf(cell, sizeof cell, fmt, s.median * mul, s.min * mul, s.max * mul);
+		printf(" %24s", cell);
+	}
+	putchar('\n');
+}
+
+static void conf_name(const struct conf *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", c->topology, c->backend);
+}
+
+static void print_table(const struct bench *b)
+{
+	char name[64];
+
+	printf("conditions: qemu %s, libvirt %s, kernel %s (bzImage), firmware SeaBIOS, "
+	       "accel %s, CPU %s x %ld\n", b->qemu_version, b->libvirt_version, b->kver,
+	       b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg", b->cpu, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("%ld runs per configuration after %ld warm-up, interleaved round by round; "
+	       "median [min-max]\n\n", b->runs, b->warmup);
+	printf("%-26s", "stage (host clock, s)");
+	for (size_t k = 0; k < b->nconf; k++) {
+		conf_name(&b->conf[k], name, sizeof name);
+		printf(" %24s", name);
+	}
+	putchar('\n');
+	for (int s = 0; s < NSTAGES; s++)
+		row(b, stage_names[s], NULL, s, "%.3f [%.2f-%.2f]", 1);
+	row(b, "to ready", f_ready, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "wall", f_wall, 0, "%.2f [%.2f-%.2f]", 1);
+	printf("\n%-26s\n", "guest clock (printk, s)");
+	row(b, "init starts", f_ginit, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "ready (uptime)", f_gready, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "PCI initcalls (ms)", f_pci, 0, "%.0f [%.0f-%.0f]", 1);
+	printf("\n%-26s\n", "PCI config accesses");
+	row(b, "all", f_cfg, 0, "%.0f [%.0f-%.0f]", 1);
+	row(b, "by the firmware", f_cfg_fw, 0, "%.0f [%.0f-%.0f]", 1);
+	printf("%-26s", "same in every run");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %24s", deterministic(b, &b->conf[k]) ? "yes" : "NO");
+	conf_name(&b->conf[0], name, sizeof name);
+	printf("\n\nratio to %s, per round (median)\n", name);
+	printf("%-26s", "to ready");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %24.2f", conf_ratio(b, &b->conf[k], f_ready).median);
+	printf("\n%-26s", "PCI config accesses");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %24.2f", conf_ratio(b, &b->conf[k], f_cfg).median);
+	putchar('\n');
+	for (size_t k = 0; k < b->nconf; k++)
+		if (b->conf[k].failed)
+			printf("%s: %d runs failed and are left out\n", b->conf[k].topology,
+			       b->conf[k].failed);
+	if (b->peer) {
+		struct stats p = stats_of(b->peer_wall, (size_t)b->runs);
+		double v[MAX_RUNS];
+
+		for (long i = 0; i < b->runs; i++)
+			v[i] = b->conf[0].run[i].ok ? b->conf[0].run[i].wall / b->peer_wall[i] : NAN;
+		printf("\npeer: guestfish -a /dev/null run (direct backend, TCG): wall %.2f [%.2f-%.2f] s\n",
+		       p.median, p.min, p.max);
+		printf("ratio %s wall / libguestfs wall, per round (median): %.2f\n", name,
+		       stats_of(v, (size_t)b->runs).median);
+	}
+}
+
+static json_object *jd(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(round(v * 1e6) / 1e6);
+}
+
+static int write_json(const struct bench *b)
+{
+	json_object *root = json_object_new_object(), *cond = json_object_new_object();
+	json_object *confs = json_object_new_array();
+	int r;
+
+	json_object_object_add(cond, "qemu", json_object_new_string(b->qemu_version));
+	json_object_object_add(cond, "libvirt", json_object_new_string(b->libvirt_version));
+	json_object_object_add(cond, "kernel", json_object_new_string(b->kver));
+	json_object_object_add(cond, "kernel_format", json_object_new_string("bzImage"));
+	json_object_object_add(cond, "firmware", json_object_new_string("SeaBIOS"));
+	json_object_object_add(cond, "accel", json_object_new_string(b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg"));
+	json_object_object_add(cond, "cpu", json_object_new_string(b->cpu));
+	json_object_object_add(cond, "cores", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_object_add(cond, "runs", json_object_new_int((int)b->runs));
+	json_object_object_add(cond, "warmup", json_object_new_int((int)b->warmup));
+	json_object_object_add(root, "conditions", cond);
+	for (size_t k = 0; k < b->nconf; k++) {
+		const struct conf *c = &b->conf[k];
+		json_object *jc = json_object_new_object(), *runs = json_object_new_array();
+
+		json_object_object_add(jc, "topology", json_object_new_string(c->topology));
+		json_object_object_add(jc, "backend", json_object_new_string(c->backend));
+		for (long i = 0; i < b->runs; i++) {
+			const struct run_rec *rr = &c->run[i];
+			json_object *jr = json_object_new_object(), *st = json_object_new_object();
+			json_object *calls = json_object_new_array();
+
+			json_object_object_add(jr, "round", json_object_new_int((int)i + 1));
+			json_object_object_add(jr, "ok", json_object_new_boolean(rr->ok));
+			for (int s = 0; s < NSTAGES; s++)
+				json_object_object_add(st, stage_names[s], jd(rr->stage[s]));
+			json_object_object_add(jr, "stages", st);
+			json_object_object_add(jr, "to_ready", jd(rr->to_ready));
+			json_object_object_add(jr, "wall", jd(rr->wall));
+			json_object_object_add(jr, "guest_init_start", jd(rr->guest_init));
+			json_object_object_add(jr, "guest_ready", jd(rr->guest_ready));
+			json_object_object_add(jr, "pci_initcalls_ms", jd(rr->pci_ms));
+			for (size_t n = 0; n < rr->guest.ncalls; n++) {
+				json_object *call = json_object_new_object();
+
+				json_object_object_add(call, "name", json_object_new_string(rr->guest.calls[n].name));
+				json_object_object_add(call, "usecs", json_object_new_int64(rr->guest.calls[n].usecs));
+				json_object_array_add(calls, call);
+			}
+			json_object_object_add(jr, "pci_initcalls", calls);
+			json_object_object_add(jr, "pci_cfg_reads", json_object_new_int64(rr->cfg.reads));
+			json_object_object_add(jr, "pci_cfg_writes", json_object_new_int64(rr->cfg.writes));
+			json_object_object_add(jr, "pci_cfg_firmware", json_object_new_int64(rr->cfg.firmware));
+			json_object_object_add(jr, "pci_cfg_kernel", json_object_new_int64(rr->cfg.kernel));
+			json_object_array_add(runs, jr);
+		}
+		json_object_object_add(jc, "runs", runs);
+		json_object_object_add(jc, "ratio_to_ready", jd(conf_ratio(b, c, f_ready).median));
+		json_object_object_add(jc, "ratio_pci_cfg", jd(conf_ratio(b, c, f_cfg).median));
+		json_object_array_add(confs, jc);
+	}
+	json_object_object_add(root, "configurations", confs);
+	if (b->peer) {
+		json_object *p = json_object_new_object(), *w = json_object_new_array();
+
+		json_object_object_add(p, "command", json_object_new_string("guestfish -a /dev/null run"));
+		for (long i = 0; i < b->runs; i++)
+			json_object_array_add(w, jd(b->peer_wall[i]));
+		json_object_object_add(p, "wall", w);
+		json_object_object_add(root, "peer", p);
+	}
+	r = json_object_to_file_ext(b->json, root, JSON_C_TO_STRING_PRETTY);
+	json_object_put(root);
+	if (r < 0) {
+		err_set(LB_EXIT_USAGE, "cannot write %s", b->json);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_csv(const struct bench *b)
+{
+	FILE *f = fopen(b->csv, "we");
+
+	if (!f) {
+		err_set(LB_EXIT_USAGE, "cannot write %s", b->csv);
+		return -1;
+	}
+	fprintf(f, "topology,backend,round,ok");
+	for (int s = 0; s < NSTAGES; s++)
+		fprintf(f, ",%s", stage_names[s]);
+	fprintf(f, ",to_ready,wall,guest_init_start,guest_ready,pci_initcalls_ms,"
+		   "pci_cfg_reads,pci_cfg_writes,pci_cfg_firmware,pci_cfg_kernel\n");
+	for (size_t k = 0; k < b->nconf; k++)
+		for (long i = 0; i < b->runs; i++) {
+			const struct run_rec *r = &b->conf[k].run[i];
+
+			fprintf(f, "%s,%s,%ld,%d", b->conf[k].topology, b->conf[k].backend, i + 1, r->ok);
+			for (int s = 0; s < NSTAGES; s++)
+				fprintf(f, ",%.6f", r->stage[s]);
+			fprintf(f, ",%.6f,%.6f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready, r->wall,
+				r->guest_init, r->guest_ready, r->pci_ms, r->cfg.reads, r->cfg.writes,
+				r->cfg.firmware, r->cfg.kernel);
+		}
+	for (long i = 0; b->peer && i < b->runs; i++)
+		fprintf(f, "libguestfs,peer,%ld,%d,,,,,,,,,,,%.6f,,,,,,,\n", i + 1,
+			!isnan(b->peer_wall[i]), b->peer_wall[i]);
+	if (fclose(f) != 0) {
+		err_set(LB_EXIT_USAGE, "cannot write %s", b->csv);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_svg(const struct bench *b)
+{
+	static const char *const segs[] = { "launcher", "firmware", "kernel+init", "command",
+					    "shutdown" };
+	struct svg_bar bars[MAX_CONF + 1];
+	size_t n = 0;
+
+	memset(bars, 0, sizeof bars);
+	for (size_t k = 0; k < b->nconf; k++, n++) {
+		const struct conf *c = &b->conf[k];
+		double m[NSTAGES];
+
+		for (int s = 0; s < NSTAGES; s++)
+			m[s] = conf_stats(b, c, NULL, s).median;
+		conf_name(c, bars[n].label, sizeof bars[n].label);
+		bars[n].seg[0] = m[S_PLAN] + m[S_RENDER] + m[S_CREATE] + m[S_START];
+		bars[n].seg[1] = m[S_FIRMWARE];
+		bars[n].seg[2] = m[S_BOOT];
+		bars[n].seg[3] = m[S_COMMAND];
+		bars[n].seg[4] = m[S_POWEROFF] + m[S_TEARDOWN];
+		snprintf(bars[n].note, sizeof bars[n].note, "%.0f PCI config accesses",
+			 conf_stats(b, c, f_cfg, 0).median);
+	}
+	if (b->peer) {
+		snprintf(bars[n].label, sizeof bars[n].label, "libguestfs (whole run)");
+		bars[n].seg[0] = stats_of(b->peer_wall, (size_t)b->runs).median;
+		n++;
+	}
+	return svg_write(b->svg, "leanboot bench: median seconds per stage (host clock)", segs, 5,
+			 bars, n);
+}
+
+static void conditions(struct bench *b)
+{
+	char line[256];
+	unsigned long v = 0;
+	struct appl a;
+	FILE *f = popen("/usr/bin/qemu-system-x86_64 --version", "r");
+
+	snprintf(b->qemu_version, sizeof b->qemu_version, "?");
+	if (f) {
+		if (fgets(line, sizeof line, f) && !strncmp(line, "QEMU emulator version ", 22)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(b->qemu_version, sizeof b->qemu_version, "%.120s", line + 22);
+		}
+		pclose(f);
+	}
+	if (appl_locate(&a) == 0)
+		lv_init(a.cache);
+	virGetVersion(&v, NULL, NULL);
+	snprintf(b->libvirt_version, sizeof b->libvirt_version, "%lu.%lu.%lu", v / 1000000,
+		 v / 1000 % 1000, v % 1000);
+	snprintf(b->kver, sizeof b->kver, "?");
+	if (appl_locate(&a) == 0 && appl_find_host_kernel(&a) == 0)
+		snprintf(b->kver, sizeof b->kver, "%s", a.kver);
+	snprintf(b->cpu, sizeof b->cpu, "?");
+	if ((f = fopen("/proc/cpuinfo", "re"))) {
+		while (fgets(line, sizeof line, f))
+			if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+				char *m = strchr(line, ':') + 2;
+
+				m[strcspn(m, "\n")] = '\0';
+				snprintf(b->cpu, sizeof b->cpu, "%.120s", m);
+				break;
+			}
+		fclose(f);
+	}
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "topology", required_argument, NULL, 'T' },
+		{ "backends", required_argument, NULL, 'B' },
+		{ "runs", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "logs", required_argument, NULL, 'L' },
+		LB_GLOBAL_LONGOPTS,
+	};
+	struct bench *b = calloc(1, sizeof *b);
+	struct bench_opts o = { .b = b };
+	char deftopo[] = "minimal,auto", defback[] = "libvirt";
+	long total, done = 0;
+	double t0 = util_now();
+	int r, status = LB_EXIT_USAGE, hit;
+	struct appl a;
+
+	if (!b)
+		return err_usage("out of memory");
+	b->runs = 5;
+	b->warmup = 1;
+	r = cmd_parse("bench", argc, argv, longopts, bench_opt, &o);
+	if (r) {
+		status = r > 0 ? 0 : LB_EXIT_USAGE;
+		goto out;
+	}
+	if (optind < argc) {
+		status = err_usage("bench: unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (o.peer && strcmp(o.peer, "libguestfs")) {
+		status = err_usage("--peer: '%s' is not libguestfs", o.peer);
+		goto out;
+	}
+	if (make_confs(b, o.topologies ? o.topologies : deftopo, o.backends ? o.backends : defback) < 0)
+		goto out;
+	if (o.peer) {
+		b->peer = access("/usr/bin/guestfish", X_OK) == 0;
+		if (!b->peer)
+			fprintf(stderr, "leanboot: notice: libguestfs is not installed "
+				"(guestfish missing); the peer is left out\n");
+	}
+	if (b->logs && util_mkdirs(b->logs) < 0) {
+		status = err_report("bench");
+		goto out;
+	}
+	status = LB_EXIT_VM;
+	if (cmd_resolve_accel(&b->accel) < 0 || appl_locate(&a) < 0 || appl_build(&a, 0, &hit) < 0) {
+		status = err_report("bench");
+		goto out;
+	}
+	conditions(b);
+	total = (b->runs + b->warmup) * (long)(b->nconf + (size_t)b->peer);
+	for (long round = -b->warmup; round < b->runs; round++) {
+		for (size_t k = 0; k < b->nconf; k++) {
+			struct conf *c = &b->conf[k];
+			struct run_rec scratch;
+
+			progress(c->topology, ++done, total, t0);
+			if (bench_one(b, c, round < 0 ? &scratch : &c->run[round], round + 1) < 0) {
+				fprintf(stderr, "%sleanboot: bench: %s/%s: %s\n", isatty(2) ? "\n" : "",
+					c->topology, c->backend, err_msg());
+				if (round >= 0)
+					c->failed++;
+			}
+		}
+		if (b->peer) {
+			double w;
+
+			progress("libguestfs", ++done, total, t0);
+			w = run_peer();
+			if (round >= 0)
+				b->peer_wall[round] = w;
+		}
+	}
+	if (isatty(2) && !lb_global.quiet)
+		fputc('\n', stderr);
+	print_table(b);
+	status = LB_EXIT_OK;
+	for (size_t k = 0; k < b->nconf; k++)
+		if (b->conf[k].failed == b->runs)
+			status = LB_EXIT_VM;
+	if ((b->json && write_json(b) < 0) || (b->csv && write_csv(b) < 0) ||
+	    (b->svg && write_svg(b) < 0))
+		status = err_report("bench");
+out:
+	free(b);
+	return status;
+}

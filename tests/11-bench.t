@@ -1,0 +1,46 @@
+#!/bin/bash
+# leanboot bench: the stage parser on recorded real boots, the order of
+# PCI config-access counts from real boots (deterministic, so asserting
+# the order is honest), and bad options.  Nothing here times anything.
+. "$(dirname "$0")/lib.sh"
+tmpdir
+mkdir "$T/tmp"
+export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+unset LEANBOOT_CONNECT LEANBOOT_BACKEND
+data="$top/tests/data"
+plan 18
+
+for t in minimal auto; do
+	out=$("$top/tests/helpers/stages-test" "$data/$t.dmesg" "$data/$t.trace" "$data/$t.banner")
+	if d=$(diff -u "$data/$t.expect" - <<<"$out"); then
+		ok "$t: the parser gives the recorded stage values"
+	else
+		not_ok "$t: the parser gives the recorded stage values"; diag "$d"
+	fi
+	# The same figures, found another way.
+	reads=$(grep -c ':pci_cfg_read ' "$data/$t.trace")
+	init=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process$/\1/p' "$data/$t.dmesg")
+	pci=$(grep -o 'initcall [a-z0-9_]*pci[a-z0-9_]*+.* after [0-9]* usecs' "$data/$t.dmesg" |
+		awk '{s += $(NF-1)} END {print s}')
+	check "$t: config reads match a plain count of the trace ($reads)" grep -qx "cfg_reads=$reads" <<<"$out"
+	check "$t: init start matches the dmesg line ($init)" grep -qx "init_start=$init" <<<"$out"
+	check "$t: PCI initcall time matches a plain sum ($pci us)" grep -qx "pci_usecs=$pci" <<<"$out"
+done
+
+"$LB" bench -q --topology minimal,auto,virt-install --runs 1 --warmup 0 --csv "$T/r.csv" \
+	--json "$T/r.json" --svg "$T/r.svg" >"$T/table"
+st=$?
+check "bench of three topologies completes" [ $st = 0 ]
+read -r m a v < <(awk -F, 'NR > 1 { c[$1] = $19 + $20 } END { print c["minimal"], c["auto"], c["virt-install"] }' "$T/r.csv")
+check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ "$m" -lt "$a" ] && [ "$a" -lt "$v" ]
+check "minimal makes at most 1/3 of auto's config accesses" [ $((m * 3)) -le "$a" ]
+check "the table, the JSON and the SVG are there" \
+	sh -c "grep -q '^PCI config accesses' '$T/table' && json_pp <'$T/r.json' >/dev/null && grep -q '<svg' '$T/r.svg'"
+
+expect_fail "--runs 0" 2 "--runs: '0'" "$LB" bench --runs 0
+expect_fail "--runs x" 2 "--runs: 'x'" "$LB" bench --runs x
+expect_fail "--warmup 11" 2 "--warmup" "$LB" bench --warmup 11
+expect_fail "an unknown topology" 2 "unknown topology" "$LB" bench --topology minimal,nope
+expect_fail "an unknown backend" 2 "--backends: 'qemu'" "$LB" bench --backends libvirt,qemu
+expect_fail "an unknown peer" 2 "--peer: 'qemu' is not libguestfs" "$LB" bench --peer qemu
+finish

@@ -1,0 +1,38 @@
+/* stages-test: run the stage parser on a recorded boot and print what it
+ * found, one key=value a line.  usage: stages-test DMESG TRACE BANNER */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../launcher/stages.h"
+
+int main(int argc, char **argv)
+{
+	static char text[1 << 22];
+	struct stg_guest g;
+	struct stg_cfg c;
+	double banner = 0;
+	size_t n;
+	FILE *f;
+
+	if (argc != 4)
+		return 2;
+	if (!(f = fopen(argv[1], "r")))
+		return 2;
+	n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	if (!(f = fopen(argv[3], "r")) || fscanf(f, "%lf", &banner) != 1)
+		return 2;
+	fclose(f);
+	stg_parse_dmesg(text, &g);
+	if (stg_count_trace(argv[2], banner, &c) < 0)
+		return 2;
+	printf("init_start=%.6f\npci_usecs=%ld\npci_initcalls=%zu\n", g.init_start, g.pci_usecs,
+	       g.ncalls);
+	for (size_t i = 0; i < g.ncalls; i++)
+		if (g.calls[i].usecs >= 1000)
+			printf("call=%s %ld\n", g.calls[i].name, g.calls[i].usecs);
+	printf("cfg_reads=%ld\ncfg_writes=%ld\ncfg_firmware=%ld\ncfg_kernel=%ld\n", c.reads, c.writes,
+	       c.firmware, c.kernel);
+	return 0;
+}
