@@ -78,6 +78,7 @@ static int bench_opt(int c, char *arg, void *ctx)
 		o->topologies = arg;
 		return 0;
 	case 'B':
+	case OPT_BACKEND:   /* bench takes a list where other commands take one */
 		o->backends = arg;
 		return 0;
 	case 'n':
@@ -132,7 +133,7 @@ static int make_confs(struct bench *b, char *topologies, const char *backends)
 			struct conf *c;
 
 			if (!name)
-				return err_usage("--backends: '%s' is not libvirt or direct", bk), -1;
+				return err_usage("--backend: '%s' is not libvirt or direct", bk), -1;
 			if (tp->machines == (1u << PLAN_MICROVM) && !strcmp(name, "libvirt"))
 				continue;   /* libvirt cannot run microvm */
 			if (b->nconf >= MAX_CONF)

@@ -393,9 +393,11 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 out:
 	if (started)
 		b->stop(l);
-	if (l->trace[0] && started && stg_count_trace(l->trace, l->t.banner_epoch, &l->t.cfg) < 0)
+	/* Only a run that succeeded has a trace worth counting; a failed one
+	 * keeps its own error. */
+	if (l->trace[0] && r >= 0 && stg_count_trace(l->trace, l->t.banner_epoch, &l->t.cfg) < 0)
 		memset(&l->t.cfg, 0, sizeof l->t.cfg);
-	if (l->trace[0] && started && o->trace_out) {
+	if (l->trace[0] && r >= 0 && o->trace_out) {
 		const char *cp[] = { "cp", l->trace, o->trace_out, NULL };
 
 		proc_run(cp, NULL, NULL);

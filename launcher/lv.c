@@ -103,6 +103,14 @@ void lv_init(const char *cache)
 		setenv("LIBVIRT_LOG_OUTPUTS", outputs, 0);
 }
 
+/* One connection per URI for the life of the process: every open of the
+ * embedded driver registers the QEMU driver again, and libvirt 9.0 refuses
+ * after a handful ("Too many drivers, cannot register QEMU"), which a
+ * benchmark of many launches reaches.  Closing it also costs over a second
+ * of driver shutdown that a throwaway launch need not wait for. */
+static virConnectPtr lv_cached;
+static char *lv_cached_uri;
+
 virConnectPtr lv_open(const char *uri, const char *cache)
 {
 	char *def = NULL;
@@ -129,9 +137,18 @@ virConnectPtr lv_open(const char *uri, const char *cache)
 			return NULL;
 		uri = def;
 	}
+	if (lv_cached && !strcmp(lv_cached_uri, uri)) {
+		virConnectRef(lv_cached);
+		free(def);
+		return lv_cached;
+	}
 	c = virConnectOpen(uri);
-	if (!c)
+	if (!c) {
 		err_set(LB_EXIT_USAGE, "cannot connect to %s: %s", uri, lv_error());
+	} else if (!lv_cached && (lv_cached_uri = strdup(uri))) {
+		lv_cached = c;
+		virConnectRef(c);   /* the cache's own reference, never dropped */
+	}
 	free(def);
 	return c;
 }

@@ -17,8 +17,8 @@ const struct cmd cmd_table[] = {
 	  "       leanboot check --golden DIR [--regen]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
 	{ "bench", cmd_bench,
-	  "[--topology T[,T]...] [--backends B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
-	  "       [--json FILE] [--csv FILE] [--svg FILE]",
+	  "[--topology T[,T]...] [--backend B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
+	  "       [--json FILE] [--csv FILE] [--svg FILE] [--logs DIR]",
 	  "measure boot time by stage, topology against topology" },
 	{ "appliance", cmd_appliance, "(build|info|clean)", "build, describe or remove the appliance" },
 	{ NULL, NULL, NULL, NULL },

@@ -41,6 +41,6 @@ expect_fail "--runs 0" 2 "--runs: '0'" "$LB" bench --runs 0
 expect_fail "--runs x" 2 "--runs: 'x'" "$LB" bench --runs x
 expect_fail "--warmup 11" 2 "--warmup" "$LB" bench --warmup 11
 expect_fail "an unknown topology" 2 "unknown topology" "$LB" bench --topology minimal,nope
-expect_fail "an unknown backend" 2 "--backends: 'qemu'" "$LB" bench --backends libvirt,qemu
+expect_fail "an unknown backend" 2 "--backend: 'qemu'" "$LB" bench --backend libvirt,qemu
 expect_fail "an unknown peer" 2 "--peer: 'qemu' is not libguestfs" "$LB" bench --peer qemu
 finish
