@@ -60,6 +60,7 @@ struct bench {
 	const char *json, *csv, *svg;
 	const char *logs;         /* --logs DIR: each run's dmesg and trace */
 	enum plan_accel accel;
+	struct plan_input fw;     /* only .firmware: the one every run uses */
 	char qemu_version[128], libvirt_version[32], cpu[128], kver[128];
 };
 
@@ -108,6 +109,8 @@ static int bench_opt(int c, char *arg, void *ctx)
 	case 'L':
 		o->b->logs = arg;
 		return 0;
+	case OPT_FIRMWARE:
+		return cmd_plan_opt(c, arg, &o->b->fw, 0);
 	}
 	return -2;
 }
@@ -180,7 +183,8 @@ static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long 
 	struct launch_capture cap = { 0 };
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
-		.in = { .topology = c->topology, .machine = -1, .accel = b->accel },
+		.in = { .topology = c->topology, .machine = -1, .accel = b->accel,
+			.firmware = b->fw.firmware },
 		.backend = c->backend, .connect = lb_global.connect, .cmd = job, .timeout = 300,
 		.verbose = lb_global.verbose > 1, .capture = &cap, .bench = 1,
 	};
@@ -316,8 +320,9 @@ static void print_table(const struct bench *b)
 {
 	char name[64];
 
-	printf("conditions: qemu %s, libvirt %s, kernel %s (bzImage), firmware SeaBIOS, "
+	printf("conditions: qemu %s, libvirt %s, kernel %s (bzImage), firmware %s, "
 	       "accel %s, CPU %s x %ld\n", b->qemu_version, b->libvirt_version, b->kver,
+	       plan_firmware_name(b->fw.firmware),
 	       b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg", b->cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	printf("%ld runs per configuration after %ld warm-up, interleaved round by round; "
 	       "median [min-max]\n\n", b->runs, b->warmup);
@@ -382,7 +387,7 @@ static int write_json(const struct bench *b)
 	json_object_object_add(cond, "libvirt", json_object_new_string(b->libvirt_version));
 	json_object_object_add(cond, "kernel", json_object_new_string(b->kver));
 	json_object_object_add(cond, "kernel_format", json_object_new_string("bzImage"));
-	json_object_object_add(cond, "firmware", json_object_new_string("SeaBIOS"));
+	json_object_object_add(cond, "firmware", json_object_new_string(plan_firmware_name(b->fw.firmware)));
 	json_object_object_add(cond, "accel", json_object_new_string(b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg"));
 	json_object_object_add(cond, "cpu", json_object_new_string(b->cpu));
 	json_object_object_add(cond, "cores", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
@@ -563,6 +568,7 @@ int cmd_bench(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'c' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "logs", required_argument, NULL, 'L' },
+		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 		LB_GLOBAL_LONGOPTS,
 	};
 	struct bench *b = calloc(1, sizeof *b);
@@ -577,6 +583,7 @@ int cmd_bench(int argc, char **argv)
 		return err_usage("out of memory");
 	b->runs = 5;
 	b->warmup = 1;
+	b->fw.firmware = -1;
 	r = cmd_parse("bench", argc, argv, longopts, bench_opt, &o);
 	if (r) {
 		status = r > 0 ? 0 : LB_EXIT_USAGE;
@@ -602,6 +609,7 @@ int cmd_bench(int argc, char **argv)
 		status = err_report("bench");
 		goto out;
 	}
+	cmd_default_firmware(&b->fw);
 	status = LB_EXIT_VM;
 	if (cmd_resolve_accel(&b->accel) < 0 || appl_locate(&a) < 0 || appl_build(&a, 0, &hit) < 0) {
 		status = err_report("bench");

@@ -36,7 +36,7 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		LB_GLOBAL_LONGOPTS,
 	};
-	struct run_opts o = { .lo = { .in = { .machine = -1 }, .timeout = 120 } };
+	struct run_opts o = { .lo = { .in = { .machine = -1, .firmware = -1 }, .timeout = 120 } };
 	int r;
 
 	r = cmd_parse("run", argc, argv, longopts, run_opt, &o);
@@ -48,6 +48,7 @@ int cmd_run(int argc, char **argv)
 	o.lo.backend = lb_global.backend;
 	o.lo.connect = lb_global.connect;
 	o.lo.verbose = lb_global.verbose;
+	cmd_default_firmware(&o.lo.in);
 	if (cmd_resolve_accel(&o.lo.in.accel) < 0)
 		return err_report("run");
 	r = launch_run(&o.lo, NULL);

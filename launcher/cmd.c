@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accel.h"
 #include "cmd.h"
@@ -112,6 +113,13 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 			return -1;
 		}
 		return 0;
+	case OPT_FIRMWARE:
+		in->firmware = plan_parse_firmware(arg);
+		if (in->firmware < 0) {
+			err_usage("--firmware: '%s' is not seabios or qboot", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_MEMORY:
 		if (util_parse_long(arg, 64, 16384, &v) < 0) {
 			err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", arg);
@@ -143,6 +151,20 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 	return -2;
 }
 
+void cmd_default_firmware(struct plan_input *in)
+{
+	if (in->firmware >= 0)
+		return;
+	if (access(PLAN_QBOOT_ROM, R_OK) == 0) {
+		in->firmware = PLAN_FW_QBOOT;
+		return;
+	}
+	in->firmware = PLAN_FW_SEABIOS;
+	if (!lb_global.quiet)
+		fprintf(stderr, "leanboot: notice: %s is missing; booting through SeaBIOS\n",
+			PLAN_QBOOT_ROM);
+}
+
 int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -156,6 +178,7 @@ int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struc
 			return -1;
 		root = placeholder;
 	}
+	cmd_default_firmware(in);
 	in->kernel = a->kernel;
 	in->initrd = a->initrd;
 	in->root = root;

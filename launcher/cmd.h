@@ -54,9 +54,10 @@ int cmd_bench(int argc, char **argv);
 /* Options that describe a plan, shared by xml, check and run. */
 #include "plan.h"
 #include "appliance.h"
-enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY };
+enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE };
 #define LB_PLAN_LONGOPTS                                           \
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },     \
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },     \
 	{ "machine", required_argument, NULL, OPT_MACHINE },       \
 	{ "disk", required_argument, NULL, OPT_DISK },             \
 	{ "memory", required_argument, NULL, OPT_MEMORY }
@@ -64,6 +65,9 @@ enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY };
 /* Returns 0 when handled, -1 on a bad value (reported), -2 otherwise.
  * ALLOW_RW: whether FILE:rw is accepted. */
 int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw);
+/* The default firmware, when none was asked for: qboot where QEMU ships
+ * it, else SeaBIOS with one notice. */
+void cmd_default_firmware(struct plan_input *in);
 /* Make the plan from IN with the appliance's paths and ROOT as the root
  * overlay (NULL: the per-launch overlay's template name). */
 int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p);

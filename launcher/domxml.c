@@ -72,6 +72,12 @@ static int dx_os(xmlTextWriterPtr w, const struct plan *p)
 	r |= dx_attr(w, "machine", plan_machine_name(p->machine));
 	r |= xmlTextWriterWriteString(w, BAD_CAST "hvm");
 	r |= dx_end(w);
+	if (p->firmware == PLAN_FW_QBOOT) {
+		r |= dx_start(w, "loader");
+		r |= dx_attr(w, "type", "rom");
+		r |= xmlTextWriterWriteString(w, BAD_CAST PLAN_QBOOT_ROM);
+		r |= dx_end(w);
+	}
 	r |= dx_text(w, "kernel", p->kernel);
 	r |= dx_text(w, "initrd", p->initrd);
 	r |= dx_text(w, "cmdline", p->cmdline);

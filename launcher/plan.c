@@ -22,6 +22,21 @@ int plan_parse_machine(const char *s)
 	return -1;
 }
 
+static const char *const firmware_names[] = { [PLAN_FW_SEABIOS] = "seabios", [PLAN_FW_QBOOT] = "qboot" };
+
+int plan_parse_firmware(const char *s)
+{
+	for (size_t i = 0; i < sizeof firmware_names / sizeof *firmware_names; i++)
+		if (!strcmp(s, firmware_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *plan_firmware_name(enum plan_firmware f)
+{
+	return firmware_names[f];
+}
+
 const char *plan_machine_name(enum plan_machine m)
 {
 	return machine_names[m];
@@ -99,7 +114,10 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->topology = t->name;
 	snprintf(p->name, sizeof p->name, "%s", in->name ? in->name : "leanboot");
 	p->machine = machine;
-	p->firmware = PLAN_FW_SEABIOS;
+	/* microvm brings its own firmware (qboot-based bios-microvm.bin). */
+	p->firmware = in->firmware >= 0 ? (enum plan_firmware)in->firmware : PLAN_FW_SEABIOS;
+	if (machine == PLAN_MICROVM)
+		p->firmware = PLAN_FW_SEABIOS;
 	p->accel = in->accel;
 	p->memory_mib = in->memory_mib ? in->memory_mib : 256;
 	p->vcpus = 1;

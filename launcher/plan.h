@@ -15,7 +15,11 @@
 #define PLAN_MAX_CTL (PLAN_MAX_PORTS + 2)
 
 enum plan_machine { PLAN_Q35, PLAN_PC, PLAN_MICROVM };
-enum plan_firmware { PLAN_FW_SEABIOS };
+enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
+
+/* qboot: a minimal firmware that does no more PCI set-up than Linux needs
+ * and boots the kernel from fw_cfg; QEMU ships it. */
+#define PLAN_QBOOT_ROM "/usr/share/qemu/qboot.rom"
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
 
 /* Who decides whether a default device exists: libvirt (it adds one) or
@@ -81,6 +85,7 @@ struct plan_disk_in {
 struct plan_input {
 	const char *topology;     /* "minimal", "ports=8", ...; NULL: minimal */
 	int machine;              /* -1: the topology's own */
+	int firmware;             /* -1: qboot where QEMU has it, else SeaBIOS */
 	const char *name;
 	const char *kernel, *initrd, *root;
 	const char *cmdline_extra;
@@ -100,6 +105,8 @@ void plan_free(struct plan *p);
 int plan_complete(struct plan *p);
 
 int plan_parse_machine(const char *s);
+int plan_parse_firmware(const char *s);
+const char *plan_firmware_name(enum plan_firmware f);
 const char *plan_machine_name(enum plan_machine m);
 
 /* topology.c: the table of topologies. */

@@ -142,6 +142,10 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 	r |= strv_add(av, "none");
 	/* panic=1 reboots the guest; -no-reboot makes that the end of qemu. */
 	r |= strv_add(av, "-no-reboot");
+	if (p->firmware == PLAN_FW_QBOOT) {
+		r |= strv_add(av, "-bios");
+		r |= strv_add(av, PLAN_QBOOT_ROM);
+	}
 	r |= strv_add(av, "-kernel");
 	r |= strv_add(av, p->kernel);
 	r |= strv_add(av, "-initrd");

@@ -19,7 +19,7 @@ cat >"$T/bomb.xml" <<'X'
 <domain type="qemu"><name>&d;</name></domain>
 X
 truncate -s 5M "$T/huge.xml"
-plan 24
+plan 25
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -33,6 +33,7 @@ expect_fail "--machine pc with a q35-only topology" 2 "does not work on machine 
 	"$LB" xml --topology minimal --machine pc
 expect_fail "unknown machine" 2 "not q35, pc or microvm" "$LB" xml --machine arm
 expect_fail "microvm through libvirt" 2 "libvirt cannot run microvm" "$LB" xml --topology microvm
+expect_fail "unknown firmware" 2 "not seabios or qboot" "$LB" xml --firmware ovmf
 expect_fail "unknown option" 2 "unknown option" "$LB" xml --frobnicate
 expect_fail "option without its value" 2 "needs a value" "$LB" xml --topology
 expect_fail "unknown command" 2 "unknown command" "$LB" frobnicate

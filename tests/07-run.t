@@ -7,7 +7,7 @@ mkdir "$T/tmp" "$T/src"
 export TMPDIR="$T/tmp"
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 export LEANBOOT_ACCEL=tcg
-plan 16
+plan 17
 
 "$LB" appliance build -q || { not_ok "appliance builds"; finish; }
 cache=$("$LB" appliance info | awk '$1=="cache"{print $2}')
@@ -25,6 +25,8 @@ out=$("$LB" run -- uname -r)
 check "embedded libvirt, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
 out=$("$LB" run --backend direct -- uname -r)
 check "direct qemu, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
+out=$("$LB" run --firmware seabios -- uname -r)
+check "the SeaBIOS path (the fallback when qboot is missing) still boots" [ "$out" = "$kver" ]
 out=$("$LB" run --backend direct --topology microvm -- sh -c 'uname -r; ls /sys/bus/pci/devices | wc -l')
 check "direct qemu, microvm: boots, and the guest sees no PCI device" [ "$out" = "$kver"$'\n'0 ]
 

@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 18
+plan 19
 
 for t in minimal auto; do
 	out=$("$top/tests/helpers/stages-test" "$data/$t.dmesg" "$data/$t.trace" "$data/$t.banner")
@@ -34,6 +34,7 @@ check "bench of three topologies completes" [ $st = 0 ]
 read -r m a v < <(awk -F, 'NR > 1 { c[$1] = $19 + $20 } END { print c["minimal"], c["auto"], c["virt-install"] }' "$T/r.csv")
 check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ "$m" -lt "$a" ] && [ "$a" -lt "$v" ]
 check "minimal makes at most 1/3 of auto's config accesses" [ $((m * 3)) -le "$a" ]
+check "minimal makes at most 1/8 of virt-install's config accesses" [ $((m * 8)) -le "$v" ]
 check "the table, the JSON and the SVG are there" \
 	sh -c "grep -q '^PCI config accesses' '$T/table' && json_pp <'$T/r.json' >/dev/null && grep -q '<svg' '$T/r.svg'"
 
