@@ -32,16 +32,22 @@ static void on_line(void *ctx, const char *line)
 	snprintf(lastline, sizeof lastline, "%s", line);
 }
 
-static size_t frame(uint8_t *buf, char type, const void *data, size_t len, int corrupt)
+static uint8_t buf[3 * PROTO_MAX_FRAME];
+
+/* A frame into the static BUF (at OFF); returns its length. */
+static size_t frame(size_t off, char type, const void *data, size_t len, int corrupt)
 {
 	uint8_t t = (uint8_t)type;
 	uint32_t crc = proto_crc32(proto_crc32(0, &t, 1), data, len);
-	size_t k = (size_t)sprintf((char *)buf, "\001LB%c%08zx", type, len);
+	size_t k;
 
+	if (off + len + 32 > sizeof buf)
+		abort();
+	k = off + (size_t)sprintf((char *)buf + off, "\001LB%c%08zx", type, len);
 	memcpy(buf + k, data, len);
 	k += len;
 	k += (size_t)sprintf((char *)buf + k, "%08x\004", crc ^ (corrupt ? 1u : 0u));
-	return k;
+	return k - off;
 }
 
 static void reset(struct proto *p)
@@ -56,7 +62,6 @@ static void reset(struct proto *p)
 
 int main(void)
 {
-	static uint8_t buf[3 * PROTO_MAX_FRAME];
 	static uint8_t big[PROTO_MAX_FRAME];
 	struct proto *p = malloc(sizeof *p);
 	size_t k;
@@ -65,9 +70,9 @@ int main(void)
 
 	reset(p);
 	k = (size_t)sprintf((char *)buf, "[    0.1] Linux version x\r\n");
-	k += frame(buf + k, 'R', "1.23", 4, 0);
-	k += frame(buf + k, 'O', "hello\n", 6, 0);
-	k += frame(buf + k, 'X', "7", 1, 0);
+	k += frame(k, 'R', "1.23", 4, 0);
+	k += frame(k, 'O', "hello\n", 6, 0);
+	k += frame(k, 'X', "7", 1, 0);
 	ok(proto_feed(p, buf, k) == 0 && !strcmp(frames, "ROX"), "good frames arrive in order");
 	ok(!strcmp(lastline, "[    0.1] Linux version x"), "console text is a line, CR dropped");
 
@@ -77,7 +82,7 @@ int main(void)
 	ok(!strcmp(frames, "ROX"), "frames split into single bytes still parse");
 
 	reset(p);
-	k = frame(buf, 'O', "abc", 3, 1);
+	k = frame(0, 'O', "abc", 3, 1);
 	ok(proto_feed(p, buf, k) < 0 && strstr(p->error, "CRC") && nframes == 0,
 	   "a bad CRC breaks the stream and delivers nothing");
 	ok(proto_feed(p, (const uint8_t *)"x", 1) < 0, "nothing is accepted after that");
@@ -102,7 +107,7 @@ int main(void)
 		int r = 0;
 		uint64_t sent = 0;
 
-		k = frame(buf, 'O', big, sizeof big, 0);
+		k = frame(0, 'O', big, sizeof big, 0);
 		while (r == 0 && sent <= PROTO_MAX_OUTPUT + sizeof big) {
 			r = proto_feed(p, buf, k);
 			sent += sizeof big;
