@@ -76,12 +76,16 @@ tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launche
 deps:
 	@scripts/deps
 
-check: all
-	@scripts/deps --check
+# check and demo install what is missing first, then build in a fresh make,
+# so that pkg-config sees libraries the set-up has just installed.
+check:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
 	prove -v tests/*.t
 
-demo: all
-	@scripts/deps --check
+demo:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
 	@scripts/demo
 
 regen-golden: all
