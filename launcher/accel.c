@@ -103,10 +103,9 @@ int acc_resolve(const char *accel, const char *cache, const char *kernel,
 		err_set(LB_EXIT_VM, "%s: %s", QEMU, strerror(errno));
 		return -1;
 	}
-	snprintf(key, sizeof key, "%s %s %lld.%lld", u.nodename, u.release,
-		 (long long)st.st_size, (long long)st.st_mtime);
 	/* The key names the probe too: a new way of probing probes again. */
-	strncat(key, " probe-2", sizeof key - strlen(key) - 1);
+	snprintf(key, sizeof key, "%s %s %lld.%lld probe-2", u.nodename, u.release,
+		 (long long)st.st_size, (long long)st.st_mtime);
 	snprintf(path, sizeof path, "%.4000s/accel-probe", cache);
 	f = fopen(path, "re");
 	if (f) {

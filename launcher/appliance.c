@@ -223,9 +223,10 @@ static int appl_lock(const struct appl *a)
 
 	/* 0711: QEMU run by a libvirt daemon as another user must reach the
 	 * kernel, initrd and root inside; nobody else needs to list it. */
-	if (util_mkdirs(a->cache) < 0 || chmod(a->cache, 0711) < 0) {
-		if (!err_msg()[0] || errno)
-			err_set(LB_EXIT_VM, "%s: %s", a->cache, strerror(errno));
+	if (util_mkdirs(a->cache) < 0)
+		return -1;
+	if (chmod(a->cache, 0711) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", a->cache, strerror(errno));
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/lock", a->cache);

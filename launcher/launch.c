@@ -96,6 +96,7 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 {
 	struct launch *l = ctx;
 	char num[16];
+	long status;
 
 	switch (type) {
 	case 'R':
@@ -126,8 +127,8 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 			break;
 		memcpy(num, data, len);
 		num[len] = '\0';
-		if (util_parse_long(num, 0, 255, &(long){ 0 }) == 0) {
-			l->exit_status = atoi(num);
+		if (util_parse_long(num, 0, 255, &status) == 0) {
+			l->exit_status = (int)status;
 			l->got_exit = 1;
 			l->t.exited = launch_now(l);
 			l->stage = ST_SHUTDOWN;
@@ -190,7 +191,7 @@ static void on_deadline(int timer, void *opaque)
 #define CMD_HEX_MAX 1600
 
 /* leanboot.cmd=HEX(argv, NUL-separated) leanboot.disks=N */
-static char *job_params(char *const *cmd, size_t ndisks, int bench)
+static char *job_params(char *const *cmd, size_t ndisks)
 {
 	size_t len = 0;
 	char *s, *p;
@@ -202,15 +203,12 @@ static char *job_params(char *const *cmd, size_t ndisks, int bench)
 			"command line", len, CMD_HEX_MAX / 2);
 		return NULL;
 	}
-	s = malloc(len * 2 + 96);
+	s = malloc(len * 2 + 64);
 	if (!s) {
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	p = s + sprintf(s, "leanboot.disks=%zu%s", ndisks,
-			bench ? " initcall_debug log_buf_len=1M" : "");
-	if (cmd[0])
-		p += sprintf(p, " leanboot.cmd=");
+	p = s + sprintf(s, "leanboot.disks=%zu leanboot.cmd=", ndisks);
 	for (size_t i = 0; cmd[i]; i++)
 		for (const char *c = cmd[i]; ; c++) {
 			p += sprintf(p, "%02x", (unsigned char)*c);
@@ -358,20 +356,26 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		/* PCI config accesses, stamped so that they can be split at the
 		 * kernel's banner; initcall_debug goes to the log buffer only
 		 * (it is KERN_DEBUG), which the bench's job reads back. */
-		snprintf(l->trace, sizeof l->trace, "%s/pci-trace.log", l->rundir);
+		snprintf(l->trace, sizeof l->trace, "%s",
+			 o->trace_out ? o->trace_out : l->rundir);
+		if (!o->trace_out)
+			strncat(l->trace, "/pci-trace.log", sizeof l->trace - strlen(l->trace) - 1);
 		if (strv_add(&l->qemu_extra, "-msg") || strv_add(&l->qemu_extra, "timestamp=on") ||
 		    strv_add(&l->qemu_extra, "-trace") ||
 		    strv_addf(&l->qemu_extra, "pci_cfg_*,file=%s", l->trace))
 			goto out;
 	}
-	if (o->cmd || o->bench) {
-		static char *const none[] = { NULL };
+	if (o->cmd && !(job = job_params(o->cmd, in.ndisks)))
+		goto out;
+	if (o->bench) {
+		char *both = util_printf("%s%sinitcall_debug log_buf_len=1M", job ? job : "",
+					 job ? " " : "");
 
-		job = job_params(o->cmd ? o->cmd : none, in.ndisks, o->bench);
-		if (!job)
+		free(job);
+		if (!(job = both))
 			goto out;
-		in.cmdline_extra = job;
 	}
+	in.cmdline_extra = job;
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
@@ -397,11 +401,6 @@ out:
 	 * keeps its own error. */
 	if (l->trace[0] && r >= 0 && stg_count_trace(l->trace, l->t.banner_epoch, &l->t.cfg) < 0)
 		memset(&l->t.cfg, 0, sizeof l->t.cfg);
-	if (l->trace[0] && r >= 0 && o->trace_out) {
-		const char *cp[] = { "cp", l->trace, o->trace_out, NULL };
-
-		proc_run(cp, NULL, NULL);
-	}
 	strv_free(&l->qemu_extra);
 	if (l->timer >= 0)
 		virEventRemoveTimeout(l->timer);

@@ -33,7 +33,7 @@ struct launch_opts {
 	int verbose;
 	struct launch_capture *capture;   /* NULL: stdout to fd 1 */
 	int bench;                   /* trace PCI config accesses, initcall_debug */
-	const char *trace_out;       /* with bench: keep the trace here */
+	const char *trace_out;       /* with bench: QEMU writes the trace here */
 };
 
 /* Host-clock timestamps, seconds from the start of launch_run() (0: the

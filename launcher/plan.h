@@ -85,7 +85,8 @@ struct plan_disk_in {
 struct plan_input {
 	const char *topology;     /* "minimal", "ports=8", ...; NULL: minimal */
 	int machine;              /* -1: the topology's own */
-	int firmware;             /* -1: qboot where QEMU has it, else SeaBIOS */
+	int firmware;             /* -1: SeaBIOS; the commands pick qboot where
+				   QEMU has it (cmd_default_firmware) */
 	const char *name;
 	const char *kernel, *initrd, *root;
 	const char *cmdline_extra;
