@@ -8,7 +8,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libvirt libxml-2.0 json-c nettle
+PKGS      = libvirt libxml-2.0 json-c nettle liblzma
 DATADIR   = $(PREFIX)/lib/leanboot
 
 WARN      = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
@@ -36,6 +36,7 @@ OBJS = \
 	launcher/domxml.o \
 	launcher/qemuargv.o \
 	launcher/appliance.o \
+	launcher/kernel.o \
 	launcher/xmlsafe.o \
 	launcher/counts.o \
 	launcher/lv.o \
@@ -58,7 +59,7 @@ launcher/%.o: launcher/%.c $(HEADERS)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
 
 launcher/leanboot: $(OBJS)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm -pthread
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
 appliance/init: appliance/init.c launcher/crc32.h

@@ -21,6 +21,7 @@
 
 #include "appliance.h"
 #include "err.h"
+#include "kernel.h"
 #include "proc.h"
 #include "util.h"
 
@@ -413,6 +414,38 @@ int appl_clean(struct appl *a)
 	r = util_rmtree(a->dir);
 	close(lock);
 	return r;
+}
+
+int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char **why)
+{
+	static char reason[512];
+	int hit;
+
+	*why = NULL;
+	*got = KERN_BZIMAGE;
+	snprintf(a->boot_kernel, sizeof a->boot_kernel, "%s", a->kernel);
+	if (want == KERN_BZIMAGE)
+		return 0;
+	if (!a->host_kernel[0] && appl_find_host_kernel(a) < 0)
+		return -1;
+	if (prepare ? kern_vmlinux(a->cache, a->host_kernel, &hit) < 0
+		    : (*why = kern_probe(a->host_kernel)) != NULL) {
+		if (prepare)
+			snprintf(reason, sizeof reason, "%s", err_msg());
+		else
+			snprintf(reason, sizeof reason, "%s", *why);
+		*why = NULL;
+		if (want == KERN_PVH) {
+			err_set(LB_EXIT_VM, "--kernel-format pvh: %s", reason);
+			return -1;
+		}
+		err_clear();
+		*why = reason;
+		return 0;
+	}
+	*got = KERN_PVH;
+	kern_vmlinux_path(a->cache, a->boot_kernel, sizeof a->boot_kernel);
+	return 0;
 }
 
 int appl_require(struct appl *a)

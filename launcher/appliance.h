@@ -13,6 +13,7 @@ struct appl {
 	char datadir[PATH_MAX];   /* where packages and init come from */
 	char host_kernel[PATH_MAX];
 	char kver[128];
+	char boot_kernel[PATH_MAX];  /* what appl_boot_kernel() picked */
 };
 
 /* Fill in the paths; builds nothing and needs no appliance. */
@@ -26,6 +27,12 @@ void appl_built_key(const struct appl *a, char key[65]);
 /* Build unless the cache holds the same key; *hit says which. */
 int appl_build(struct appl *a, int verbose, int *hit);
 int appl_clean(struct appl *a);
+/* Pick the kernel image to boot into a->boot_kernel.  WANT is a
+ * kern_format, or -1 for PVH where the host kernel has it.  With PREPARE
+ * the vmlinux is extracted (or found cached) and checked; without, auto
+ * goes by the bzImage's payload alone and nothing is written.  On an auto
+ * fallback to the bzImage, *WHY says why (else NULL). */
+int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char **why);
 /* Fail with a clear message unless an up-to-date appliance is there. */
 int appl_require(struct appl *a);
 

@@ -432,7 +432,7 @@ int cmd_check(int argc, char **argv)
 		{ "regen", no_argument, NULL, 'r' },
 		LB_GLOBAL_LONGOPTS,
 	};
-	struct check_opts o = { .in = { .machine = -1, .firmware = -1 } };
+	struct check_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1 } };
 	struct term terms[MAX_TERMS];
 	struct views v = { 0 };
 	virConnectPtr conn = NULL;
@@ -455,7 +455,8 @@ int cmd_check(int argc, char **argv)
 		return err_usage("check: give either --topology options or one FILE.xml");
 	if (o.boot && optind < argc)
 		return err_usage("check: --boot needs --topology: leanboot boots only its own appliance");
-	if (appl_locate(&a) < 0)
+	if (appl_locate(&a) < 0 || (!o.golden && optind == argc &&
+				      cmd_pick_kernel(&o.in, &a, o.boot) < 0))
 		return err_report("check");
 	conn = lv_open(lb_global.connect, a.cache);
 	if (!conn)

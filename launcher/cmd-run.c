@@ -36,7 +36,8 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		LB_GLOBAL_LONGOPTS,
 	};
-	struct run_opts o = { .lo = { .in = { .machine = -1, .firmware = -1 }, .timeout = 120 } };
+	struct run_opts o = { .lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1 }, .timeout = 120 } };
+	struct appl a;
 	int r;
 
 	r = cmd_parse("run", argc, argv, longopts, run_opt, &o);
@@ -49,7 +50,8 @@ int cmd_run(int argc, char **argv)
 	o.lo.connect = lb_global.connect;
 	o.lo.verbose = lb_global.verbose;
 	cmd_default_firmware(&o.lo.in);
-	if (cmd_resolve_accel(&o.lo.in.accel) < 0)
+	if (appl_locate(&a) < 0 || cmd_pick_kernel(&o.lo.in, &a, 1) < 0 ||
+	    cmd_resolve_accel(&o.lo.in.accel) < 0)
 		return err_report("run");
 	r = launch_run(&o.lo, NULL);
 	if (r < 0)

@@ -8,6 +8,7 @@
 #include "accel.h"
 #include "cmd.h"
 #include "err.h"
+#include "kernel.h"
 #include "util.h"
 
 struct lb_global lb_global;
@@ -120,6 +121,31 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 			return -1;
 		}
 		return 0;
+	case OPT_KERNEL_FORMAT:
+		in->kernel_format = kern_parse_format(arg);
+		if (in->kernel_format < 0) {
+			err_usage("--kernel-format: '%s' is not pvh or bzimage", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_APPEND:
+		/* The kernel splits its command line at white space and takes
+		 * quotes; a newline or control character would let an argument
+		 * hide others. */
+		for (const char *q = arg; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+				err_usage("--append: control characters are not allowed");
+				return -1;
+			}
+		in->append = *arg ? arg : NULL;
+		return 0;
+	case OPT_TUNING:
+		if (strcmp(arg, "on") && strcmp(arg, "off")) {
+			err_usage("--tuning: '%s' is not on or off", arg);
+			return -1;
+		}
+		in->tuning = !strcmp(arg, "on");
+		return 0;
 	case OPT_MEMORY:
 		if (util_parse_long(arg, 64, 16384, &v) < 0) {
 			err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", arg);
@@ -165,11 +191,27 @@ void cmd_default_firmware(struct plan_input *in)
 			PLAN_QBOOT_ROM);
 }
 
+int cmd_pick_kernel(struct plan_input *in, struct appl *a, int prepare)
+{
+	const char *why;
+	int got;
+
+	if (in->kernel)
+		return 0;
+	if (appl_boot_kernel(a, in->kernel_format, prepare, &got, &why) < 0)
+		return -1;
+	if (why && !lb_global.quiet)
+		fprintf(stderr, "leanboot: notice: %s; booting the bzImage\n", why);
+	in->kernel = a->boot_kernel;
+	in->kernel_format = got;
+	return 0;
+}
+
 int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *placeholder = NULL;
-	int r;
+	int r = -1;
 
 	if (!root) {
 		placeholder = util_printf("%s/leanboot-XXXXXX/root.qcow2",
@@ -179,13 +221,15 @@ int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struc
 		root = placeholder;
 	}
 	cmd_default_firmware(in);
-	in->kernel = a->kernel;
+	if (cmd_pick_kernel(in, a, 0) < 0)
+		goto out;
 	in->initrd = a->initrd;
 	in->root = root;
 	in->tsc_khz = util_host_tsc_khz();
 	in->accel = lb_global.accel && !strcmp(lb_global.accel, "kvm") ? PLAN_ACCEL_KVM
 								       : PLAN_ACCEL_TCG;
 	r = plan_make(in, p);
+out:
 	free(placeholder);
 	return r;
 }

@@ -54,10 +54,14 @@ int cmd_bench(int argc, char **argv);
 /* Options that describe a plan, shared by xml, check and run. */
 #include "plan.h"
 #include "appliance.h"
-enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE };
+enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE,
+       OPT_KERNEL_FORMAT, OPT_APPEND, OPT_TUNING };
 #define LB_PLAN_LONGOPTS                                           \
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },     \
 	{ "firmware", required_argument, NULL, OPT_FIRMWARE },     \
+	{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT }, \
+	{ "append", required_argument, NULL, OPT_APPEND },         \
+	{ "tuning", required_argument, NULL, OPT_TUNING },         \
 	{ "machine", required_argument, NULL, OPT_MACHINE },       \
 	{ "disk", required_argument, NULL, OPT_DISK },             \
 	{ "memory", required_argument, NULL, OPT_MEMORY }
@@ -68,6 +72,10 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw);
 /* The default firmware, when none was asked for: qboot where QEMU ships
  * it, else SeaBIOS with one notice. */
 void cmd_default_firmware(struct plan_input *in);
+/* Resolve --kernel-format into in->kernel: PVH where the host kernel has
+ * it, else the bzImage with one notice.  PREPARE (commands that boot):
+ * extract the vmlinux now and check it. */
+int cmd_pick_kernel(struct plan_input *in, struct appl *a, int prepare);
 /* Make the plan from IN with the appliance's paths and ROOT as the root
  * overlay (NULL: the per-launch overlay's template name). */
 int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p);

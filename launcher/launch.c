@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "kernel.h"
 #include "launch.h"
 #include "lv.h"
 #include "proc.h"
@@ -92,6 +93,28 @@ static void on_console_line(void *ctx, const char *line)
 		fprintf(stderr, "console: %s\n", line);
 }
 
+/* QEMU's peak resident set so far (VmHWM), read when the command has
+ * exited and QEMU is still there; 0 when its pid is not ours to see (a
+ * libvirt daemon's QEMU). */
+static long qemu_peak_kib(const struct launch *l)
+{
+	pid_t pid = l->pid > 0 ? l->pid : l->reap_pid;
+	char path[64], line[128];
+	long kib = 0;
+	FILE *f;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 {
 	struct launch *l = ctx;
@@ -131,6 +154,7 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 			l->exit_status = (int)status;
 			l->got_exit = 1;
 			l->t.exited = launch_now(l);
+			l->t.qemu_peak_kib = qemu_peak_kib(l);
 			l->stage = ST_SHUTDOWN;
 		}
 		break;
@@ -314,6 +338,22 @@ static int verdict(struct launch *l)
 	return -1;
 }
 
+/* The caller picked the kernel (cmd_pick_kernel); a PVH vmlinux is made
+ * sure of here, since the cache may have changed since.  Nothing picked:
+ * the bzImage, which every kernel boots. */
+static int launch_kernel(struct launch *l, struct plan_input *in)
+{
+	int hit;
+
+	if (in->kernel && in->kernel_format == KERN_PVH)
+		return kern_vmlinux(l->appl.cache, l->appl.host_kernel, &hit);
+	if (!in->kernel) {
+		in->kernel = l->appl.kernel;
+		in->kernel_format = KERN_BZIMAGE;
+	}
+	return 0;
+}
+
 int launch_run(const struct launch_opts *o, struct launch_times *times)
 {
 	const struct backend *b = !strcmp(o->backend, "direct") ? &backend_direct
@@ -348,7 +388,8 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		goto out;
 	if (make_rundir(l) < 0)
 		goto out;
-	in.kernel = l->appl.kernel;
+	if (launch_kernel(l, &in) < 0)
+		goto out;
 	in.initrd = l->appl.initrd;
 	in.root = l->overlay;
 	in.tsc_khz = util_host_tsc_khz();

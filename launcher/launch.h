@@ -6,6 +6,7 @@
 #define LB_LAUNCH_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <sys/types.h>
 
 #include <libvirt/libvirt.h>
@@ -52,6 +53,7 @@ struct launch_times {
 	double guest_ready;          /* the guest's uptime at ready */
 	double banner_epoch;         /* realtime of the banner, for the trace */
 	struct stg_cfg cfg;          /* with bench: PCI config accesses */
+	long qemu_peak_kib;          /* QEMU's VmHWM at the exit frame, 0: unknown */
 };
 
 struct launch {
@@ -84,6 +86,8 @@ struct launch {
 	virDomainPtr dom;
 	virStreamPtr stream;
 	int event_id;
+	pid_t reap_pid;              /* embedded QEMU, adopted as our child */
+	pthread_t reaper;
 };
 
 struct backend {

@@ -7,6 +7,7 @@
  * root's qemu.conf itself. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,4 +190,26 @@ char *lv_expand(virConnectPtr conn, const char *xml)
 out:
 	free(renamed);
 	return out;
+}
+
+pid_t lv_embed_qemu_pid(virConnectPtr conn, const char *name)
+{
+	static const char prefix[] = "qemu:///embed?root=";
+	char *uri = virConnectGetURI(conn), *path = NULL;
+	long pid = 0;
+	FILE *f;
+
+	if (!uri || strncmp(uri, prefix, sizeof prefix - 1))
+		goto out;
+	/* libvirt 9.0 keeps it at ROOT/run/qemu/NAME.pid. */
+	path = util_printf("%s/run/qemu/%s.pid", uri + sizeof prefix - 1, name);
+	if (path && (f = fopen(path, "re"))) {
+		if (fscanf(f, "%ld", &pid) != 1 || pid <= 1 || pid > INT32_MAX)
+			pid = 0;
+		fclose(f);
+	}
+out:
+	free(uri);
+	free(path);
+	return (pid_t)pid;
 }

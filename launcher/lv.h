@@ -4,6 +4,8 @@
 #ifndef LB_LV_H
 #define LB_LV_H
 
+#include <sys/types.h>
+
 #include <libvirt/libvirt.h>
 
 /* Before any other libvirt call: send libvirt's own log to CACHE. */
@@ -15,6 +17,9 @@ virConnectPtr lv_open(const char *uri, const char *cache);
 /* Define XML under a fresh name, read back the inactive XML libvirt
  * expanded it to, undefine.  Returns a malloc'd document. */
 char *lv_expand(virConnectPtr conn, const char *xml);
+/* With the embedded driver: the pid of domain NAME's QEMU, from the pid
+ * file libvirt keeps in its root; 0 on any other connection. */
+pid_t lv_embed_qemu_pid(virConnectPtr conn, const char *name);
 /* libvirt's last error as text. */
 const char *lv_error(void);
 

@@ -87,6 +87,17 @@ static int plan_add_disk(struct plan *p, const char *path, int rw, int is_root)
 	return 0;
 }
 
+/* Measured under TCG with bench --append (bench/README.md):
+ * loglevel=6: the console still shows the banner (a notice) that marks the
+ *   kernel stage, but not the hundreds of info lines an emulated UART
+ *   prints a byte at a time;
+ * tsc=reliable: no clocksource watchdog and no delayed TSC refinement;
+ * no_timer_check: skips the IO-APIC timer probe;
+ * 8250.nr_uarts=1: probes one serial port, not four;
+ * rcupdate.rcu_expedited=1: synchronize_rcu() without waiting grace periods. */
+const char plan_tuning[] =
+	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1";
+
 int plan_make(const struct plan_input *in, struct plan *p)
 {
 	const struct topo *t;
@@ -119,7 +130,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	if (machine == PLAN_MICROVM)
 		p->firmware = PLAN_FW_SEABIOS;
 	p->accel = in->accel;
-	p->memory_mib = in->memory_mib ? in->memory_mib : 256;
+	p->memory_mib = in->memory_mib ? in->memory_mib : PLAN_MEMORY_MIB;
 	p->vcpus = 1;
 	p->tsc_khz = in->tsc_khz;
 	p->usb = p->balloon = PLAN_DEFAULT_LIBVIRT;
@@ -127,12 +138,21 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	 * lowest PCI address, so virtio-blk probes it first.  panic=1 turns a
 	 * guest panic into a reboot, which both backends treat as the end. */
 	p->kernel = strdup(in->kernel);
+	p->kernel_format = in->kernel_format < 0 ? 0 : in->kernel_format;
 	p->initrd = strdup(in->initrd);
-	p->cmdline = util_printf("console=ttyS0 root=/dev/vda panic=1%s%s",
+	p->cmdline = util_printf("console=ttyS0 root=/dev/vda panic=1%s%s%s%s%s%s",
+				 in->tuning ? " " : "", in->tuning ? plan_tuning : "",
+				 in->append ? " " : "", in->append ? in->append : "",
 				 in->cmdline_extra ? " " : "",
 				 in->cmdline_extra ? in->cmdline_extra : "");
 	if (!p->kernel || !p->initrd || !p->cmdline) {
 		err_set(LB_EXIT_VM, "out of memory");
+		goto fail;
+	}
+	/* x86's COMMAND_LINE_SIZE; the kernel would cut the rest off. */
+	if (strlen(p->cmdline) > 2047) {
+		err_set(LB_EXIT_USAGE, "the kernel command line would be %zu bytes; at most 2047 fit",
+			strlen(p->cmdline));
 		goto fail;
 	}
 	if (plan_add_disk(p, in->root, 0, 1) < 0)

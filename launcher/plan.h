@@ -9,6 +9,7 @@
 
 #include "disk.h"
 
+#define PLAN_MEMORY_MIB 256   /* guest RAM when none is asked for */
 #define PLAN_MAX_DISKS 16     /* user disks; vdb..vdq */
 #define PLAN_MAX_DEV 32
 #define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
@@ -70,6 +71,7 @@ struct plan {
 	unsigned vcpus;
 	unsigned tsc_khz;
 	char *kernel, *initrd, *cmdline;   /* owned */
+	int kernel_format;        /* enum kern_format (kernel.h) */
 	enum plan_default usb, balloon;
 	struct plan_ctl ctl[PLAN_MAX_CTL];
 	size_t nctl;
@@ -89,6 +91,9 @@ struct plan_input {
 				   QEMU has it (cmd_default_firmware) */
 	const char *name;
 	const char *kernel, *initrd, *root;
+	int kernel_format;        /* -1: PVH where the kernel has it (cmd_pick_kernel) */
+	int tuning;               /* 0: leave out PLAN_TUNING; else put it in */
+	const char *append;       /* the user's own kernel arguments */
 	const char *cmdline_extra;
 	enum plan_accel accel;
 	unsigned memory_mib;
@@ -96,6 +101,9 @@ struct plan_input {
 	struct plan_disk_in disks[PLAN_MAX_DISKS];
 	size_t ndisks;
 };
+
+/* Kernel arguments for a fast boot of the appliance; see plan.c. */
+extern const char plan_tuning[];
 
 int plan_make(const struct plan_input *in, struct plan *p);
 void plan_free(struct plan *p);
