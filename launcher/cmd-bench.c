@@ -4,6 +4,7 @@
  * a shared machine hits them all alike; ratios to the baseline are taken
  * within each round. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "appliance.h"
 #include "cmd.h"
 #include "err.h"
+#include "kernel.h"
 #include "launch.h"
 #include "lv.h"
 #include "proc.h"
@@ -24,8 +26,9 @@
 #include "svg.h"
 #include "util.h"
 
-#define MAX_CONF 16
+#define MAX_CONF 32
 #define MAX_RUNS 100
+#define MAX_VALS 8
 
 enum { S_PLAN, S_RENDER, S_CREATE, S_START, S_FIRMWARE, S_BOOT, S_COMMAND, S_POWEROFF,
        S_TEARDOWN, NSTAGES };
@@ -40,15 +43,33 @@ struct run_rec {
 	double stage[NSTAGES];
 	double to_ready, wall;
 	double guest_init, guest_ready, pci_ms;
+	double rss_mib;           /* QEMU's peak RSS; NAN: unknown */
 	struct stg_cfg cfg;
 	struct stg_guest guest;
 };
 
+/* One configuration: a point in the product of the dimensions below. */
 struct conf {
+	char name[96];            /* the values of the dimensions that vary */
+	char file[96];            /* the name as a file name */
 	char topology[32];
 	const char *backend;
+	int firmware, kernel_format, tuning;
+	unsigned memory;
+	const char *append;       /* NULL: none */
+	char kernel[PATH_MAX];    /* the image kernel_format resolved to */
 	struct run_rec run[MAX_RUNS];
 	int failed;
+};
+
+/* A dimension of the benchmark: an option taking a list of values, and
+ * how a value applies to a configuration (0, or -1 after a message). */
+struct dim {
+	const char *opt;
+	const char *vals[MAX_VALS];
+	size_t n;
+	int (*set)(struct conf *c, const char *v);
+	int in_name;              /* name the value even when it alone is given */
 };
 
 struct bench {
@@ -60,15 +81,99 @@ struct bench {
 	const char *json, *csv, *svg;
 	const char *logs;         /* --logs DIR: each run's dmesg and trace */
 	enum plan_accel accel;
-	struct plan_input fw;     /* only .firmware: the one every run uses */
+	int plain;                /* --plain: run `true` with no tracing */
 	char qemu_version[128], libvirt_version[32], cpu[128], kver[128];
 };
 
+enum { D_TOPOLOGY, D_BACKEND, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TUNING, D_APPEND, NDIMS };
+
 struct bench_opts {
-	char *topologies, *backends;
+	struct dim dim[NDIMS];
 	const char *peer;
 	struct bench *b;
 };
+
+static int set_topology(struct conf *c, const char *v)
+{
+	long arg;
+
+	if (!topo_find(v, &arg))
+		return err_report("bench"), -1;
+	if (strlen(v) >= sizeof c->topology)
+		return err_usage("bench: topology name '%s' too long", v), -1;
+	snprintf(c->topology, sizeof c->topology, "%s", v);
+	return 0;
+}
+
+static int set_backend(struct conf *c, const char *v)
+{
+	c->backend = !strcmp(v, "libvirt") ? "libvirt" : !strcmp(v, "direct") ? "direct" : NULL;
+	if (!c->backend)
+		return err_usage("--backend: '%s' is not libvirt or direct", v), -1;
+	return 0;
+}
+
+static int set_firmware(struct conf *c, const char *v)
+{
+	if ((c->firmware = plan_parse_firmware(v)) < 0)
+		return err_usage("--firmware: '%s' is not seabios or qboot", v), -1;
+	return 0;
+}
+
+static int set_kformat(struct conf *c, const char *v)
+{
+	if (!strcmp(v, "auto"))
+		c->kernel_format = -1;
+	else if ((c->kernel_format = kern_parse_format(v)) < 0)
+		return err_usage("--kernel-format: '%s' is not pvh or bzimage", v), -1;
+	return 0;
+}
+
+static int set_memory(struct conf *c, const char *v)
+{
+	long m = 0;
+
+	if (*v && util_parse_long(v, 64, 16384, &m) < 0)
+		return err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", v), -1;
+	c->memory = (unsigned)m;
+	return 0;
+}
+
+static int set_tuning(struct conf *c, const char *v)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return err_usage("--tuning: '%s' is not on or off", v), -1;
+	c->tuning = !strcmp(v, "on");
+	return 0;
+}
+
+static int set_append(struct conf *c, const char *v)
+{
+	for (const char *q = v; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			return err_usage("--append: control characters are not allowed"), -1;
+	c->append = *v ? v : NULL;
+	return 0;
+}
+
+/* Add ARG's values to D: a comma list, or (LIST=0) one value as it is. */
+static int dim_values(struct dim *d, char *arg, int list)
+{
+	char *sp, *v;
+
+	if (!list) {
+		if (d->n >= MAX_VALS)
+			return err_usage("%s: at most %d values", d->opt, MAX_VALS), -1;
+		d->vals[d->n++] = arg;
+		return 0;
+	}
+	for (v = strtok_r(arg, ",", &sp); v; v = strtok_r(NULL, ",", &sp)) {
+		if (d->n >= MAX_VALS)
+			return err_usage("%s: at most %d values", d->opt, MAX_VALS), -1;
+		d->vals[d->n++] = v;
+	}
+	return 0;
+}
 
 static int bench_opt(int c, char *arg, void *ctx)
 {
@@ -76,11 +181,22 @@ static int bench_opt(int c, char *arg, void *ctx)
 
 	switch (c) {
 	case 'T':
-		o->topologies = arg;
-		return 0;
+		return dim_values(&o->dim[D_TOPOLOGY], arg, 1);
 	case 'B':
 	case OPT_BACKEND:   /* bench takes a list where other commands take one */
-		o->backends = arg;
+		return dim_values(&o->dim[D_BACKEND], arg, 1);
+	case OPT_FIRMWARE:
+		return dim_values(&o->dim[D_FIRMWARE], arg, 1);
+	case OPT_KERNEL_FORMAT:
+		return dim_values(&o->dim[D_KFORMAT], arg, 1);
+	case OPT_MEMORY:
+		return dim_values(&o->dim[D_MEMORY], arg, 1);
+	case OPT_TUNING:
+		return dim_values(&o->dim[D_TUNING], arg, 1);
+	case OPT_APPEND:   /* one variant per --append; "" is none */
+		return dim_values(&o->dim[D_APPEND], arg, 0);
+	case 'P':
+		o->b->plain = 1;
 		return 0;
 	case 'n':
 		if (util_parse_long(arg, 1, MAX_RUNS, &o->b->runs) < 0) {
@@ -109,45 +225,78 @@ static int bench_opt(int c, char *arg, void *ctx)
 	case 'L':
 		o->b->logs = arg;
 		return 0;
-	case OPT_FIRMWARE:
-		return cmd_plan_opt(c, arg, &o->b->fw, 0);
 	}
 	return -2;
 }
 
-/* topologies x backends, each checked before any VM starts. */
-static int make_confs(struct bench *b, char *topologies, const char *backends)
+/* Every combination of the dimensions' values, each checked before any
+ * VM starts; the first dimension varies slowest, so the table reads in
+ * the order the options were given. */
+static int make_confs(struct bench *b, struct dim *dims)
 {
-	char *ts, *t;
+	size_t idx[NDIMS] = { 0 };
 
-	for (t = strtok_r(topologies, ",", &ts); t; t = strtok_r(NULL, ",", &ts)) {
-		char list[64], *bs, *bk;
-		long arg;
-		const struct topo *tp = topo_find(t, &arg);
+	for (;;) {
+		struct conf *c;
+		size_t d;
+		int skip;
 
-		if (!tp)
-			return err_report("bench"), -1;
-		if (strlen(t) >= sizeof b->conf[0].topology)
-			return err_usage("bench: topology name '%s' too long", t), -1;
-		snprintf(list, sizeof list, "%s", backends);
-		for (bk = strtok_r(list, ",", &bs); bk; bk = strtok_r(NULL, ",", &bs)) {
-			const char *name = !strcmp(bk, "libvirt") ? "libvirt" :
-					   !strcmp(bk, "direct") ? "direct" : NULL;
-			struct conf *c;
+		if (b->nconf >= MAX_CONF)
+			return err_usage("bench: at most %d configurations", MAX_CONF), -1;
+		c = &b->conf[b->nconf];
+		memset(c, 0, sizeof *c);
+		c->firmware = c->kernel_format = -1;
+		c->tuning = 1;
+		for (d = 0; d < NDIMS; d++) {
+			const char *v = dims[d].vals[idx[d]];
 
-			if (!name)
-				return err_usage("--backend: '%s' is not libvirt or direct", bk), -1;
-			if (tp->machines == (1u << PLAN_MICROVM) && !strcmp(name, "libvirt"))
-				continue;   /* libvirt cannot run microvm */
-			if (b->nconf >= MAX_CONF)
-				return err_usage("bench: at most %d configurations", MAX_CONF), -1;
-			c = &b->conf[b->nconf++];
-			snprintf(c->topology, sizeof c->topology, "%s", t);
-			c->backend = name;
+			if (dims[d].set(c, v) < 0)
+				return -1;
+			if (dims[d].n > 1 || dims[d].in_name)
+				snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name),
+					 "%s%s", c->name[0] ? "/" : "", *v ? v : "-");
 		}
+		/* libvirt cannot run microvm */
+		{
+			long arg;
+			const struct topo *tp = topo_find(c->topology, &arg);
+
+			skip = tp->machines == (1u << PLAN_MICROVM) && !strcmp(c->backend, "libvirt");
+		}
+		for (size_t i = 0; c->name[i]; i++) {
+			char ch = c->name[i];
+
+			c->file[i] = ch == '/' ? '-' :
+				     (isalnum((unsigned char)ch) || strchr("._=+-", ch)) ? ch : '_';
+			c->file[i + 1] = '\0';
+		}
+		if (!skip)
+			b->nconf++;
+		for (d = NDIMS; d-- > 0;) {
+			if (++idx[d] < dims[d].n)
+				break;
+			idx[d] = 0;
+		}
+		if (d == (size_t)-1)
+			break;
 	}
 	if (!b->nconf)
 		return err_usage("bench: no configuration to run"), -1;
+	return 0;
+}
+
+/* Each configuration's kernel image, extracted before the first run. */
+static int pick_kernels(struct bench *b, struct appl *a)
+{
+	for (size_t k = 0; k < b->nconf; k++) {
+		struct conf *c = &b->conf[k];
+		struct plan_input in = { .kernel_format = c->kernel_format };
+
+		if (cmd_pick_kernel(&in, a, 1) < 0)
+			return -1;
+		snprintf(c->kernel, sizeof c->kernel, "%s", in.kernel);
+		c->kernel_format = in.kernel_format;
+	}
 	return 0;
 }
 
@@ -156,7 +305,8 @@ static double span(double from, double to)
 	return from > 0 && to > 0 && to >= from ? to - from : NAN;
 }
 
-/* --logs: DIR/TOPOLOGY-BACKEND-ROUND.{dmesg,trace,banner}; the banner
+/* --logs: DIR/NAME-ROUND.{dmesg,trace,banner}, NAME the configuration's
+ * with '/' as '-'; the banner
  * file holds the realtime that splits the trace. */
 static void save_logs(const struct bench *b, const struct conf *c, long round, const char *dmesg,
 		      double banner)
@@ -164,12 +314,12 @@ static void save_logs(const struct bench *b, const struct conf *c, long round, c
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%.3000s/%s-%s-%ld.dmesg", b->logs, c->topology, c->backend, round);
+	snprintf(path, sizeof path, "%.3000s/%s-%ld.dmesg", b->logs, c->file, round);
 	if ((f = fopen(path, "we"))) {
 		fputs(dmesg ? dmesg : "", f);
 		fclose(f);
 	}
-	snprintf(path, sizeof path, "%.3000s/%s-%s-%ld.banner", b->logs, c->topology, c->backend, round);
+	snprintf(path, sizeof path, "%.3000s/%s-%ld.banner", b->logs, c->file, round);
 	if ((f = fopen(path, "we"))) {
 		fprintf(f, "%.6f\n", banner);
 		fclose(f);
@@ -179,24 +329,27 @@ static void save_logs(const struct bench *b, const struct conf *c, long round, c
 static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long round)
 {
 	char trace[PATH_MAX];
-	static char *const job[] = { "dmesg", NULL };
+	static char *const job[] = { "dmesg", NULL }, *const plain[] = { "true", NULL };
 	struct launch_capture cap = { 0 };
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
 		.in = { .topology = c->topology, .machine = -1, .accel = b->accel,
-			.firmware = b->fw.firmware },
-		.backend = c->backend, .connect = lb_global.connect, .cmd = job, .timeout = 300,
-		.verbose = lb_global.verbose > 1, .capture = &cap, .bench = 1,
+			.firmware = c->firmware, .kernel = c->kernel,
+			.kernel_format = c->kernel_format, .memory_mib = c->memory,
+			.tuning = c->tuning, .append = c->append },
+		.backend = c->backend, .connect = lb_global.connect,
+		.cmd = b->plain ? plain : job, .timeout = 300,
+		.verbose = lb_global.verbose > 1, .capture = b->plain ? NULL : &cap,
+		.bench = !b->plain,
 	};
 	int r;
 
-	if (b->logs) {
-		snprintf(trace, sizeof trace, "%.3000s/%s-%s-%ld.trace", b->logs, c->topology,
-			 c->backend, round);
+	if (b->logs && !b->plain) {
+		snprintf(trace, sizeof trace, "%.3000s/%s-%ld.trace", b->logs, c->file, round);
 		lo.trace_out = trace;
 	}
 	r = launch_run(&lo, &t);
-	if (b->logs && r == 0)
+	if (b->logs && r == 0 && !b->plain)
 		save_logs(b, c, round, cap.buf, t.banner_epoch);
 
 	memset(rec, 0, sizeof *rec);
@@ -219,6 +372,7 @@ static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long 
 	rec->to_ready = t.ready;
 	rec->wall = t.torn_down;
 	rec->guest_ready = t.guest_ready;
+	rec->rss_mib = t.qemu_peak_kib ? t.qemu_peak_kib / 1024.0 : NAN;
 	rec->cfg = t.cfg;
 	stg_parse_dmesg(cap.buf ? cap.buf : "", &rec->guest);
 	rec->guest_init = rec->guest.init_start;
@@ -254,6 +408,7 @@ static double f_wall(const struct run_rec *r) { return r->wall; }
 static double f_ginit(const struct run_rec *r) { return r->guest_init; }
 static double f_gready(const struct run_rec *r) { return r->guest_ready; }
 static double f_pci(const struct run_rec *r) { return r->pci_ms; }
+static double f_rss(const struct run_rec *r) { return r->rss_mib; }
 static double f_cfg(const struct run_rec *r) { return (double)(r->cfg.reads + r->cfg.writes); }
 static double f_cfg_fw(const struct run_rec *r) { return r->cfg.firmware < 0 ? NAN : (double)r->cfg.firmware; }
 
@@ -277,6 +432,16 @@ static struct stats conf_ratio(const struct bench *b, const struct conf *c, fiel
 	return stats_of(v, (size_t)b->runs);
 }
 
+/* The configuration's wall time over the peer's, taken within each round. */
+static struct stats peer_ratio(const struct bench *b, const struct conf *c)
+{
+	double v[MAX_RUNS];
+
+	for (long i = 0; i < b->runs; i++)
+		v[i] = c->run[i].ok ? c->run[i].wall / b->peer_wall[i] : NAN;
+	return stats_of(v, (size_t)b->runs);
+}
+
 static int deterministic(const struct bench *b, const struct conf *c)
 {
 	long first = -1;
@@ -294,6 +459,17 @@ static int deterministic(const struct bench *b, const struct conf *c)
 	return first >= 0;
 }
 
+/* Table columns: wide enough for the longest configuration name. */
+static int colw(const struct bench *b)
+{
+	size_t w = 24;
+
+	for (size_t k = 0; k < b->nconf; k++)
+		if (strlen(b->conf[k].name) > w)
+			w = strlen(b->conf[k].name);
+	return (int)w;
+}
+
 static void row(const struct bench *b, const char *name, field_fn f, int stage, const char *fmt,
 		double mul)
 {
@@ -306,36 +482,42 @@ static void row(const struct bench *b, const char *name, field_fn f, int stage, 
 			snprintf(cell, sizeof cell, "-");
 		else
 			snprintf(cell, sizeof cell, fmt, s.median * mul, s.min * mul, s.max * mul);
-		printf(" %24s", cell);
+		printf(" %*s", colw(b), cell);
 	}
 	putchar('\n');
-}
-
-static void conf_name(const struct conf *c, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s", c->topology, c->backend);
 }
 
 static void print_table(const struct bench *b)
 {
-	char name[64];
+	const char *name;
+	char cell[128];
 
-	printf("conditions: qemu %s, libvirt %s, kernel %s (bzImage), firmware %s, "
-	       "accel %s, CPU %s x %ld\n", b->qemu_version, b->libvirt_version, b->kver,
-	       plan_firmware_name(b->fw.firmware),
+	printf("conditions: qemu %s, libvirt %s, kernel %s, accel %s, CPU %s x %ld\n",
+	       b->qemu_version, b->libvirt_version, b->kver,
 	       b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg", b->cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	printf("%ld runs per configuration after %ld warm-up, interleaved round by round; "
-	       "median [min-max]\n\n", b->runs, b->warmup);
-	printf("%-26s", "stage (host clock, s)");
+	       "median [min-max]%s\n\n", b->runs, b->warmup,
+	       b->plain ? "; plain: `run -- true`, no tracing" : "");
+	printf("%-26s", "configuration");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %*s", colw(b), b->conf[k].name);
+	printf("\n%-26s", "boot path, memory, tuning");
 	for (size_t k = 0; k < b->nconf; k++) {
-		conf_name(&b->conf[k], name, sizeof name);
-		printf(" %24s", name);
+		const struct conf *c = &b->conf[k];
+
+		snprintf(cell, sizeof cell, "%s+%s %uM %s", plan_firmware_name(c->firmware),
+			 kern_format_name(c->kernel_format), c->memory ? c->memory : PLAN_MEMORY_MIB,
+			 c->tuning ? "on" : "off");
+		printf(" %*s", colw(b), cell);
 	}
-	putchar('\n');
+	printf("\n\n%-26s\n", "stage (host clock, s)");
 	for (int s = 0; s < NSTAGES; s++)
 		row(b, stage_names[s], NULL, s, "%.3f [%.2f-%.2f]", 1);
 	row(b, "to ready", f_ready, 0, "%.2f [%.2f-%.2f]", 1);
 	row(b, "wall", f_wall, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "qemu peak RSS (MiB)", f_rss, 0, "%.0f [%.0f-%.0f]", 1);
+	if (b->plain)
+		goto ratios;
 	printf("\n%-26s\n", "guest clock (printk, s)");
 	row(b, "init starts", f_ginit, 0, "%.2f [%.2f-%.2f]", 1);
 	row(b, "ready (uptime)", f_gready, 0, "%.2f [%.2f-%.2f]", 1);
@@ -345,30 +527,36 @@ static void print_table(const struct bench *b)
 	row(b, "by the firmware", f_cfg_fw, 0, "%.0f [%.0f-%.0f]", 1);
 	printf("%-26s", "same in every run");
 	for (size_t k = 0; k < b->nconf; k++)
-		printf(" %24s", deterministic(b, &b->conf[k]) ? "yes" : "NO");
-	conf_name(&b->conf[0], name, sizeof name);
-	printf("\n\nratio to %s, per round (median)\n", name);
+		printf(" %*s", colw(b), deterministic(b, &b->conf[k]) ? "yes" : "NO");
+	putchar('\n');
+ratios:
+	name = b->conf[0].name;
+	printf("\nratio to %s, per round (median)\n", name);
 	printf("%-26s", "to ready");
 	for (size_t k = 0; k < b->nconf; k++)
-		printf(" %24.2f", conf_ratio(b, &b->conf[k], f_ready).median);
-	printf("\n%-26s", "PCI config accesses");
+		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_ready).median);
+	printf("\n%-26s", "wall");
 	for (size_t k = 0; k < b->nconf; k++)
-		printf(" %24.2f", conf_ratio(b, &b->conf[k], f_cfg).median);
+		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_wall).median);
+	if (!b->plain) {
+		printf("\n%-26s", "PCI config accesses");
+		for (size_t k = 0; k < b->nconf; k++)
+			printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_cfg).median);
+	}
 	putchar('\n');
 	for (size_t k = 0; k < b->nconf; k++)
 		if (b->conf[k].failed)
-			printf("%s: %d runs failed and are left out\n", b->conf[k].topology,
+			printf("%s: %d runs failed and are left out\n", b->conf[k].name,
 			       b->conf[k].failed);
 	if (b->peer) {
 		struct stats p = stats_of(b->peer_wall, (size_t)b->runs);
-		double v[MAX_RUNS];
 
-		for (long i = 0; i < b->runs; i++)
-			v[i] = b->conf[0].run[i].ok ? b->conf[0].run[i].wall / b->peer_wall[i] : NAN;
 		printf("\npeer: guestfish -a /dev/null run (direct backend, TCG): wall %.2f [%.2f-%.2f] s\n",
 		       p.median, p.min, p.max);
-		printf("ratio %s wall / libguestfs wall, per round (median): %.2f\n", name,
-		       stats_of(v, (size_t)b->runs).median);
+		printf("%-26s", "wall / libguestfs wall");
+		for (size_t k = 0; k < b->nconf; k++)
+			printf(" %*.2f", colw(b), peer_ratio(b, &b->conf[k]).median);
+		putchar('\n');
 	}
 }
 
@@ -386,8 +574,7 @@ static int write_json(const struct bench *b)
 	json_object_object_add(cond, "qemu", json_object_new_string(b->qemu_version));
 	json_object_object_add(cond, "libvirt", json_object_new_string(b->libvirt_version));
 	json_object_object_add(cond, "kernel", json_object_new_string(b->kver));
-	json_object_object_add(cond, "kernel_format", json_object_new_string("bzImage"));
-	json_object_object_add(cond, "firmware", json_object_new_string(plan_firmware_name(b->fw.firmware)));
+	json_object_object_add(cond, "plain", json_object_new_boolean(b->plain));
 	json_object_object_add(cond, "accel", json_object_new_string(b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg"));
 	json_object_object_add(cond, "cpu", json_object_new_string(b->cpu));
 	json_object_object_add(cond, "cores", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
@@ -398,8 +585,14 @@ static int write_json(const struct bench *b)
 		const struct conf *c = &b->conf[k];
 		json_object *jc = json_object_new_object(), *runs = json_object_new_array();
 
+		json_object_object_add(jc, "name", json_object_new_string(c->name));
 		json_object_object_add(jc, "topology", json_object_new_string(c->topology));
 		json_object_object_add(jc, "backend", json_object_new_string(c->backend));
+		json_object_object_add(jc, "firmware", json_object_new_string(plan_firmware_name(c->firmware)));
+		json_object_object_add(jc, "kernel_format", json_object_new_string(kern_format_name(c->kernel_format)));
+		json_object_object_add(jc, "memory_mib", json_object_new_int((int)(c->memory ? c->memory : PLAN_MEMORY_MIB)));
+		json_object_object_add(jc, "tuning", json_object_new_boolean(c->tuning));
+		json_object_object_add(jc, "append", c->append ? json_object_new_string(c->append) : NULL);
 		for (long i = 0; i < b->runs; i++) {
 			const struct run_rec *rr = &c->run[i];
 			json_object *jr = json_object_new_object(), *st = json_object_new_object();
@@ -412,6 +605,7 @@ static int write_json(const struct bench *b)
 			json_object_object_add(jr, "stages", st);
 			json_object_object_add(jr, "to_ready", jd(rr->to_ready));
 			json_object_object_add(jr, "wall", jd(rr->wall));
+			json_object_object_add(jr, "qemu_peak_rss_mib", jd(rr->rss_mib));
 			json_object_object_add(jr, "guest_init_start", jd(rr->guest_init));
 			json_object_object_add(jr, "guest_ready", jd(rr->guest_ready));
 			json_object_object_add(jr, "pci_initcalls_ms", jd(rr->pci_ms));
@@ -431,7 +625,10 @@ static int write_json(const struct bench *b)
 		}
 		json_object_object_add(jc, "runs", runs);
 		json_object_object_add(jc, "ratio_to_ready", jd(conf_ratio(b, c, f_ready).median));
+		json_object_object_add(jc, "ratio_wall", jd(conf_ratio(b, c, f_wall).median));
 		json_object_object_add(jc, "ratio_pci_cfg", jd(conf_ratio(b, c, f_cfg).median));
+		if (b->peer)
+			json_object_object_add(jc, "ratio_wall_to_peer", jd(peer_ratio(b, c).median));
 		json_object_array_add(confs, jc);
 	}
 	json_object_object_add(root, "configurations", confs);
@@ -461,25 +658,33 @@ static int write_csv(const struct bench *b)
 		err_set(LB_EXIT_USAGE, "cannot write %s", b->csv);
 		return -1;
 	}
-	fprintf(f, "topology,backend,round,ok");
+	fprintf(f, "configuration,topology,backend,firmware,kernel_format,memory_mib,tuning,round,ok");
 	for (int s = 0; s < NSTAGES; s++)
 		fprintf(f, ",%s", stage_names[s]);
-	fprintf(f, ",to_ready,wall,guest_init_start,guest_ready,pci_initcalls_ms,"
+	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_initcalls_ms,"
 		   "pci_cfg_reads,pci_cfg_writes,pci_cfg_firmware,pci_cfg_kernel\n");
 	for (size_t k = 0; k < b->nconf; k++)
 		for (long i = 0; i < b->runs; i++) {
-			const struct run_rec *r = &b->conf[k].run[i];
+			const struct conf *c = &b->conf[k];
+			const struct run_rec *r = &c->run[i];
 
-			fprintf(f, "%s,%s,%ld,%d", b->conf[k].topology, b->conf[k].backend, i + 1, r->ok);
+			/* The file-safe name: no commas or quotes to escape. */
+			fprintf(f, "%s,%s,%s,%s,%s,%u,%s,%ld,%d", c->file, c->topology, c->backend,
+				plan_firmware_name(c->firmware), kern_format_name(c->kernel_format),
+				c->memory ? c->memory : PLAN_MEMORY_MIB, c->tuning ? "on" : "off", i + 1,
+				r->ok);
 			for (int s = 0; s < NSTAGES; s++)
 				fprintf(f, ",%.6f", r->stage[s]);
-			fprintf(f, ",%.6f,%.6f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready, r->wall,
-				r->guest_init, r->guest_ready, r->pci_ms, r->cfg.reads, r->cfg.writes,
-				r->cfg.firmware, r->cfg.kernel);
+			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,
+				r->wall, r->rss_mib, r->guest_init, r->guest_ready, r->pci_ms, r->cfg.reads,
+				r->cfg.writes, r->cfg.firmware, r->cfg.kernel);
 		}
-	for (long i = 0; b->peer && i < b->runs; i++)
-		fprintf(f, "libguestfs,peer,%ld,%d,,,,,,,,,,,%.6f,,,,,,,\n", i + 1,
-			!isnan(b->peer_wall[i]), b->peer_wall[i]);
+	for (long i = 0; b->peer && i < b->runs; i++) {
+		fprintf(f, "libguestfs,,peer,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
+		for (int s = 0; s < NSTAGES; s++)
+			fputc(',', f);
+		fprintf(f, ",,%.6f,,,,,,,,\n", b->peer_wall[i]);
+	}
 	if (fclose(f) != 0) {
 		err_set(LB_EXIT_USAGE, "cannot write %s", b->csv);
 		return -1;
@@ -501,7 +706,7 @@ static int write_svg(const struct bench *b)
 
 		for (int s = 0; s < NSTAGES; s++)
 			m[s] = conf_stats(b, c, NULL, s).median;
-		conf_name(c, bars[n].label, sizeof bars[n].label);
+		snprintf(bars[n].label, sizeof bars[n].label, "%s", c->name);
 		bars[n].seg[0] = m[S_PLAN] + m[S_RENDER] + m[S_CREATE] + m[S_START];
 		bars[n].seg[1] = m[S_FIRMWARE];
 		bars[n].seg[2] = m[S_BOOT];
@@ -569,11 +774,33 @@ int cmd_bench(int argc, char **argv)
 		{ "svg", required_argument, NULL, 's' },
 		{ "logs", required_argument, NULL, 'L' },
 		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+		{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "tuning", required_argument, NULL, OPT_TUNING },
+		{ "append", required_argument, NULL, OPT_APPEND },
+		{ "plain", no_argument, NULL, 'P' },
 		LB_GLOBAL_LONGOPTS,
 	};
 	struct bench *b = calloc(1, sizeof *b);
-	struct bench_opts o = { .b = b };
-	char deftopo[] = "minimal,auto", defback[] = "libvirt";
+	struct bench_opts o = {
+		.b = b,
+		.dim = {
+			[D_TOPOLOGY] = { "--topology", { 0 }, 0, set_topology, 1 },
+			[D_BACKEND] = { "--backend", { 0 }, 0, set_backend, 1 },
+			[D_FIRMWARE] = { "--firmware", { 0 }, 0, set_firmware, 0 },
+			[D_KFORMAT] = { "--kernel-format", { 0 }, 0, set_kformat, 0 },
+			[D_MEMORY] = { "--memory", { 0 }, 0, set_memory, 0 },
+			[D_TUNING] = { "--tuning", { 0 }, 0, set_tuning, 0 },
+			[D_APPEND] = { "--append", { 0 }, 0, set_append, 0 },
+		},
+	};
+	/* What a dimension not given takes: the defaults of `run`. */
+	static const char *const defaults[NDIMS][3] = {
+		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { "libvirt" },
+		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" },
+		[D_TUNING] = { "on" }, [D_APPEND] = { "" },
+	};
+	struct plan_input fw = { .firmware = -1 };
 	long total, done = 0;
 	double t0 = util_now();
 	int r, status = LB_EXIT_USAGE, hit;
@@ -583,7 +810,6 @@ int cmd_bench(int argc, char **argv)
 		return err_usage("out of memory");
 	b->runs = 5;
 	b->warmup = 1;
-	b->fw.firmware = -1;
 	r = cmd_parse("bench", argc, argv, longopts, bench_opt, &o);
 	if (r) {
 		status = r > 0 ? 0 : LB_EXIT_USAGE;
@@ -597,7 +823,16 @@ int cmd_bench(int argc, char **argv)
 		status = err_usage("--peer: '%s' is not libguestfs", o.peer);
 		goto out;
 	}
-	if (make_confs(b, o.topologies ? o.topologies : deftopo, o.backends ? o.backends : defback) < 0)
+	cmd_default_firmware(&fw);
+	for (int d = 0; d < NDIMS; d++) {
+		if (o.dim[d].n)
+			continue;
+		for (int i = 0; i < 3 && defaults[d][i]; i++)
+			o.dim[d].vals[o.dim[d].n++] = defaults[d][i];
+		if (d == D_FIRMWARE)
+			o.dim[d].vals[o.dim[d].n++] = plan_firmware_name(fw.firmware);
+	}
+	if (make_confs(b, o.dim) < 0)
 		goto out;
 	if (o.peer) {
 		b->peer = access("/usr/bin/guestfish", X_OK) == 0;
@@ -609,9 +844,9 @@ int cmd_bench(int argc, char **argv)
 		status = err_report("bench");
 		goto out;
 	}
-	cmd_default_firmware(&b->fw);
 	status = LB_EXIT_VM;
-	if (cmd_resolve_accel(&b->accel) < 0 || appl_locate(&a) < 0 || appl_build(&a, 0, &hit) < 0) {
+	if (cmd_resolve_accel(&b->accel) < 0 || appl_locate(&a) < 0 || appl_build(&a, 0, &hit) < 0 ||
+	    pick_kernels(b, &a) < 0) {
 		status = err_report("bench");
 		goto out;
 	}
@@ -622,10 +857,10 @@ int cmd_bench(int argc, char **argv)
 			struct conf *c = &b->conf[k];
 			struct run_rec scratch;
 
-			progress(c->topology, ++done, total, t0);
+			progress(c->name, ++done, total, t0);
 			if (bench_one(b, c, round < 0 ? &scratch : &c->run[round], round + 1) < 0) {
-				fprintf(stderr, "%sleanboot: bench: %s/%s: %s\n", isatty(2) ? "\n" : "",
-					c->topology, c->backend, err_msg());
+				fprintf(stderr, "%sleanboot: bench: %s: %s\n", isatty(2) ? "\n" : "",
+					c->name, err_msg());
 				if (round >= 0)
 					c->failed++;
 			}
