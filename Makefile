@@ -8,7 +8,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libvirt libxml-2.0 json-c nettle liblzma
+PKGS      = libvirt libxml-2.0 json-c nettle liblzma libarchive
 DATADIR   = $(PREFIX)/lib/leanboot
 
 WARN      = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
@@ -36,6 +36,7 @@ OBJS = \
 	launcher/domxml.o \
 	launcher/qemuargv.o \
 	launcher/appliance.o \
+	launcher/appliance-build.o \
 	launcher/kernel.o \
 	launcher/xmlsafe.o \
 	launcher/counts.o \
@@ -53,7 +54,7 @@ OBJS = \
 HEADERS = $(wildcard launcher/*.h)
 
 all: launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test \
-     tests/helpers/stages-test
+     tests/helpers/stages-test tests/helpers/kernel-test
 
 launcher/%.o: launcher/%.c $(HEADERS)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -73,6 +74,11 @@ tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/p
 
 tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launcher/err.o launcher/stages.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o launcher/err.o
+
+tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o launcher/util.o \
+                          launcher/err.o launcher/kernel.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/kernel.o launcher/util.o \
+		launcher/err.o $(PKG_LIBS)
 
 deps:
 	@scripts/deps
@@ -96,10 +102,11 @@ install: launcher/leanboot appliance/init
 	install -D -m 0755 launcher/leanboot $(DESTDIR)$(PREFIX)/bin/leanboot
 	install -D -m 0755 appliance/init $(DESTDIR)$(DATADIR)/init
 	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
+	install -D -m 0644 appliance/modules $(DESTDIR)$(DATADIR)/modules
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 
 clean:
 	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test \
-	      tests/helpers/stages-test
+	      tests/helpers/stages-test tests/helpers/kernel-test
 
 .PHONY: all deps check demo regen-golden install clean

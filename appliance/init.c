@@ -8,8 +8,10 @@
  * user disks.  Results go back as frames on the console; the format is
  * described in launcher/proto.h.
  *
- * supermin's mini-initrd has already mounted the root and loaded the
- * virtio and ext4 modules it needed to find it. */
+ * It runs in one of two places.  With a root disk, the kernel starts it
+ * first from the small initrd (stage 1), where it loads the modules that
+ * reach the root, mounts the root and starts itself again from there
+ * (stage 2).  With the initramfs-only appliance it starts in stage 2. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -27,6 +30,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../launcher/crc32.h"
@@ -181,7 +185,9 @@ static void load_module(const char *mod)
 		*colon = '\0';
 		if (same_name(line, mod)) {
 			fclose(f);
-			if (load_path(line, 0) < 0)
+			/* ENODEV: hardware this CPU lacks (crc32c-intel under
+			 * TCG); another module does the job. */
+			if (load_path(line, 0) < 0 && errno != ENODEV)
 				say("module %s: %s", mod, strerror(errno));
 			return;
 		}
@@ -190,20 +196,67 @@ static void load_module(const char *mod)
 	/* Not a module: it may be built in, which is fine. */
 }
 
-static void load_modules(void)
+static void set_moddir(void)
 {
-	char list[1024], *save, *m;
 	struct utsname u;
 
 	uname(&u);
 	snprintf(moddir, sizeof moddir, "/lib/modules/%s", u.release);
-	/* virtio_blk carries the user's disks; supermin loaded it for the
-	 * root, so this costs nothing unless that changes. */
-	load_module("virtio_blk");
+}
+
+/* Stage 2: the virtio transports and virtio_blk carry the user's disks;
+ * with none, nothing needs them.  Then whatever leanboot.modules asks. */
+static void load_modules(long ndisks)
+{
+	char list[1024], *save, *m;
+
+	if (ndisks > 0) {
+		load_module("virtio_pci");
+		load_module("virtio_mmio");
+		load_module("virtio_blk");
+	}
 	if (!cmdline_get("leanboot.modules", list, sizeof list))
 		return;
 	for (m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save))
 		load_module(m);
+}
+
+/* Wait up to MS milliseconds for PATH, a node devtmpfs creates in /dev,
+ * woken by inotify rather than by polling on a timer. */
+static int wait_dev(const char *path, int ms)
+{
+	double end;
+	struct timespec ts;
+	int fd, r = -1;
+
+	if (access(path, F_OK) == 0)
+		return 0;
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd < 0 || inotify_add_watch(fd, "/dev", IN_CREATE | IN_MOVED_TO) < 0)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 + ms;
+	for (;;) {
+		char buf[4096];
+		struct pollfd p = { fd, POLLIN, 0 };
+		double now;
+
+		/* Checked after the watch is in place: no creation is missed. */
+		if (access(path, F_OK) == 0) {
+			r = 0;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+		if (now >= end || poll(&p, 1, (int)(end - now) + 1) < 0)
+			break;
+		while (read(fd, buf, sizeof buf) > 0)
+			;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 /* --- frames to the host ---------------------------------------------- */
@@ -258,26 +311,33 @@ static void quiet_console(void)
 	}
 }
 
-/* /dev/disk/leanboot/N for the Nth user disk: vda is the appliance root,
- * the user's disks follow it in PCI order. */
-static void name_disks(void)
+static long user_disks(void)
 {
-	char buf[16], dev[32], link[64];
+	char buf[16];
 	long n;
 
 	if (!cmdline_get("leanboot.disks", buf, sizeof buf))
-		return;
+		return 0;
 	n = strtol(buf, NULL, 10);
-	if (n < 0 || n > 16)
+	return n < 0 || n > 16 ? 0 : n;
+}
+
+/* /dev/disk/leanboot/N for the Nth user disk.  They follow the appliance
+ * root (vda) in PCI order when there is one, else start at vda. */
+static void name_disks(long n)
+{
+	char buf[64], dev[32], link[64];
+	char first = cmdline_get("root", buf, sizeof buf) ? 'b' : 'a';
+
+	if (n <= 0)
 		return;
 	mkdir("/dev/disk", 0755);
 	mkdir("/dev/disk/leanboot", 0755);
 	for (long i = 0; i < n; i++) {
-		snprintf(dev, sizeof dev, "/dev/vd%c", (char)('b' + i));
+		snprintf(dev, sizeof dev, "/dev/vd%c", (char)(first + i));
 		/* virtio-blk probes while its module loads, but give a late
 		 * device up to 5 s before going on without it. */
-		for (int tries = 0; tries < 500 && access(dev, F_OK) < 0; tries++)
-			usleep(10000);
+		wait_dev(dev, 5000);
 		snprintf(link, sizeof link, "/dev/disk/leanboot/%ld", i);
 		if (symlink(dev, link) < 0 && errno != EEXIST)
 			say("%s: %s", link, strerror(errno));
@@ -390,17 +450,80 @@ static void ready(void)
 	frame('R', up, strlen(up));
 }
 
+/* --- stage 1: from the small initrd to the root disk ----------------- */
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	failf("%s", msg);
+	reboot(RB_POWER_OFF);
+	_exit(1);
+}
+
+/* Load every module the initrd carries (it carries only what reaches the
+ * root), mount the root and start this program again from it. */
+static void stage1(void)
+{
+	char path[512], line[4096], root[64];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/modules.dep", moddir);
+	if (!(f = fopen(path, "re")))
+		die("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f)) {
+		char *colon = strchr(line, ':');
+
+		if (colon) {
+			*colon = '\0';
+			if (load_path(line, 0) < 0 && errno != ENODEV)
+				say("module %s: %s", line, strerror(errno));
+		}
+	}
+	fclose(f);
+	if (!cmdline_get("root", root, sizeof root) || strncmp(root, "/dev/", 5))
+		die("stage 1: no root=/dev/... on the kernel command line");
+	if (wait_dev(root, 5000) < 0)
+		die("stage 1: %s did not appear", root);
+	mkdir("/sysroot", 0755);
+	/* The root is ext2, through the ext4 driver; the launch's overlay
+	 * takes the writes. */
+	if (mount(root, "/sysroot", "ext4", 0, NULL) < 0)
+		die("stage 1: mount %s: %s", root, strerror(errno));
+	if (mount("/dev", "/sysroot/dev", NULL, MS_MOVE, NULL) < 0)
+		die("stage 1: move /dev: %s", strerror(errno));
+	umount("/proc");
+	umount("/sys");
+	if (chdir("/sysroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
+		die("stage 1: switch to the root: %s", strerror(errno));
+	execl("/init", "/init", (char *)NULL);
+	die("stage 1: exec /init on the root: %s", strerror(errno));
+}
+
 int main(void)
 {
+	long ndisks;
+
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
 	mount_one("devtmpfs", "/dev", "devtmpfs");
+	read_cmdline();
+	set_moddir();
+	/* The small initrd has modules and this program, and no /usr/bin. */
+	if (access("/usr/bin", F_OK) != 0)
+		stage1();
 	mount_one("tmpfs", "/tmp", "tmpfs");
 	/* A place for users to mount their disks. */
 	mkdir("/mnt", 0755);
-	read_cmdline();
-	load_modules();
-	name_disks();
+	ndisks = user_disks();
+	load_modules(ndisks);
+	name_disks(ndisks);
 	quiet_console();
 	ready();
 	{

@@ -1,11 +1,11 @@
 /* appliance: builds the appliance with supermin into the cache.
  *
- * Layout: CACHE/appliance/{kernel,initrd,root,key}; CACHE/lock serialises
- * builds.  A build happens in CACHE/build.XXXXXX and is renamed into place
- * only when complete, so a failed or interrupted build leaves the previous
- * appliance intact.  The root image is never written: every launch boots
- * a qcow2 overlay on top of it (libvirt 9.0 did not honour <transient/>,
- * and supermin's init mounts the root read-write). */
+ * Layout: CACHE/appliance/{kernel,initrd,root,initramfs,key} (forms in
+ * appliance-build.h); CACHE/lock serialises builds.  A build happens in
+ * CACHE/build.XXXXXX and is renamed into place only when complete, so a
+ * failed or interrupted build leaves the previous appliance intact.  The
+ * root image is never written: every launch boots a qcow2 overlay on top
+ * of it (libvirt 9.0 did not honour <transient/> on a disk). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -20,8 +20,10 @@
 #include <nettle/sha2.h>
 
 #include "appliance.h"
+#include "appliance-build.h"
 #include "err.h"
 #include "kernel.h"
+#include "plan.h"
 #include "proc.h"
 #include "util.h"
 
@@ -29,7 +31,7 @@
 #define LB_DATADIR "/usr/local/lib/leanboot"
 #endif
 
-#define APPL_KEY_VERSION "leanboot-appliance-1"
+#define APPL_KEY_VERSION "leanboot-appliance-3"
 
 static int is_file(const char *path)
 {
@@ -123,6 +125,7 @@ int appl_locate(struct appl *a)
 	snprintf(a->kernel, sizeof a->kernel, "%.4000s/kernel", a->dir);
 	snprintf(a->initrd, sizeof a->initrd, "%.4000s/initrd", a->dir);
 	snprintf(a->root, sizeof a->root, "%.4000s/root", a->dir);
+	snprintf(a->initramfs, sizeof a->initramfs, "%.4000s/initramfs", a->dir);
 	return appl_find_datadir(a);
 }
 
@@ -188,6 +191,9 @@ int appl_key(const struct appl *a, char key[65])
 	snprintf(path, sizeof path, "%s/init", a->datadir);
 	if (hash_file(&h, path) < 0)
 		return -1;
+	snprintf(path, sizeof path, "%s/modules", a->datadir);
+	if (hash_file(&h, path) < 0)
+		return -1;
 	if (hash_stat(&h, k.host_kernel) < 0)
 		return -1;
 	snprintf(path, sizeof path, "/lib/modules/%s/modules.dep", k.kver);
@@ -213,7 +219,7 @@ void appl_built_key(const struct appl *a, char key[65])
 	if (!fgets(key, 65, f) || strlen(key) != 64)
 		key[0] = '\0';
 	fclose(f);
-	if (key[0] && !(is_file(a->initrd) && is_file(a->root)))
+	if (key[0] && !(is_file(a->initrd) && is_file(a->root) && is_file(a->initramfs)))
 		key[0] = '\0';
 }
 
@@ -276,54 +282,89 @@ static int read_packages(const struct appl *a, struct strv *argv)
 	return 0;
 }
 
+/* supermin builds the tree; appliance-build makes the forms from it. */
 static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 {
-	char sd[PATH_MAX], out[PATH_MAX], log[PATH_MAX], init[PATH_MAX + 8], tarball[PATH_MAX];
-	char ek[PATH_MAX + 32], ev[200], em[PATH_MAX + 32];
+	char sd[PATH_MAX], tree[PATH_MAX], boot[PATH_MAX], out[PATH_MAX], log[PATH_MAX];
+	char init[PATH_MAX + 8], list[PATH_MAX + 16], ek[PATH_MAX + 32], ev[200], em[PATH_MAX + 32];
+	char dst[PATH_MAX + 32], lib[PATH_MAX + 16];
 	const char *env[] = { ek, ev, em, NULL };
 	const char *logp = verbose ? NULL : log;
 	struct strv av = { 0 };
 	int r = -1;
 
 	snprintf(sd, sizeof sd, "%.4000s/supermin.d", tmp);
+	snprintf(tree, sizeof tree, "%.4000s/tree", tmp);
+	snprintf(boot, sizeof boot, "%.4000s/boot", tmp);
 	snprintf(out, sizeof out, "%.4000s/appliance", tmp);
 	snprintf(log, sizeof log, "%.4000s/build.log", tmp);
-	snprintf(tarball, sizeof tarball, "%.4000s/init.tar.gz", sd);
 	snprintf(ek, sizeof ek, "SUPERMIN_KERNEL=%s", a->host_kernel);
 	snprintf(ev, sizeof ev, "SUPERMIN_KERNEL_VERSION=%s", a->kver);
 	snprintf(em, sizeof em, "SUPERMIN_MODULES=/lib/modules/%s", a->kver);
 	snprintf(init, sizeof init, "%s/init", a->datadir);
+	snprintf(list, sizeof list, "%s/modules", a->datadir);
 
 	if (strv_add(&av, "supermin") || strv_add(&av, "--prepare") ||
 	    strv_add(&av, "-o") || strv_add(&av, sd) || read_packages(a, &av) < 0)
 		goto out;
 	if (proc_run((const char *const *)av.v, env, logp) < 0)
 		goto out;
-
-	/* Our init goes in as /init, owned by root, in supermin's tarball form. */
-	{
-		char staging[PATH_MAX];
-		const char *cp[] = { "install", "-m", "0755", init, NULL, NULL };
-		const char *tar[] = { "tar", "-C", staging, "--owner=0", "--group=0",
-				      "-czf", tarball, "./init", NULL };
-		char dst[PATH_MAX + 8];
-
-		snprintf(staging, sizeof staging, "%.4000s/staging", tmp);
-		snprintf(dst, sizeof dst, "%s/init", staging);
-		cp[4] = dst;
-		if (util_mkdirs(staging) < 0 || proc_run(cp, NULL, logp) < 0 ||
-		    proc_run(tar, NULL, logp) < 0)
-			goto out;
-	}
-
 	strv_free(&av);
 	if (strv_add(&av, "supermin") || strv_add(&av, "--build") ||
-	    strv_add(&av, "--format") || strv_add(&av, "ext2") ||
+	    strv_add(&av, "--format") || strv_add(&av, "chroot") ||
 	    strv_add(&av, "--host-cpu") || strv_add(&av, "x86_64") ||
-	    strv_add(&av, "-o") || strv_add(&av, out) || strv_add(&av, sd))
+	    strv_add(&av, "-o") || strv_add(&av, tree) || strv_add(&av, sd))
 		goto out;
 	if (proc_run((const char *const *)av.v, env, logp) < 0)
 		goto out;
+
+	/* The whole tree: our init as /init, the listed modules. */
+	snprintf(dst, sizeof dst, "%s/init", tree);
+	{
+		const char *cp[] = { "install", "-m", "0755", init, dst, NULL };
+
+		if (proc_run(cp, NULL, logp) < 0)
+			goto out;
+	}
+	if (ab_add_modules(tree, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
+		goto out;
+	/* QEMU run by a libvirt daemon as another user reads what is inside. */
+	if (chmod(out, 0755) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", out, strerror(errno));
+		goto out;
+	}
+	snprintf(dst, sizeof dst, "%s/root", out);
+	if (ab_ext2(tree, dst, log) < 0)
+		goto out;
+	snprintf(dst, sizeof dst, "%s/initramfs", out);
+	if (ab_cpio(tree, dst, 1) < 0)
+		goto out;
+
+	/* The small initrd: init and the boot modules, laid out as in the
+	 * tree (lib is usr/lib) so that init finds them the same way. */
+	snprintf(dst, sizeof dst, "%s/init", boot);
+	snprintf(lib, sizeof lib, "%s/usr/lib", boot);
+	{
+		const char *cp[] = { "install", "-D", "-m", "0755", init, dst, NULL };
+
+		if (util_mkdirs(lib) < 0 || proc_run(cp, NULL, logp) < 0)
+			goto out;
+	}
+	snprintf(lib, sizeof lib, "%s/lib", boot);
+	if (symlink("usr/lib", lib) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", lib, strerror(errno));
+		goto out;
+	}
+	if (ab_add_modules(boot, a->kver, list, 1, log) < 0)
+		goto out;
+	snprintf(dst, sizeof dst, "%s/initrd", out);
+	if (ab_cpio(boot, dst, 0) < 0)
+		goto out;
+	snprintf(dst, sizeof dst, "%s/kernel", out);
+	if (symlink(a->host_kernel, dst) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", dst, strerror(errno));
+		goto out;
+	}
 	r = 0;
 out:
 	strv_free(&av);
@@ -414,6 +455,12 @@ int appl_clean(struct appl *a)
 	r = util_rmtree(a->dir);
 	close(lock);
 	return r;
+}
+
+const char *appl_shape_initrd(const struct appl *a, int shape, int *needs_root)
+{
+	*needs_root = shape != PLAN_SHAPE_INITRAMFS;
+	return *needs_root ? a->initrd : a->initramfs;
 }
 
 int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char **why)

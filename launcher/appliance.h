@@ -9,7 +9,7 @@
 struct appl {
 	char cache[PATH_MAX];     /* the cache directory */
 	char dir[PATH_MAX];       /* cache/appliance */
-	char kernel[PATH_MAX], initrd[PATH_MAX], root[PATH_MAX];
+	char kernel[PATH_MAX], initrd[PATH_MAX], root[PATH_MAX], initramfs[PATH_MAX];
 	char datadir[PATH_MAX];   /* where packages and init come from */
 	char host_kernel[PATH_MAX];
 	char kver[128];
@@ -33,6 +33,9 @@ int appl_clean(struct appl *a);
  * goes by the bzImage's payload alone and nothing is written.  On an auto
  * fallback to the bzImage, *WHY says why (else NULL). */
 int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char **why);
+/* The initrd to boot for SHAPE (enum plan_shape), and whether it wants
+ * the root disk. */
+const char *appl_shape_initrd(const struct appl *a, int shape, int *needs_root);
 /* Fail with a clear message unless an up-to-date appliance is there. */
 int appl_require(struct appl *a);
 

@@ -28,7 +28,7 @@
 
 #define MAX_CONF 32
 #define MAX_RUNS 100
-#define MAX_VALS 8
+#define MAX_VALS 16
 
 enum { S_PLAN, S_RENDER, S_CREATE, S_START, S_FIRMWARE, S_BOOT, S_COMMAND, S_POWEROFF,
        S_TEARDOWN, NSTAGES };
@@ -54,7 +54,8 @@ struct conf {
 	char file[96];            /* the name as a file name */
 	char topology[32];
 	const char *backend;
-	int firmware, kernel_format, tuning;
+	int shape, firmware, kernel_format, tuning;
+	int tb_cache;             /* -1: the default */
 	unsigned memory;
 	const char *append;       /* NULL: none */
 	char kernel[PATH_MAX];    /* the image kernel_format resolved to */
@@ -85,7 +86,8 @@ struct bench {
 	char qemu_version[128], libvirt_version[32], cpu[128], kver[128];
 };
 
-enum { D_TOPOLOGY, D_BACKEND, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TUNING, D_APPEND, NDIMS };
+enum { D_TOPOLOGY, D_BACKEND, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE, D_TUNING,
+       D_APPEND, NDIMS };
 
 struct bench_opts {
 	struct dim dim[NDIMS];
@@ -113,6 +115,13 @@ static int set_backend(struct conf *c, const char *v)
 	return 0;
 }
 
+static int set_shape(struct conf *c, const char *v)
+{
+	if ((c->shape = plan_parse_shape(v)) < 0)
+		return err_usage("--shape: '%s' is not ext2 or initramfs", v), -1;
+	return 0;
+}
+
 static int set_firmware(struct conf *c, const char *v)
 {
 	if ((c->firmware = plan_parse_firmware(v)) < 0)
@@ -136,6 +145,16 @@ static int set_memory(struct conf *c, const char *v)
 	if (*v && util_parse_long(v, 64, 16384, &m) < 0)
 		return err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", v), -1;
 	c->memory = (unsigned)m;
+	return 0;
+}
+
+static int set_tb_cache(struct conf *c, const char *v)
+{
+	long m = -1;
+
+	if (*v && util_parse_long(v, 0, 4096, &m) < 0)
+		return err_usage("--tb-cache: '%s' is not a size in MiB from 0 to 4096", v), -1;
+	c->tb_cache = (int)m;
 	return 0;
 }
 
@@ -187,10 +206,14 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return dim_values(&o->dim[D_BACKEND], arg, 1);
 	case OPT_FIRMWARE:
 		return dim_values(&o->dim[D_FIRMWARE], arg, 1);
+	case OPT_SHAPE:
+		return dim_values(&o->dim[D_SHAPE], arg, 1);
 	case OPT_KERNEL_FORMAT:
 		return dim_values(&o->dim[D_KFORMAT], arg, 1);
 	case OPT_MEMORY:
 		return dim_values(&o->dim[D_MEMORY], arg, 1);
+	case OPT_TB_CACHE:
+		return dim_values(&o->dim[D_TB_CACHE], arg, 1);
 	case OPT_TUNING:
 		return dim_values(&o->dim[D_TUNING], arg, 1);
 	case OPT_APPEND:   /* one variant per --append; "" is none */
@@ -334,8 +357,9 @@ static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long 
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
 		.in = { .topology = c->topology, .machine = -1, .accel = b->accel,
-			.firmware = c->firmware, .kernel = c->kernel,
+			.firmware = c->firmware, .kernel = c->kernel, .shape = c->shape,
 			.kernel_format = c->kernel_format, .memory_mib = c->memory,
+			.tb_cache_mib = c->tb_cache,
 			.tuning = c->tuning, .append = c->append },
 		.backend = c->backend, .connect = lb_global.connect,
 		.cmd = b->plain ? plain : job, .timeout = 300,
@@ -459,14 +483,33 @@ static int deterministic(const struct bench *b, const struct conf *c)
 	return first >= 0;
 }
 
-/* Table columns: wide enough for the longest configuration name. */
+/* TCG's translation cache in MiB; 0 is QEMU's own default. */
+static unsigned conf_tb(const struct conf *c)
+{
+	return c->tb_cache < 0 ? PLAN_TB_CACHE_MIB : (unsigned)c->tb_cache;
+}
+
+/* Everything a configuration boots with, in one cell. */
+static void conf_setup(const struct conf *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s+%s %uM %u %s", plan_shape_name(c->shape),
+		 plan_firmware_name(c->firmware), kern_format_name(c->kernel_format),
+		 c->memory ? c->memory : plan_default_memory(c->shape), conf_tb(c), c->tuning ? "on" : "off");
+}
+
+/* Table columns: wide enough for every configuration's name and setup. */
 static int colw(const struct bench *b)
 {
 	size_t w = 24;
+	char cell[128];
 
-	for (size_t k = 0; k < b->nconf; k++)
+	for (size_t k = 0; k < b->nconf; k++) {
+		conf_setup(&b->conf[k], cell, sizeof cell);
 		if (strlen(b->conf[k].name) > w)
 			w = strlen(b->conf[k].name);
+		if (strlen(cell) > w)
+			w = strlen(cell);
+	}
 	return (int)w;
 }
 
@@ -501,13 +544,9 @@ static void print_table(const struct bench *b)
 	printf("%-26s", "configuration");
 	for (size_t k = 0; k < b->nconf; k++)
 		printf(" %*s", colw(b), b->conf[k].name);
-	printf("\n%-26s", "boot path, memory, tuning");
+	printf("\n%-26s", "shape boot RAM tb tuning");
 	for (size_t k = 0; k < b->nconf; k++) {
-		const struct conf *c = &b->conf[k];
-
-		snprintf(cell, sizeof cell, "%s+%s %uM %s", plan_firmware_name(c->firmware),
-			 kern_format_name(c->kernel_format), c->memory ? c->memory : PLAN_MEMORY_MIB,
-			 c->tuning ? "on" : "off");
+		conf_setup(&b->conf[k], cell, sizeof cell);
 		printf(" %*s", colw(b), cell);
 	}
 	printf("\n\n%-26s\n", "stage (host clock, s)");
@@ -588,9 +627,11 @@ static int write_json(const struct bench *b)
 		json_object_object_add(jc, "name", json_object_new_string(c->name));
 		json_object_object_add(jc, "topology", json_object_new_string(c->topology));
 		json_object_object_add(jc, "backend", json_object_new_string(c->backend));
+		json_object_object_add(jc, "shape", json_object_new_string(plan_shape_name(c->shape)));
 		json_object_object_add(jc, "firmware", json_object_new_string(plan_firmware_name(c->firmware)));
 		json_object_object_add(jc, "kernel_format", json_object_new_string(kern_format_name(c->kernel_format)));
-		json_object_object_add(jc, "memory_mib", json_object_new_int((int)(c->memory ? c->memory : PLAN_MEMORY_MIB)));
+		json_object_object_add(jc, "memory_mib", json_object_new_int((int)(c->memory ? c->memory : plan_default_memory(c->shape))));
+		json_object_object_add(jc, "tb_cache_mib", json_object_new_int((int)conf_tb(c)));
 		json_object_object_add(jc, "tuning", json_object_new_boolean(c->tuning));
 		json_object_object_add(jc, "append", c->append ? json_object_new_string(c->append) : NULL);
 		for (long i = 0; i < b->runs; i++) {
@@ -658,7 +699,8 @@ static int write_csv(const struct bench *b)
 		err_set(LB_EXIT_USAGE, "cannot write %s", b->csv);
 		return -1;
 	}
-	fprintf(f, "configuration,topology,backend,firmware,kernel_format,memory_mib,tuning,round,ok");
+	fprintf(f, "configuration,topology,backend,shape,firmware,kernel_format,memory_mib,"
+		   "tb_cache_mib,tuning,round,ok");
 	for (int s = 0; s < NSTAGES; s++)
 		fprintf(f, ",%s", stage_names[s]);
 	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_initcalls_ms,"
@@ -669,10 +711,11 @@ static int write_csv(const struct bench *b)
 			const struct run_rec *r = &c->run[i];
 
 			/* The file-safe name: no commas or quotes to escape. */
-			fprintf(f, "%s,%s,%s,%s,%s,%u,%s,%ld,%d", c->file, c->topology, c->backend,
-				plan_firmware_name(c->firmware), kern_format_name(c->kernel_format),
-				c->memory ? c->memory : PLAN_MEMORY_MIB, c->tuning ? "on" : "off", i + 1,
-				r->ok);
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%ld,%d", c->file, c->topology,
+				c->backend, plan_shape_name(c->shape), plan_firmware_name(c->firmware),
+				kern_format_name(c->kernel_format),
+				c->memory ? c->memory : plan_default_memory(c->shape), conf_tb(c),
+				c->tuning ? "on" : "off", i + 1, r->ok);
 			for (int s = 0; s < NSTAGES; s++)
 				fprintf(f, ",%.6f", r->stage[s]);
 			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,
@@ -680,7 +723,7 @@ static int write_csv(const struct bench *b)
 				r->cfg.writes, r->cfg.firmware, r->cfg.kernel);
 		}
 	for (long i = 0; b->peer && i < b->runs; i++) {
-		fprintf(f, "libguestfs,,peer,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
+		fprintf(f, "libguestfs,,peer,,,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
 		for (int s = 0; s < NSTAGES; s++)
 			fputc(',', f);
 		fprintf(f, ",,%.6f,,,,,,,,\n", b->peer_wall[i]);
@@ -774,8 +817,10 @@ int cmd_bench(int argc, char **argv)
 		{ "svg", required_argument, NULL, 's' },
 		{ "logs", required_argument, NULL, 'L' },
 		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+		{ "shape", required_argument, NULL, OPT_SHAPE },
 		{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "tb-cache", required_argument, NULL, OPT_TB_CACHE },
 		{ "tuning", required_argument, NULL, OPT_TUNING },
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "plain", no_argument, NULL, 'P' },
@@ -787,9 +832,11 @@ int cmd_bench(int argc, char **argv)
 		.dim = {
 			[D_TOPOLOGY] = { "--topology", { 0 }, 0, set_topology, 1 },
 			[D_BACKEND] = { "--backend", { 0 }, 0, set_backend, 1 },
+			[D_SHAPE] = { "--shape", { 0 }, 0, set_shape, 0 },
 			[D_FIRMWARE] = { "--firmware", { 0 }, 0, set_firmware, 0 },
 			[D_KFORMAT] = { "--kernel-format", { 0 }, 0, set_kformat, 0 },
 			[D_MEMORY] = { "--memory", { 0 }, 0, set_memory, 0 },
+			[D_TB_CACHE] = { "--tb-cache", { 0 }, 0, set_tb_cache, 0 },
 			[D_TUNING] = { "--tuning", { 0 }, 0, set_tuning, 0 },
 			[D_APPEND] = { "--append", { 0 }, 0, set_append, 0 },
 		},
@@ -797,7 +844,8 @@ int cmd_bench(int argc, char **argv)
 	/* What a dimension not given takes: the defaults of `run`. */
 	static const char *const defaults[NDIMS][3] = {
 		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { "libvirt" },
-		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" },
+		[D_SHAPE] = { NULL },
+		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
 		[D_TUNING] = { "on" }, [D_APPEND] = { "" },
 	};
 	struct plan_input fw = { .firmware = -1 };
@@ -831,6 +879,8 @@ int cmd_bench(int argc, char **argv)
 			o.dim[d].vals[o.dim[d].n++] = defaults[d][i];
 		if (d == D_FIRMWARE)
 			o.dim[d].vals[o.dim[d].n++] = plan_firmware_name(fw.firmware);
+		if (d == D_SHAPE)
+			o.dim[d].vals[o.dim[d].n++] = plan_shape_name(PLAN_SHAPE_DEFAULT);
 	}
 	if (make_confs(b, o.dim) < 0)
 		goto out;

@@ -432,7 +432,7 @@ int cmd_check(int argc, char **argv)
 		{ "regen", no_argument, NULL, 'r' },
 		LB_GLOBAL_LONGOPTS,
 	};
-	struct check_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1 } };
+	struct check_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 } };
 	struct term terms[MAX_TERMS];
 	struct views v = { 0 };
 	virConnectPtr conn = NULL;

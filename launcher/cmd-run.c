@@ -36,7 +36,7 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		LB_GLOBAL_LONGOPTS,
 	};
-	struct run_opts o = { .lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1 }, .timeout = 120 } };
+	struct run_opts o = { .lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 }, .timeout = 120 } };
 	struct appl a;
 	int r;
 

@@ -33,7 +33,7 @@ int cmd_xml(int argc, char **argv)
 		{ "argv", no_argument, NULL, 'a' },
 		LB_GLOBAL_LONGOPTS,
 	};
-	struct xml_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1 } };
+	struct xml_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 } };
 	struct strv av = { 0 };
 	struct appl a;
 	struct plan p;

@@ -29,6 +29,11 @@ void cmd_usage(const char *name)
 			fprintf(o, "  %-10s %s%s\n", c->name, c->help,
 				c->fn ? "" : " (not yet available)");
 	}
+	if (!name || !strcmp(name, "xml") || !strcmp(name, "run") || !strcmp(name, "check") ||
+	    !strcmp(name, "bench"))
+		fprintf(o, "\nboot options (bench takes lists): --shape ext2|initramfs, "
+			"--firmware qboot|seabios,\n  --kernel-format pvh|bzimage, --memory MiB, "
+			"--tb-cache MiB, --tuning on|off, --append ARGS\n");
 	fprintf(o, "\nglobal options: --connect URI, --backend libvirt|direct, "
 		"--accel auto|kvm|tcg,\n  -v/--verbose, -q/--quiet, --help, --version\n"
 		"See leanboot(1).\n");
@@ -139,6 +144,20 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 			}
 		in->append = *arg ? arg : NULL;
 		return 0;
+	case OPT_TB_CACHE:
+		if (util_parse_long(arg, 0, 4096, &v) < 0) {
+			err_usage("--tb-cache: '%s' is not a size in MiB from 0 to 4096", arg);
+			return -1;
+		}
+		in->tb_cache_mib = (int)v;
+		return 0;
+	case OPT_SHAPE:
+		in->shape = plan_parse_shape(arg);
+		if (in->shape < 0) {
+			err_usage("--shape: '%s' is not ext2 or initramfs", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_TUNING:
 		if (strcmp(arg, "on") && strcmp(arg, "off")) {
 			err_usage("--tuning: '%s' is not on or off", arg);
@@ -223,8 +242,14 @@ int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struc
 	cmd_default_firmware(in);
 	if (cmd_pick_kernel(in, a, 0) < 0)
 		goto out;
-	in->initrd = a->initrd;
-	in->root = root;
+	{
+		int needs_root;
+
+		if (in->shape < 0)
+			in->shape = PLAN_SHAPE_DEFAULT;
+		in->initrd = appl_shape_initrd(a, in->shape, &needs_root);
+		in->root = needs_root ? root : NULL;
+	}
 	in->tsc_khz = util_host_tsc_khz();
 	in->accel = lb_global.accel && !strcmp(lb_global.accel, "kvm") ? PLAN_ACCEL_KVM
 								       : PLAN_ACCEL_TCG;

@@ -55,13 +55,15 @@ int cmd_bench(int argc, char **argv);
 #include "plan.h"
 #include "appliance.h"
 enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE,
-       OPT_KERNEL_FORMAT, OPT_APPEND, OPT_TUNING };
+       OPT_KERNEL_FORMAT, OPT_APPEND, OPT_TUNING, OPT_SHAPE, OPT_TB_CACHE };
 #define LB_PLAN_LONGOPTS                                           \
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },     \
 	{ "firmware", required_argument, NULL, OPT_FIRMWARE },     \
 	{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT }, \
 	{ "append", required_argument, NULL, OPT_APPEND },         \
 	{ "tuning", required_argument, NULL, OPT_TUNING },         \
+	{ "shape", required_argument, NULL, OPT_SHAPE },           \
+	{ "tb-cache", required_argument, NULL, OPT_TB_CACHE },     \
 	{ "machine", required_argument, NULL, OPT_MACHINE },       \
 	{ "disk", required_argument, NULL, OPT_DISK },             \
 	{ "memory", required_argument, NULL, OPT_MEMORY }

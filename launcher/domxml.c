@@ -85,6 +85,17 @@ static int dx_os(xmlTextWriterPtr w, const struct plan *p)
 	r |= dx_start(w, "features");
 	r |= dx_start(w, "acpi");
 	r |= dx_end(w);
+	if (p->accel == PLAN_ACCEL_TCG && p->tb_cache_mib) {
+		char mib[16];
+
+		snprintf(mib, sizeof mib, "%u", p->tb_cache_mib);
+		r |= dx_start(w, "tcg");
+		r |= dx_start(w, "tb-cache");
+		r |= dx_attr(w, "unit", "MiB");
+		r |= xmlTextWriterWriteString(w, BAD_CAST mib);
+		r |= dx_end(w);
+		r |= dx_end(w);
+	}
 	r |= dx_end(w);
 	return r;
 }

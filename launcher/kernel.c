@@ -19,7 +19,7 @@
 
 /* No kernel we would boot comes near this; it bounds a hostile payload. */
 #define KERN_MAX_VMLINUX (512u << 20)
-#define KERN_KEY_VERSION "kern-1"
+#define KERN_KEY_VERSION "kern-2"
 
 /* The x86 boot protocol's setup header (Documentation/x86/boot.rst). */
 #define HDR_SETUP_SECTS 0x1f1
@@ -308,6 +308,33 @@ fail:
 	return -1;
 }
 
+/* Shorten each loadable segment's file part to its last non-zero byte.
+ * The kernel's last segment carries .bss and .brk as 20-odd MiB of zeros
+ * in the file, because a PROGBITS section (.init.scratch) follows them;
+ * QEMU maps the file and keeps the mapping, so those zeros were resident
+ * in QEMU for the life of the VM.  Past p_filesz the loader zero-fills up
+ * to p_memsz, so the guest sees the same memory. */
+static void trim_zero_tails(unsigned char *elf, size_t len)
+{
+	Elf64_Ehdr eh;
+
+	memcpy(&eh, elf, sizeof eh);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		unsigned char *at = elf + eh.e_phoff + i * sizeof(Elf64_Phdr);
+		Elf64_Phdr ph;
+		size_t n;
+
+		memcpy(&ph, at, sizeof ph);
+		if (ph.p_type != PT_LOAD || ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
+			continue;
+		n = ph.p_filesz;
+		while (n > 0 && elf[ph.p_offset + n - 1] == 0)
+			n--;
+		ph.p_filesz = n;
+		memcpy(at, &ph, sizeof ph);
+	}
+}
+
 static int extract(const char *bzimage, const char *vmlinux)
 {
 	unsigned char *bz = NULL, *elf = NULL;
@@ -329,6 +356,7 @@ static int extract(const char *bzimage, const char *vmlinux)
 		err_set(LB_EXIT_VM, "%s: %s", bzimage, why);
 		goto out;
 	}
+	trim_zero_tails(elf, elflen);
 	r = write_atomic(vmlinux, elf, elflen);
 out:
 	free(bz);

@@ -244,7 +244,7 @@ static char *job_params(char *const *cmd, size_t ndisks)
 
 /* The per-launch directory and the root overlay: the appliance root is
  * only ever a read-only backing file. */
-static int make_rundir(struct launch *l)
+static int make_rundir(struct launch *l, int overlay)
 {
 	const char *tmp = getenv("TMPDIR");
 	const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", l->appl.root,
@@ -263,7 +263,13 @@ static int make_rundir(struct launch *l)
 	/* A libvirt daemon may run QEMU as another user (qemu:///system runs
 	 * it as libvirt-qemu) and hands it the overlay by chown: the directory
 	 * must be traversable, while the files in it stay the owner's. */
-	if (chmod(l->rundir, 0711) < 0 || proc_run(img, NULL, log) < 0)
+	if (chmod(l->rundir, 0711) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", l->rundir, strerror(errno));
+		return -1;
+	}
+	if (!overlay)
+		return 0;
+	if (proc_run(img, NULL, log) < 0)
 		return -1;
 	if (chmod(l->overlay, 0600) < 0) {
 		err_set(LB_EXIT_VM, "%s: %s", l->overlay, strerror(errno));
@@ -362,7 +368,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	struct plan_input in = o->in;
 	struct proto_sink sink = { on_console_line, on_frame, NULL };
 	char *job = NULL;
-	int r = -1, hit, started = 0;
+	int r = -1, hit, started = 0, needs_root;
 
 	if (!l) {
 		err_set(LB_EXIT_VM, "out of memory");
@@ -386,12 +392,14 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		goto out;
 	if (appl_build(&l->appl, 0, &hit) < 0)
 		goto out;
-	if (make_rundir(l) < 0)
+	if (in.shape < 0)
+		in.shape = PLAN_SHAPE_DEFAULT;
+	in.initrd = appl_shape_initrd(&l->appl, in.shape, &needs_root);
+	if (make_rundir(l, needs_root) < 0)
 		goto out;
 	if (launch_kernel(l, &in) < 0)
 		goto out;
-	in.initrd = l->appl.initrd;
-	in.root = l->overlay;
+	in.root = needs_root ? l->overlay : NULL;
 	in.tsc_khz = util_host_tsc_khz();
 	if (o->bench) {
 		/* PCI config accesses, stamped so that they can be split at the

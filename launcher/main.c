@@ -6,10 +6,11 @@
 #include "err.h"
 
 const struct cmd cmd_table[] = {
-	{ "xml", cmd_xml, "[--topology T] [--machine q35|pc|microvm] [--firmware qboot|seabios] [--disk FILE]... [--argv]",
+	{ "xml", cmd_xml,
+	  "[--topology T] [--machine q35|pc|microvm] [--disk FILE]... [BOOT OPTIONS] [--argv]",
 	  "print the domain XML (or qemu argv) of a topology" },
 	{ "run", cmd_run,
-	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--memory MiB] -- COMMAND [ARG]...",
+	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [BOOT OPTIONS] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
 	{ "inspect", NULL, "[--json] DISK...", "report what is on disk images" },
 	{ "check", cmd_check,
@@ -18,7 +19,8 @@ const struct cmd cmd_table[] = {
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
 	{ "bench", cmd_bench,
 	  "[--topology T[,T]...] [--backend B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
-	  "       [--firmware F] [--json FILE] [--csv FILE] [--svg FILE] [--logs DIR]",
+	  "       [--plain] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
+	  "       [--svg FILE] [--logs DIR]",
 	  "measure boot time by stage, topology against topology" },
 	{ "appliance", cmd_appliance, "(build|info|clean)", "build, describe or remove the appliance" },
 	{ NULL, NULL, NULL, NULL },

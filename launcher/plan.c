@@ -96,7 +96,30 @@ static int plan_add_disk(struct plan *p, const char *path, int rw, int is_root)
  * 8250.nr_uarts=1: probes one serial port, not four;
  * rcupdate.rcu_expedited=1: synchronize_rcu() without waiting grace periods. */
 const char plan_tuning[] =
-	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1";
+	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1 "
+	"cryptomgr.notests";
+
+int plan_parse_shape(const char *s)
+{
+	if (!strcmp(s, "ext2"))
+		return PLAN_SHAPE_EXT2;
+	if (!strcmp(s, "initramfs"))
+		return PLAN_SHAPE_INITRAMFS;
+	return -1;
+}
+
+const char *plan_shape_name(enum plan_shape s)
+{
+	return s == PLAN_SHAPE_INITRAMFS ? "initramfs" : "ext2";
+}
+
+/* The appliance boots in 96 MiB and panics in 80 (the kernel image alone
+ * is 60); 16 more leave a job room.  The initramfs shape holds its 50 MB
+ * cpio and the files unpacked from it besides. */
+unsigned plan_default_memory(int shape)
+{
+	return shape == PLAN_SHAPE_INITRAMFS ? PLAN_MEMORY_MIB_INITRAMFS : PLAN_MEMORY_MIB;
+}
 
 int plan_make(const struct plan_input *in, struct plan *p)
 {
@@ -130,7 +153,9 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	if (machine == PLAN_MICROVM)
 		p->firmware = PLAN_FW_SEABIOS;
 	p->accel = in->accel;
-	p->memory_mib = in->memory_mib ? in->memory_mib : PLAN_MEMORY_MIB;
+	p->shape = in->shape < 0 ? PLAN_SHAPE_DEFAULT : (enum plan_shape)in->shape;
+	p->memory_mib = in->memory_mib ? in->memory_mib : plan_default_memory(p->shape);
+	p->tb_cache_mib = in->tb_cache_mib < 0 ? PLAN_TB_CACHE_MIB : (unsigned)in->tb_cache_mib;
 	p->vcpus = 1;
 	p->tsc_khz = in->tsc_khz;
 	p->usb = p->balloon = PLAN_DEFAULT_LIBVIRT;
@@ -140,8 +165,8 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->kernel = strdup(in->kernel);
 	p->kernel_format = in->kernel_format < 0 ? 0 : in->kernel_format;
 	p->initrd = strdup(in->initrd);
-	p->cmdline = util_printf("console=ttyS0 root=/dev/vda panic=1%s%s%s%s%s%s",
-				 in->tuning ? " " : "", in->tuning ? plan_tuning : "",
+	p->cmdline = util_printf("console=ttyS0%s panic=1%s%s%s%s%s%s",
+				 in->root ? " root=/dev/vda" : "", in->tuning ? " " : "", in->tuning ? plan_tuning : "",
 				 in->append ? " " : "", in->append ? in->append : "",
 				 in->cmdline_extra ? " " : "",
 				 in->cmdline_extra ? in->cmdline_extra : "");
@@ -155,7 +180,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 			strlen(p->cmdline));
 		goto fail;
 	}
-	if (plan_add_disk(p, in->root, 0, 1) < 0)
+	if (in->root && plan_add_disk(p, in->root, 0, 1) < 0)
 		goto fail;
 	for (size_t i = 0; i < in->ndisks; i++)
 		if (plan_add_disk(p, in->disks[i].path, in->disks[i].rw, 0) < 0)

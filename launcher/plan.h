@@ -9,7 +9,12 @@
 
 #include "disk.h"
 
-#define PLAN_MEMORY_MIB 256   /* guest RAM when none is asked for */
+#define PLAN_MEMORY_MIB 112   /* guest RAM when none is asked for; see plan.c */
+#define PLAN_MEMORY_MIB_INITRAMFS 320   /* the same, when RAM holds the appliance */
+#define PLAN_SHAPE_DEFAULT PLAN_SHAPE_EXT2
+/* TCG's translation cache in MiB; 0 leaves QEMU's (1 GiB, filled as code
+ * is translated).  See plan.c. */
+#define PLAN_TB_CACHE_MIB 16
 #define PLAN_MAX_DISKS 16     /* user disks; vdb..vdq */
 #define PLAN_MAX_DEV 32
 #define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
@@ -22,6 +27,10 @@ enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
  * and boots the kernel from fw_cfg; QEMU ships it. */
 #define PLAN_QBOOT_ROM "/usr/share/qemu/qboot.rom"
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
+
+/* The appliance's shape: an ext2 root disk reached through the small
+ * initrd, or everything in an initramfs and no root disk at all. */
+enum plan_shape { PLAN_SHAPE_EXT2, PLAN_SHAPE_INITRAMFS };
 
 /* Who decides whether a default device exists: libvirt (it adds one) or
  * us (we state model='none' so that it does not). */
@@ -68,10 +77,12 @@ struct plan {
 	enum plan_firmware firmware;
 	enum plan_accel accel;
 	unsigned memory_mib;
+	unsigned tb_cache_mib;    /* TCG only; 0: QEMU's default */
 	unsigned vcpus;
 	unsigned tsc_khz;
 	char *kernel, *initrd, *cmdline;   /* owned */
 	int kernel_format;        /* enum kern_format (kernel.h) */
+	enum plan_shape shape;
 	enum plan_default usb, balloon;
 	struct plan_ctl ctl[PLAN_MAX_CTL];
 	size_t nctl;
@@ -90,13 +101,15 @@ struct plan_input {
 	int firmware;             /* -1: SeaBIOS; the commands pick qboot where
 				   QEMU has it (cmd_default_firmware) */
 	const char *name;
-	const char *kernel, *initrd, *root;
+	const char *kernel, *initrd, *root;   /* root: NULL with the initramfs */
+	int shape;                /* -1: PLAN_SHAPE_DEFAULT */
 	int kernel_format;        /* -1: PVH where the kernel has it (cmd_pick_kernel) */
 	int tuning;               /* 0: leave out PLAN_TUNING; else put it in */
 	const char *append;       /* the user's own kernel arguments */
 	const char *cmdline_extra;
 	enum plan_accel accel;
 	unsigned memory_mib;
+	int tb_cache_mib;         /* -1: PLAN_TB_CACHE_MIB */
 	unsigned tsc_khz;         /* the host's TSC rate, 0 if unknown */
 	struct plan_disk_in disks[PLAN_MAX_DISKS];
 	size_t ndisks;
@@ -114,6 +127,10 @@ void plan_free(struct plan *p);
 int plan_complete(struct plan *p);
 
 int plan_parse_machine(const char *s);
+int plan_parse_shape(const char *s);
+/* Guest RAM in MiB when none is asked for, by shape. */
+unsigned plan_default_memory(int shape);
+const char *plan_shape_name(enum plan_shape s);
 int plan_parse_firmware(const char *s);
 const char *plan_firmware_name(enum plan_firmware f);
 const char *plan_machine_name(enum plan_machine m);

@@ -129,9 +129,15 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 	r |= strv_add(av, "-machine");
 	/* microvm: its own ISA serial port, and ACPI so the guest finds the
 	 * virtio-mmio devices without kernel command-line entries. */
-	r |= strv_addf(av, "%s,accel=%s%s", plan_machine_name(p->machine),
-		       p->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg",
+	r |= strv_addf(av, "%s%s", plan_machine_name(p->machine),
 		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "");
+	r |= strv_add(av, "-accel");
+	if (p->accel == PLAN_ACCEL_KVM)
+		r |= strv_add(av, "kvm");
+	else if (p->tb_cache_mib)
+		r |= strv_addf(av, "tcg,tb-size=%u", p->tb_cache_mib);
+	else
+		r |= strv_add(av, "tcg");
 	r |= strv_add(av, "-m");
 	r |= strv_addf(av, "%u", p->memory_mib);
 	r |= strv_add(av, "-smp");

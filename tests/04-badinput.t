@@ -19,7 +19,7 @@ cat >"$T/bomb.xml" <<'X'
 <domain type="qemu"><name>&d;</name></domain>
 X
 truncate -s 5M "$T/huge.xml"
-plan 25
+plan 33
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -52,4 +52,17 @@ expect_fail "check: --boot with a user's XML" 2 "--boot needs --topology" \
 	"$LB" check --boot "$T/network.xml"
 expect_fail "check: --golden on a missing directory" 2 "No such file or directory" \
 	"$LB" check --golden "$T/nodir"
+expect_fail "unknown kernel format" 2 "--kernel-format: 'elf' is not pvh or bzimage" \
+	"$LB" xml --kernel-format elf
+expect_fail "unknown shape" 2 "--shape: 'squashfs' is not ext2 or initramfs" \
+	"$LB" xml --shape squashfs
+expect_fail "--tuning maybe" 2 "--tuning: 'maybe' is not on or off" "$LB" xml --tuning maybe
+expect_fail "--tb-cache out of range" 2 "--tb-cache: '5000'" "$LB" xml --tb-cache 5000
+expect_fail "--memory below 64" 2 "--memory: '32'" "$LB" run --memory 32 -- true
+expect_fail "--append with a newline" 2 "--append: control characters" \
+	"$LB" xml --append "$(printf 'quiet\ninit=/bin/sh')"
+expect_fail "a kernel command line over 2047 bytes" 2 "at most 2047 fit" \
+	"$LB" xml --append "$(head -c 2100 /dev/zero | tr '\0' x)"
+expect_fail "bench: --tb-cache list with a bad value" 2 "--tb-cache: 'x'" \
+	"$LB" bench --tb-cache 16,x
 finish

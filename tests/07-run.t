@@ -25,8 +25,8 @@ out=$("$LB" run -- uname -r)
 check "embedded libvirt, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
 out=$("$LB" run --backend direct -- uname -r)
 check "direct qemu, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
-out=$("$LB" run --firmware seabios -- uname -r)
-check "the SeaBIOS path (the fallback when qboot is missing) still boots" [ "$out" = "$kver" ]
+out=$("$LB" run --firmware seabios --kernel-format bzimage -- uname -r)
+check "the fallback path (SeaBIOS, bzImage) still boots" [ "$out" = "$kver" ]
 out=$("$LB" run --backend direct --topology microvm -- sh -c 'uname -r; ls /sys/bus/pci/devices | wc -l')
 check "direct qemu, microvm: boots, and the guest sees no PCI device" [ "$out" = "$kver"$'\n'0 ]
 
