@@ -301,16 +301,22 @@ static void frame(char type, const void *data, size_t len)
 	}
 }
 
+static void vfailf(const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	frame('F', msg, strlen(msg));
+}
+
 static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void failf(const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vfailf(fmt, ap);
 	va_end(ap);
-	frame('F', msg, strlen(msg));
 }
 
 /* From here on only frames should reach the host: console printk is
@@ -470,13 +476,11 @@ static void ready(void)
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vfailf(fmt, ap);
 	va_end(ap);
-	failf("%s", msg);
 	reboot(RB_POWER_OFF);
 	_exit(1);
 }

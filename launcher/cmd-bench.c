@@ -115,62 +115,89 @@ static int set_backend(struct conf *c, const char *v)
 	return 0;
 }
 
+/* Parse V as run parses its option OPT (the same checks and messages),
+ * into a scratch plan input. */
+static int plan_value(int opt, const char *v, struct plan_input *in)
+{
+	char buf[2048];
+
+	memset(in, 0, sizeof *in);
+	if (strlen(v) >= sizeof buf)
+		return err_usage("bench: value '%.40s...' too long", v), -1;
+	memcpy(buf, v, strlen(v) + 1);
+	return cmd_plan_opt(opt, buf, in, 0) < 0 ? -1 : 0;
+}
+
 static int set_shape(struct conf *c, const char *v)
 {
-	if ((c->shape = plan_parse_shape(v)) < 0)
-		return err_usage("--shape: '%s' is not ext2 or initramfs", v), -1;
+	struct plan_input in;
+
+	if (plan_value(OPT_SHAPE, v, &in) < 0)
+		return -1;
+	c->shape = in.shape;
 	return 0;
 }
 
 static int set_firmware(struct conf *c, const char *v)
 {
-	if ((c->firmware = plan_parse_firmware(v)) < 0)
-		return err_usage("--firmware: '%s' is not seabios or qboot", v), -1;
+	struct plan_input in;
+
+	if (plan_value(OPT_FIRMWARE, v, &in) < 0)
+		return -1;
+	c->firmware = in.firmware;
 	return 0;
 }
 
+/* "auto": the default path, PVH where the kernel has it. */
 static int set_kformat(struct conf *c, const char *v)
 {
-	if (!strcmp(v, "auto"))
-		c->kernel_format = -1;
-	else if ((c->kernel_format = kern_parse_format(v)) < 0)
-		return err_usage("--kernel-format: '%s' is not pvh or bzimage", v), -1;
+	struct plan_input in = { .kernel_format = -1 };
+
+	if (strcmp(v, "auto") && plan_value(OPT_KERNEL_FORMAT, v, &in) < 0)
+		return -1;
+	c->kernel_format = in.kernel_format;
 	return 0;
 }
 
+/* "": the default for the shape. */
 static int set_memory(struct conf *c, const char *v)
 {
-	long m = 0;
+	struct plan_input in = { .memory_mib = 0 };
 
-	if (*v && util_parse_long(v, 64, 16384, &m) < 0)
-		return err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", v), -1;
-	c->memory = (unsigned)m;
+	if (*v && plan_value(OPT_MEMORY, v, &in) < 0)
+		return -1;
+	c->memory = in.memory_mib;
 	return 0;
 }
 
+/* "": the default. */
 static int set_tb_cache(struct conf *c, const char *v)
 {
-	long m = -1;
+	struct plan_input in = { .tb_cache_mib = -1 };
 
-	if (*v && util_parse_long(v, 0, 4096, &m) < 0)
-		return err_usage("--tb-cache: '%s' is not a size in MiB from 0 to 4096", v), -1;
-	c->tb_cache = (int)m;
+	if (*v && plan_value(OPT_TB_CACHE, v, &in) < 0)
+		return -1;
+	c->tb_cache = in.tb_cache_mib;
 	return 0;
 }
 
 static int set_tuning(struct conf *c, const char *v)
 {
-	if (strcmp(v, "on") && strcmp(v, "off"))
-		return err_usage("--tuning: '%s' is not on or off", v), -1;
-	c->tuning = !strcmp(v, "on");
+	struct plan_input in;
+
+	if (plan_value(OPT_TUNING, v, &in) < 0)
+		return -1;
+	c->tuning = in.tuning;
 	return 0;
 }
 
+/* The value itself is kept: it lives in argv. */
 static int set_append(struct conf *c, const char *v)
 {
-	for (const char *q = v; *q; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			return err_usage("--append: control characters are not allowed"), -1;
+	struct plan_input in;
+
+	if (*v && plan_value(OPT_APPEND, v, &in) < 0)
+		return -1;
 	c->append = *v ? v : NULL;
 	return 0;
 }
