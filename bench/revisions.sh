@@ -27,6 +27,8 @@ for r in "$@"; do
 done
 
 now() { date +%s.%N; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a - b }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a / b }'; }
 declare -A t
 for ((i = 1; i <= rounds; i++)); do
 	for r in "${revs[@]}"; do
@@ -34,13 +36,13 @@ for ((i = 1; i <= rounds; i++)); do
 			s=$(now)
 			LEANBOOT_CACHE="$work/cache-$r" LEANBOOT_ACCEL=tcg \
 				"$work/$r/launcher/leanboot" run --backend $b -- true
-			t[$r-$b-$i]=$(echo "$(now) - $s" | bc)
+			t[$r-$b-$i]=$(sub "$(now)" "$s")
 		done
 	done
 	s=$(now)
 	LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
 		timeout 300 guestfish -a /dev/null run
-	t[guestfish-$i]=$(echo "$(now) - $s" | bc)
+	t[guestfish-$i]=$(sub "$(now)" "$s")
 	echo "round $i of $rounds done" >&2
 done
 
@@ -50,7 +52,7 @@ printf '%-22s %12s %22s\n' "launcher" "median wall" "ratio to guestfish"
 for r in "${revs[@]}"; do
 	for b in direct libvirt; do
 		w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$r-$b-$i]}"; done | median)
-		q=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$r-$b-$i]} / ${t[guestfish-$i]}" | bc -l; done | median)
+		q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$r-$b-$i]}" "${t[guestfish-$i]}"; done | median)
 		printf '%-22s %11.2fs %22.3f\n' "$r $b" "$w" "$q"
 	done
 done
