@@ -32,6 +32,7 @@ static int appliance_info(struct appl *a)
 	printf("data     %s\n", a->datadir);
 	info_file("kernel", a->kernel);
 	info_file("initrd", a->initrd);
+	info_file("initramfs", a->initramfs);
 	info_file("root", a->root);
 	printf("key      %s\n", key);
 	printf("state    %s\n", !have[0] ? "not built" : strcmp(have, key) ? "out of date" : "up to date");

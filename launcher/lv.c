@@ -6,11 +6,14 @@
  * stdio_handler = "file" it wants virtlogd; so leanboot writes the
  * root's qemu.conf itself. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -67,9 +70,41 @@ static int write_if_changed(const char *path, const char *text)
 	return 0;
 }
 
-char *lv_default_uri(const char *cache)
+/* Give a new root the QEMU capabilities slot 0 has already probed, so
+ * that its first launch does not probe QEMU again (seconds, and it tries
+ * KVM).  libvirt checks them against the binary and the host as usual. */
+static void seed_capabilities(const char *cache, const char *root)
 {
-	char *root = util_printf("%s/libvirt", cache);
+	char *from = util_printf("%s/libvirt/cache/qemu/capabilities", cache);
+	char *to = util_printf("%s/cache/qemu/capabilities", root);
+	struct dirent *e;
+	DIR *d;
+
+	if (!from || !to || access(to, F_OK) == 0 || !(d = opendir(from)))
+		goto out;
+	if (util_mkdirs(to) == 0)
+		while ((e = readdir(d))) {
+			char *src, *dst;
+
+			if (e->d_name[0] == '.')
+				continue;
+			src = util_printf("%s/%s", from, e->d_name);
+			dst = util_printf("%s/%s", to, e->d_name);
+			if (src && dst)
+				(void)util_copy_file(src, dst, 0600);
+			free(src);
+			free(dst);
+		}
+	closedir(d);
+out:
+	free(from);
+	free(to);
+}
+
+char *lv_default_uri(const char *cache, unsigned slot)
+{
+	char *root = slot ? util_printf("%s/libvirt-%u", cache, slot)
+			  : util_printf("%s/libvirt", cache);
 	/* The embedded driver reads ROOT/etc/qemu.conf.  Without it the
 	 * capability probe runs as libvirt-qemu, which cannot open /dev/kvm,
 	 * and every open throws the cached capabilities away and re-probes
@@ -82,6 +117,8 @@ char *lv_default_uri(const char *cache)
 		goto out;
 	if (util_mkdirs(etc) < 0 || write_if_changed(conf, qemu_conf) < 0)
 		goto out;
+	if (slot)
+		seed_capabilities(cache, root);
 	uri = util_printf("qemu:///embed?root=%s", root);
 out:
 	free(root);
@@ -112,10 +149,49 @@ void lv_init(const char *cache)
 static virConnectPtr lv_cached;
 static char *lv_cached_uri;
 
+/* The first embedded root no other leanboot process holds: its lock,
+ * CACHE/libvirt.lock or CACHE/libvirt-N.lock, stays held (the descriptor
+ * is never closed) until this process exits. */
+static int claim_slot(const char *cache)
+{
+	for (unsigned slot = 0; slot < LV_EMBED_SLOTS; slot++) {
+		char *path = slot ? util_printf("%s/libvirt-%u.lock", cache, slot)
+				  : util_printf("%s/libvirt.lock", cache);
+		int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+
+		free(path);
+		if (fd < 0) {
+			err_set(LB_EXIT_VM, "%s: %s", cache, strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return (int)slot;
+		close(fd);
+	}
+	err_set(LB_EXIT_VM, "all %d embedded libvirt roots in %s are in use", LV_EMBED_SLOTS, cache);
+	return -1;
+}
+
+/* Open URI, or reuse this process's connection to it. */
+static virConnectPtr open_cached(const char *uri)
+{
+	virConnectPtr c;
+
+	if (lv_cached && !strcmp(lv_cached_uri, uri)) {
+		virConnectRef(lv_cached);
+		return lv_cached;
+	}
+	c = virConnectOpen(uri);
+	if (c && !lv_cached && (lv_cached_uri = strdup(uri))) {
+		lv_cached = c;
+		virConnectRef(c);   /* the cache's own reference, never dropped */
+	}
+	return c;
+}
+
 virConnectPtr lv_open(const char *uri, const char *cache)
 {
-	char *def = NULL;
-	virConnectPtr c;
+	virConnectPtr c = NULL;
 
 	static int loop_registered;
 
@@ -132,25 +208,28 @@ virConnectPtr lv_open(const char *uri, const char *cache)
 	}
 	if (!uri || !*uri)
 		uri = getenv("LEANBOOT_CONNECT");
-	if (!uri || !*uri) {
-		def = lv_default_uri(cache);
-		if (!def)
+	if (uri && *uri) {
+		if (!(c = open_cached(uri)))
+			err_set(LB_EXIT_USAGE, "cannot connect to %s: %s", uri, lv_error());
+		return c;
+	}
+	/* An embedded driver's root serves one process at a time (libvirt
+	 * locks ROOT/run/qemu/driver.pid), and a process whose open failed
+	 * on that lock cannot open another root.  So concurrent launches
+	 * first claim a root of a small pool with a lock of our own, held
+	 * until the process ends, and open only the one they hold. */
+	{
+		static int slot = -1;
+		char *def;
+
+		if (slot < 0 && (slot = claim_slot(cache)) < 0)
 			return NULL;
-		uri = def;
-	}
-	if (lv_cached && !strcmp(lv_cached_uri, uri)) {
-		virConnectRef(lv_cached);
+		if (!(def = lv_default_uri(cache, (unsigned)slot)))
+			return NULL;
+		if (!(c = open_cached(def)))
+			err_set(LB_EXIT_USAGE, "cannot connect to %s: %s", def, lv_error());
 		free(def);
-		return lv_cached;
 	}
-	c = virConnectOpen(uri);
-	if (!c) {
-		err_set(LB_EXIT_USAGE, "cannot connect to %s: %s", uri, lv_error());
-	} else if (!lv_cached && (lv_cached_uri = strdup(uri))) {
-		lv_cached = c;
-		virConnectRef(c);   /* the cache's own reference, never dropped */
-	}
-	free(def);
 	return c;
 }
 

@@ -10,8 +10,11 @@
 
 /* Before any other libvirt call: send libvirt's own log to CACHE. */
 void lv_init(const char *cache);
-/* "qemu:///embed?root=CACHE/libvirt", with the qemu.conf that root needs. */
-char *lv_default_uri(const char *cache);
+/* How many embedded roots concurrent launches may use. */
+#define LV_EMBED_SLOTS 16
+/* "qemu:///embed?root=CACHE/libvirt" (slot 0) or CACHE/libvirt-SLOT, with
+ * the qemu.conf that root needs. */
+char *lv_default_uri(const char *cache, unsigned slot);
 /* Open URI (NULL: $LEANBOOT_CONNECT, then the embedded default). */
 virConnectPtr lv_open(const char *uri, const char *cache);
 /* Define XML under a fresh name, read back the inactive XML libvirt

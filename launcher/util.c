@@ -1,6 +1,7 @@
 /* util: see util.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -140,6 +141,30 @@ int util_rmtree(const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+int util_copy_file(const char *src, const char *dst, unsigned mode)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, r = -1;
+
+	if (in < 0 || (out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
+		goto out;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto out;
+	r = n < 0 ? -1 : 0;
+out:
+	if (r < 0)
+		err_set(LB_EXIT_VM, "copy %s to %s: %s", src, dst, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0 && r == 0) {
+		err_set(LB_EXIT_VM, "%s: %s", dst, strerror(errno));
+		r = -1;
+	}
+	return r;
 }
 
 double util_now(void)

@@ -26,6 +26,9 @@ int util_mkdirs(const char *path);
 /* Remove a directory tree we created; never follows symlinks. */
 int util_rmtree(const char *path);
 
+/* Copy SRC to DST (created with MODE, replaced if there). */
+int util_copy_file(const char *src, const char *dst, unsigned mode);
+
 /* The host's TSC rate from /proc/cpuinfo, or 0. */
 unsigned util_host_tsc_khz(void);
 
