@@ -13,11 +13,11 @@ static void info_file(const char *label, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		printf("%-8s %s (missing)\n", label, path);
+		printf("%-10s %s (missing)\n", label, path);
 		return;
 	}
 	/* The root image is sparse: say both what it holds and its size. */
-	printf("%-8s %s (%.1f MiB, %.1f MiB on disk)\n", label, path,
+	printf("%-10s %s (%.1f MiB, %.1f MiB on disk)\n", label, path,
 	       st.st_size / 1048576.0, st.st_blocks * 512 / 1048576.0);
 }
 
@@ -28,14 +28,14 @@ static int appliance_info(struct appl *a)
 	if (appl_key(a, key) < 0)
 		return err_report("appliance info");
 	appl_built_key(a, have);
-	printf("cache    %s\n", a->cache);
-	printf("data     %s\n", a->datadir);
+	printf("cache      %s\n", a->cache);
+	printf("data       %s\n", a->datadir);
 	info_file("kernel", a->kernel);
 	info_file("initrd", a->initrd);
 	info_file("initramfs", a->initramfs);
 	info_file("root", a->root);
-	printf("key      %s\n", key);
-	printf("state    %s\n", !have[0] ? "not built" : strcmp(have, key) ? "out of date" : "up to date");
+	printf("key        %s\n", key);
+	printf("state      %s\n", !have[0] ? "not built" : strcmp(have, key) ? "out of date" : "up to date");
 	return 0;
 }
 
