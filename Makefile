@@ -44,6 +44,7 @@ OBJS = \
 	launcher/proto.o \
 	launcher/accel.o \
 	launcher/launch.o \
+	launcher/watchdog.o \
 	launcher/backend-direct.o \
 	launcher/backend-libvirt.o \
 	launcher/stages.o \

@@ -376,7 +376,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	}
 	l->o = o;
 	l->t0 = util_now();
-	l->sigpipe[0] = l->sigpipe[1] = l->out_fd = -1;
+	l->sigpipe[0] = l->sigpipe[1] = l->out_fd = l->wd.fd = -1;
 	l->timer = l->sig_watch = l->out_watch = l->event_id = -1;
 	sink.ctx = l;
 	proto_init(&l->proto, &sink);
@@ -397,6 +397,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	in.initrd = appl_shape_initrd(&l->appl, in.shape, &needs_root);
 	if (make_rundir(l, needs_root) < 0)
 		goto out;
+	wd_start(&l->wd, l->rundir);
 	if (launch_kernel(l, &in) < 0)
 		goto out;
 	in.root = needs_root ? l->overlay : NULL;
@@ -437,6 +438,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		started = 1;
 		if (b->start(l) < 0)
 			goto out;
+		wd_qemu(&l->wd, l->pid > 0 ? l->pid : l->reap_pid);
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
 	       !l->guest_error[0])
@@ -456,6 +458,7 @@ out:
 	restore_signals(l);
 	if (l->rundir[0])
 		util_rmtree(l->rundir);
+	wd_done(&l->wd);
 	if (l->have_plan)
 		plan_free(&l->plan);
 	free(job);

@@ -16,6 +16,7 @@
 #include "proto.h"
 #include "stages.h"
 #include "util.h"
+#include "watchdog.h"
 
 enum launch_stage { ST_START, ST_FIRMWARE, ST_KERNEL, ST_INIT, ST_COMMAND, ST_SHUTDOWN };
 
@@ -76,6 +77,8 @@ struct launch {
 	int sig_watch, timer;
 	struct strv qemu_extra;      /* added to QEMU's command line */
 	char trace[PATH_MAX + 16];
+
+	struct wd wd;                /* cleans up if we are killed outright */
 
 	/* direct backend */
 	pid_t pid;
