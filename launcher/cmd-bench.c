@@ -52,24 +52,20 @@ struct run_rec {
 struct conf {
 	char name[96];            /* the values of the dimensions that vary */
 	char file[96];            /* the name as a file name */
-	char topology[32];
 	const char *backend;
-	int shape, firmware, kernel_format, tuning;
-	int tb_cache;             /* -1: the default */
-	unsigned memory;
-	const char *append;       /* NULL: none */
-	char kernel[PATH_MAX];    /* the image kernel_format resolved to */
+	struct plan_input in;     /* as run would take it from the same options */
+	char kernel[PATH_MAX];    /* the image in.kernel_format resolved to */
 	struct run_rec run[MAX_RUNS];
 	int failed;
 };
 
-/* A dimension of the benchmark: an option taking a list of values, and
- * how a value applies to a configuration (0, or -1 after a message). */
+/* A dimension of the benchmark: an option of run's taking a list of
+ * values here.  "" (and "auto" for the kernel format) is run's default. */
 struct dim {
 	const char *opt;
+	int code;                 /* the option's getopt code */
 	const char *vals[MAX_VALS];
 	size_t n;
-	int (*set)(struct conf *c, const char *v);
 	int in_name;              /* name the value even when it alone is given */
 };
 
@@ -95,111 +91,24 @@ struct bench_opts {
 	struct bench *b;
 };
 
-static int set_topology(struct conf *c, const char *v)
+/* Apply V, a value of dimension D, to C: through cmd_plan_opt, so bench
+ * and run share one set of checks and messages.  The values live in argv
+ * (or are literals), so the pointers the plan input keeps stay valid. */
+static int dim_set(struct conf *c, const struct dim *d, const char *v)
 {
 	long arg;
 
-	if (!topo_find(v, &arg))
+	if (d->code == OPT_BACKEND) {
+		c->backend = !strcmp(v, "libvirt") ? "libvirt" : !strcmp(v, "direct") ? "direct" : NULL;
+		if (!c->backend)
+			return err_usage("--backend: '%s' is not libvirt or direct", v), -1;
+		return 0;
+	}
+	if (!*v || (d->code == OPT_KERNEL_FORMAT && !strcmp(v, "auto")))
+		return 0;   /* the default, already in place */
+	if (d->code == OPT_TOPOLOGY && !topo_find(v, &arg))
 		return err_report("bench"), -1;
-	if (strlen(v) >= sizeof c->topology)
-		return err_usage("bench: topology name '%s' too long", v), -1;
-	snprintf(c->topology, sizeof c->topology, "%s", v);
-	return 0;
-}
-
-static int set_backend(struct conf *c, const char *v)
-{
-	c->backend = !strcmp(v, "libvirt") ? "libvirt" : !strcmp(v, "direct") ? "direct" : NULL;
-	if (!c->backend)
-		return err_usage("--backend: '%s' is not libvirt or direct", v), -1;
-	return 0;
-}
-
-/* Parse V as run parses its option OPT (the same checks and messages),
- * into a scratch plan input. */
-static int plan_value(int opt, const char *v, struct plan_input *in)
-{
-	char buf[2048];
-
-	memset(in, 0, sizeof *in);
-	if (strlen(v) >= sizeof buf)
-		return err_usage("bench: value '%.40s...' too long", v), -1;
-	memcpy(buf, v, strlen(v) + 1);
-	return cmd_plan_opt(opt, buf, in, 0) < 0 ? -1 : 0;
-}
-
-static int set_shape(struct conf *c, const char *v)
-{
-	struct plan_input in;
-
-	if (plan_value(OPT_SHAPE, v, &in) < 0)
-		return -1;
-	c->shape = in.shape;
-	return 0;
-}
-
-static int set_firmware(struct conf *c, const char *v)
-{
-	struct plan_input in;
-
-	if (plan_value(OPT_FIRMWARE, v, &in) < 0)
-		return -1;
-	c->firmware = in.firmware;
-	return 0;
-}
-
-/* "auto": the default path, PVH where the kernel has it. */
-static int set_kformat(struct conf *c, const char *v)
-{
-	struct plan_input in = { .kernel_format = -1 };
-
-	if (strcmp(v, "auto") && plan_value(OPT_KERNEL_FORMAT, v, &in) < 0)
-		return -1;
-	c->kernel_format = in.kernel_format;
-	return 0;
-}
-
-/* "": the default for the shape. */
-static int set_memory(struct conf *c, const char *v)
-{
-	struct plan_input in = { .memory_mib = 0 };
-
-	if (*v && plan_value(OPT_MEMORY, v, &in) < 0)
-		return -1;
-	c->memory = in.memory_mib;
-	return 0;
-}
-
-/* "": the default. */
-static int set_tb_cache(struct conf *c, const char *v)
-{
-	struct plan_input in = { .tb_cache_mib = -1 };
-
-	if (*v && plan_value(OPT_TB_CACHE, v, &in) < 0)
-		return -1;
-	c->tb_cache = in.tb_cache_mib;
-	return 0;
-}
-
-static int set_tuning(struct conf *c, const char *v)
-{
-	struct plan_input in;
-
-	if (plan_value(OPT_TUNING, v, &in) < 0)
-		return -1;
-	c->tuning = in.tuning;
-	return 0;
-}
-
-/* The value itself is kept: it lives in argv. */
-static int set_append(struct conf *c, const char *v)
-{
-	struct plan_input in;
-
-	if (*v && plan_value(OPT_APPEND, v, &in) < 0)
-		return -1;
-	c->append = *v ? v : NULL;
-	return 0;
+	return cmd_plan_opt(d->code, (char *)v, &c->in, 0) < 0 ? -1 : 0;
 }
 
 /* Add ARG's values to D: a comma list, or (LIST=0) one value as it is. */
@@ -295,12 +204,12 @@ static int make_confs(struct bench *b, struct dim *dims)
 			return err_usage("bench: at most %d configurations", MAX_CONF), -1;
 		c = &b->conf[b->nconf];
 		memset(c, 0, sizeof *c);
-		c->firmware = c->kernel_format = -1;
-		c->tuning = 1;
+		c->in = (struct plan_input){ .machine = -1, .firmware = -1, .kernel_format = -1,
+					     .shape = -1, .tb_cache_mib = -1, .tuning = 1 };
 		for (d = 0; d < NDIMS; d++) {
 			const char *v = dims[d].vals[idx[d]];
 
-			if (dims[d].set(c, v) < 0)
+			if (dim_set(c, &dims[d], v) < 0)
 				return -1;
 			if (dims[d].n > 1 || dims[d].in_name)
 				snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name),
@@ -309,7 +218,7 @@ static int make_confs(struct bench *b, struct dim *dims)
 		/* libvirt cannot run microvm */
 		{
 			long arg;
-			const struct topo *tp = topo_find(c->topology, &arg);
+			const struct topo *tp = topo_find(c->in.topology, &arg);
 
 			skip = tp->machines == (1u << PLAN_MICROVM) && !strcmp(c->backend, "libvirt");
 		}
@@ -340,12 +249,13 @@ static int pick_kernels(struct bench *b, struct appl *a)
 {
 	for (size_t k = 0; k < b->nconf; k++) {
 		struct conf *c = &b->conf[k];
-		struct plan_input in = { .kernel_format = c->kernel_format };
+		struct plan_input in = { .kernel_format = c->in.kernel_format };
 
 		if (cmd_pick_kernel(&in, a, 1) < 0)
 			return -1;
 		snprintf(c->kernel, sizeof c->kernel, "%s", in.kernel);
-		c->kernel_format = in.kernel_format;
+		c->in.kernel = c->kernel;
+		c->in.kernel_format = in.kernel_format;
 	}
 	return 0;
 }
@@ -383,11 +293,7 @@ static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long 
 	struct launch_capture cap = { 0 };
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
-		.in = { .topology = c->topology, .machine = -1, .accel = b->accel,
-			.firmware = c->firmware, .kernel = c->kernel, .shape = c->shape,
-			.kernel_format = c->kernel_format, .memory_mib = c->memory,
-			.tb_cache_mib = c->tb_cache,
-			.tuning = c->tuning, .append = c->append },
+		.in = c->in,
 		.backend = c->backend, .connect = lb_global.connect,
 		.cmd = b->plain ? plain : job, .timeout = 300,
 		.verbose = lb_global.verbose > 1, .capture = b->plain ? NULL : &cap,
@@ -395,6 +301,7 @@ static int bench_one(struct bench *b, struct conf *c, struct run_rec *rec, long 
 	};
 	int r;
 
+	lo.in.accel = b->accel;
 	if (b->logs && !b->plain) {
 		snprintf(trace, sizeof trace, "%.3000s/%s-%ld.trace", b->logs, c->file, round);
 		lo.trace_out = trace;
@@ -513,15 +420,21 @@ static int deterministic(const struct bench *b, const struct conf *c)
 /* TCG's translation cache in MiB; 0 is QEMU's own default. */
 static unsigned conf_tb(const struct conf *c)
 {
-	return c->tb_cache < 0 ? PLAN_TB_CACHE_MIB : (unsigned)c->tb_cache;
+	return c->in.tb_cache_mib < 0 ? PLAN_TB_CACHE_MIB : (unsigned)c->in.tb_cache_mib;
+}
+
+/* Guest RAM in MiB, the shape's default when none was given. */
+static unsigned conf_memory(const struct conf *c)
+{
+	return c->in.memory_mib ? c->in.memory_mib : plan_default_memory(c->in.shape);
 }
 
 /* Everything a configuration boots with, in one cell. */
 static void conf_setup(const struct conf *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s+%s %uM %u %s", plan_shape_name(c->shape),
-		 plan_firmware_name(c->firmware), kern_format_name(c->kernel_format),
-		 c->memory ? c->memory : plan_default_memory(c->shape), conf_tb(c), c->tuning ? "on" : "off");
+	snprintf(buf, len, "%s %s+%s %uM %u %s", plan_shape_name(c->in.shape),
+		 plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
+		 conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off");
 }
 
 /* Table columns: wide enough for every configuration's name and setup. */
@@ -652,15 +565,15 @@ static int write_json(const struct bench *b)
 		json_object *jc = json_object_new_object(), *runs = json_object_new_array();
 
 		json_object_object_add(jc, "name", json_object_new_string(c->name));
-		json_object_object_add(jc, "topology", json_object_new_string(c->topology));
+		json_object_object_add(jc, "topology", json_object_new_string(c->in.topology));
 		json_object_object_add(jc, "backend", json_object_new_string(c->backend));
-		json_object_object_add(jc, "shape", json_object_new_string(plan_shape_name(c->shape)));
-		json_object_object_add(jc, "firmware", json_object_new_string(plan_firmware_name(c->firmware)));
-		json_object_object_add(jc, "kernel_format", json_object_new_string(kern_format_name(c->kernel_format)));
-		json_object_object_add(jc, "memory_mib", json_object_new_int((int)(c->memory ? c->memory : plan_default_memory(c->shape))));
+		json_object_object_add(jc, "shape", json_object_new_string(plan_shape_name(c->in.shape)));
+		json_object_object_add(jc, "firmware", json_object_new_string(plan_firmware_name(c->in.firmware)));
+		json_object_object_add(jc, "kernel_format", json_object_new_string(kern_format_name(c->in.kernel_format)));
+		json_object_object_add(jc, "memory_mib", json_object_new_int((int)conf_memory(c)));
 		json_object_object_add(jc, "tb_cache_mib", json_object_new_int((int)conf_tb(c)));
-		json_object_object_add(jc, "tuning", json_object_new_boolean(c->tuning));
-		json_object_object_add(jc, "append", c->append ? json_object_new_string(c->append) : NULL);
+		json_object_object_add(jc, "tuning", json_object_new_boolean(c->in.tuning));
+		json_object_object_add(jc, "append", c->in.append ? json_object_new_string(c->in.append) : NULL);
 		for (long i = 0; i < b->runs; i++) {
 			const struct run_rec *rr = &c->run[i];
 			json_object *jr = json_object_new_object(), *st = json_object_new_object();
@@ -738,11 +651,10 @@ static int write_csv(const struct bench *b)
 			const struct run_rec *r = &c->run[i];
 
 			/* The file-safe name: no commas or quotes to escape. */
-			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%ld,%d", c->file, c->topology,
-				c->backend, plan_shape_name(c->shape), plan_firmware_name(c->firmware),
-				kern_format_name(c->kernel_format),
-				c->memory ? c->memory : plan_default_memory(c->shape), conf_tb(c),
-				c->tuning ? "on" : "off", i + 1, r->ok);
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%ld,%d", c->file, c->in.topology,
+				c->backend, plan_shape_name(c->in.shape),
+				plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
+				conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off", i + 1, r->ok);
 			for (int s = 0; s < NSTAGES; s++)
 				fprintf(f, ",%.6f", r->stage[s]);
 			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,
@@ -857,15 +769,15 @@ int cmd_bench(int argc, char **argv)
 	struct bench_opts o = {
 		.b = b,
 		.dim = {
-			[D_TOPOLOGY] = { "--topology", { 0 }, 0, set_topology, 1 },
-			[D_BACKEND] = { "--backend", { 0 }, 0, set_backend, 1 },
-			[D_SHAPE] = { "--shape", { 0 }, 0, set_shape, 0 },
-			[D_FIRMWARE] = { "--firmware", { 0 }, 0, set_firmware, 0 },
-			[D_KFORMAT] = { "--kernel-format", { 0 }, 0, set_kformat, 0 },
-			[D_MEMORY] = { "--memory", { 0 }, 0, set_memory, 0 },
-			[D_TB_CACHE] = { "--tb-cache", { 0 }, 0, set_tb_cache, 0 },
-			[D_TUNING] = { "--tuning", { 0 }, 0, set_tuning, 0 },
-			[D_APPEND] = { "--append", { 0 }, 0, set_append, 0 },
+			[D_TOPOLOGY] = { "--topology", OPT_TOPOLOGY, { 0 }, 0, 1 },
+			[D_BACKEND] = { "--backend", OPT_BACKEND, { 0 }, 0, 1 },
+			[D_SHAPE] = { "--shape", OPT_SHAPE, { 0 }, 0, 0 },
+			[D_FIRMWARE] = { "--firmware", OPT_FIRMWARE, { 0 }, 0, 0 },
+			[D_KFORMAT] = { "--kernel-format", OPT_KERNEL_FORMAT, { 0 }, 0, 0 },
+			[D_MEMORY] = { "--memory", OPT_MEMORY, { 0 }, 0, 0 },
+			[D_TB_CACHE] = { "--tb-cache", OPT_TB_CACHE, { 0 }, 0, 0 },
+			[D_TUNING] = { "--tuning", OPT_TUNING, { 0 }, 0, 0 },
+			[D_APPEND] = { "--append", OPT_APPEND, { 0 }, 0, 0 },
 		},
 	};
 	/* What a dimension not given takes: the defaults of `run`. */
