@@ -466,6 +466,7 @@ const char *appl_shape_initrd(const struct appl *a, int shape, int *needs_root)
 int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char **why)
 {
 	static char reason[512];
+	const char *fail;
 	int hit;
 
 	*why = NULL;
@@ -475,13 +476,12 @@ int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char
 		return 0;
 	if (!a->host_kernel[0] && appl_find_host_kernel(a) < 0)
 		return -1;
-	if (prepare ? kern_vmlinux(a->cache, a->host_kernel, &hit) < 0
-		    : (*why = kern_probe(a->host_kernel)) != NULL) {
-		if (prepare)
-			snprintf(reason, sizeof reason, "%s", err_msg());
-		else
-			snprintf(reason, sizeof reason, "%s", *why);
-		*why = NULL;
+	if (prepare)
+		fail = kern_vmlinux(a->cache, a->host_kernel, &hit) < 0 ? err_msg() : NULL;
+	else
+		fail = kern_probe(a->host_kernel);
+	if (fail) {
+		snprintf(reason, sizeof reason, "%s", fail);
 		if (want == KERN_PVH) {
 			err_set(LB_EXIT_VM, "--kernel-format pvh: %s", reason);
 			return -1;

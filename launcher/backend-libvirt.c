@@ -74,7 +74,7 @@ static void adopt_qemu(struct launch *l)
 	/* Only QEMU's own children of ours can be reaped here; if it is not
 	 * ours (a libvirt daemon started it), libvirt's destroy waits as it
 	 * always has. */
-	if (pid <= 0 || getpgid(pid) < 0 || waitpid(pid, NULL, WNOHANG) < 0)
+	if (pid <= 0 || waitpid(pid, NULL, WNOHANG) < 0)
 		return;
 	l->reap_pid = pid;
 	if (pthread_create(&l->reaper, NULL, reap, &l->reap_pid) != 0)

@@ -96,9 +96,16 @@ static void on_console_line(void *ctx, const char *line)
 /* QEMU's peak resident set so far (VmHWM), read when the command has
  * exited and QEMU is still there; 0 when its pid is not ours to see (a
  * libvirt daemon's QEMU). */
+/* QEMU's pid when it is ours to see: the direct backend's child, or the
+ * embedded driver's QEMU we adopted; 0 otherwise. */
+static pid_t qemu_pid(const struct launch *l)
+{
+	return l->pid > 0 ? l->pid : l->reap_pid;
+}
+
 static long qemu_peak_kib(const struct launch *l)
 {
-	pid_t pid = l->pid > 0 ? l->pid : l->reap_pid;
+	pid_t pid = qemu_pid(l);
 	char path[64], line[128];
 	long kib = 0;
 	FILE *f;
@@ -344,22 +351,6 @@ static int verdict(struct launch *l)
 	return -1;
 }
 
-/* The caller picked the kernel (cmd_pick_kernel); a PVH vmlinux is made
- * sure of here, since the cache may have changed since.  Nothing picked:
- * the bzImage, which every kernel boots. */
-static int launch_kernel(struct launch *l, struct plan_input *in)
-{
-	int hit;
-
-	if (in->kernel && in->kernel_format == KERN_PVH)
-		return kern_vmlinux(l->appl.cache, l->appl.host_kernel, &hit);
-	if (!in->kernel) {
-		in->kernel = l->appl.kernel;
-		in->kernel_format = KERN_BZIMAGE;
-	}
-	return 0;
-}
-
 int launch_run(const struct launch_opts *o, struct launch_times *times)
 {
 	const struct backend *b = !strcmp(o->backend, "direct") ? &backend_direct
@@ -398,8 +389,12 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	if (make_rundir(l, needs_root) < 0)
 		goto out;
 	wd_start(&l->wd, l->rundir);
-	if (launch_kernel(l, &in) < 0)
-		goto out;
+	/* The caller picked the kernel (cmd_pick_kernel, which extracts the
+	 * vmlinux); nothing picked is the bzImage, which every kernel boots. */
+	if (!in.kernel) {
+		in.kernel = l->appl.kernel;
+		in.kernel_format = KERN_BZIMAGE;
+	}
 	in.root = needs_root ? l->overlay : NULL;
 	in.tsc_khz = util_host_tsc_khz();
 	if (o->bench) {
@@ -438,7 +433,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		started = 1;
 		if (b->start(l) < 0)
 			goto out;
-		wd_qemu(&l->wd, l->pid > 0 ? l->pid : l->reap_pid);
+		wd_qemu(&l->wd, qemu_pid(l));
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
 	       !l->guest_error[0])
