@@ -27,6 +27,8 @@ OBJS = \
 	launcher/cmd-check.o \
 	launcher/cmd-appliance.o \
 	launcher/cmd-run.o \
+	launcher/cmd-inspect.o \
+	launcher/inspect-report.o \
 	launcher/err.o \
 	launcher/util.o \
 	launcher/proc.o \
@@ -54,8 +56,8 @@ OBJS = \
 
 HEADERS = $(wildcard launcher/*.h)
 
-all: launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test \
-     tests/helpers/stages-test tests/helpers/kernel-test
+all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
+     tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test
 
 launcher/%.o: launcher/%.c $(HEADERS)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -67,11 +69,21 @@ launcher/leanboot: $(OBJS)
 appliance/init: appliance/init.c launcher/crc32.h
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
 
+# The inspector runs inside the appliance, linked against the libraries
+# appliance/packages puts there (libblkid, libsqlite3).
+appliance/inspect: appliance/inspect.c
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $< -lblkid -lsqlite3
+
 tests/helpers/rngcheck: tests/helpers/rngcheck.c
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
 tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/proto.o
+
+tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o launcher/err.o \
+                           launcher/util.o launcher/inspect-report.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-report.o \
+		launcher/err.o launcher/util.o $(PKG_LIBS)
 
 tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launcher/err.o launcher/stages.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o launcher/err.o
@@ -99,15 +111,16 @@ demo:
 regen-golden: all
 	LEANBOOT_REGEN=1 prove tests/01-golden.t
 
-install: launcher/leanboot appliance/init
+install: launcher/leanboot appliance/init appliance/inspect
 	install -D -m 0755 launcher/leanboot $(DESTDIR)$(PREFIX)/bin/leanboot
 	install -D -m 0755 appliance/init $(DESTDIR)$(DATADIR)/init
+	install -D -m 0755 appliance/inspect $(DESTDIR)$(DATADIR)/inspect
 	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
 	install -D -m 0644 appliance/modules $(DESTDIR)$(DATADIR)/modules
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 
 clean:
-	rm -f launcher/*.o launcher/leanboot appliance/init tests/helpers/rngcheck tests/helpers/proto-test \
-	      tests/helpers/stages-test tests/helpers/kernel-test
+	rm -f launcher/*.o launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
+	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test
 
 .PHONY: all deps check demo regen-golden install clean

@@ -31,7 +31,7 @@
 #define LB_DATADIR "/usr/local/lib/leanboot"
 #endif
 
-#define APPL_KEY_VERSION "leanboot-appliance-3"
+#define APPL_KEY_VERSION "leanboot-appliance-4"
 
 static int is_file(const char *path)
 {
@@ -171,7 +171,7 @@ static int hash_file(struct sha256_ctx *h, const char *path)
 	return 0;
 }
 
-/* The inputs: the package list and the init (by content), the kernel and
+/* The inputs: the package list, the init and the inspector (by content), the kernel and
  * its modules, supermin, and dpkg's status file, which changes whenever a
  * package version on the host does. */
 int appl_key(const struct appl *a, char key[65])
@@ -189,6 +189,9 @@ int appl_key(const struct appl *a, char key[65])
 	if (hash_file(&h, path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/init", a->datadir);
+	if (hash_file(&h, path) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/inspect", a->datadir);
 	if (hash_file(&h, path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/modules", a->datadir);
@@ -286,7 +289,8 @@ static int read_packages(const struct appl *a, struct strv *argv)
 static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 {
 	char sd[PATH_MAX], tree[PATH_MAX], boot[PATH_MAX], out[PATH_MAX], log[PATH_MAX];
-	char init[PATH_MAX + 8], list[PATH_MAX + 16], ek[PATH_MAX + 32], ev[200], em[PATH_MAX + 32];
+	char init[PATH_MAX + 8], insp[PATH_MAX + 8], list[PATH_MAX + 16], ek[PATH_MAX + 32], ev[200],
+		em[PATH_MAX + 32];
 	char dst[PATH_MAX + 32], lib[PATH_MAX + 16];
 	const char *env[] = { ek, ev, em, NULL };
 	const char *logp = verbose ? NULL : log;
@@ -302,6 +306,7 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	snprintf(ev, sizeof ev, "SUPERMIN_KERNEL_VERSION=%s", a->kver);
 	snprintf(em, sizeof em, "SUPERMIN_MODULES=/lib/modules/%s", a->kver);
 	snprintf(init, sizeof init, "%s/init", a->datadir);
+	snprintf(insp, sizeof insp, "%s/inspect", a->datadir);
 	snprintf(list, sizeof list, "%s/modules", a->datadir);
 
 	if (strv_add(&av, "supermin") || strv_add(&av, "--prepare") ||
@@ -318,10 +323,18 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	if (proc_run((const char *const *)av.v, env, logp) < 0)
 		goto out;
 
-	/* The whole tree: our init as /init, the listed modules. */
+	/* The whole tree: our init as /init, the inspector, the listed
+	 * modules. */
 	snprintf(dst, sizeof dst, "%s/init", tree);
 	{
 		const char *cp[] = { "install", "-m", "0755", init, dst, NULL };
+
+		if (proc_run(cp, NULL, logp) < 0)
+			goto out;
+	}
+	snprintf(dst, sizeof dst, "%s%s", tree, APPL_INSPECT);
+	{
+		const char *cp[] = { "install", "-D", "-m", "0755", insp, dst, NULL };
 
 		if (proc_run(cp, NULL, logp) < 0)
 			goto out;

@@ -6,6 +6,9 @@
 
 #include <limits.h>
 
+/* Where the appliance carries the inspector (appliance/inspect.c). */
+#define APPL_INSPECT "/usr/lib/leanboot/inspect"
+
 struct appl {
 	char cache[PATH_MAX];     /* the cache directory */
 	char dir[PATH_MAX];       /* cache/appliance */

@@ -189,6 +189,7 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 			return -1;
 		}
 		in->disks[in->ndisks].path = arg;
+		in->disks[in->ndisks].format = -1;
 		in->disks[in->ndisks++].rw = rw;
 		return 0;
 	}

@@ -47,6 +47,7 @@ int cmd_xml(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_appliance(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 #endif

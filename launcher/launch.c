@@ -59,15 +59,22 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Bounded by the protocol's output limit, which proto.c enforces. */
+/* Bounded by the protocol's output limit, which proto.c enforces, or by
+ * the caller's own. */
 static void capture_add(struct launch_capture *c, const void *data, size_t len)
 {
+	if (c->overflow || (c->limit && c->len + len > c->limit)) {
+		c->overflow = 1;
+		return;
+	}
 	if (c->len + len + 1 > c->cap) {
 		size_t cap = (c->len + len + 1) * 2;
 		char *b = realloc(c->buf, cap);
 
-		if (!b)
+		if (!b) {
+			c->overflow = 1;
 			return;
+		}
 		c->buf = b;
 		c->cap = cap;
 	}
@@ -143,15 +150,17 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 		}
 		break;
 	case 'O':
-		if (l->o->capture) {
-			capture_add(l->o->capture, data, len);
+	case 'E': {
+		struct launch_capture *c = type == 'O' ? l->o->capture : l->o->capture_err;
+
+		if (c) {
+			capture_add(c, data, len);
 			break;
 		}
-		/* fall through */
-	case 'E':
 		/* The user's output, passed on byte for byte. */
 		write_all(type == 'O' ? 1 : 2, data, len);
 		break;
+	}
 	case 'X':
 		if (l->got_exit || len == 0 || len >= sizeof num)
 			break;

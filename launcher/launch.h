@@ -20,10 +20,12 @@
 
 enum launch_stage { ST_START, ST_FIRMWARE, ST_KERNEL, ST_INIT, ST_COMMAND, ST_SHUTDOWN };
 
-/* Where a command's stdout goes when the caller wants it, not the user. */
+/* Where a command's output goes when the caller wants it, not the user. */
 struct launch_capture {
 	char *buf;                   /* NUL-terminated, malloc'd */
 	size_t len, cap;
+	size_t limit;                /* 0: the protocol's own output limit */
+	int overflow;                /* more came than LIMIT; the rest dropped */
 };
 
 struct launch_opts {
@@ -34,6 +36,7 @@ struct launch_opts {
 	double timeout;              /* seconds, boot and command together */
 	int verbose;
 	struct launch_capture *capture;   /* NULL: stdout to fd 1 */
+	struct launch_capture *capture_err;   /* NULL: stderr to fd 2 */
 	int bench;                   /* trace PCI config accesses, initcall_debug */
 	const char *trace_out;       /* with bench: QEMU writes the trace here */
 };

@@ -12,7 +12,8 @@ const struct cmd cmd_table[] = {
 	{ "run", cmd_run,
 	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [BOOT OPTIONS] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
-	{ "inspect", NULL, "[--json] DISK...", "report what is on disk images" },
+	{ "inspect", cmd_inspect, "[--json] [--format auto|raw|qcow2] [--timeout S] [--memory MiB] DISK...",
+	  "report what is on disk images, attached read-only" },
 	{ "check", cmd_check,
 	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
 	  "       leanboot check --golden DIR [--regen]",

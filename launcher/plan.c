@@ -56,7 +56,7 @@ static struct plan_dev *plan_add_dev(struct plan *p, enum plan_dev_kind kind)
 	return d;
 }
 
-static int plan_add_disk(struct plan *p, const char *path, int rw, int is_root)
+static int plan_add_disk(struct plan *p, const char *path, int format, int rw, int is_root)
 {
 	struct disk_info info;
 	struct plan_dev *d;
@@ -66,7 +66,7 @@ static int plan_add_disk(struct plan *p, const char *path, int rw, int is_root)
 		/* The root overlay is made per launch, so it need not exist yet. */
 		info.format = DISK_QCOW2;
 		info.is_block = 0;
-	} else if (disk_probe(path, &info) < 0) {
+	} else if (disk_probe(path, format, &info, NULL) < 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < p->ndev; i++)
@@ -180,10 +180,10 @@ int plan_make(const struct plan_input *in, struct plan *p)
 			strlen(p->cmdline));
 		goto fail;
 	}
-	if (in->root && plan_add_disk(p, in->root, 0, 1) < 0)
+	if (in->root && plan_add_disk(p, in->root, DISK_QCOW2, 0, 1) < 0)
 		goto fail;
 	for (size_t i = 0; i < in->ndisks; i++)
-		if (plan_add_disk(p, in->disks[i].path, in->disks[i].rw, 0) < 0)
+		if (plan_add_disk(p, in->disks[i].path, in->disks[i].format, in->disks[i].rw, 0) < 0)
 			goto fail;
 	if (t->apply(p, arg) < 0)
 		goto fail;

@@ -93,6 +93,7 @@ struct plan {
 struct plan_disk_in {
 	const char *path;
 	int rw;
+	int format;               /* a disk_format, or -1 to detect it */
 };
 
 struct plan_input {

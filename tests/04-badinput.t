@@ -19,7 +19,9 @@ cat >"$T/bomb.xml" <<'X'
 <domain type="qemu"><name>&d;</name></domain>
 X
 truncate -s 5M "$T/huge.xml"
-plan 33
+ln -s loop-b "$T/loop-a"
+ln -s loop-a "$T/loop-b"
+plan 40
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -65,4 +67,12 @@ expect_fail "a kernel command line over 2047 bytes" 2 "at most 2047 fit" \
 	"$LB" xml --append "$(head -c 2100 /dev/zero | tr '\0' x)"
 expect_fail "bench: --tb-cache list with a bad value" 2 "--tb-cache: 'x'" \
 	"$LB" bench --tb-cache 16,x
+expect_fail "inspect: no disk" 2 "give at least one disk image" "$LB" inspect
+expect_fail "inspect: a directory" 2 "is a directory" "$LB" inspect "$T/dir"
+expect_fail "inspect: a FIFO" 2 "not a regular file or block device" "$LB" inspect "$T/fifo"
+expect_fail "inspect: a symlink loop" 2 "Too many levels of symbolic links" "$LB" inspect "$T/loop-a"
+expect_fail "inspect: a missing disk" 2 "No such file" "$LB" inspect "$T/nothing"
+expect_fail "inspect: an unknown format" 2 "--format: 'vmdk' is not auto, raw or qcow2" \
+	"$LB" inspect --format vmdk "$T/fifo"
+expect_fail "inspect: 17 disks" 2 "at most 16 disks" "$LB" inspect $(for i in $(seq 17); do printf '%s ' "$T/fifo"; done)
 finish

@@ -1,0 +1,302 @@
+/* leanboot inspect: what is on disk images, found by the appliance's
+ * inspector (appliance/inspect.c) with every disk attached read-only.
+ * The host decides each image's format and checks its backing chain
+ * (disk.c); the guest's records are read strictly (inspect-report.c) and
+ * printed as text or as one JSON document. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "disk.h"
+#include "err.h"
+#include "inspect-report.h"
+#include "launch.h"
+#include "util.h"
+
+enum { OPT_JSON = 0x300, OPT_FORMAT, OPT_TIMEOUT };
+
+struct inspect_opts {
+	struct launch_opts lo;
+	int json;
+	int format;               /* a disk_format, or -1: detect */
+};
+
+static int inspect_opt(int c, char *arg, void *ctx)
+{
+	struct inspect_opts *o = ctx;
+	long v;
+
+	switch (c) {
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	case OPT_FORMAT:
+		o->format = disk_parse_format(arg);
+		if (o->format == -2) {
+			err_usage("--format: '%s' is not auto, raw or qcow2", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_TIMEOUT:
+		if (util_parse_long(arg, 1, 86400, &v) < 0) {
+			err_usage("--timeout: '%s' is not a number of seconds from 1 to 86400", arg);
+			return -1;
+		}
+		o->lo.timeout = (double)v;
+		return 0;
+	case OPT_MEMORY:
+		return cmd_plan_opt(c, arg, &o->lo.in, 0);
+	}
+	return -2;
+}
+
+/* The host's facts about each disk, before any VM sees it. */
+static struct json_object *host_disks(struct inspect_opts *o, char **paths, int n)
+{
+	struct json_object *disks = json_object_new_array();
+
+	for (int i = 0; i < n; i++) {
+		struct json_object *d = json_object_new_object(), *chain;
+		struct strv backing = { 0 };
+		struct disk_info info;
+
+		json_object_array_add(disks, d);
+		if (disk_probe(paths[i], o->format, &info, &backing) < 0) {
+			strv_free(&backing);
+			json_object_put(disks);
+			return NULL;
+		}
+		json_object_object_add(d, "index", json_object_new_int(i));
+		json_object_object_add(d, "path", ir_string(paths[i]));
+		json_object_object_add(d, "format", json_object_new_string(disk_format_name(info.format)));
+		json_object_object_add(d, "file_size", json_object_new_int64((int64_t)info.size));
+		chain = json_object_new_array();
+		for (size_t k = 0; k < backing.n; k++)
+			json_object_array_add(chain, ir_string(backing.v[k]));
+		json_object_object_add(d, "backing_chain", chain);
+		strv_free(&backing);
+		o->lo.in.disks[i].path = paths[i];
+		o->lo.in.disks[i].format = (int)info.format;
+		o->lo.in.disks[i].rw = 0;
+	}
+	o->lo.in.ndisks = (size_t)n;
+	return disks;
+}
+
+/* --- text ------------------------------------------------------------ */
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static int jnum(struct json_object *o, const char *key, long long *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	*out = (long long)json_object_get_int64(v);
+	return 1;
+}
+
+static void human(long long b, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1024 && u < 6)
+		v /= 1024, u++;
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* "key value" pairs that are present, on one line. */
+static void text_fields(struct json_object *o, const char *const *keys, const char *indent)
+{
+	int first = 1;
+
+	for (; *keys; keys++) {
+		struct json_object *v;
+		long long n;
+		char h[32];
+
+		if (!json_object_object_get_ex(o, *keys, &v))
+			continue;
+		printf("%s%s", first ? indent : ", ", *keys);
+		if (json_object_is_type(v, json_type_int) && jnum(o, *keys, &n) &&
+		    (strstr(*keys, "size") || !strcmp(*keys, "used") || !strcmp(*keys, "start"))) {
+			human(n, h, sizeof h);
+			printf(" %s", h);
+		} else {
+			printf(" %s", json_object_get_string(v));
+		}
+		first = 0;
+	}
+	if (!first)
+		putchar('\n');
+}
+
+static void text_fs(struct json_object *parent, const char *indent)
+{
+	static const char *const keys[] = { "type", "version", "uuid", "label", "size", "used", NULL };
+	struct json_object *fs;
+	const char *m;
+
+	if (!json_object_object_get_ex(parent, "filesystem", &fs))
+		return;
+	printf("%s  filesystem:\n", indent);
+	text_fields(fs, keys, indent[0] ? "      " : "    ");
+	if ((m = jstr(fs, "mount")) && strcmp(m, "ok"))
+		printf("%s    %s\n", indent, m);
+}
+
+static void text_print(struct json_object *report)
+{
+	static const char *const disk_keys[] = { "format", "size", "file_size", "partition_table",
+						 "partitions_omitted", NULL };
+	static const char *const part_keys[] = { "start", "size", "type", "name", "uuid", NULL };
+	static const char *const os_keys[] = { "distro", "version", "pretty_name", "hostname", "arch",
+					       "package_format", "packages", NULL };
+	struct json_object *disks = json_object_object_get(report, "disks"), *oss;
+
+	for (size_t i = 0; i < json_object_array_length(disks); i++) {
+		struct json_object *d = json_object_array_get_idx(disks, i), *parts, *chain;
+
+		printf("disk %zu: %s\n", i, jstr(d, "path"));
+		text_fields(d, disk_keys, "  ");
+		if (json_object_object_get_ex(d, "backing_chain", &chain))
+			for (size_t k = 0; k < json_object_array_length(chain); k++)
+				printf("  backing file: %s\n", json_object_get_string(json_object_array_get_idx(chain, k)));
+		text_fs(d, "");
+		if (!json_object_object_get_ex(d, "partitions", &parts))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(parts); k++) {
+			struct json_object *p = json_object_array_get_idx(parts, k);
+
+			printf("  partition %s:\n", jstr(p, "number"));
+			text_fields(p, part_keys, "    ");
+			text_fs(p, "  ");
+		}
+	}
+	if (!json_object_object_get_ex(report, "operating_systems", &oss))
+		return;
+	for (size_t i = 0; i < json_object_array_length(oss); i++) {
+		struct json_object *s = json_object_array_get_idx(oss, i), *l;
+		long long part = 0;
+
+		jnum(s, "partition", &part);
+		if (part)
+			printf("os on disk %s partition %lld:\n", jstr(s, "disk"), part);
+		else
+			printf("os on disk %s:\n", jstr(s, "disk"));
+		text_fields(s, os_keys, "  ");
+		if (json_object_object_get_ex(s, "kernels", &l))
+			for (size_t k = 0; k < json_object_array_length(l); k++)
+				printf("  kernel %s\n", json_object_get_string(json_object_array_get_idx(l, k)));
+		if (json_object_object_get_ex(s, "fstab", &l))
+			for (size_t k = 0; k < json_object_array_length(l); k++) {
+				struct json_object *e = json_object_array_get_idx(l, k);
+
+				printf("  fstab %s %s %s %s\n", jstr(e, "spec"), jstr(e, "mountpoint"),
+				       jstr(e, "type"), jstr(e, "options"));
+			}
+	}
+}
+
+/* --- the command ---------------------------------------------------- */
+
+/* The first line of the inspector's stderr, made safe to print. */
+static void first_line(const struct launch_capture *c, char *out, size_t len)
+{
+	char raw[200], clean[4 * sizeof raw + 1];
+	size_t n = c->buf ? strcspn(c->buf, "\n") : 0;
+
+	if (n >= sizeof raw)
+		n = sizeof raw - 1;
+	memcpy(raw, c->buf ? c->buf : "", n);
+	util_clean((const unsigned char *)raw, n, clean);
+	snprintf(out, len, "%s", clean);
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static char *const job[] = { APPL_INSPECT, NULL };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		LB_GLOBAL_LONGOPTS,
+	};
+	struct inspect_opts o = {
+		.lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1,
+				.tb_cache_mib = -1 },
+			.timeout = 120 },
+		.format = -1,
+	};
+	struct launch_capture out = { .limit = IR_MAX_REPORT }, errs = { .limit = 64 << 10 };
+	struct json_object *report = NULL, *disks;
+	int r, ndisks, status = LB_EXIT_VM;
+	struct appl a;
+
+	r = cmd_parse("inspect", argc, argv, longopts, inspect_opt, &o);
+	if (r)
+		return r > 0 ? 0 : LB_EXIT_USAGE;
+	ndisks = argc - optind;
+	if (ndisks < 1)
+		return err_usage("inspect: give at least one disk image");
+	if (ndisks > PLAN_MAX_DISKS)
+		return err_usage("inspect: at most %d disks", PLAN_MAX_DISKS);
+	if (!(disks = host_disks(&o, argv + optind, ndisks)))
+		return err_report("inspect");
+	report = json_object_new_object();
+	json_object_object_add(report, "disks", disks);
+	json_object_object_add(report, "operating_systems", json_object_new_array());
+
+	o.lo.cmd = job;
+	o.lo.backend = lb_global.backend;
+	o.lo.connect = lb_global.connect;
+	o.lo.verbose = lb_global.verbose;
+	o.lo.capture = &out;
+	o.lo.capture_err = &errs;
+	cmd_default_firmware(&o.lo.in);
+	if (appl_locate(&a) < 0 || cmd_pick_kernel(&o.lo.in, &a, 1) < 0 ||
+	    cmd_resolve_accel(&o.lo.in.accel) < 0)
+		goto fail;
+	r = launch_run(&o.lo, NULL);
+	if (r < 0)
+		goto fail;
+	if (r > 0) {
+		char line[1024];
+
+		first_line(&errs, line, sizeof line);
+		err_set(LB_EXIT_VM, "the inspector failed with status %d%s%s", r, line[0] ? ": " : "", line);
+		goto fail;
+	}
+	if (out.overflow) {
+		err_set(LB_EXIT_VM, "the inspector's report is over %u bytes", IR_MAX_REPORT);
+		goto fail;
+	}
+	if (ir_read(out.buf ? out.buf : "", out.len, report) < 0)
+		goto fail;
+	if (o.json)
+		puts(json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		text_print(report);
+	status = 0;
+	goto out;
+fail:
+	status = err_report("inspect");
+out:
+	json_object_put(report);
+	free(out.buf);
+	free(errs.buf);
+	return status;
+}

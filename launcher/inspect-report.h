@@ -1,0 +1,28 @@
+/* inspect-report: the appliance inspector's records (appliance/inspect.c)
+ * read into the JSON document `leanboot inspect` prints.  The records come
+ * from whoever made the disk images, so the reader is strict and bounded:
+ * every kind and key is in a table, every ID names a disk the host
+ * attached, numbers are numbers, lists and strings have limits, and
+ * anything else fails the whole report. */
+#ifndef LB_INSPECT_REPORT_H
+#define LB_INSPECT_REPORT_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#define IR_MAX_REPORT (4u << 20)   /* bytes of records in one report */
+#define IR_MAX_VALUE 1024          /* bytes of one decoded value */
+#define IR_MAX_PARTS 1024          /* partitions on one disk */
+#define IR_MAX_OS 64
+#define IR_MAX_LIST 256            /* kernels or fstab entries of one OS */
+
+/* A string from an image, cleaned by util_clean(), as a new JSON string. */
+struct json_object *ir_string(const char *s);
+
+/* Read the records in TEXT (LEN bytes) into REPORT, whose "disks" array
+ * the caller has filled with one object per attached disk, in order.
+ * Returns 0, or -1 after err_set() naming the line at fault. */
+int ir_read(const char *text, size_t len, struct json_object *report);
+
+#endif

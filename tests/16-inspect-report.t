@@ -1,0 +1,4 @@
+#!/bin/bash
+# The host's reader of the inspector's records: good reports, and every
+# rule and bound a hostile guest might break.
+exec "$(dirname "$0")/helpers/report-test"

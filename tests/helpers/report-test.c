@@ -1,0 +1,152 @@
+/* report-test: the host's reader of the inspector's records against
+ * crafted reports: good ones, and each rule a hostile guest might break.
+ * TAP output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../launcher/err.h"
+#include "../../launcher/inspect-report.h"
+
+static int n, failed;
+
+static void ok(int cond, const char *what)
+{
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++n, what);
+	failed += !cond;
+}
+
+/* A report with NDISKS attached disks, read from TEXT; the JSON made, or
+ * NULL with the error in err_msg(). */
+static struct json_object *read_report(const char *text, size_t len, int ndisks)
+{
+	struct json_object *r = json_object_new_object(), *disks = json_object_new_array();
+
+	for (int i = 0; i < ndisks; i++)
+		json_object_array_add(disks, json_object_new_object());
+	json_object_object_add(r, "disks", disks);
+	err_clear();
+	if (ir_read(text, len, r) < 0) {
+		json_object_put(r);
+		return NULL;
+	}
+	return r;
+}
+
+static const char *at(struct json_object *r, const char *path)
+{
+	static char buf[4096];
+	struct json_object *o = r;
+	char p[256], *save = NULL;
+
+	snprintf(p, sizeof p, "%s", path);
+	for (char *t = strtok_r(p, ".", &save); t && o; t = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)atoi(t));
+		else if (!json_object_object_get_ex(o, t, &o))
+			o = NULL;
+	}
+	snprintf(buf, sizeof buf, "%s", o ? json_object_get_string(o) : "(none)");
+	return buf;
+}
+
+static void good(void)
+{
+	static const char text[] =
+		"disk\t0\tsize\t1048576\n"
+		"disk\t0\tpartition_table\tgpt\n"
+		"part\t0.2\tstart\t1048576\n"
+		"part\t0.2\tname\tev\\x1bil\n"
+		"fs\t0.2\ttype\text4\n"
+		"fs\t0.2\tlabel\t\xc3\xa9t\xc3\xa9\\x5c\xff\n"
+		"fs\t1\ttype\tswap\n"
+		"os\t0.2\troot\t0.2\n"
+		"os\t0.2\tid\tdebian\n"
+		"os\t0.2\tpackages\t42\n"
+		"os\t0.2\tkernel\tvmlinuz-1\n"
+		"os\t0.2\tkernel\tvmlinuz-2\n"
+		"os\t0.2\tfstab\tUUID=x\t/\text4\tdefaults\n";
+	struct json_object *r = read_report(text, sizeof text - 1, 2);
+
+	ok(r != NULL, "a well-formed report is read");
+	if (!r)
+		return;
+	ok(!strcmp(at(r, "disks.0.size"), "1048576"), "a disk's size is a number");
+	ok(!strcmp(at(r, "disks.0.partitions.0.number"), "2"), "a partition is numbered from its ID");
+	ok(!strcmp(at(r, "disks.0.partitions.0.name"), "ev\\x1bil"), "an escape character stays escaped");
+	ok(!strcmp(at(r, "disks.0.partitions.0.filesystem.label"), "\xc3\xa9t\xc3\xa9\\x5c\\xff"),
+	   "UTF-8 stays; a backslash and a byte that is not UTF-8 become \\xHH");
+	ok(!strcmp(at(r, "disks.1.filesystem.type"), "swap"), "a whole-disk filesystem is on the disk");
+	ok(!strcmp(at(r, "operating_systems.0.distro"), "debian") &&
+	   !strcmp(at(r, "operating_systems.0.partition"), "2"), "an OS is keyed by its root");
+	ok(!strcmp(at(r, "operating_systems.0.kernels.1"), "vmlinuz-2"), "kernels are a list");
+	ok(!strcmp(at(r, "operating_systems.0.fstab.0.mountpoint"), "/"), "fstab entries have their fields");
+	json_object_put(r);
+}
+
+static void bad(const char *text, int ndisks, const char *want, const char *what)
+{
+	struct json_object *r = read_report(text, strlen(text), ndisks);
+
+	ok(!r && strstr(err_msg(), want), what);
+	if (r || !strstr(err_msg(), want))
+		printf("# got: %s\n", r ? "accepted" : err_msg());
+	json_object_put(r);
+}
+
+int main(void)
+{
+	char *big;
+	size_t len = 0;
+
+	good();
+	bad("disk\t0\tcolour\tred\n", 1, "unknown kind or key", "an unknown key is refused");
+	bad("vm\t0\tsize\t1\n", 1, "unknown kind or key", "an unknown kind is refused");
+	bad("disk\t1\tsize\t1\n", 1, "names no attached disk", "a disk that was not attached is refused");
+	bad("disk\t-1\tsize\t1\n", 1, "names no attached disk", "a negative disk index is refused");
+	bad("part\t0\tstart\t1\n", 1, "wrong form", "a partition record needs a partition number");
+	bad("part\t0.0\tstart\t1\n", 1, "names no attached disk", "partition 0 is refused");
+	bad("disk\t0.1\tsize\t1\n", 1, "wrong form", "a disk record with a partition number is refused");
+	bad("disk\t0\tsize\t12ab\n", 1, "not one", "a number with letters is refused");
+	bad("disk\t0\tsize\t99999999999999999999\n", 1, "not one", "a number of 20 digits is refused");
+	bad("disk\t0\tsize\t-5\n", 1, "not one", "a negative number is refused");
+	bad("disk\t0\tsize\t1\ndisk\t0\tsize\t2\n", 1, "given twice", "a value given twice is refused");
+	bad("fs\t0\tlabel\ta\\q\n", 1, "bad escape", "an unknown escape is refused");
+	bad("fs\t0\tlabel\ta\\x4\n", 1, "bad escape", "a short escape is refused");
+	bad("fs\t0\tlabel\ta\\xzz\n", 1, "bad escape", "a non-hex escape is refused");
+	bad("fs\t0\tlabel\ta\tb\n", 1, "number of values", "an extra value is refused");
+	bad("os\t0\tfstab\ta\tb\n", 1, "number of values", "a short fstab entry is refused");
+	bad("a\tb\tc\td\te\tf\tg\th\ti\n", 1, "too many fields", "a line of nine fields is refused");
+	bad("disk\t0\tsize\n", 1, "fewer than four", "a line of three fields is refused");
+	bad("disk\t0\tsize\t1", 1, "middle of a line", "a report cut off mid-line is refused");
+	{
+		static const char nul[] = "disk\t0\tsize\t1\0\n";
+		struct json_object *r = read_report(nul, sizeof nul - 1, 1);
+
+		ok(!r && strstr(err_msg(), "NUL"), "a NUL byte is refused");
+		json_object_put(r);
+	}
+
+	/* A value over the limit. */
+	big = malloc(IR_MAX_REPORT + 64);
+	len = (size_t)sprintf(big, "fs\t0\tlabel\t");
+	memset(big + len, 'a', IR_MAX_VALUE + 1);
+	len += IR_MAX_VALUE + 1;
+	strcpy(big + len, "\n");
+	bad(big, 1, "over-long", "a value over the limit is refused");
+
+	/* More partitions than a report may hold. */
+	len = 0;
+	for (int i = 1; i <= IR_MAX_PARTS + 1; i++)
+		len += (size_t)sprintf(big + len, "part\t0.%d\tstart\t1\n", i);
+	bad(big, 1, "more partitions", "more than the partition limit is refused");
+
+	/* A whole report over the size limit. */
+	memset(big, '\n', IR_MAX_REPORT + 1);
+	big[IR_MAX_REPORT + 1] = '\0';
+	bad(big, 1, "over", "a report over the size limit is refused");
+	free(big);
+
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
