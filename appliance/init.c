@@ -422,7 +422,8 @@ static void run_job(const char *hex)
 		return;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		/* With O_CLOEXEC: only the dup2 copies reach the command. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		dup2(null, 0);
 		dup2(out[1], 1);

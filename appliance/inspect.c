@@ -40,6 +40,7 @@
 #define MAX_MOUNTS 64          /* filesystems mounted in one inspection */
 #define MAX_KERNELS 64
 #define MAX_FSTAB 128
+#define MAX_LVS 64             /* logical volumes looked at */
 #define VALUE_MAX 1024         /* bytes of one value; more is cut */
 #define SMALL_FILE (64 << 10)  /* os-release, hostname, fstab */
 #define STATUS_MAX (256u << 20) /* dpkg's status file, read as a stream */
@@ -397,15 +398,15 @@ static int kernels_in(int root, const char *dir, const char *id)
 /* --- devices and filesystems ----------------------------------------- */
 
 struct fsinfo {
-	char id[16];
+	char id[256];             /* N, N.P, or VG/LV */
 	char dev[32];
 	char type[32];
 	char uuid[64], label[VALUE_MAX], partuuid[64], partlabel[VALUE_MAX];
 };
 
-static struct fsinfo fss[MAX_DISKS * (MAX_PARTS + 1)];
+static struct fsinfo fss[MAX_DISKS * (MAX_PARTS + 1) + MAX_LVS];
 static int nfs, nmounts;
-static char boot_spec[MAX_DISKS * (MAX_PARTS + 1)][VALUE_MAX];
+static char boot_spec[MAX_DISKS * (MAX_PARTS + 1) + MAX_LVS][VALUE_MAX];
 
 static int modprobe(const char *mod)
 {
@@ -415,7 +416,7 @@ static int modprobe(const char *mod)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		dup2(null, 1);
 		dup2(null, 2);
@@ -574,6 +575,9 @@ static void probe_fs(struct fsinfo *f)
 				rec("fs", f->id, "label", f->label);
 			if (version[0])
 				rec("fs", f->id, "version", version);
+			/* LUKS and the like: reported, never opened. */
+			if (!strcmp(usage, "crypto"))
+				rec("fs", f->id, "encrypted", "1");
 		}
 	}
 	blkid_free_probe(pr);
@@ -789,6 +793,144 @@ static void inspect_disk(int n)
 	blkid_free_probe(pr);
 }
 
+/* --- LVM ------------------------------------------------------------- */
+
+/* Run ARGV with stdout into OUT (at most CAP-1 bytes, NUL-terminated) and
+ * stderr to /dev/null; its exit status, or -1. */
+static int run_capture(char *const argv[], char *out, size_t cap)
+{
+	size_t got = 0;
+	int p[2], st;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(null, 0);
+		dup2(p[1], 1);
+		dup2(null, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		char drop[4096];
+		ssize_t n = got < cap - 1 ? read(p[0], out + got, cap - 1 - got) : read(p[0], drop, sizeof drop);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (got < cap - 1)
+			got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The characters LVM allows in VG and LV names. */
+static int lvm_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 128 && s[0] != '-' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-") == n;
+}
+
+/* Activate the volume groups on the disks read-only and look at each
+ * logical volume as at a partition.  lvm itself is told to keep no
+ * backups or caches and to do without udev; the activation is read-only
+ * (read_only_volume_list), over devices that are read-only anyway. */
+static void inspect_lvm(void)
+{
+	static const char *const lvm_paths[] = { "/usr/sbin/lvm", "/sbin/lvm" };
+	static char out[64 << 10], cfg[16 << 10];
+	const char *lvm = NULL;
+	int have_pv = 0, nlv = 0;
+	size_t o;
+
+	for (int i = 0; i < nfs; i++)
+		have_pv |= !strcmp(fss[i].type, "LVM2_member");
+	for (size_t i = 0; i < sizeof lvm_paths / sizeof lvm_paths[0] && !lvm; i++)
+		if (access(lvm_paths[i], X_OK) == 0)
+			lvm = lvm_paths[i];
+	if (!have_pv || !lvm)
+		return;
+	modprobe("dm_mod");
+	o = (size_t)snprintf(cfg, sizeof cfg,
+			     "backup { backup = 0 archive = 0 } "
+			     "devices { obtain_device_list_from_udev = 0 write_cache_state = 0 scan_lvs = 0 } "
+			     "activation { udev_sync = 0 udev_rules = 0 monitoring = 0");
+	{
+		char *const vgs[] = { (char *)lvm, "vgs", "--noheadings", "-o", "vg_name",
+				      "--config", cfg, NULL };
+		char *save = NULL;
+		int n = 0;
+
+		/* The base configuration, to list the VGs by name. */
+		snprintf(cfg + o, sizeof cfg - o, " }");
+		if (run_capture(vgs, out, sizeof out) != 0)
+			return;
+		o += (size_t)snprintf(cfg + o, sizeof cfg - o, " read_only_volume_list = [");
+		for (char *t = strtok_r(out, " \n", &save); t && n < MAX_LVS; t = strtok_r(NULL, " \n", &save))
+			if (lvm_name_ok(t) && o + strlen(t) + 8 < sizeof cfg)
+				o += (size_t)snprintf(cfg + o, sizeof cfg - o, "%s\"%s\"", n++ ? ", " : " ", t);
+		if (!n)
+			return;
+		snprintf(cfg + o, sizeof cfg - o, " ] }");
+	}
+	{
+		char *const act[] = { (char *)lvm, "vgchange", "-ay", "--noudevsync", "--config", cfg, NULL };
+		char *const lvs[] = { (char *)lvm, "lvs", "--noheadings", "--separator", "/", "--units", "b",
+				      "--nosuffix", "-o", "vg_name,lv_name,lv_size", "--config", cfg, NULL };
+		char *save = NULL;
+
+		run_capture(act, out, sizeof out);
+		if (run_capture(lvs, out, sizeof out) != 0)
+			return;
+		for (char *l = strtok_r(out, "\n", &save); l && nlv < MAX_LVS; l = strtok_r(NULL, "\n", &save)) {
+			char *vg = l + strspn(l, " "), *lv, *size, id[256], dev[300], *d;
+			struct fsinfo *f;
+
+			if (!(lv = strchr(vg, '/')) || !(size = strchr(lv + 1, '/')))
+				continue;
+			*lv++ = '\0';
+			*size++ = '\0';
+			if (!lvm_name_ok(vg) || !lvm_name_ok(lv) || strspn(size, "0123456789") != strlen(size))
+				continue;
+			snprintf(id, sizeof id, "%s/%s", vg, lv);
+			rec("lv", id, "size", size);
+			/* Device-mapper's name: VG-LV with each '-' doubled. */
+			d = dev + snprintf(dev, sizeof dev, "/dev/mapper/");
+			for (const char *s = id; *s; s++) {
+				if (*s == '-')
+					*d++ = '-';
+				*d++ = *s == '/' ? '-' : *s;
+			}
+			*d = '\0';
+			if (access(dev, F_OK) != 0) {
+				rec("lv", id, "inactive", "1");
+				continue;
+			}
+			nlv++;
+			if ((f = new_fs(id, dev)))
+				inspect_fs(nfs - 1);
+		}
+	}
+}
+
 int main(void)
 {
 	int first = nfs;
@@ -803,6 +945,7 @@ int main(void)
 			if (strchr(fss[i].id, '.'))
 				inspect_fs(i);
 	}
+	inspect_lvm();
 	for (int i = 0; i < nfs; i++)
 		if (boot_spec[i][0])
 			separate_boot(i);

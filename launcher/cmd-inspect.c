@@ -154,6 +154,8 @@ static void text_fs(struct json_object *parent, const char *indent)
 	text_fields(fs, keys, indent[0] ? "      " : "    ");
 	if ((m = jstr(fs, "mount")) && strcmp(m, "ok"))
 		printf("%s    %s\n", indent, m);
+	if (json_object_object_get_ex(fs, "encrypted", NULL))
+		printf("%s    encrypted, not opened\n", indent);
 }
 
 static void text_print(struct json_object *report)
@@ -163,7 +165,8 @@ static void text_print(struct json_object *report)
 	static const char *const part_keys[] = { "start", "size", "type", "name", "uuid", NULL };
 	static const char *const os_keys[] = { "distro", "version", "pretty_name", "hostname", "arch",
 					       "package_format", "packages", NULL };
-	struct json_object *disks = json_object_object_get(report, "disks"), *oss;
+	static const char *const lv_keys[] = { "size", "inactive", NULL };
+	struct json_object *disks = json_object_object_get(report, "disks"), *oss, *lvs;
 
 	for (size_t i = 0; i < json_object_array_length(disks); i++) {
 		struct json_object *d = json_object_array_get_idx(disks, i), *parts, *chain;
@@ -184,6 +187,14 @@ static void text_print(struct json_object *report)
 			text_fs(p, "  ");
 		}
 	}
+	if (json_object_object_get_ex(report, "logical_volumes", &lvs))
+		for (size_t i = 0; i < json_object_array_length(lvs); i++) {
+			struct json_object *v = json_object_array_get_idx(lvs, i);
+
+			printf("logical volume %s:\n", jstr(v, "name"));
+			text_fields(v, lv_keys, "  ");
+			text_fs(v, "");
+		}
 	if (!json_object_object_get_ex(report, "operating_systems", &oss))
 		return;
 	for (size_t i = 0; i < json_object_array_length(oss); i++) {
@@ -191,7 +202,9 @@ static void text_print(struct json_object *report)
 		long long part = 0;
 
 		jnum(s, "partition", &part);
-		if (part)
+		if (jstr(s, "logical_volume"))
+			printf("os on logical volume %s:\n", jstr(s, "logical_volume"));
+		else if (part)
 			printf("os on disk %s partition %lld:\n", jstr(s, "disk"), part);
 		else
 			printf("os on disk %s:\n", jstr(s, "disk"));

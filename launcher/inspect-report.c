@@ -8,9 +8,10 @@
 #include "inspect-report.h"
 #include "util.h"
 
-enum ir_kind { IR_DISK, IR_PART, IR_FS, IR_OS };
+enum ir_kind { IR_DISK, IR_PART, IR_LV, IR_FS, IR_OS };
 enum ir_type {
 	IR_U64,      /* a decimal number */
+	IR_FLAG,     /* "1": true */
 	IR_STR,      /* one string */
 	IR_LIST,     /* a string, repeatable: added to an array */
 	IR_FSTAB,    /* four strings, repeatable: an fstab entry */
@@ -31,11 +32,14 @@ static const struct ir_key {
 	{ IR_PART, "type", "type", IR_STR },
 	{ IR_PART, "name", "name", IR_STR },
 	{ IR_PART, "uuid", "uuid", IR_STR },
+	{ IR_LV, "size", "size", IR_U64 },
+	{ IR_LV, "inactive", "inactive", IR_FLAG },
 	{ IR_FS, "type", "type", IR_STR },
 	{ IR_FS, "usage", "usage", IR_STR },
 	{ IR_FS, "uuid", "uuid", IR_STR },
 	{ IR_FS, "label", "label", IR_STR },
 	{ IR_FS, "version", "version", IR_STR },
+	{ IR_FS, "encrypted", "encrypted", IR_FLAG },
 	{ IR_FS, "mount", "mount", IR_STR },
 	{ IR_FS, "size", "size", IR_U64 },
 	{ IR_FS, "used", "used", IR_U64 },
@@ -54,7 +58,9 @@ static const struct ir_key {
 	{ IR_OS, "fstab", "fstab", IR_FSTAB },
 };
 
-static const char *const ir_kinds[] = { [IR_DISK] = "disk", [IR_PART] = "part", [IR_FS] = "fs", [IR_OS] = "os" };
+static const char *const ir_kinds[] = {
+	[IR_DISK] = "disk", [IR_PART] = "part", [IR_LV] = "lv", [IR_FS] = "fs", [IR_OS] = "os",
+};
 static const char *const fstab_keys[] = { "spec", "mountpoint", "type", "options" };
 
 /* --- strings -------------------------------------------------------- */
@@ -101,15 +107,39 @@ static int ir_unescape(char *s, size_t *len)
 
 /* --- records -------------------------------------------------------- */
 
+/* N (a disk), N.P (its partition P) or VG/LV (a logical volume). */
 struct ir_id {
 	long disk, part;      /* part 0: the whole disk */
+	char lv[256];         /* "": not a logical volume */
 };
+
+/* The characters LVM allows in VG and LV names. */
+static int lvm_name_ok(const char *s, size_t n)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-";
+
+	if (n == 0 || n > 127 || s[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!s[i] || !strchr(ok, s[i]))
+			return 0;
+	return 1;
+}
 
 static int ir_parse_id(const char *s, size_t ndisks, struct ir_id *id)
 {
+	const char *slash = strchr(s, '/');
 	char buf[32];
 	char *dot;
 
+	id->lv[0] = '\0';
+	id->disk = id->part = -1;
+	if (slash) {
+		if (!lvm_name_ok(s, (size_t)(slash - s)) || !lvm_name_ok(slash + 1, strlen(slash + 1)))
+			return -1;
+		snprintf(id->lv, sizeof id->lv, "%s", s);
+		return 0;
+	}
 	if (strlen(s) >= sizeof buf)
 		return -1;
 	strcpy(buf, s);
@@ -172,6 +202,32 @@ static struct json_object *ir_partition(struct json_object *disk, long part)
 	return p;
 }
 
+static const char *ir_str(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) ? json_object_get_string(v) : "";
+}
+
+/* The logical volume named VG/LV, added in the order first seen. */
+static struct json_object *ir_lv(struct json_object *report, const char *name)
+{
+	struct json_object *lvs = ir_array(report, "logical_volumes"), *v;
+	size_t n = json_object_array_length(lvs);
+
+	for (size_t i = 0; i < n; i++) {
+		v = json_object_array_get_idx(lvs, i);
+		if (!strcmp(ir_str(v, "name"), name))
+			return v;
+	}
+	if (n >= IR_MAX_LVS)
+		return NULL;
+	v = json_object_new_object();
+	json_object_object_add(v, "name", json_object_new_string(name));
+	json_object_array_add(lvs, v);
+	return v;
+}
+
 /* The OS whose root is at ID. */
 static struct json_object *ir_os(struct json_object *report, const struct ir_id *id)
 {
@@ -180,14 +236,19 @@ static struct json_object *ir_os(struct json_object *report, const struct ir_id 
 
 	for (size_t i = 0; i < n; i++) {
 		o = json_object_array_get_idx(oss, i);
-		if (ir_int(o, "disk") == id->disk && ir_int(o, "partition") == id->part)
+		if (id->lv[0] ? !strcmp(ir_str(o, "logical_volume"), id->lv)
+			      : ir_int(o, "disk") == id->disk && ir_int(o, "partition") == id->part)
 			return o;
 	}
 	if (n >= IR_MAX_OS)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "disk", json_object_new_int64(id->disk));
-	json_object_object_add(o, "partition", json_object_new_int64(id->part));
+	if (id->lv[0]) {
+		json_object_object_add(o, "logical_volume", json_object_new_string(id->lv));
+	} else {
+		json_object_object_add(o, "disk", json_object_new_int64(id->disk));
+		json_object_object_add(o, "partition", json_object_new_int64(id->part));
+	}
 	json_object_array_add(oss, o);
 	return o;
 }
@@ -217,21 +278,27 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 	disks = json_object_object_get(report, "disks");
 	if (ir_parse_id(f[1], json_object_array_length(disks), &id) < 0)
 		return "an ID that names no attached disk";
-	if ((k->kind == IR_DISK && id.part) || (k->kind == IR_PART && !id.part))
+	if ((k->kind == IR_DISK && (id.part || id.lv[0])) || (k->kind == IR_PART && (!id.part || id.lv[0])) ||
+	    (k->kind == IR_LV && !id.lv[0]))
 		return "an ID of the wrong form for its kind";
 	for (int i = 3; i < nf; i++)
 		if (ir_unescape(f[i], &lens[i - 3]) < 0)
 			return "a bad escape or an over-long value";
 
-	target = json_object_array_get_idx(disks, (size_t)id.disk);
+	target = id.lv[0] ? NULL : json_object_array_get_idx(disks, (size_t)id.disk);
 	switch (k->kind) {
 	case IR_DISK:
 		break;
 	case IR_PART:
 		target = ir_partition(target, id.part);
 		break;
+	case IR_LV:
+		target = ir_lv(report, id.lv);
+		break;
 	case IR_FS:
-		if (id.part)
+		if (id.lv[0])
+			target = ir_lv(report, id.lv);
+		else if (id.part)
 			target = ir_partition(target, id.part);
 		if (target)
 			target = ir_object(target, "filesystem");
@@ -241,7 +308,7 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 		break;
 	}
 	if (!target)
-		return "more partitions or systems than a report may hold";
+		return "more partitions, volumes or systems than a report may hold";
 	if (!k->json)
 		return NULL;
 
@@ -260,6 +327,13 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 		json_object_object_add(target, k->json, json_object_new_int64((int64_t)v));
 		return NULL;
 	}
+	case IR_FLAG:
+		if (strcmp(f[3], "1"))
+			return "a flag that is not 1";
+		if (json_object_object_get_ex(target, k->json, NULL))
+			return "a value given twice";
+		json_object_object_add(target, k->json, json_object_new_boolean(1));
+		return NULL;
 	case IR_STR:
 		if (json_object_object_get_ex(target, k->json, NULL))
 			return "a value given twice";

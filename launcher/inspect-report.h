@@ -15,6 +15,7 @@
 #define IR_MAX_VALUE 1024          /* bytes of one decoded value */
 #define IR_MAX_PARTS 1024          /* partitions on one disk */
 #define IR_MAX_OS 64
+#define IR_MAX_LVS 64              /* logical volumes */
 #define IR_MAX_LIST 256            /* kernels or fstab entries of one OS */
 
 /* A string from an image, cleaned by util_clean(), as a new JSON string. */

@@ -9,7 +9,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 MK="$top/tests/helpers/mkimage"
-plan 69
+plan 77
 
 # jget FILE PATH: a value of the JSON document FILE; PATH is keys and
 # array indexes joined by dots, ending in "#" for an array's length.
@@ -29,7 +29,8 @@ is() {
 }
 
 "$LB" appliance build -q || { not_ok "appliance builds"; finish; }
-for k in debian multi dos empty corrupt dirty hostile; do
+export LB
+for k in debian multi dos empty corrupt dirty luks lvm hostile; do
 	"$MK" $k "$T/$k.img" || not_ok "mkimage $k"
 done
 sha256sum "$T"/*.img >"$T/sums"
@@ -83,6 +84,15 @@ else
 fi
 is "multi: a vfat data partition" "$J" disks.0.partitions.2.filesystem.label DATA
 
+# --- LVM: volume group vgtest on an MBR partition ---------------------
+"$LB" inspect --json "$T/lvm.img" >"$T/lvm.json" 2>"$T/err"
+J="$T/lvm.json"
+is "lvm: the partition is a physical volume" "$J" disks.0.partitions.0.filesystem.type LVM2_member
+is "lvm: both logical volumes" "$J" "logical_volumes.#" 2
+is "lvm: the root volume's filesystem" "$J" logical_volumes.0.filesystem.label lvroot
+is "lvm: the OS on vgtest/root" "$J" operating_systems.0.logical_volume vgtest/root
+is "lvm: Rocky" "$J" operating_systems.0.distro rocky
+
 # --- MBR, with /boot on its own partition -----------------------------
 "$LB" inspect --json "$T/dos.img" >"$T/dos.json" 2>"$T/err"
 J="$T/dos.json"
@@ -91,10 +101,10 @@ is "dos: MBR type" "$J" disks.0.partitions.0.type 0x83
 is "dos: Ubuntu" "$J" operating_systems.0.distro ubuntu
 is "dos: kernels found on the separate /boot" "$J" operating_systems.0.kernels.0 vmlinuz-6.8.0-31-generic
 
-# --- three disks in one VM: empty, corrupt, dirty journal --------------
+# --- four disks in one VM: empty, corrupt, dirty journal, LUKS ---------
 before=$(dumpe2fs -h "$T/dirty.img" 2>/dev/null | grep -c needs_recovery)
-"$LB" inspect --json "$T/empty.img" "$T/corrupt.img" "$T/dirty.img" >"$T/three.json" 2>"$T/err"
-check "three disks: exit 0" [ $? = 0 ]
+"$LB" inspect --json "$T/empty.img" "$T/corrupt.img" "$T/dirty.img" "$T/luks.img" >"$T/three.json" 2>"$T/err"
+check "four disks: exit 0" [ $? = 0 ]
 J="$T/three.json"
 is "empty: no partition table" "$J" disks.0.partition_table none
 is "empty: no filesystem" "$J" disks.0.filesystem "(none)"
@@ -105,6 +115,9 @@ is "dirty: its OS is found on disk 2" "$J" operating_systems.0.disk 2
 is "dirty: the OS behind it is read (mounted with noload)" "$J" operating_systems.0.hostname dirtyhost
 after=$(dumpe2fs -h "$T/dirty.img" 2>/dev/null | grep -c needs_recovery)
 check "dirty: still needs recovery afterwards" [ "$before $after" = "1 1" ]
+is "luks: reported as encrypted" "$J" disks.3.filesystem.encrypted 1
+is "luks: with its label" "$J" disks.3.filesystem.label vault
+is "luks: never opened (nothing mounted)" "$J" disks.3.filesystem.mount "(none)"
 
 # --- hostile contents, through the direct backend ----------------------
 "$LB" inspect --backend direct "$T/hostile.img" >"$T/hostile.txt" 2>"$T/err"

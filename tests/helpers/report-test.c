@@ -65,7 +65,10 @@ static void good(void)
 		"os\t0.2\tpackages\t42\n"
 		"os\t0.2\tkernel\tvmlinuz-1\n"
 		"os\t0.2\tkernel\tvmlinuz-2\n"
-		"os\t0.2\tfstab\tUUID=x\t/\text4\tdefaults\n";
+		"os\t0.2\tfstab\tUUID=x\t/\text4\tdefaults\n"
+		"lv\tvg0/root\tsize\t4096\n"
+		"fs\tvg0/root\ttype\txfs\n"
+		"os\tvg0/root\troot\tvg0/root\n";
 	struct json_object *r = read_report(text, sizeof text - 1, 2);
 
 	ok(r != NULL, "a well-formed report is read");
@@ -81,6 +84,9 @@ static void good(void)
 	   !strcmp(at(r, "operating_systems.0.partition"), "2"), "an OS is keyed by its root");
 	ok(!strcmp(at(r, "operating_systems.0.kernels.1"), "vmlinuz-2"), "kernels are a list");
 	ok(!strcmp(at(r, "operating_systems.0.fstab.0.mountpoint"), "/"), "fstab entries have their fields");
+	ok(!strcmp(at(r, "logical_volumes.0.name"), "vg0/root") &&
+	   !strcmp(at(r, "logical_volumes.0.filesystem.type"), "xfs"), "a logical volume and its filesystem");
+	ok(!strcmp(at(r, "operating_systems.1.logical_volume"), "vg0/root"), "an OS on a logical volume");
 	json_object_put(r);
 }
 
@@ -107,6 +113,10 @@ int main(void)
 	bad("part\t0\tstart\t1\n", 1, "wrong form", "a partition record needs a partition number");
 	bad("part\t0.0\tstart\t1\n", 1, "names no attached disk", "partition 0 is refused");
 	bad("disk\t0.1\tsize\t1\n", 1, "wrong form", "a disk record with a partition number is refused");
+	bad("lv\tvg 0/root\tsize\t1\n", 1, "names no attached disk", "a volume name with a space is refused");
+	bad("lv\tvg/\x1b\tsize\t1\n", 1, "names no attached disk", "a volume name with a control character is refused");
+	bad("lv\t0\tsize\t1\n", 1, "wrong form", "an lv record needs a VG/LV name");
+	bad("disk\tvg/lv\tsize\t1\n", 1, "wrong form", "a disk record with a volume name is refused");
 	bad("disk\t0\tsize\t12ab\n", 1, "not one", "a number with letters is refused");
 	bad("disk\t0\tsize\t99999999999999999999\n", 1, "not one", "a number of 20 digits is refused");
 	bad("disk\t0\tsize\t-5\n", 1, "not one", "a negative number is refused");
