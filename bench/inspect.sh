@@ -1,0 +1,65 @@
+#!/bin/bash
+# Time `leanboot inspect` (through both backends) against
+# `virt-inspector` on the same image, interleaved round by round; print
+# each one's median wall time and its median per-round ratio to
+# virt-inspector, and check that they agree on the facts both report.
+#
+#   bench/inspect.sh [-n ROUNDS] [IMAGE]      (run from the repository)
+#
+# Without IMAGE, the Debian-like image of the tests is made
+# (tests/helpers/mkimage debian).  TCG is forced throughout.
+set -eu
+rounds=3
+[ "${1:-}" = -n ] && { rounds=$2; shift 2; }
+top=$(git rev-parse --show-toplevel)
+LB="$top/launcher/leanboot"
+work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-inspect.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+img=${1:-}
+if [ -z "$img" ]; then
+	img="$work/debian.img"
+	"$top/tests/helpers/mkimage" debian "$img"
+fi
+command -v virt-inspector >/dev/null || { echo "virt-inspector is not installed (libguestfs-tools)" >&2; exit 2; }
+"$LB" appliance build -q
+
+now() { date +%s.%N; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a - b }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a / b }'; }
+declare -A t
+for ((i = 1; i <= rounds; i++)); do
+	for b in direct libvirt; do
+		s=$(now)
+		LEANBOOT_ACCEL=tcg "$LB" inspect --backend $b --json "$img" >"$work/lb-$b.json"
+		t[$b-$i]=$(sub "$(now)" "$s")
+	done
+	s=$(now)
+	LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
+		timeout 600 virt-inspector --format=raw -a "$img" >"$work/vi.xml" 2>"$work/vi.err"
+	t[vi-$i]=$(sub "$(now)" "$s")
+	echo "round $i of $rounds done" >&2
+done
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+printf '%-26s %12s %26s\n' "inspector" "median wall" "ratio to virt-inspector"
+for b in direct libvirt; do
+	w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$b-$i]}"; done | median)
+	q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$b-$i]}" "${t[vi-$i]}"; done | median)
+	printf '%-26s %11.2fs %26.3f\n' "leanboot inspect ($b)" "$w" "$q"
+done
+w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[vi-$i]}"; done | median)
+printf '%-26s %11.2fs\n' "virt-inspector" "$w"
+
+# The facts both report, side by side.
+jget() {
+	perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $v = decode_json(<$f>);
+		for my $k (split /\./, $ARGV[1]) { $v = ref $v eq "ARRAY" ? $v->[$k] : $v->{$k} }
+		print defined $v ? $v : "-"' "$work/lb-libvirt.json" "$1"
+}
+xv() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$work/vi.xml" | head -1; }
+printf '\n%-16s %-24s %s\n' "fact" "leanboot" "virt-inspector"
+printf '%-16s %-24s %s\n' distro "$(jget operating_systems.0.distro)" "$(xv distro)"
+printf '%-16s %-24s %s\n' version "$(jget operating_systems.0.version)" "$(xv major_version).$(xv minor_version)"
+printf '%-16s %-24s %s\n' hostname "$(jget operating_systems.0.hostname)" "$(xv hostname)"
+printf '%-16s %-24s %s\n' arch "$(jget operating_systems.0.arch)" "$(xv arch)"
+printf '%-16s %-24s %s\n' packages "$(jget operating_systems.0.packages)" "$(grep -c '<application>' "$work/vi.xml")"
