@@ -56,10 +56,18 @@ OBJS = \
 
 HEADERS = $(wildcard launcher/*.h)
 
+# The flags of the last build: a change (SANITIZE=1, say) rebuilds
+# everything, so that a sanitizer build never links stale objects.
+FLAGS_STAMP = launcher/.build-flags
+$(FLAGS_STAMP): FORCE
+	@echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' >$@
+FORCE:
+
 all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test
 
-launcher/%.o: launcher/%.c $(HEADERS)
+launcher/%.o: launcher/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
 
 launcher/leanboot: $(OBJS)
@@ -74,7 +82,7 @@ appliance/init: appliance/init.c launcher/crc32.h
 appliance/inspect: appliance/inspect.c
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $< -lblkid -lsqlite3
 
-tests/helpers/rngcheck: tests/helpers/rngcheck.c
+tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
 tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
@@ -96,12 +104,46 @@ tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o launche
 deps:
 	@scripts/deps
 
+# libFuzzer targets (tests/fuzz/): clang, ASan and UBSan.  make fuzz runs
+# each for FUZZ_RUNS executions or FUZZ_TIME seconds, whichever ends first.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+FUZZ_RUNS  ?= 10000000
+FUZZ_TIME  ?= 1800
+FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-report
+
+tests/fuzz/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/proto.c $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/proto.c
+
+tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmlsafe.c launcher/err.c $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c launcher/err.c $(PKG_LIBS)
+
+tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/err.c launcher/util.c $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c launcher/err.c launcher/util.c $(PKG_LIBS)
+
+fuzz:
+	@scripts/deps fuzz
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@scripts/fuzz $(FUZZ_RUNS) $(FUZZ_TIME) $(FUZZERS)
+
 # check and demo install what is missing first, then build in a fresh make,
 # so that pkg-config sees libraries the set-up has just installed.
 check:
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
 	prove -v tests/*.t
+
+# valgrind memcheck over xml and check.
+check-valgrind:
+	@scripts/deps valgrind
+	@$(MAKE) --no-print-directory all
+	@scripts/valgrind
+
+# Fault injection and the soak (tests/faults/): minutes, not seconds.
+check-faults:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	prove -v tests/faults/*.t
 
 demo:
 	@scripts/deps
@@ -120,7 +162,7 @@ install: launcher/leanboot appliance/init appliance/inspect
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 
 clean:
-	rm -f launcher/*.o launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test
+	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
+	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test $(FUZZERS)
 
-.PHONY: all deps check demo regen-golden install clean
+.PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean

@@ -41,7 +41,7 @@ static void on_output(int watch, int fd, int events, void *opaque)
 static int direct_start(struct launch *l)
 {
 	struct strv av = { 0 };
-	char log[PATH_MAX + 16];
+	const char *log = l->qemu_log;
 	int out[2] = { -1, -1 }, r = -1;
 	pid_t parent = getpid();
 
@@ -51,7 +51,7 @@ static int direct_start(struct launch *l)
 	if (qa_render(&l->plan, &qo, &av) < 0)
 		return -1;
 	l->t.rendered = launch_now(l);
-	snprintf(log, sizeof log, "%s/qemu.log", l->rundir);
+	snprintf(l->qemu_log, sizeof l->qemu_log, "%s/qemu.log", l->rundir);
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		err_set(LB_EXIT_VM, "pipe: %s", strerror(errno));
 		goto out;

@@ -59,6 +59,18 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* Fault-injection tests name a point of the launch in LEANBOOT_STOP_AT
+ * (planned, created, kernel or ready); the launcher stops itself there
+ * with SIGSTOP, so that the test can do its damage (a signal, kill -9 of
+ * QEMU, a deleted disk) at a known stage and then send SIGCONT. */
+static void checkpoint(const char *point)
+{
+	const char *at = getenv("LEANBOOT_STOP_AT");
+
+	if (at && !strcmp(at, point))
+		raise(SIGSTOP);
+}
+
 /* Bounded by the protocol's output limit, which proto.c enforces, or by
  * the caller's own. */
 static void capture_add(struct launch_capture *c, const void *data, size_t len)
@@ -86,6 +98,7 @@ static void capture_add(struct launch_capture *c, const void *data, size_t len)
 static void on_console_line(void *ctx, const char *line)
 {
 	struct launch *l = ctx;
+	const char *p;
 
 	if (l->stage < ST_INIT && !strncmp(line, "supermin:", 9))
 		l->stage = ST_INIT;
@@ -95,7 +108,12 @@ static void on_console_line(void *ctx, const char *line)
 		l->t.kernel = launch_now(l);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		l->t.banner_epoch = ts.tv_sec + ts.tv_nsec / 1e9;
+		checkpoint("kernel");
 	}
+	/* The panic's own line names the cause; the register dump and the
+	 * "Rebooting" that follow would push it out of the tail. */
+	if (!l->panic[0] && (p = strstr(line, "Kernel panic - ")))
+		snprintf(l->panic, sizeof l->panic, "%s", p);
 	if (l->o->verbose)
 		fprintf(stderr, "console: %s\n", line);
 }
@@ -142,6 +160,7 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 
 			l->stage = ST_COMMAND;
 			l->t.ready = launch_now(l);
+			checkpoint("ready");
 			if (len < sizeof up) {
 				memcpy(up, data, len);
 				up[len] = '\0';
@@ -334,8 +353,8 @@ static int verdict(struct launch *l)
 
 	proto_tail(&l->proto, tail, sizeof tail);
 	if (l->signal) {
-		err_set(128 + l->signal, "interrupted by %s during %s; VM destroyed",
-			strsignal(l->signal), stage);
+		err_set(128 + l->signal, "interrupted by %s during %s; %s", strsignal(l->signal), stage,
+			l->t.created ? "VM destroyed" : "no VM was started");
 		return -1;
 	}
 	if (l->proto.error[0]) {
@@ -355,8 +374,25 @@ static int verdict(struct launch *l)
 		return l->exit_status;
 	if (!l->o->cmd && l->t.ready)
 		return 0;
-	err_set(LB_EXIT_VM, "the VM stopped during %s%s%s", stage, tail[0] ? ": " : "",
-		tail[0] ? tail : "(no console output)");
+	if (l->panic[0]) {
+		char clean[4 * sizeof l->panic + 1];
+
+		util_clean((const unsigned char *)l->panic, strlen(l->panic), clean);
+		err_set(LB_EXIT_VM, "the guest's kernel panicked during %s: %s", stage, clean);
+		return -1;
+	}
+	/* With no console output, QEMU's own last word (the direct backend
+	 * logs its stderr) says why: a disk it could not open, say. */
+	if (!tail[0] && l->qemu_log[0]) {
+		char why[PROC_LINE_MAX];
+
+		proc_log_last_line(l->qemu_log, why, sizeof why);
+		if (why[0]) {
+			err_set(LB_EXIT_VM, "the VM stopped during %s: %s", stage, why);
+			return -1;
+		}
+	}
+	err_set(LB_EXIT_VM, "the VM stopped during %s: %s", stage, tail[0] ? tail : "no console output");
 	return -1;
 }
 
@@ -434,15 +470,17 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		goto out;
 	l->have_plan = 1;
 	l->t.planned = launch_now(l);
-	l->stage = ST_FIRMWARE;
+	checkpoint("planned");
 	l->timer = virEventAddTimeout((int)(o->timeout * 1000), on_deadline, l, NULL);
 	/* A signal during set-up is still in the pipe: start no VM for it. */
 	on_sigpipe(0, l->sigpipe[0], 0, l);
 	if (!l->signal) {
+		l->stage = ST_FIRMWARE;
 		started = 1;
 		if (b->start(l) < 0)
 			goto out;
 		wd_qemu(&l->wd, qemu_pid(l));
+		checkpoint("created");
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
 	       !l->guest_error[0])

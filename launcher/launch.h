@@ -74,6 +74,7 @@ struct launch {
 	int done;                    /* the VM is gone */
 	int got_exit, exit_status;
 	char guest_error[512];       /* an 'F' frame */
+	char panic[160];             /* the guest kernel's "Kernel panic - ..." line */
 	int signal;                  /* SIGINT/SIGTERM/SIGHUP received */
 	int timed_out;
 	int sigpipe[2];
@@ -85,6 +86,7 @@ struct launch {
 
 	/* direct backend */
 	pid_t pid;
+	char qemu_log[PATH_MAX + 16];   /* QEMU's stderr */
 	int out_fd, out_watch;
 
 	/* libvirt backend */

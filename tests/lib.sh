@@ -2,6 +2,8 @@
 # Each test is a small shell script with one purpose; prove runs them.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# tests/faults/ is a level deeper.
+[ -d "$top/launcher" ] || top=$(cd "$top/.." && pwd)
 LB="$top/launcher/leanboot"
 GOLDEN="$top/tests/golden"
 n=0

@@ -1,0 +1,54 @@
+#!/bin/bash
+# What the guest does to itself: a kernel panic (sysrq c), a command that
+# never ends (the deadline), a deadline that ends the boot itself, and a
+# flood of output on its channel and on its console, which must stay
+# bounded in the launcher.
+. "$(dirname "$0")/lib.sh"
+fault_setup
+plan 21
+
+# peak_kib PID: the launcher's peak RSS, sampled until it exits.
+peak_kib() {
+	local hwm=0 v
+	while kill -0 "$1" 2>/dev/null; do
+		v=$(awk '/^VmHWM/{print $2}' "/proc/$1/status" 2>/dev/null)
+		[ -n "$v" ] && hwm=$v
+		sleep 0.2
+	done
+	echo $hwm
+}
+
+for b in libvirt direct; do
+	"$LB" run --backend $b -- sh -c 'echo c > /proc/sysrq-trigger' 2>"$T/err"
+	st=$?
+	faulted "$b, guest panic" 3 "the guest.s kernel panicked during command: Kernel panic - not syncing: sysrq triggered crash"
+	after_fault "$b, guest panic"
+
+	"$LB" run --backend $b --timeout 8 -- sleep 60 2>"$T/err"
+	st=$?
+	faulted "$b, a command past the deadline" 3 "deadline of 8 s passed during command"
+	after_fault "$b, a command past the deadline"
+done
+
+"$LB" run --timeout 1 -- true 2>"$T/err"
+st=$?
+faulted "a boot past the deadline" 3 "deadline of 1 s passed during \(firmware\|kernel\)"
+after_fault "a boot past the deadline"
+
+"$LB" run --timeout 20 -- yes >/dev/null 2>"$T/err" &
+pid=$!
+hwm=$(peak_kib $pid)
+wait $pid
+st=$?
+faulted "a flood of output" 3 "during command"
+check "a flood of output: the launcher's peak RSS stays under 64 MiB ($hwm KiB)" [ "$hwm" -lt 65536 ]
+after_fault "a flood of output"
+
+"$LB" run --timeout 20 -- sh -c 'exec yes > /dev/ttyS0' >/dev/null 2>"$T/err" &
+pid=$!
+hwm=$(peak_kib $pid)
+wait $pid
+st=$?
+faulted "a flood on the console" 3 "during command"
+check "a flood on the console: the launcher's peak RSS stays under 64 MiB ($hwm KiB)" [ "$hwm" -lt 65536 ]
+finish

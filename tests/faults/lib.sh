@@ -1,0 +1,57 @@
+# Shared by the fault-injection tests: the checks every fault ends with.
+. "$(dirname "$0")/../lib.sh"
+
+# A fresh TMPDIR for run directories; TCG; the default connection.
+fault_setup() {
+	tmpdir
+	mkdir "$T/tmp"
+	export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+	unset LEANBOOT_CONNECT LEANBOOT_BACKEND LEANBOOT_STOP_AT
+	"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
+	CACHE=$("$LB" appliance info | awk '$1=="cache"{print $2}')
+}
+
+# Wait until process PID has stopped itself (LEANBOOT_STOP_AT).
+wait_stopped() {
+	for _ in $(seq 1 600); do
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# The domains on every embedded root of the cache.
+domains_left() {
+	local n=0 r
+	for r in "$CACHE"/libvirt "$CACHE"/libvirt-[0-9]*; do
+		[ -d "$r" ] || continue
+		n=$((n + $(virsh -c "qemu:///embed?root=$r" list --all --name 2>/dev/null | grep -c .)))
+	done
+	echo $n
+}
+
+# leaks: "QEMUS DOMAINS DIRS" left now (QEMU gets 5 s to go).
+leaks() {
+	for _ in $(seq 1 50); do [ "$(pgrep -c qemu-system)" = 0 ] && break; sleep 0.1; done
+	echo "$(pgrep -c qemu-system) $(domains_left) $(ls -A "$TMPDIR" | wc -l)"
+}
+
+# after_fault NAME: nothing leaked, and the next launch works.
+after_fault() {
+	local l
+	l=$(leaks)
+	if [ "$l" = "0 0 0" ]; then ok "$1: no qemu, no domain, no run directory left"
+	else not_ok "$1: no qemu, no domain, no run directory left"; diag "qemu, domains, dirs: $l"; fi
+	if out=$("$LB" run -- echo next 2>&1) && [ "$out" = next ]; then ok "$1: the next launch works"
+	else not_ok "$1: the next launch works"; diag "$out"; fi
+}
+
+# faulted NAME STATUS PATTERN: the last launch (status in $st, stderr in
+# $T/err) exited STATUS with one line matching PATTERN.
+faulted() {
+	local lines
+	lines=$(grep -c . "$T/err")
+	if [ "$st" = "$2" ] && [ "$lines" = 1 ] && grep -q "^leanboot: .*$3" "$T/err"; then ok "$1: exit $2, one line: $3"
+	else not_ok "$1: exit $2, one line: $3"; diag "exit $st, stderr: $(cat "$T/err")"; fi
+}
