@@ -56,6 +56,8 @@ OBJS = \
 
 HEADERS = $(wildcard launcher/*.h)
 
+.DEFAULT_GOAL := all
+
 # The flags of the last build: a change (SANITIZE=1, say) rebuilds
 # everything, so that a sanitizer build never links stale objects.
 FLAGS_STAMP = launcher/.build-flags

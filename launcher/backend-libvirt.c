@@ -5,6 +5,7 @@
  * autodestroy, and after a guest poweroff QEMU stays until someone acts. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,16 +70,62 @@ static void *reap(void *arg)
 
 static void adopt_qemu(struct launch *l)
 {
-	pid_t pid = lv_embed_qemu_pid(l->conn, l->plan.name);
+	pid_t pid = lv_qemu_pid(l->conn, l->plan.name);
 
 	/* Only QEMU's own children of ours can be reaped here; if it is not
 	 * ours (a libvirt daemon started it), libvirt's destroy waits as it
-	 * always has. */
-	if (pid <= 0 || waitpid(pid, NULL, WNOHANG) < 0)
+	 * always has, and the pid is kept for the day the daemon is gone. */
+	if (pid <= 0)
 		return;
+	if (waitpid(pid, NULL, WNOHANG) < 0) {
+		l->daemon_qemu = pid;
+		return;
+	}
 	l->reap_pid = pid;
 	if (pthread_create(&l->reaper, NULL, reap, &l->reap_pid) != 0)
 		l->reap_pid = 0;
+}
+
+/* The daemon went away (or the connection broke): nothing will come on
+ * this connection again, so the loop must not wait for it. */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct launch *l = opaque;
+
+	(void)conn;
+	(void)reason;
+	l->conn_lost = 1;
+}
+
+static void on_alive_timer(int timer, void *opaque)
+{
+	struct launch *l = opaque;
+
+	(void)timer;
+	if (l->conn && virConnectIsAlive(l->conn) == 0)
+		l->conn_lost = 1;
+}
+
+void libvirt_recover(struct launch *l)
+{
+	virConnectPtr c = l->uri ? virConnectOpen(l->uri) : NULL;
+	virDomainPtr d = c ? virDomainLookupByUUID(c, l->uuid) : NULL;
+
+	if (d && virDomainDestroy(d) == 0) {
+		snprintf(l->lost_outcome, sizeof l->lost_outcome, "reconnected and destroyed the VM");
+	} else if (c && !d) {
+		snprintf(l->lost_outcome, sizeof l->lost_outcome, "reconnected; the VM was already gone");
+	} else if (l->daemon_qemu > 0 && kill(l->daemon_qemu, SIGKILL) == 0) {
+		snprintf(l->lost_outcome, sizeof l->lost_outcome, "QEMU (pid %d) killed",
+			 (int)l->daemon_qemu);
+	} else {
+		snprintf(l->lost_outcome, sizeof l->lost_outcome,
+			 "the VM %s may still be running", l->plan.name);
+	}
+	if (d)
+		virDomainFree(d);
+	if (c)
+		virConnectClose(c);
 }
 
 static int libvirt_start(struct launch *l)
@@ -110,6 +157,12 @@ static int libvirt_start(struct launch *l)
 	}
 	adopt_qemu(l);
 	l->t.created = launch_now(l);
+	l->uri = virConnectGetURI(l->conn);
+	virDomainGetUUID(l->dom, l->uuid);
+	virConnectRegisterCloseCallback(l->conn, on_close, l, NULL);
+	/* libvirt 9.0 closes the socket of a daemon that died without always
+	 * calling the close callback, so ask once a second as well. */
+	l->alive_timer = virEventAddTimeout(1000, on_alive_timer, l, NULL);
 	l->event_id = virConnectDomainEventRegisterAny(l->conn, l->dom,
 						       VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 						       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
@@ -135,6 +188,23 @@ out:
 
 static void libvirt_stop(struct launch *l)
 {
+	if (l->alive_timer > 0) {
+		virEventRemoveTimeout(l->alive_timer);
+		l->alive_timer = 0;
+	}
+	if (l->conn_lost) {
+		/* Every call on it would fail; drop it, and never reuse it. */
+		if (l->stream)
+			virStreamFree(l->stream);
+		if (l->dom)
+			virDomainFree(l->dom);
+		l->stream = NULL;
+		l->dom = NULL;
+		l->event_id = -1;
+		lv_forget(l->conn);
+	} else if (l->conn) {
+		virConnectUnregisterCloseCallback(l->conn, on_close);
+	}
 	if (l->stream) {
 		virStreamEventRemoveCallback(l->stream);
 		virStreamAbort(l->stream);
@@ -160,6 +230,8 @@ static void libvirt_stop(struct launch *l)
 		virConnectClose(l->conn);
 		l->conn = NULL;
 	}
+	free(l->uri);
+	l->uri = NULL;
 }
 
 const struct backend backend_libvirt = { "libvirt", libvirt_start, libvirt_stop };

@@ -121,11 +121,12 @@ static void on_console_line(void *ctx, const char *line)
 /* QEMU's peak resident set so far (VmHWM), read when the command has
  * exited and QEMU is still there; 0 when its pid is not ours to see (a
  * libvirt daemon's QEMU). */
-/* QEMU's pid when it is ours to see: the direct backend's child, or the
- * embedded driver's QEMU we adopted; 0 otherwise. */
+/* QEMU's pid when it is ours to see: the direct backend's child, the
+ * embedded driver's QEMU we adopted, or the system daemon's from its pid
+ * file; 0 otherwise. */
 static pid_t qemu_pid(const struct launch *l)
 {
-	return l->pid > 0 ? l->pid : l->reap_pid;
+	return l->pid > 0 ? l->pid : l->reap_pid > 0 ? l->reap_pid : l->daemon_qemu;
 }
 
 static long qemu_peak_kib(const struct launch *l)
@@ -361,6 +362,10 @@ static int verdict(struct launch *l)
 		err_set(LB_EXIT_VM, "%s during %s; VM destroyed", l->proto.error, stage);
 		return -1;
 	}
+	if (l->conn_lost && !l->got_exit && !l->done) {
+		err_set(LB_EXIT_VM, "the connection to libvirt was lost during %s; %s", stage, l->lost_outcome);
+		return -1;
+	}
 	if (l->guest_error[0]) {
 		err_set(LB_EXIT_VM, "the appliance failed: %s", l->guest_error);
 		return -1;
@@ -483,9 +488,11 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		checkpoint("created");
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
-	       !l->guest_error[0])
+	       !l->guest_error[0] && !l->conn_lost)
 		if (virEventRunDefaultImpl() < 0)
 			break;
+	if (l->conn_lost && !l->done)
+		libvirt_recover(l);
 	r = verdict(l);
 out:
 	if (started)

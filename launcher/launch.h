@@ -96,6 +96,12 @@ struct launch {
 	int event_id;
 	pid_t reap_pid;              /* embedded QEMU, adopted as our child */
 	pthread_t reaper;
+	pid_t daemon_qemu;           /* a daemon's QEMU, when its pid file is ours to read */
+	char *uri;                   /* the connection's, to reconnect */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	int conn_lost;               /* the connection closed under us */
+	int alive_timer;             /* checks that it has not */
+	char lost_outcome[128];      /* what became of the VM then */
 };
 
 struct backend {
@@ -105,6 +111,10 @@ struct backend {
 };
 
 extern const struct backend backend_direct, backend_libvirt;
+
+/* After the libvirt connection was lost: reconnect and destroy the domain,
+ * or failing that kill its QEMU; says which in l->lost_outcome. */
+void libvirt_recover(struct launch *l);
 
 /* Boot, run, tear down.  Returns the command's exit status (0 when there
  * is no command), or -1 after err_set() with the stage that failed;

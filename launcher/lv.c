@@ -172,6 +172,16 @@ static int claim_slot(const char *cache)
 	return -1;
 }
 
+void lv_forget(virConnectPtr conn)
+{
+	if (conn && conn == lv_cached) {
+		virConnectClose(lv_cached);
+		lv_cached = NULL;
+		free(lv_cached_uri);
+		lv_cached_uri = NULL;
+	}
+}
+
 /* Open URI, or reuse this process's connection to it. */
 static virConnectPtr open_cached(const char *uri)
 {
@@ -271,17 +281,22 @@ out:
 	return out;
 }
 
-pid_t lv_embed_qemu_pid(virConnectPtr conn, const char *name)
+pid_t lv_qemu_pid(virConnectPtr conn, const char *name)
 {
 	static const char prefix[] = "qemu:///embed?root=";
 	char *uri = virConnectGetURI(conn), *path = NULL;
 	long pid = 0;
 	FILE *f;
 
-	if (!uri || strncmp(uri, prefix, sizeof prefix - 1))
+	/* libvirt 9.0 keeps it at ROOT/run/qemu/NAME.pid in an embedded
+	 * root, and the system daemon at /run/libvirt/qemu/NAME.pid, which
+	 * only root can read. */
+	if (uri && !strncmp(uri, prefix, sizeof prefix - 1))
+		path = util_printf("%s/run/qemu/%s.pid", uri + sizeof prefix - 1, name);
+	else if (uri && !strcmp(uri, "qemu:///system"))
+		path = util_printf("/run/libvirt/qemu/%s.pid", name);
+	else
 		goto out;
-	/* libvirt 9.0 keeps it at ROOT/run/qemu/NAME.pid. */
-	path = util_printf("%s/run/qemu/%s.pid", uri + sizeof prefix - 1, name);
 	if (path && (f = fopen(path, "re"))) {
 		if (fscanf(f, "%ld", &pid) != 1 || pid <= 1 || pid > INT32_MAX)
 			pid = 0;

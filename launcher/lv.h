@@ -20,9 +20,12 @@ virConnectPtr lv_open(const char *uri, const char *cache);
 /* Define XML under a fresh name, read back the inactive XML libvirt
  * expanded it to, undefine.  Returns a malloc'd document. */
 char *lv_expand(virConnectPtr conn, const char *xml);
-/* With the embedded driver: the pid of domain NAME's QEMU, from the pid
- * file libvirt keeps in its root; 0 on any other connection. */
-pid_t lv_embed_qemu_pid(virConnectPtr conn, const char *name);
+/* The pid of domain NAME's QEMU, from the pid file libvirt keeps (in an
+ * embedded root, or the system daemon's when we are root); 0 when it
+ * cannot be known. */
+pid_t lv_qemu_pid(virConnectPtr conn, const char *name);
+/* Drop CONN from the connections this process reuses: it is broken. */
+void lv_forget(virConnectPtr conn);
 /* libvirt's last error as text. */
 const char *lv_error(void);
 
