@@ -95,8 +95,9 @@ tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-report.o \
 		launcher/err.o launcher/util.o $(PKG_LIBS)
 
-tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launcher/err.o launcher/stages.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o launcher/err.o
+tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launcher/err.o launcher/util.o \
+                           launcher/stages.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o launcher/err.o launcher/util.o
 
 tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o launcher/util.o \
                           launcher/err.o launcher/kernel.h
@@ -117,8 +118,10 @@ FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-repor
 tests/fuzz/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/proto.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/proto.c
 
-tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmlsafe.c launcher/err.c $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c launcher/err.c $(PKG_LIBS)
+tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmlsafe.c launcher/err.c \
+                        launcher/util.c $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c launcher/err.c launcher/util.c \
+		$(PKG_LIBS)
 
 tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/err.c launcher/util.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c launcher/err.c launcher/util.c $(PKG_LIBS)

@@ -3,9 +3,11 @@
  * every helper's signature free of error plumbing. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "util.h"
 
 static char err_buf[1024];
 static int err_code = LB_EXIT_USAGE;
@@ -36,12 +38,26 @@ int err_status(void)
 	return err_code;
 }
 
-/* Guest text and file names can hold newlines; the contract is one line. */
+/* Guest text and file names can hold newlines, escape sequences and bytes
+ * that are not UTF-8; the contract is one line of text, and nothing that
+ * drives the terminal.  Line breaks become spaces, the rest \xHH. */
 static void err_put_line(const char *s)
 {
-	for (; *s; s++)
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, stderr);
-	fputc('\n', stderr);
+	size_t n = strlen(s);
+	char *line = malloc(n + 1), *clean = malloc(4 * n + 1);
+
+	if (!line || !clean) {
+		free(line);
+		free(clean);
+		fputs("(out of memory)\n", stderr);
+		return;
+	}
+	for (size_t i = 0; i <= n; i++)
+		line[i] = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
+	util_clean((const unsigned char *)line, n, clean);
+	fprintf(stderr, "%s\n", clean);
+	free(line);
+	free(clean);
 }
 
 int err_report(const char *what)

@@ -21,7 +21,8 @@ X
 truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
-plan 40
+mkdir "$T/a b'c\"d"
+plan 49
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -75,4 +76,17 @@ expect_fail "inspect: a missing disk" 2 "No such file" "$LB" inspect "$T/nothing
 expect_fail "inspect: an unknown format" 2 "--format: 'vmdk' is not auto, raw or qcow2" \
 	"$LB" inspect --format vmdk "$T/fifo"
 expect_fail "inspect: 17 disks" 2 "at most 16 disks" "$LB" inspect $(for i in $(seq 17); do printf '%s ' "$T/fifo"; done)
+expect_fail "inspect: a name with a newline stays on one line" 2 "no such.*No such file" \
+	"$LB" inspect "$T/no
+such"
+expect_fail "inspect: a name with an escape sequence is shown escaped" 2 'evil\\x1b\[2J: No such file' \
+	"$LB" inspect "$T/evil$(printf '\033')[2J"
+expect_fail "inspect: a name that is not UTF-8" 2 "No such file" "$LB" inspect "$T/$(printf '\377\376').img"
+expect_fail "inspect: a name with spaces and quotes" 2 "a b'c\"d: is a directory" "$LB" inspect "$T/a b'c\"d"
+expect_fail "inspect: a character device" 2 "/dev/null: not a regular file or block device" "$LB" inspect /dev/null
+expect_fail "inspect: --timeout 0" 2 "--timeout: '0' is not a number of seconds" "$LB" inspect --timeout 0 /dev/null
+expect_fail "inspect: --memory 8" 2 "--memory: '8' is not a size in MiB" "$LB" inspect --memory 8 /dev/null
+expect_fail "run: a disk that is a FIFO" 2 "not a regular file or block device" env LEANBOOT_ACCEL=tcg "$LB" run --disk "$T/fifo" -- true
+expect_fail "run: a disk that is a symlink loop" 2 "Too many levels of symbolic links" \
+	env LEANBOOT_ACCEL=tcg "$LB" run --disk "$T/loop-a" -- true
 finish

@@ -31,7 +31,7 @@ expect_fail() {
 	got=$?
 	lines=$(printf '%s\n' "$err" | grep -c .)
 	if [ "$got" = "$want" ] && [ "$lines" = 1 ] &&
-	   printf '%s\n' "$err" | grep -q "^leanboot: .*$pat"; then
+	   printf '%s\n' "$err" | grep -aq "^leanboot: .*$pat"; then
 		ok "$desc"
 	else
 		not_ok "$desc"

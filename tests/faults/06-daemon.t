@@ -6,6 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "qemu:///system needs root to start its daemon"
 command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
+# A cache of its own: a daemon killed mid-launch leaves its DAC ownership
+# records (trusted.libvirt.security.* xattrs) on the kernel and initrd it
+# had labelled, and would refuse them to later launches "already in use".
+T0=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-daemon.XXXXXX")
+chmod 0711 "$T0"
+export LEANBOOT_CACHE="$T0/cache"
 fault_setup
 # QEMU runs as libvirt-qemu here: it must be able to reach the run directory.
 chmod 0711 "$T" "$T/tmp"
@@ -17,7 +23,7 @@ start_daemon() {
 }
 had_daemon=$(pgrep -x libvirtd >/dev/null && echo 1 || echo 0)
 start_daemon || skip_all "libvirtd did not start"
-trap '[ $had_daemon = 1 ] || pkill -x libvirtd; rm -rf "$T"' EXIT
+trap '[ $had_daemon = 1 ] || pkill -x libvirtd; rm -rf "$T" "$T0"' EXIT
 plan 5
 
 LEANBOOT_STOP_AT=ready "$LB" run --connect qemu:///system -- sleep 30 2>"$T/err" &
