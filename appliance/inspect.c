@@ -105,12 +105,11 @@ static int exists_in(int root, const char *path)
 	return 1;
 }
 
-/* A regular file's first CAP-1 bytes, NUL-terminated; -1 if there is no
- * regular file there. */
-static ssize_t read_in(int root, const char *path, char *buf, size_t cap)
+/* A regular file inside the filesystem, open for reading; -1 for
+ * anything else (a FIFO, a device, a directory, nothing). */
+static int open_file_in(int root, const char *path)
 {
 	struct stat st;
-	size_t got = 0;
 	int fd = open_in(root, path, O_RDONLY);
 
 	if (fd < 0)
@@ -119,6 +118,18 @@ static ssize_t read_in(int root, const char *path, char *buf, size_t cap)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+/* A regular file's first CAP-1 bytes, NUL-terminated; -1 if there is no
+ * regular file there. */
+static ssize_t read_in(int root, const char *path, char *buf, size_t cap)
+{
+	size_t got = 0;
+	int fd = open_file_in(root, path);
+
+	if (fd < 0)
+		return -1;
 	while (got < cap - 1) {
 		ssize_t n = read(fd, buf + got, cap - 1 - got);
 
@@ -214,15 +225,14 @@ static void arch(int root, const char *id)
 	unsigned char h[20];
 
 	for (size_t i = 0; i < sizeof bins / sizeof bins[0]; i++) {
-		int fd = open_in(root, bins[i], O_RDONLY);
+		int fd = open_file_in(root, bins[i]);
 		const char *a = NULL;
-		struct stat st;
 		unsigned mach;
 		ssize_t n;
 
 		if (fd < 0)
 			continue;
-		n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, h, sizeof h, 0) : -1;
+		n = pread(fd, h, sizeof h, 0);
 		close(fd);
 		if (n != (ssize_t)sizeof h || memcmp(h, "\177ELF", 4))
 			continue;
@@ -247,56 +257,44 @@ static void arch(int root, const char *id)
 	}
 }
 
-/* Installed packages in dpkg's status file: stanzas whose Status is
- * "... installed".  Read as a stream, bounded. */
-static long dpkg_count(int root)
+/* dpkg's status file: one stanza a package, and those whose Status is
+ * "... installed" are installed. */
+static int dpkg_installed(char *line)
 {
-	char line[4096];
-	long count = 0;
-	size_t total = 0;
-	FILE *f;
-	int fd = open_in(root, "var/lib/dpkg/status", O_RDONLY);
-	struct stat st;
+	size_t l = strlen(line);
 
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
-		close(fd);
-		return -1;
-	}
-	while (total < STATUS_MAX && fgets(line, sizeof line, f)) {
-		size_t l = strlen(line);
-
-		total += l;
-		if (!strncmp(line, "Status:", 7)) {
-			while (l && (line[l - 1] == '\n' || line[l - 1] == ' '))
-				line[--l] = '\0';
-			if (l >= 10 && !strcmp(line + l - 10, " installed"))
-				count++;
-		}
-	}
-	fclose(f);
-	return count;
+	if (strncmp(line, "Status:", 7))
+		return 0;
+	while (l && (line[l - 1] == '\n' || line[l - 1] == ' '))
+		line[--l] = '\0';
+	return l >= 10 && !strcmp(line + l - 10, " installed");
 }
 
-static long apk_count(int root)
+/* apk's installed database: a "P:" line names each package. */
+static int apk_package(char *line)
+{
+	return !strncmp(line, "P:", 2);
+}
+
+/* The lines of a package database that IS_ONE counts, read as a stream
+ * and at most STATUS_MAX bytes of it; -1 if there is no such file. */
+static long count_lines(int root, const char *path, int (*is_one)(char *line))
 {
 	char line[4096];
 	long count = 0;
 	size_t total = 0;
 	FILE *f;
-	int fd = open_in(root, "lib/apk/db/installed", O_RDONLY);
-	struct stat st;
+	int fd = open_file_in(root, path);
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
 		return -1;
 	}
 	while (total < STATUS_MAX && fgets(line, sizeof line, f)) {
 		total += strlen(line);
-		count += !strncmp(line, "P:", 2);
+		count += is_one(line);
 	}
 	fclose(f);
 	return count;
@@ -311,15 +309,10 @@ static long rpm_sqlite_count(int root, const char *path)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	long count = -1;
-	int fd = open_in(root, path, O_RDONLY);
-	struct stat sb;
+	int fd = open_file_in(root, path);
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -1;
-	}
 	snprintf(uri, sizeof uri, "file:/proc/self/fd/%d?immutable=1", fd);
 	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "SELECT count(*) FROM Packages", -1, &st, NULL) == SQLITE_OK &&
@@ -340,7 +333,7 @@ static void packages(int root, const char *id)
 
 	if (exists_in(root, "var/lib/dpkg/status")) {
 		rec("os", id, "package_format", "deb");
-		if ((n = dpkg_count(root)) >= 0)
+		if ((n = count_lines(root, "var/lib/dpkg/status", dpkg_installed)) >= 0)
 			recf("os", id, "packages", "%ld", n);
 		return;
 	}
@@ -359,7 +352,7 @@ static void packages(int root, const char *id)
 	}
 	if (exists_in(root, "lib/apk/db/installed")) {
 		rec("os", id, "package_format", "apk");
-		if ((n = apk_count(root)) >= 0)
+		if ((n = count_lines(root, "lib/apk/db/installed", apk_package)) >= 0)
 			recf("os", id, "packages", "%ld", n);
 	}
 }

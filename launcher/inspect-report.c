@@ -183,23 +183,39 @@ static long ir_int(struct json_object *obj, const char *key)
 	return json_object_object_get_ex(obj, key, &v) ? (long)json_object_get_int64(v) : -1;
 }
 
-/* The partition numbered PART of DISK, added in the order first seen. */
-static struct json_object *ir_partition(struct json_object *disk, long part)
+/* The object of array LIST in PARENT whose KEY equals ID, added (up to MAX
+ * of them) in the order first seen.  Takes ID. */
+static struct json_object *ir_entry(struct json_object *parent, const char *list, const char *key,
+				    struct json_object *id, size_t max)
 {
-	struct json_object *parts = ir_array(disk, "partitions"), *p;
-	size_t n = json_object_array_length(parts);
+	struct json_object *arr = ir_array(parent, list), *e;
+	size_t n = json_object_array_length(arr);
 
 	for (size_t i = 0; i < n; i++) {
-		p = json_object_array_get_idx(parts, i);
-		if (ir_int(p, "number") == part)
-			return p;
+		e = json_object_array_get_idx(arr, i);
+		if (json_object_equal(json_object_object_get(e, key), id)) {
+			json_object_put(id);
+			return e;
+		}
 	}
-	if (n >= IR_MAX_PARTS)
+	if (n >= max) {
+		json_object_put(id);
 		return NULL;
-	p = json_object_new_object();
-	json_object_object_add(p, "number", json_object_new_int64(part));
-	json_object_array_add(parts, p);
-	return p;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, key, id);
+	json_object_array_add(arr, e);
+	return e;
+}
+
+static struct json_object *ir_partition(struct json_object *disk, long part)
+{
+	return ir_entry(disk, "partitions", "number", json_object_new_int64(part), IR_MAX_PARTS);
+}
+
+static struct json_object *ir_lv(struct json_object *report, const char *name)
+{
+	return ir_entry(report, "logical_volumes", "name", json_object_new_string(name), IR_MAX_LVS);
 }
 
 static const char *ir_str(struct json_object *obj, const char *key)
@@ -207,25 +223,6 @@ static const char *ir_str(struct json_object *obj, const char *key)
 	struct json_object *v;
 
 	return json_object_object_get_ex(obj, key, &v) ? json_object_get_string(v) : "";
-}
-
-/* The logical volume named VG/LV, added in the order first seen. */
-static struct json_object *ir_lv(struct json_object *report, const char *name)
-{
-	struct json_object *lvs = ir_array(report, "logical_volumes"), *v;
-	size_t n = json_object_array_length(lvs);
-
-	for (size_t i = 0; i < n; i++) {
-		v = json_object_array_get_idx(lvs, i);
-		if (!strcmp(ir_str(v, "name"), name))
-			return v;
-	}
-	if (n >= IR_MAX_LVS)
-		return NULL;
-	v = json_object_new_object();
-	json_object_object_add(v, "name", json_object_new_string(name));
-	json_object_array_add(lvs, v);
-	return v;
 }
 
 /* The OS whose root is at ID. */

@@ -18,11 +18,14 @@ for b in libvirt direct; do
 done
 
 if [ "$(id -u)" != 0 ]; then
-	for i in 1 2 3 4 5 6; do ok "no space # SKIP needs root to mount a small tmpfs"; done
+	for i in 1 2 3 4 5 6 7; do ok "no space # SKIP needs root to mount a small tmpfs"; done
 	finish
 fi
 mkdir "$T/small"
-mount -t tmpfs -o size=4m leanboot-test "$T/small" || { not_ok "mount a small tmpfs"; finish; }
+if ! mount -t tmpfs -o size=4m leanboot-test "$T/small" 2>/dev/null; then
+	for i in 1 2 3 4 5 6 7; do ok "no space # SKIP this machine does not let us mount a tmpfs"; done
+	finish
+fi
 trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
 LEANBOOT_CACHE="$T/small/cache" "$LB" appliance build -q 2>"$T/err"
 st=$?
