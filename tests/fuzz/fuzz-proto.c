@@ -1,0 +1,35 @@
+/* libFuzzer target: the host's guest-protocol parser (launcher/proto.c).
+ * The input is split into two feeds at a point taken from its first byte,
+ * so that frames cut across reads are exercised too. */
+#include <stdint.h>
+#include <stddef.h>
+
+#include "../../launcher/proto.h"
+
+static void on_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	(void)line;
+}
+
+static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
+{
+	(void)ctx;
+	(void)type;
+	(void)data;
+	(void)len;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct proto p;
+	const struct proto_sink sink = { on_line, on_frame, NULL };
+	size_t cut = size ? data[0] % (size + 1) : 0;
+	char tail[PROTO_TAIL_LINES * (PROTO_LINE_MAX + 3)];
+
+	proto_init(&p, &sink);
+	if (proto_feed(&p, data, cut) == 0)
+		proto_feed(&p, data + cut, size - cut);
+	proto_tail(&p, tail, sizeof tail);
+	return 0;
+}
