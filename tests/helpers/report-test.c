@@ -139,6 +139,8 @@ int main(void)
 
 	/* A value over the limit. */
 	big = malloc(IR_MAX_REPORT + 64);
+	if (!big)
+		return 1;
 	len = (size_t)sprintf(big, "fs\t0\tlabel\t");
 	memset(big + len, 'a', IR_MAX_VALUE + 1);
 	len += IR_MAX_VALUE + 1;
