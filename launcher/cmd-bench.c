@@ -98,12 +98,8 @@ static int dim_set(struct conf *c, const struct dim *d, const char *v)
 {
 	long arg;
 
-	if (d->code == OPT_BACKEND) {
-		c->backend = !strcmp(v, "libvirt") ? "libvirt" : !strcmp(v, "direct") ? "direct" : NULL;
-		if (!c->backend)
-			return err_usage("--backend: '%s' is not libvirt or direct", v), -1;
-		return 0;
-	}
+	if (d->code == OPT_BACKEND)
+		return cmd_backend_opt(v, &c->backend);
 	if (!*v || (d->code == OPT_KERNEL_FORMAT && !strcmp(v, "auto")))
 		return 0;   /* the default, already in place */
 	if (d->code == OPT_TOPOLOGY && !topo_find(v, &arg))

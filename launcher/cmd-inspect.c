@@ -27,26 +27,19 @@ struct inspect_opts {
 static int inspect_opt(int c, char *arg, void *ctx)
 {
 	struct inspect_opts *o = ctx;
-	long v;
 
 	switch (c) {
 	case OPT_JSON:
 		o->json = 1;
 		return 0;
 	case OPT_FORMAT:
-		o->format = disk_parse_format(arg);
-		if (o->format == -2) {
-			err_usage("--format: '%s' is not auto, raw or qcow2", arg);
-			return -1;
+		if (!strcmp(arg, "auto")) {
+			o->format = -1;
+			return 0;
 		}
-		return 0;
+		return cmd_choice(&o->format, disk_parse_format(arg), "--format", arg, "auto, raw or qcow2");
 	case OPT_TIMEOUT:
-		if (util_parse_long(arg, 1, 86400, &v) < 0) {
-			err_usage("--timeout: '%s' is not a number of seconds from 1 to 86400", arg);
-			return -1;
-		}
-		o->lo.timeout = (double)v;
-		return 0;
+		return cmd_timeout_opt(arg, &o->lo.timeout);
 	case OPT_MEMORY:
 		return cmd_plan_opt(c, arg, &o->lo.in, 0);
 	}

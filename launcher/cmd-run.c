@@ -16,16 +16,9 @@ struct run_opts {
 static int run_opt(int c, char *arg, void *ctx)
 {
 	struct run_opts *o = ctx;
-	long v;
 
-	if (c == 't') {
-		if (util_parse_long(arg, 1, 86400, &v) < 0) {
-			err_usage("--timeout: '%s' is not a number of seconds from 1 to 86400", arg);
-			return -1;
-		}
-		o->lo.timeout = (double)v;
-		return 0;
-	}
+	if (c == 't')
+		return cmd_timeout_opt(arg, &o->lo.timeout);
 	return cmd_plan_opt(c, arg, &o->lo.in, 1);
 }
 

@@ -39,36 +39,33 @@ void cmd_usage(const char *name)
 		"See leanboot(1).\n");
 }
 
-static int one_of(const char *v, const char *const *allowed)
+const char *const cmd_backends[2] = { "libvirt", "direct" };
+
+int cmd_backend_opt(const char *arg, const char **out)
 {
-	for (; *allowed; allowed++)
-		if (!strcmp(v, *allowed))
-			return 1;
+	int i;
+
+	if (cmd_choice(&i, UTIL_NAME_INDEX(arg, cmd_backends), "--backend", arg, "libvirt or direct") < 0)
+		return -1;
+	*out = cmd_backends[i];
 	return 0;
 }
 
 int cmd_global_opt(int c, const char *arg)
 {
-	static const char *const backends[] = { "libvirt", "direct", NULL };
-	static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+	static const char *const accels[] = { "auto", "kvm", "tcg" };
+	int i;
 
 	switch (c) {
 	case OPT_CONNECT:
 		lb_global.connect = arg;
 		return 0;
 	case OPT_BACKEND:
-		if (!one_of(arg, backends)) {
-			err_usage("--backend: '%s' is not libvirt or direct", arg);
-			return -1;
-		}
-		lb_global.backend = arg;
-		return 0;
+		return cmd_backend_opt(arg, &lb_global.backend);
 	case OPT_ACCEL:
-		if (!one_of(arg, accels)) {
-			err_usage("--accel: '%s' is not auto, kvm or tcg", arg);
+		if (cmd_choice(&i, UTIL_NAME_INDEX(arg, accels), "--accel", arg, "auto, kvm or tcg") < 0)
 			return -1;
-		}
-		lb_global.accel = arg;
+		lb_global.accel = accels[i];
 		return 0;
 	case 'v':
 		lb_global.verbose++;
@@ -104,8 +101,31 @@ int cmd_global_check(void)
 	return 0;
 }
 
+int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed)
+{
+	if (value < 0) {
+		err_usage("%s: '%s' is not %s", opt, arg, allowed);
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+int cmd_timeout_opt(const char *arg, double *out)
+{
+	long v;
+
+	if (util_parse_long(arg, 1, 86400, &v) < 0) {
+		err_usage("--timeout: '%s' is not a number of seconds from 1 to 86400", arg);
+		return -1;
+	}
+	*out = (double)v;
+	return 0;
+}
+
 int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 {
+	static const char *const off_on[] = { "off", "on" };
 	long v;
 
 	switch (c) {
@@ -113,26 +133,12 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		in->topology = arg;
 		return 0;
 	case OPT_MACHINE:
-		in->machine = plan_parse_machine(arg);
-		if (in->machine < 0) {
-			err_usage("--machine: '%s' is not q35, pc or microvm", arg);
-			return -1;
-		}
-		return 0;
+		return cmd_choice(&in->machine, plan_parse_machine(arg), "--machine", arg, "q35, pc or microvm");
 	case OPT_FIRMWARE:
-		in->firmware = plan_parse_firmware(arg);
-		if (in->firmware < 0) {
-			err_usage("--firmware: '%s' is not seabios or qboot", arg);
-			return -1;
-		}
-		return 0;
+		return cmd_choice(&in->firmware, plan_parse_firmware(arg), "--firmware", arg, "seabios or qboot");
 	case OPT_KERNEL_FORMAT:
-		in->kernel_format = kern_parse_format(arg);
-		if (in->kernel_format < 0) {
-			err_usage("--kernel-format: '%s' is not pvh or bzimage", arg);
-			return -1;
-		}
-		return 0;
+		return cmd_choice(&in->kernel_format, kern_parse_format(arg), "--kernel-format", arg,
+				  "pvh or bzimage");
 	case OPT_APPEND:
 		/* The kernel splits its command line at white space and takes
 		 * quotes; a newline or control character would let an argument
@@ -152,19 +158,9 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		in->tb_cache_mib = (int)v;
 		return 0;
 	case OPT_SHAPE:
-		in->shape = plan_parse_shape(arg);
-		if (in->shape < 0) {
-			err_usage("--shape: '%s' is not ext2 or initramfs", arg);
-			return -1;
-		}
-		return 0;
+		return cmd_choice(&in->shape, plan_parse_shape(arg), "--shape", arg, "ext2 or initramfs");
 	case OPT_TUNING:
-		if (strcmp(arg, "on") && strcmp(arg, "off")) {
-			err_usage("--tuning: '%s' is not on or off", arg);
-			return -1;
-		}
-		in->tuning = !strcmp(arg, "on");
-		return 0;
+		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, off_on), "--tuning", arg, "on or off");
 	case OPT_MEMORY:
 		if (util_parse_long(arg, 64, 16384, &v) < 0) {
 			err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", arg);

@@ -35,6 +35,10 @@ enum { OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION };
 	{ "version", no_argument, NULL, OPT_VERSION },             \
 	{ NULL, 0, NULL, 0 }
 
+/* --backend: one of cmd_backends, or -1 after the usage message. */
+extern const char *const cmd_backends[2];
+int cmd_backend_opt(const char *arg, const char **out);
+
 /* Handle a shared option.  Returns 0 when handled, 1 when the command
  * should print its help and exit 0, -1 (after a message) on bad values,
  * and -2 when C is not a shared option. */
@@ -68,6 +72,12 @@ enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE,
 	{ "machine", required_argument, NULL, OPT_MACHINE },       \
 	{ "disk", required_argument, NULL, OPT_DISK },             \
 	{ "memory", required_argument, NULL, OPT_MEMORY }
+
+/* *OUT = VALUE, a parsed name; or, when VALUE < 0, report "OPT: 'ARG' is
+ * not ALLOWED" and return -1. */
+int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed);
+/* --timeout S, 1 to 86400 seconds (run and inspect). */
+int cmd_timeout_opt(const char *arg, double *out);
 
 /* Returns 0 when handled, -1 on a bad value (reported), -2 otherwise.
  * ALLOW_RW: whether FILE:rw is accepted. */

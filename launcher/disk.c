@@ -27,20 +27,16 @@
 #define Q_HEAD_READ 65536
 #define Q_NAME_MAX 1023       /* QEMU's own limit on a backing file name */
 
+static const char *const format_names[] = { [DISK_RAW] = "raw", [DISK_QCOW2] = "qcow2" };
+
 const char *disk_format_name(enum disk_format f)
 {
-	return f == DISK_QCOW2 ? "qcow2" : "raw";
+	return format_names[f];
 }
 
 int disk_parse_format(const char *s)
 {
-	if (!strcmp(s, "auto"))
-		return -1;
-	if (!strcmp(s, "raw"))
-		return DISK_RAW;
-	if (!strcmp(s, "qcow2"))
-		return DISK_QCOW2;
-	return -2;
+	return UTIL_NAME_INDEX(s, format_names);
 }
 
 static uint32_t be32(const unsigned char *p)

@@ -33,6 +33,6 @@ struct disk_info {
  * files' paths are added to it, nearest first. */
 int disk_probe(const char *path, int want, struct disk_info *out, struct strv *chain);
 const char *disk_format_name(enum disk_format f);
-int disk_parse_format(const char *s);    /* -1: auto; -2: not a format */
+int disk_parse_format(const char *s);    /* -1 if unknown */
 
 #endif

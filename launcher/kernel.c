@@ -31,18 +31,16 @@
 /* XEN_ELFNOTE_PHYS32_ENTRY: the PVH entry point QEMU looks for. */
 #define PVH_NOTE_TYPE 18
 
+static const char *const format_names[] = { [KERN_BZIMAGE] = "bzimage", [KERN_PVH] = "pvh" };
+
 int kern_parse_format(const char *s)
 {
-	if (!strcmp(s, "pvh"))
-		return KERN_PVH;
-	if (!strcmp(s, "bzimage"))
-		return KERN_BZIMAGE;
-	return -1;
+	return UTIL_NAME_INDEX(s, format_names);
 }
 
 const char *kern_format_name(enum kern_format f)
 {
-	return f == KERN_PVH ? "pvh" : "bzimage";
+	return format_names[f];
 }
 
 void kern_vmlinux_path(const char *cache, char *out, size_t len)

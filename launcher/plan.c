@@ -16,20 +16,14 @@ static const char *const machine_names[] = {
 
 int plan_parse_machine(const char *s)
 {
-	for (size_t i = 0; i < sizeof machine_names / sizeof *machine_names; i++)
-		if (!strcmp(s, machine_names[i]))
-			return (int)i;
-	return -1;
+	return UTIL_NAME_INDEX(s, machine_names);
 }
 
 static const char *const firmware_names[] = { [PLAN_FW_SEABIOS] = "seabios", [PLAN_FW_QBOOT] = "qboot" };
 
 int plan_parse_firmware(const char *s)
 {
-	for (size_t i = 0; i < sizeof firmware_names / sizeof *firmware_names; i++)
-		if (!strcmp(s, firmware_names[i]))
-			return (int)i;
-	return -1;
+	return UTIL_NAME_INDEX(s, firmware_names);
 }
 
 const char *plan_firmware_name(enum plan_firmware f)
@@ -99,18 +93,16 @@ const char plan_tuning[] =
 	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1 "
 	"cryptomgr.notests";
 
+static const char *const shape_names[] = { [PLAN_SHAPE_EXT2] = "ext2", [PLAN_SHAPE_INITRAMFS] = "initramfs" };
+
 int plan_parse_shape(const char *s)
 {
-	if (!strcmp(s, "ext2"))
-		return PLAN_SHAPE_EXT2;
-	if (!strcmp(s, "initramfs"))
-		return PLAN_SHAPE_INITRAMFS;
-	return -1;
+	return UTIL_NAME_INDEX(s, shape_names);
 }
 
 const char *plan_shape_name(enum plan_shape s)
 {
-	return s == PLAN_SHAPE_INITRAMFS ? "initramfs" : "ext2";
+	return shape_names[s];
 }
 
 /* The appliance boots in 96 MiB and panics in 80 (the kernel image alone

@@ -84,6 +84,14 @@ char *util_printf(const char *fmt, ...)
 	return s;
 }
 
+int util_name_index(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
 int util_parse_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;

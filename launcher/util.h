@@ -18,6 +18,11 @@ void strv_free(struct strv *sv);
 
 char *util_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The index of S in NAMES (N of them), or -1: enum values from their
+ * names, with the same table giving the names back. */
+int util_name_index(const char *s, const char *const *names, size_t n);
+#define UTIL_NAME_INDEX(s, names) util_name_index((s), (names), sizeof(names) / sizeof *(names))
+
 /* Parse a whole decimal string into [lo, hi]; -1 on anything else. */
 int util_parse_long(const char *s, long lo, long hi, long *out);
 
