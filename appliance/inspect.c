@@ -192,23 +192,19 @@ static void os_release(int root, const char *id)
 
 static void hostname(int root, const char *id)
 {
+	/* systemd's, then SUSE's before it. */
+	static const char *const files[] = { "etc/hostname", "etc/HOSTNAME" };
 	static char buf[SMALL_FILE];
 	char val[VALUE_MAX];
 
-	if (read_in(root, "etc/hostname", buf, sizeof buf) >= 0) {
-		buf[strcspn(buf, "\n")] = '\0';
-		if (buf[0]) {
-			rec("os", id, "hostname", buf);
-			return;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (read_in(root, files[i], buf, sizeof buf) >= 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (buf[0]) {
+				rec("os", id, "hostname", buf);
+				return;
+			}
 		}
-	}
-	if (read_in(root, "etc/HOSTNAME", buf, sizeof buf) >= 0) {
-		buf[strcspn(buf, "\n")] = '\0';
-		if (buf[0]) {
-			rec("os", id, "hostname", buf);
-			return;
-		}
-	}
 	/* Red Hat before systemd. */
 	if (read_in(root, "etc/sysconfig/network", buf, sizeof buf) >= 0)
 		for (char *l = buf; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
@@ -401,25 +397,57 @@ static struct fsinfo fss[MAX_DISKS * (MAX_PARTS + 1) + MAX_LVS];
 static int nfs, nmounts;
 static char boot_spec[MAX_DISKS * (MAX_PARTS + 1) + MAX_LVS][VALUE_MAX];
 
-static int modprobe(const char *mod)
+/* Run ARGV with stdout into OUT (at most CAP-1 bytes, NUL-terminated) and
+ * stderr to /dev/null; its exit status, or -1. */
+static int run_capture(char *const argv[], char *out, size_t cap)
 {
-	pid_t pid = fork();
-	int st;
+	size_t got = 0;
+	int p[2], st;
+	pid_t pid;
 
-	if (pid < 0)
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		dup2(null, 1);
+		dup2(null, 0);
+		dup2(p[1], 1);
 		dup2(null, 2);
-		execl("/sbin/modprobe", "modprobe", "-q", mod, (char *)NULL);
-		execl("/usr/sbin/modprobe", "modprobe", "-q", mod, (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
+	close(p[1]);
+	for (;;) {
+		char drop[4096];
+		ssize_t n = got < cap - 1 ? read(p[0], out + got, cap - 1 - got) : read(p[0], drop, sizeof drop);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (got < cap - 1)
+			got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(p[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int modprobe(const char *mod)
+{
+	char *const argv[] = { "/sbin/modprobe", "-q", (char *)mod, NULL };
+	char out[64];
+
+	return run_capture(argv, out, sizeof out) == 0 ? 0 : -1;
 }
 
 static int kernel_has_fs(const char *type)
@@ -787,51 +815,6 @@ static void inspect_disk(int n)
 }
 
 /* --- LVM ------------------------------------------------------------- */
-
-/* Run ARGV with stdout into OUT (at most CAP-1 bytes, NUL-terminated) and
- * stderr to /dev/null; its exit status, or -1. */
-static int run_capture(char *const argv[], char *out, size_t cap)
-{
-	size_t got = 0;
-	int p[2], st;
-	pid_t pid;
-
-	out[0] = '\0';
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		dup2(null, 0);
-		dup2(p[1], 1);
-		dup2(null, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		char drop[4096];
-		ssize_t n = got < cap - 1 ? read(p[0], out + got, cap - 1 - got) : read(p[0], drop, sizeof drop);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (got < cap - 1)
-			got += (size_t)n;
-	}
-	out[got] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* The characters LVM allows in VG and LV names. */
 static int lvm_name_ok(const char *s)

@@ -86,17 +86,10 @@ static void adopt_qemu(struct launch *l)
 		l->reap_pid = 0;
 }
 
-/* The daemon went away (or the connection broke): nothing will come on
- * this connection again, so the loop must not wait for it. */
-static void on_close(virConnectPtr conn, int reason, void *opaque)
-{
-	struct launch *l = opaque;
-
-	(void)conn;
-	(void)reason;
-	l->conn_lost = 1;
-}
-
+/* A daemon that went away (or a broken connection) will send nothing
+ * more, so the loop must not wait for it.  libvirt 9.0 closed the socket
+ * of a killed daemon without calling a registered close callback, so the
+ * connection is asked once a second instead. */
 static void on_alive_timer(int timer, void *opaque)
 {
 	struct launch *l = opaque;
@@ -159,9 +152,6 @@ static int libvirt_start(struct launch *l)
 	l->t.created = launch_now(l);
 	l->uri = virConnectGetURI(l->conn);
 	virDomainGetUUID(l->dom, l->uuid);
-	virConnectRegisterCloseCallback(l->conn, on_close, l, NULL);
-	/* libvirt 9.0 closes the socket of a daemon that died without always
-	 * calling the close callback, so ask once a second as well. */
 	l->alive_timer = virEventAddTimeout(1000, on_alive_timer, l, NULL);
 	l->event_id = virConnectDomainEventRegisterAny(l->conn, l->dom,
 						       VIR_DOMAIN_EVENT_ID_LIFECYCLE,
@@ -202,8 +192,6 @@ static void libvirt_stop(struct launch *l)
 		l->dom = NULL;
 		l->event_id = -1;
 		lv_forget(l->conn);
-	} else if (l->conn) {
-		virConnectUnregisterCloseCallback(l->conn, on_close);
 	}
 	if (l->stream) {
 		virStreamEventRemoveCallback(l->stream);

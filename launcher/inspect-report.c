@@ -79,20 +79,26 @@ struct json_object *ir_string(const char *s)
 	return j;
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 /* Decode the inspector's \xHH escapes in place; -1 on a bad escape or a
  * value over IR_MAX_VALUE. */
-static int ir_unescape(char *s, size_t *len)
+static int ir_unescape(char *s)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; s[i]; i++) {
 		if (s[i] == '\\') {
-			unsigned v;
+			int hi, lo;
 
-			if (s[i + 1] != 'x' || !s[i + 2] || !s[i + 3] || sscanf(s + i + 2, "%2x", &v) != 1 ||
-			    !strchr("0123456789abcdefABCDEF", s[i + 2]) || !strchr("0123456789abcdefABCDEF", s[i + 3]))
+			/* hexval('\0') is -1, so a cut escape stops here. */
+			if (s[i + 1] != 'x' || (hi = hexval(s[i + 2])) < 0 || (lo = hexval(s[i + 3])) < 0)
 				return -1;
-			s[o++] = (char)v;
+			s[o++] = (char)(hi << 4 | lo);
 			i += 3;
 		} else {
 			s[o++] = s[i];
@@ -101,7 +107,6 @@ static int ir_unescape(char *s, size_t *len)
 			return -1;
 	}
 	s[o] = '\0';
-	*len = o;
 	return 0;
 }
 
@@ -264,7 +269,6 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 	struct json_object *disks, *target;
 	const struct ir_key *k;
 	struct ir_id id;
-	size_t lens[8];
 
 	if (nf < 4)
 		return "a record has fewer than four fields";
@@ -279,7 +283,7 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 	    (k->kind == IR_LV && !id.lv[0]))
 		return "an ID of the wrong form for its kind";
 	for (int i = 3; i < nf; i++)
-		if (ir_unescape(f[i], &lens[i - 3]) < 0)
+		if (ir_unescape(f[i]) < 0)
 			return "a bad escape or an over-long value";
 
 	target = id.lv[0] ? NULL : json_object_array_get_idx(disks, (size_t)id.disk);
