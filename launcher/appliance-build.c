@@ -148,8 +148,7 @@ int ab_add_modules(const char *tree, const char *kver, const char *list, int boo
 			goto out;
 	for (size_t i = 0; i < files.n; i++) {
 		char *dst = util_printf("%s%s", tree, files.v[i]);
-		const char *argv[] = { "install", "-D", "-m", "0644", files.v[i], dst, NULL };
-		int rr = dst ? proc_run(argv, NULL, log) : -1;
+		int rr = dst ? util_install(files.v[i], dst, 0644) : -1;
 
 		if (rr == 0)
 			rr = strip_signature(dst);
@@ -161,8 +160,7 @@ int ab_add_modules(const char *tree, const char *kver, const char *list, int boo
 	for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++) {
 		char *src = util_printf("/lib/modules/%s/%s", kver, meta[i]);
 		char *dst = util_printf("%s/lib/modules/%s/%s", tree, kver, meta[i]);
-		const char *argv[] = { "install", "-D", "-m", "0644", src, dst, NULL };
-		int rr = src && dst && access(src, R_OK) == 0 ? proc_run(argv, NULL, log) : 0;
+		int rr = src && dst && access(src, R_OK) == 0 ? util_install(src, dst, 0644) : 0;
 
 		free(src);
 		free(dst);

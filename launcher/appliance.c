@@ -326,19 +326,11 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	/* The whole tree: our init as /init, the inspector, the listed
 	 * modules. */
 	snprintf(dst, sizeof dst, "%s/init", tree);
-	{
-		const char *cp[] = { "install", "-m", "0755", init, dst, NULL };
-
-		if (proc_run(cp, NULL, logp) < 0)
-			goto out;
-	}
+	if (util_install(init, dst, 0755) < 0)
+		goto out;
 	snprintf(dst, sizeof dst, "%s%s", tree, APPL_INSPECT);
-	{
-		const char *cp[] = { "install", "-D", "-m", "0755", insp, dst, NULL };
-
-		if (proc_run(cp, NULL, logp) < 0)
-			goto out;
-	}
+	if (util_install(insp, dst, 0755) < 0)
+		goto out;
 	if (ab_add_modules(tree, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
 		goto out;
 	/* QEMU run by a libvirt daemon as another user reads what is inside. */
@@ -357,12 +349,8 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	 * tree (lib is usr/lib) so that init finds them the same way. */
 	snprintf(dst, sizeof dst, "%s/init", boot);
 	snprintf(lib, sizeof lib, "%s/usr/lib", boot);
-	{
-		const char *cp[] = { "install", "-D", "-m", "0755", init, dst, NULL };
-
-		if (util_mkdirs(lib) < 0 || proc_run(cp, NULL, logp) < 0)
-			goto out;
-	}
+	if (util_mkdirs(lib) < 0 || util_install(init, dst, 0755) < 0)
+		goto out;
 	snprintf(lib, sizeof lib, "%s/lib", boot);
 	if (symlink("usr/lib", lib) < 0) {
 		err_set(LB_EXIT_VM, "%s: %s", lib, strerror(errno));

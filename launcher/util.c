@@ -176,6 +176,28 @@ out:
 	return r;
 }
 
+int util_install(const char *src, const char *dst, unsigned mode)
+{
+	char *dir = strdup(dst);
+
+	if (!dir) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			err_set(LB_EXIT_VM, "%s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	unlink(dst);
+	return util_copy_file(src, dst, mode);
+}
+
 double util_now(void)
 {
 	struct timespec ts;

@@ -33,6 +33,9 @@ int util_rmtree(const char *path);
 
 /* Copy SRC to DST (created with MODE, replaced if there). */
 int util_copy_file(const char *src, const char *dst, unsigned mode);
+/* The same, making DST's missing directories (mode 0755), as install -D
+ * does: for files that go into an image. */
+int util_install(const char *src, const char *dst, unsigned mode);
 
 /* The host's TSC rate from /proc/cpuinfo, or 0. */
 unsigned util_host_tsc_khz(void);
