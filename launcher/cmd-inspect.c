@@ -217,17 +217,13 @@ static void text_print(struct json_object *report)
 
 /* --- the command ---------------------------------------------------- */
 
-/* The first line of the inspector's stderr, made safe to print. */
+/* The first line of the inspector's stderr, at most 200 bytes (err_set
+ * makes it safe to print). */
 static void first_line(const struct launch_capture *c, char *out, size_t len)
 {
-	char raw[200], clean[4 * sizeof raw + 1];
-	size_t n = c->buf ? strcspn(c->buf, "\n") : 0;
+	int n = c->buf ? (int)strcspn(c->buf, "\n") : 0;
 
-	if (n >= sizeof raw)
-		n = sizeof raw - 1;
-	memcpy(raw, c->buf ? c->buf : "", n);
-	util_clean((const unsigned char *)raw, n, clean);
-	snprintf(out, len, "%s", clean);
+	snprintf(out, len, "%.*s", n < 200 ? n : 200, c->buf ? c->buf : "");
 }
 
 int cmd_inspect(int argc, char **argv)

@@ -167,23 +167,12 @@ out:
 	return r;
 }
 
-/* At most 200 bytes of a name from an image, safe to print. */
-#define SHOWN_MAX 200
-static const char *shown(const char *s, char buf[4 * SHOWN_MAX + 1])
-{
-	size_t n = strlen(s);
-
-	util_clean((const unsigned char *)s, n < SHOWN_MAX ? n : SHOWN_MAX, buf);
-	return buf;
-}
-
 /* Follow the chain below the qcow2 image PATH (open at FD).  DETECTED:
  * the user did not say the image is qcow2. */
 static int disk_chain(const char *path, int fd, const struct stat *top, int detected, struct strv *chain)
 {
 	struct { dev_t dev; ino_t ino; } seen[DISK_MAX_CHAIN + 1] = { { top->st_dev, top->st_ino } };
 	char name[Q_NAME_MAX + 1], fmt[32], *cur = strdup(path);
-	char s1[4 * SHOWN_MAX + 1], s2[4 * SHOWN_MAX + 1];
 	int depth = 0, cfd = fd, r = -1;
 
 	if (!cur) {
@@ -205,23 +194,23 @@ static int disk_chain(const char *path, int fd, const struct stat *top, int dete
 		 * and name any host file as its backing file; only the user's
 		 * word that it is qcow2 lets leanboot follow one. */
 		if (detected && depth == 0) {
-			err_set(LB_EXIT_USAGE, "%s: looks like qcow2 with a backing file ('%s'); if it is one, "
-				"say --format qcow2", shown(cur, s1), shown(name, s2));
+			err_set(LB_EXIT_USAGE, "%s: looks like qcow2 with a backing file ('%.200s'); if it is one, "
+				"say --format qcow2", cur, name);
 			break;
 		}
 		if (is_protocol(name)) {
-			err_set(LB_EXIT_USAGE, "%s: its backing file '%s' names a protocol, which leanboot does not follow",
-				shown(cur, s1), shown(name, s2));
+			err_set(LB_EXIT_USAGE, "%s: its backing file '%.200s' names a protocol, which leanboot does not follow",
+				cur, name);
 			break;
 		}
 		if (!fmt[0]) {
-			err_set(LB_EXIT_USAGE, "%s: its backing file '%s' has no recorded format, and leanboot does not "
-				"guess one (record it with qemu-img rebase -u -F raw|qcow2)", shown(cur, s1), shown(name, s2));
+			err_set(LB_EXIT_USAGE, "%s: its backing file '%.200s' has no recorded format, and leanboot does not "
+				"guess one (record it with qemu-img rebase -u -F raw|qcow2)", cur, name);
 			break;
 		}
 		if (strcmp(fmt, "raw") && strcmp(fmt, "qcow2")) {
-			err_set(LB_EXIT_USAGE, "%s: its backing file's format '%s' is not raw or qcow2", shown(cur, s1),
-				shown(fmt, s2));
+			err_set(LB_EXIT_USAGE, "%s: its backing file's format '%.200s' is not raw or qcow2", cur,
+				fmt);
 			break;
 		}
 		if (++depth > DISK_MAX_CHAIN) {

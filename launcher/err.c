@@ -3,21 +3,48 @@
  * every helper's signature free of error plumbing. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "util.h"
 
-static char err_buf[1024];
+#define ERR_MAX 1024
+
+static char err_buf[ERR_MAX];
 static int err_code = LB_EXIT_USAGE;
+
+/* Guest text and file names can hold newlines, escape sequences and bytes
+ * that are not UTF-8; a message is one line of text, with nothing that
+ * drives a terminal, wherever it is printed.  So it is made so where it
+ * is recorded: line breaks become spaces, the rest util_clean's \xHH. */
+static void err_format(char out[ERR_MAX], const char *fmt, va_list ap)
+{
+	char raw[ERR_MAX], clean[4 * ERR_MAX + 1];
+	size_t n;
+
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	n = strlen(raw);
+	for (size_t i = 0; i < n; i++)
+		if (raw[i] == '\n' || raw[i] == '\r')
+			raw[i] = ' ';
+	util_clean((const unsigned char *)raw, n, clean);
+	n = strlen(clean);
+	if (n >= ERR_MAX) {
+		/* Cut at a character's start, not inside one. */
+		n = ERR_MAX - 1;
+		while (n && ((unsigned char)clean[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, clean, n);
+	out[n] = '\0';
+}
 
 void err_set(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+	err_format(err_buf, fmt, ap);
 	va_end(ap);
 	err_code = status;
 }
@@ -38,44 +65,20 @@ int err_status(void)
 	return err_code;
 }
 
-/* Guest text and file names can hold newlines, escape sequences and bytes
- * that are not UTF-8; the contract is one line of text, and nothing that
- * drives the terminal.  Line breaks become spaces, the rest \xHH. */
-static void err_put_line(const char *s)
-{
-	size_t n = strlen(s);
-	char *line = malloc(n + 1), *clean = malloc(4 * n + 1);
-
-	if (!line || !clean) {
-		free(line);
-		free(clean);
-		fputs("(out of memory)\n", stderr);
-		return;
-	}
-	for (size_t i = 0; i <= n; i++)
-		line[i] = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
-	util_clean((const unsigned char *)line, n, clean);
-	fprintf(stderr, "%s\n", clean);
-	free(line);
-	free(clean);
-}
-
 int err_report(const char *what)
 {
-	fprintf(stderr, "leanboot: %s: ", what);
-	err_put_line(err_msg());
+	fprintf(stderr, "leanboot: %s: %s\n", what, err_msg());
 	return err_code;
 }
 
 int err_usage(const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	err_format(buf, fmt, ap);
 	va_end(ap);
-	fputs("leanboot: ", stderr);
-	err_put_line(buf);
+	fprintf(stderr, "leanboot: %s\n", buf);
 	return LB_EXIT_USAGE;
 }

@@ -118,9 +118,6 @@ static void on_console_line(void *ctx, const char *line)
 		fprintf(stderr, "console: %s\n", line);
 }
 
-/* QEMU's peak resident set so far (VmHWM), read when the command has
- * exited and QEMU is still there; 0 when its pid is not ours to see (a
- * libvirt daemon's QEMU). */
 /* QEMU's pid when it is ours to see: the direct backend's child, the
  * embedded driver's QEMU we adopted, or the system daemon's from its pid
  * file; 0 otherwise. */
@@ -129,6 +126,8 @@ static pid_t qemu_pid(const struct launch *l)
 	return l->pid > 0 ? l->pid : l->reap_pid > 0 ? l->reap_pid : l->daemon_qemu;
 }
 
+/* QEMU's peak resident set so far (VmHWM), read when the command has
+ * exited and QEMU is still there; 0 when its pid is not ours to see. */
 static long qemu_peak_kib(const struct launch *l)
 {
 	pid_t pid = qemu_pid(l);
@@ -380,10 +379,7 @@ static int verdict(struct launch *l)
 	if (!l->o->cmd && l->t.ready)
 		return 0;
 	if (l->panic[0]) {
-		char clean[4 * sizeof l->panic + 1];
-
-		util_clean((const unsigned char *)l->panic, strlen(l->panic), clean);
-		err_set(LB_EXIT_VM, "the guest's kernel panicked during %s: %s", stage, clean);
+		err_set(LB_EXIT_VM, "the guest's kernel panicked during %s: %s", stage, l->panic);
 		return -1;
 	}
 	/* With no console output, QEMU's own last word (the direct backend
