@@ -54,6 +54,9 @@ OBJS = \
 	launcher/svg.o \
 	launcher/cmd-bench.o
 
+# The sanitizer runtime's defaults (launcher/sanitize.c says why).
+OBJS += $(if $(filter 1,$(SANITIZE)),launcher/sanitize.o)
+
 HEADERS = $(wildcard launcher/*.h)
 
 .DEFAULT_GOAL := all
