@@ -57,33 +57,62 @@ gone:
  * libvirt's destroy polls kill(pid, 0) until whoever adopted it has reaped
  * it.  Under an init that reaps late that added 1.2-2.0 s to every
  * teardown.  As a child subreaper this process adopts QEMU instead, and a
- * thread reaps it the moment it exits.  It waits for that one pid only:
- * libvirt waits for its own children itself. */
+ * thread reaps it the moment it exits.  The thread starts before the
+ * domain is created and waits for QEMU's pid file: when QEMU dies during
+ * the creation (a disk it cannot open), libvirt waits inside
+ * virDomainCreateXML for that same reaping, for tens of seconds if nobody
+ * does it.  It waits for that one pid only: libvirt waits for its own
+ * children itself. */
 static void *reap(void *arg)
 {
-	pid_t pid = *(pid_t *)arg;
+	struct launch *l = arg;
 
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	while (!__atomic_load_n(&l->reap_stop, __ATOMIC_ACQUIRE)) {
+		pid_t pid = lv_read_pidfile(l->reap_pidfile);
+
+		/* ECHILD: not written yet, or QEMU is still its launcher's
+		 * child and not yet ours. */
+		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+			break;
+		if (errno != EINTR)
+			usleep(10000);
+	}
 	return NULL;
 }
 
-static void adopt_qemu(struct launch *l)
+static void start_reaper(struct launch *l)
 {
-	pid_t pid = lv_qemu_pid(l->conn, l->plan.name);
+	int embedded;
 
-	/* Only QEMU's own children of ours can be reaped here; if it is not
-	 * ours (a libvirt daemon started it), libvirt's destroy waits as it
-	 * always has, and the pid is kept for the day the daemon is gone. */
-	if (pid <= 0)
+	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan.name, &embedded);
+	if (!l->reap_pidfile || !embedded)
 		return;
-	if (waitpid(pid, NULL, WNOHANG) < 0) {
-		l->daemon_qemu = pid;
-		return;
+	/* Per process and harmless to repeat. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	l->reaping = pthread_create(&l->reaper, NULL, reap, l) == 0;
+}
+
+static void stop_reaper(struct launch *l)
+{
+	if (l->reaping) {
+		__atomic_store_n(&l->reap_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(l->reaper, NULL);
+		l->reaping = 0;
 	}
-	l->reap_pid = pid;
-	if (pthread_create(&l->reaper, NULL, reap, &l->reap_pid) != 0)
-		l->reap_pid = 0;
+	free(l->reap_pidfile);
+	l->reap_pidfile = NULL;
+}
+
+/* QEMU's pid, once the domain exists: ours to watch (the embedded driver),
+ * or a daemon's, kept for the day the daemon is gone. */
+static void note_qemu(struct launch *l)
+{
+	pid_t pid = lv_read_pidfile(l->reap_pidfile);
+
+	if (l->reaping)
+		l->reap_pid = pid;
+	else
+		l->daemon_qemu = pid;
 }
 
 /* A daemon that went away (or a broken connection) will send nothing
@@ -121,6 +150,20 @@ void libvirt_recover(struct launch *l)
 		virConnectClose(c);
 }
 
+/* Through a local daemon (qemu:///system), as root: QEMU runs as root, as
+ * it does through the embedded driver and the direct backend, and the
+ * daemon relabels nothing.  Otherwise it would chown the appliance's
+ * kernel and initrd in our cache to its own QEMU user and record their
+ * owners in xattrs, which a daemon that dies mid-launch leaves behind. */
+static const char *daemon_label(virConnectPtr conn)
+{
+	char *uri = geteuid() == 0 ? virConnectGetURI(conn) : NULL;
+	int local = uri && !strncmp(uri, "qemu:///", 8) && strncmp(uri, "qemu:///embed", 13);
+
+	free(uri);
+	return local ? "+0:+0" : NULL;
+}
+
 static int libvirt_start(struct launch *l)
 {
 	char *xml = NULL;
@@ -130,25 +173,33 @@ static int libvirt_start(struct launch *l)
 	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
 		rnd = (unsigned)getpid();
 	snprintf(l->plan.name, sizeof l->plan.name, "leanboot-%d-%08x", (int)getpid(), rnd);
-	l->conn = lv_open(l->o->connect, l->appl.cache);
+	l->conn = lv_open(l->o->connect, l->appl.cache, l->o->verbose);
 	if (!l->conn)
 		return -1;
 	{
-		struct dx_extra ex = { (const char *const *)l->qemu_extra.v, l->qemu_extra.n };
+		struct dx_extra ex = { (const char *const *)l->qemu_extra.v, l->qemu_extra.n,
+				       daemon_label(l->conn), 0 };
 
+		/* The DAC model is named, so only a connection that has it
+		 * takes the disks' relabel='no'; and libvirt refuses it
+		 * under a domain label that relabels nothing already. */
+		for (size_t i = 0; i < l->plan.ndev; i++)
+			if (l->plan.dev[i].kind == PLAN_DEV_DISK && !l->plan.dev[i].is_root)
+				ex.disk_norelabel = !ex.dac_label;
+		if (ex.disk_norelabel)
+			ex.disk_norelabel = lv_has_dac(l->conn);
 		xml = dx_render(&l->plan, &ex);
 	}
 	if (!xml)
 		goto out;
 	l->t.rendered = launch_now(l);
-	/* Per process and harmless to repeat; see reap(). */
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	start_reaper(l);
 	l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED);
 	if (!l->dom) {
 		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
 		goto out;
 	}
-	adopt_qemu(l);
+	note_qemu(l);
 	l->t.created = launch_now(l);
 	l->uri = virConnectGetURI(l->conn);
 	virDomainGetUUID(l->dom, l->uuid);
@@ -210,10 +261,8 @@ static void libvirt_stop(struct launch *l)
 		virDomainFree(l->dom);
 		l->dom = NULL;
 	}
-	if (l->reap_pid > 0) {
-		pthread_join(l->reaper, NULL);
-		l->reap_pid = 0;
-	}
+	stop_reaper(l);
+	l->reap_pid = 0;
 	if (l->conn) {
 		virConnectClose(l->conn);
 		l->conn = NULL;

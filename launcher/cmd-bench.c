@@ -718,7 +718,7 @@ static void conditions(struct bench *b)
 		pclose(f);
 	}
 	if (appl_locate(&a) == 0)
-		lv_init(a.cache);
+		lv_init(a.cache, lb_global.verbose > 1);
 	virGetVersion(&v, NULL, NULL);
 	snprintf(b->libvirt_version, sizeof b->libvirt_version, "%lu.%lu.%lu", v / 1000000,
 		 v / 1000 % 1000, v % 1000);

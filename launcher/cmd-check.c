@@ -458,7 +458,7 @@ int cmd_check(int argc, char **argv)
 	if (appl_locate(&a) < 0 || (!o.golden && optind == argc &&
 				      cmd_pick_kernel(&o.in, &a, o.boot) < 0))
 		return err_report("check");
-	conn = lv_open(lb_global.connect, a.cache);
+	conn = lv_open(lb_global.connect, a.cache, lb_global.verbose);
 	if (!conn)
 		return err_report("check");
 	if (o.golden) {

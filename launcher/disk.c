@@ -172,11 +172,14 @@ out:
 static int disk_chain(const char *path, int fd, const struct stat *top, int detected, struct strv *chain)
 {
 	struct { dev_t dev; ino_t ino; } seen[DISK_MAX_CHAIN + 1] = { { top->st_dev, top->st_ino } };
-	char name[Q_NAME_MAX + 1], fmt[32], *cur = strdup(path);
+	char name[Q_NAME_MAX + 1], fmt[32], *cur = realpath(path, NULL);
 	int depth = 0, cfd = fd, r = -1;
 
+	/* Relative backing names are taken from the image's own directory,
+	 * as QEMU takes them from the absolute name leanboot gives it; the
+	 * chain is listed by full names. */
 	if (!cur) {
-		err_set(LB_EXIT_VM, "out of memory");
+		err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	for (;;) {

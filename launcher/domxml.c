@@ -132,7 +132,7 @@ static int dx_controller(xmlTextWriterPtr w, const struct plan_ctl *c)
 	return r;
 }
 
-static int dx_disk(xmlTextWriterPtr w, const struct plan_dev *d)
+static int dx_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelabel)
 {
 	int r = 0;
 
@@ -148,6 +148,15 @@ static int dx_disk(xmlTextWriterPtr w, const struct plan_dev *d)
 	r |= dx_end(w);
 	r |= dx_start(w, "source");
 	r |= dx_attr(w, d->is_block ? "dev" : "file", d->path);
+	/* The user's images are not ours to chown: libvirt's DAC driver
+	 * would give them, and their backing files, to QEMU's user and leave
+	 * them so.  The root overlay is ours. */
+	if (norelabel && !d->is_root) {
+		r |= dx_start(w, "seclabel");
+		r |= dx_attr(w, "model", "dac");
+		r |= dx_attr(w, "relabel", "no");
+		r |= dx_end(w);
+	}
 	r |= dx_end(w);
 	r |= dx_start(w, "target");
 	r |= dx_attr(w, "dev", d->target);
@@ -221,7 +230,7 @@ static int dx_serial(xmlTextWriterPtr w)
 	return r;
 }
 
-static int dx_devices(xmlTextWriterPtr w, const struct plan *p)
+static int dx_devices(xmlTextWriterPtr w, const struct plan *p, const struct dx_extra *extra)
 {
 	int r = 0, balloon = 0;
 
@@ -242,7 +251,7 @@ static int dx_devices(xmlTextWriterPtr w, const struct plan *p)
 
 		switch (d->kind) {
 		case PLAN_DEV_DISK:
-			r |= dx_disk(w, d);
+			r |= dx_disk(w, d, extra && extra->disk_norelabel);
 			break;
 		case PLAN_DEV_XHCI:
 			r |= dx_usb(w, "qemu-xhci", &d->addr);
@@ -316,7 +325,17 @@ char *dx_render(const struct plan *p, const struct dx_extra *extra)
 	/* A guest panic reboots (panic=1); a reboot ends the VM. */
 	r |= dx_text(w, "on_reboot", "destroy");
 	r |= dx_text(w, "on_crash", "destroy");
-	r |= dx_devices(w, p);
+	r |= dx_devices(w, p, extra);
+	if (extra && extra->dac_label) {
+		/* QEMU runs as LABEL and libvirt relabels nothing at all: not
+		 * the disks, not the kernel and initrd in our cache. */
+		r |= dx_start(w, "seclabel");
+		r |= dx_attr(w, "type", "static");
+		r |= dx_attr(w, "model", "dac");
+		r |= dx_attr(w, "relabel", "no");
+		r |= dx_text(w, "label", extra->dac_label);
+		r |= dx_end(w);
+	}
 	r |= dx_qemu_args(w, extra);
 	r |= dx_end(w);
 	r |= xmlTextWriterEndDocument(w);

@@ -9,6 +9,9 @@
 struct dx_extra {
 	const char *const *qemu_args;
 	size_t nqemu_args;
+	const char *dac_label;    /* "+UID:+GID": QEMU's user, nothing relabelled */
+	int disk_norelabel;       /* the user's disks carry a DAC relabel='no' (only
+				     where the connection has the DAC driver) */
 };
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */

@@ -420,7 +420,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 
 	if (appl_locate(&l->appl) < 0)
 		goto out;
-	lv_init(l->appl.cache);
+	lv_init(l->appl.cache, l->o->verbose);
 	if (virEventRegisterDefaultImpl() < 0) {
 		err_set(LB_EXIT_VM, "cannot start an event loop");
 		goto out;

@@ -96,6 +96,8 @@ struct launch {
 	int event_id;
 	pid_t reap_pid;              /* embedded QEMU, adopted as our child */
 	pthread_t reaper;
+	int reaping, reap_stop;      /* the reaper runs; told to stop */
+	char *reap_pidfile;          /* where libvirt writes QEMU's pid */
 	pid_t daemon_qemu;           /* a daemon's QEMU, when its pid file is ours to read */
 	char *uri;                   /* the connection's, to reconnect */
 	unsigned char uuid[VIR_UUID_BUFLEN];

@@ -18,22 +18,30 @@
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
+#include <libxml/xpath.h>
 
 #include "err.h"
 #include "lv.h"
 #include "util.h"
 #include "xmlsafe.h"
 
-/* QEMU runs as the user who runs leanboot, so there is nothing to relabel:
- * without the security drivers libvirt also stops forking helpers that
- * remember file owners in xattrs (and warn on our stderr about them). */
-static const char qemu_conf[] =
-	"# Written by leanboot for its embedded libvirt root.\n"
-	"user = \"root\"\n"
-	"group = \"root\"\n"
+/* QEMU runs as the user who runs leanboot, as it does through the direct
+ * backend, so there is nothing to relabel, and libvirt must not: with
+ * dynamic_ownership on, its DAC driver chowns every disk, backing file,
+ * kernel and initrd to that user and leaves them so.  Without the
+ * security drivers libvirt also stops forking helpers that remember file
+ * owners in xattrs (and warn on our stderr about them).  As root the
+ * user must be named (libvirt's default is libvirt-qemu); as anyone else
+ * it must not be, since libvirt would chown its own state directories to
+ * it and an ordinary user may not chown. */
+static const char qemu_conf_common[] =
 	"stdio_handler = \"file\"\n"
 	"security_driver = \"none\"\n"
+	"dynamic_ownership = 0\n"
 	"remember_owner = 0\n";
+static const char qemu_conf_root[] =
+	"user = \"root\"\n"
+	"group = \"root\"\n";
 
 /* libvirt prints every error to stderr by default; we report our own. */
 static void lv_quiet(void *opaque, virErrorPtr e)
@@ -101,42 +109,74 @@ out:
 	free(to);
 }
 
+/* ROOT/etc/qemu.conf, which the embedded driver reads.  Without it the
+ * capability probe runs as libvirt-qemu, which cannot open /dev/kvm, and
+ * every open throws the cached capabilities away and re-probes QEMU for
+ * tens of seconds.  OURS: a root of our cache, whose file we keep as we
+ * write it; a root the user named keeps a qemu.conf it already has. */
+static int prepare_root(const char *root, int ours)
+{
+	char *etc = util_printf("%s/etc", root);
+	char *conf = etc ? util_printf("%s/qemu.conf", etc) : NULL;
+	char *text = util_printf("# Written by leanboot for its embedded libvirt root.\n%s%s",
+				 geteuid() == 0 ? qemu_conf_root : "", qemu_conf_common);
+	int r = -1;
+
+	if (!conf || !text)
+		goto out;
+	if (!ours && access(conf, F_OK) == 0) {
+		r = 0;
+		goto out;
+	}
+	r = util_mkdirs(etc) < 0 || write_if_changed(conf, text) < 0 ? -1 : 0;
+out:
+	free(etc);
+	free(conf);
+	free(text);
+	return r;
+}
+
 char *lv_default_uri(const char *cache, unsigned slot)
 {
 	char *root = slot ? util_printf("%s/libvirt-%u", cache, slot)
 			  : util_printf("%s/libvirt", cache);
-	/* The embedded driver reads ROOT/etc/qemu.conf.  Without it the
-	 * capability probe runs as libvirt-qemu, which cannot open /dev/kvm,
-	 * and every open throws the cached capabilities away and re-probes
-	 * QEMU for tens of seconds. */
-	char *etc = root ? util_printf("%s/etc", root) : NULL;
-	char *conf = etc ? util_printf("%s/qemu.conf", etc) : NULL;
 	char *uri = NULL;
 
-	if (!conf)
-		goto out;
-	if (util_mkdirs(etc) < 0 || write_if_changed(conf, qemu_conf) < 0)
+	if (!root || prepare_root(root, 1) < 0)
 		goto out;
 	if (slot)
 		seed_capabilities(cache, root);
 	uri = util_printf("qemu:///embed?root=%s", root);
 out:
 	free(root);
-	free(etc);
-	free(conf);
 	return uri;
 }
 
-void lv_init(const char *cache)
+/* The root of an embedded driver's URI ("qemu:///embed?root=DIR"), or
+ * NULL for any other URI. */
+static char *embed_root(const char *uri)
+{
+	static const char prefix[] = "qemu:///embed?root=";
+
+	if (!uri || strncmp(uri, prefix, sizeof prefix - 1))
+		return NULL;
+	uri += sizeof prefix - 1;
+	return strndup(uri, strcspn(uri, "&"));
+}
+
+void lv_init(const char *cache, int verbose)
 {
 	static char *outputs;
 
 	/* The embedded driver logs to our stderr (its version banner, a
 	 * "tainted" warning for root); keep its warnings in the cache instead,
-	 * unless the user chose where they go. */
+	 * and on stderr as well only with -v, unless the user chose where they
+	 * go.  (A child libvirt forks, such as a security helper, logs its
+	 * warnings to stderr whatever is set here: libvirt resets a child's
+	 * outputs.  Nothing leanboot asks of libvirt forks one.) */
 	if (outputs || getenv("LIBVIRT_LOG_OUTPUTS"))
 		return;
-	outputs = util_printf("3:file:%s/libvirt.log", cache);
+	outputs = util_printf("3:file:%s/libvirt.log%s", cache, verbose ? " 3:stderr" : "");
 	if (outputs && util_mkdirs(cache) == 0)
 		setenv("LIBVIRT_LOG_OUTPUTS", outputs, 0);
 }
@@ -199,13 +239,13 @@ static virConnectPtr open_cached(const char *uri)
 	return c;
 }
 
-virConnectPtr lv_open(const char *uri, const char *cache)
+virConnectPtr lv_open(const char *uri, const char *cache, int verbose)
 {
 	virConnectPtr c = NULL;
 
 	static int loop_registered;
 
-	lv_init(cache);
+	lv_init(cache, verbose);
 	virSetErrorFunc(NULL, lv_quiet);
 	/* The embedded driver refuses to open without an event loop; launches
 	 * also need it for lifecycle events.  Registered once per process. */
@@ -219,6 +259,13 @@ virConnectPtr lv_open(const char *uri, const char *cache)
 	if (!uri || !*uri)
 		uri = getenv("LEANBOOT_CONNECT");
 	if (uri && *uri) {
+		char *root = embed_root(uri);
+
+		if (root && prepare_root(root, 0) < 0) {
+			free(root);
+			return NULL;
+		}
+		free(root);
 		if (!(c = open_cached(uri)))
 			err_set(LB_EXIT_USAGE, "cannot connect to %s: %s", uri, lv_error());
 		return c;
@@ -281,29 +328,49 @@ out:
 	return out;
 }
 
-pid_t lv_qemu_pid(virConnectPtr conn, const char *name)
+int lv_has_dac(virConnectPtr conn)
 {
-	static const char prefix[] = "qemu:///embed?root=";
-	char *uri = virConnectGetURI(conn), *path = NULL;
-	long pid = 0;
-	FILE *f;
+	char *caps = virConnectGetCapabilities(conn);
+	xmlDocPtr doc = caps ? xs_parse(caps, strlen(caps), "capabilities", "libvirt's capabilities") : NULL;
+	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr o = ctx ? xmlXPathEvalExpression(
+		BAD_CAST "count(/capabilities/host/secmodel[model='dac'])", ctx) : NULL;
+	int r = o && o->type == XPATH_NUMBER && o->floatval > 0;
+
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	free(caps);
+	return r;
+}
+
+char *lv_qemu_pidfile(virConnectPtr conn, const char *name, int *embedded)
+{
+	char *uri = virConnectGetURI(conn), *root = embed_root(uri), *path = NULL;
 
 	/* libvirt 9.0 keeps it at ROOT/run/qemu/NAME.pid in an embedded
 	 * root, and the system daemon at /run/libvirt/qemu/NAME.pid, which
 	 * only root can read. */
-	if (uri && !strncmp(uri, prefix, sizeof prefix - 1))
-		path = util_printf("%s/run/qemu/%s.pid", uri + sizeof prefix - 1, name);
+	if (root)
+		path = util_printf("%s/run/qemu/%s.pid", root, name);
 	else if (uri && !strcmp(uri, "qemu:///system"))
 		path = util_printf("/run/libvirt/qemu/%s.pid", name);
-	else
-		goto out;
-	if (path && (f = fopen(path, "re"))) {
+	if (embedded)
+		*embedded = root != NULL;
+	free(uri);
+	free(root);
+	return path;
+}
+
+pid_t lv_read_pidfile(const char *path)
+{
+	long pid = 0;
+	FILE *f = path ? fopen(path, "re") : NULL;
+
+	if (f) {
 		if (fscanf(f, "%ld", &pid) != 1 || pid <= 1 || pid > INT32_MAX)
 			pid = 0;
 		fclose(f);
 	}
-out:
-	free(uri);
-	free(path);
 	return (pid_t)pid;
 }

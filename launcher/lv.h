@@ -8,22 +8,30 @@
 
 #include <libvirt/libvirt.h>
 
-/* Before any other libvirt call: send libvirt's own log to CACHE. */
-void lv_init(const char *cache);
+/* Before any other libvirt call: send libvirt's own log to
+ * CACHE/libvirt.log, and with VERBOSE to stderr too. */
+void lv_init(const char *cache, int verbose);
 /* How many embedded roots concurrent launches may use. */
 #define LV_EMBED_SLOTS 16
 /* "qemu:///embed?root=CACHE/libvirt" (slot 0) or CACHE/libvirt-SLOT, with
  * the qemu.conf that root needs. */
 char *lv_default_uri(const char *cache, unsigned slot);
 /* Open URI (NULL: $LEANBOOT_CONNECT, then the embedded default). */
-virConnectPtr lv_open(const char *uri, const char *cache);
+virConnectPtr lv_open(const char *uri, const char *cache, int verbose);
 /* Define XML under a fresh name, read back the inactive XML libvirt
  * expanded it to, undefine.  Returns a malloc'd document. */
 char *lv_expand(virConnectPtr conn, const char *xml);
-/* The pid of domain NAME's QEMU, from the pid file libvirt keeps (in an
- * embedded root, or the system daemon's when we are root); 0 when it
- * cannot be known. */
-pid_t lv_qemu_pid(virConnectPtr conn, const char *name);
+/* Where libvirt keeps the pid of domain NAME's QEMU (an embedded root's
+ * run directory, or the system daemon's, which only root can read), or
+ * NULL when it cannot be known; *EMBEDDED says whether QEMU is this
+ * process's own (the embedded driver's). */
+char *lv_qemu_pidfile(virConnectPtr conn, const char *name, int *embedded);
+/* The pid in PATH; 0 when there is none yet, or no PATH. */
+pid_t lv_read_pidfile(const char *path);
+/* Whether CONN's QEMU driver has libvirt's DAC security driver, the one
+ * that chowns files (a privileged driver has it, an ordinary user's
+ * embedded or session driver does not). */
+int lv_has_dac(virConnectPtr conn);
 /* Drop CONN from the connections this process reuses: it is broken. */
 void lv_forget(virConnectPtr conn);
 /* libvirt's last error as text. */

@@ -2,6 +2,7 @@
  * topology place it; plan_complete() mirrors libvirt 9.0's own defaults
  * for the renderer that has no libvirt behind it. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +69,13 @@ static int plan_add_disk(struct plan *p, const char *path, int format, int rw, i
 	d = plan_add_dev(p, PLAN_DEV_DISK);
 	if (!d)
 		return -1;
-	d->path = strdup(path);
+	/* libvirt and QEMU do not run in our directory (the embedded
+	 * driver's QEMU is a daemon in /): every disk goes to them by its
+	 * absolute name.  Backing names stay relative to the image's own
+	 * directory, as QEMU takes them. */
+	d->path = is_root ? strdup(path) : realpath(path, NULL);
 	if (!d->path) {
-		err_set(LB_EXIT_VM, "out of memory");
+		err_set(is_root ? LB_EXIT_VM : LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	d->format = info.format;

@@ -33,6 +33,11 @@ static void xs_refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
 
 xmlDocPtr xs_parse_domain(const char *buf, size_t len)
 {
+	return xs_parse(buf, len, "domain", "a libvirt domain");
+}
+
+xmlDocPtr xs_parse(const char *buf, size_t len, const char *root_name, const char *what)
+{
 	xmlParserCtxtPtr ctx;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
@@ -69,8 +74,8 @@ xmlDocPtr xs_parse_domain(const char *buf, size_t len)
 		goto fail;
 	}
 	root = xmlDocGetRootElement(doc);
-	if (!root || xmlStrcmp(root->name, BAD_CAST "domain") || root->ns) {
-		err_set(LB_EXIT_USAGE, "not a libvirt domain: the root element is <%s>",
+	if (!root || xmlStrcmp(root->name, BAD_CAST root_name) || root->ns) {
+		err_set(LB_EXIT_USAGE, "not %s: the root element is <%s>", what,
 			root ? (const char *)root->name : "");
 		goto fail;
 	}

@@ -11,6 +11,9 @@
 
 /* Parse a domain document; NULL after err_set() with the parser's reason. */
 xmlDocPtr xs_parse_domain(const char *buf, size_t len);
+/* Parse a document whose root element is ROOT_NAME; WHAT names it in the
+ * error ("a libvirt domain"). */
+xmlDocPtr xs_parse(const char *buf, size_t len, const char *root_name, const char *what);
 /* Read a file of at most XS_MAX_BYTES; NULL after err_set(). */
 char *xs_read_file(const char *path, size_t *len);
 /* The same document with <name> set to NAME and <uuid> dropped. */
