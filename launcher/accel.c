@@ -73,16 +73,22 @@ static int probe_kvm(const char *kernel)
 	return ok;
 }
 
+static const char *const reasons[] = {
+	"no usable /dev/kvm",
+	"KVM did not boot a test kernel within 4 s",
+};
+
 int acc_resolve(const char *accel, const char *cache, const char *kernel,
-		enum plan_accel *out, const char **why)
+		enum plan_accel *out, const char **why, int *fresh)
 {
 	char key[512], line[600], path[PATH_MAX + 32];
 	struct utsname u;
 	struct stat st;
 	FILE *f;
-	int fd, works;
+	int fd, works, reason = 0;
 
 	*why = NULL;
+	*fresh = 0;
 	if (!accel || !strcmp(accel, "tcg")) {
 		*out = PLAN_ACCEL_TCG;
 		return 0;
@@ -91,20 +97,14 @@ int acc_resolve(const char *accel, const char *cache, const char *kernel,
 		*out = PLAN_ACCEL_KVM;
 		return 0;
 	}
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		*out = PLAN_ACCEL_TCG;
-		*why = "no usable /dev/kvm";
-		return 0;
-	}
-	close(fd);
 	uname(&u);
 	if (stat(QEMU, &st) < 0) {
 		err_set(LB_EXIT_VM, "%s: %s", QEMU, strerror(errno));
 		return -1;
 	}
-	/* The key names the probe too: a new way of probing probes again. */
-	snprintf(key, sizeof key, "%s %s %lld.%lld probe-2", u.nodename, u.release,
+	/* The key names the probe too: a new way of probing probes again.
+	 * The answer is "kvm", or "tcg N" with N the index of its reason. */
+	snprintf(key, sizeof key, "%s %s %lld.%lld probe-3", u.nodename, u.release,
 		 (long long)st.st_size, (long long)st.st_mtime);
 	snprintf(path, sizeof path, "%.4000s/accel-probe", cache);
 	f = fopen(path, "re");
@@ -114,21 +114,36 @@ int acc_resolve(const char *accel, const char *cache, const char *kernel,
 
 		fclose(f);
 		if (hit) {
-			works = !strncmp(line + strlen(key) + 1, "kvm", 3);
+			const char *a = line + strlen(key) + 1;
+
+			works = !strncmp(a, "kvm", 3);
+			if (!works && (sscanf(a, "tcg %d", &reason) != 1 || reason < 0 || reason > 1))
+				reason = 1;
 			goto decided;
 		}
 	}
 	if (util_mkdirs(cache) < 0)
 		return -1;
-	works = probe_kvm(kernel);
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		works = probe_kvm(kernel);
+		reason = 1;
+	} else {
+		works = 0;
+	}
+	*fresh = 1;
 	f = fopen(path, "we");
 	if (f) {
-		fprintf(f, "%s %s\n", key, works ? "kvm" : "tcg");
+		if (works)
+			fprintf(f, "%s kvm\n", key);
+		else
+			fprintf(f, "%s tcg %d\n", key, reason);
 		fclose(f);
 	}
 decided:
 	*out = works ? PLAN_ACCEL_KVM : PLAN_ACCEL_TCG;
 	if (!works)
-		*why = "KVM did not boot a test kernel within 4 s";
+		*why = reasons[reason];
 	return 0;
 }

@@ -6,8 +6,10 @@
 #include "plan.h"
 
 /* Resolve "auto", "kvm" or "tcg".  For auto, *why says why TCG was chosen
- * (NULL when KVM works or was not asked about). */
+ * (NULL when KVM works or was not asked about), and *fresh is 1 when the
+ * answer was found now rather than remembered: the caller tells the user
+ * once, not on every launch. */
 int acc_resolve(const char *accel, const char *cache, const char *kernel,
-		enum plan_accel *out, const char **why);
+		enum plan_accel *out, const char **why, int *fresh);
 
 #endif

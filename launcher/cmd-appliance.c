@@ -39,15 +39,16 @@ static int appliance_info(struct appl *a)
 	return 0;
 }
 
+const struct option cmd_appliance_opts[] = { LB_GLOBAL_LONGOPTS };
+
 int cmd_appliance(int argc, char **argv)
 {
-	static const struct option longopts[] = { LB_GLOBAL_LONGOPTS };
 	const char *verb;
 	struct appl a;
 	int r, hit;
 	double t0;
 
-	r = cmd_parse("appliance", argc, argv, longopts, NULL, NULL);
+	r = cmd_parse("appliance", argc, argv, cmd_appliance_opts, NULL, NULL);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind + 1 != argc)

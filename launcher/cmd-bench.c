@@ -171,7 +171,7 @@ static int bench_opt(int c, char *arg, void *ctx)
 	case 'j':
 		o->b->json = arg;
 		return 0;
-	case 'c':
+	case 'C':
 		o->b->csv = arg;
 		return 0;
 	case 's':
@@ -739,28 +739,29 @@ static void conditions(struct bench *b)
 	}
 }
 
+const struct option cmd_bench_opts[] = {
+	{ "topology", required_argument, NULL, 'T' },
+	{ "backends", required_argument, NULL, 'B' },
+	{ "runs", required_argument, NULL, 'n' },
+	{ "warmup", required_argument, NULL, 'w' },
+	{ "peer", required_argument, NULL, 'p' },
+	{ "json", required_argument, NULL, 'j' },
+	{ "csv", required_argument, NULL, 'C' },
+	{ "svg", required_argument, NULL, 's' },
+	{ "logs", required_argument, NULL, 'L' },
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+	{ "shape", required_argument, NULL, OPT_SHAPE },
+	{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "tb-cache", required_argument, NULL, OPT_TB_CACHE },
+	{ "tuning", required_argument, NULL, OPT_TUNING },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "plain", no_argument, NULL, 'P' },
+	LB_GLOBAL_LONGOPTS,
+};
+
 int cmd_bench(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "topology", required_argument, NULL, 'T' },
-		{ "backends", required_argument, NULL, 'B' },
-		{ "runs", required_argument, NULL, 'n' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "peer", required_argument, NULL, 'p' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "svg", required_argument, NULL, 's' },
-		{ "logs", required_argument, NULL, 'L' },
-		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
-		{ "shape", required_argument, NULL, OPT_SHAPE },
-		{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "tb-cache", required_argument, NULL, OPT_TB_CACHE },
-		{ "tuning", required_argument, NULL, OPT_TUNING },
-		{ "append", required_argument, NULL, OPT_APPEND },
-		{ "plain", no_argument, NULL, 'P' },
-		LB_GLOBAL_LONGOPTS,
-	};
 	struct bench *b = calloc(1, sizeof *b);
 	struct bench_opts o = {
 		.b = b,
@@ -778,7 +779,7 @@ int cmd_bench(int argc, char **argv)
 	};
 	/* What a dimension not given takes: the defaults of `run`. */
 	static const char *const defaults[NDIMS][3] = {
-		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { "libvirt" },
+		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL },
 		[D_SHAPE] = { NULL },
 		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
 		[D_TUNING] = { "on" }, [D_APPEND] = { "" },
@@ -793,7 +794,7 @@ int cmd_bench(int argc, char **argv)
 		return err_usage("out of memory");
 	b->runs = 5;
 	b->warmup = 1;
-	r = cmd_parse("bench", argc, argv, longopts, bench_opt, &o);
+	r = cmd_parse("bench", argc, argv, cmd_bench_opts, bench_opt, &o);
 	if (r) {
 		status = r > 0 ? 0 : LB_EXIT_USAGE;
 		goto out;
@@ -802,7 +803,7 @@ int cmd_bench(int argc, char **argv)
 		status = err_usage("bench: unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (o.peer && strcmp(o.peer, "libguestfs")) {
+	if (o.peer && strcmp(o.peer, CMD_PEER_LIBGUESTFS)) {
 		status = err_usage("--peer: '%s' is not libguestfs", o.peer);
 		goto out;
 	}
@@ -814,6 +815,9 @@ int cmd_bench(int argc, char **argv)
 			o.dim[d].vals[o.dim[d].n++] = defaults[d][i];
 		if (d == D_FIRMWARE)
 			o.dim[d].vals[o.dim[d].n++] = plan_firmware_name(fw.firmware);
+		/* --backend before the command, or $LEANBOOT_BACKEND. */
+		if (d == D_BACKEND)
+			o.dim[d].vals[o.dim[d].n++] = lb_global.backend;
 		if (d == D_SHAPE)
 			o.dim[d].vals[o.dim[d].n++] = plan_shape_name(PLAN_SHAPE_DEFAULT);
 	}

@@ -421,17 +421,18 @@ static int check_golden(const struct check_opts *o, virConnectPtr conn)
 	return broken ? LB_EXIT_USAGE : differ ? LB_EXIT_SHORT : LB_EXIT_OK;
 }
 
+const struct option cmd_check_opts[] = {
+	LB_PLAN_LONGOPTS,
+	{ "expect", required_argument, NULL, 'e' },
+	{ "boot", no_argument, NULL, 'b' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "golden", required_argument, NULL, 'g' },
+	{ "regen", no_argument, NULL, 'r' },
+	LB_GLOBAL_LONGOPTS,
+};
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		LB_PLAN_LONGOPTS,
-		{ "expect", required_argument, NULL, 'e' },
-		{ "boot", no_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "golden", required_argument, NULL, 'g' },
-		{ "regen", no_argument, NULL, 'r' },
-		LB_GLOBAL_LONGOPTS,
-	};
 	struct check_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 } };
 	struct term terms[MAX_TERMS];
 	struct views v = { 0 };
@@ -442,7 +443,7 @@ int cmd_check(int argc, char **argv)
 	struct plan p;
 	int r, failed, status = LB_EXIT_USAGE;
 
-	r = cmd_parse("check", argc, argv, longopts, check_opt, &o);
+	r = cmd_parse("check", argc, argv, cmd_check_opts, check_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (o.expect && parse_spec(o.expect, terms, &nterms) < 0)

@@ -226,16 +226,17 @@ static void first_line(const struct launch_capture *c, char *out, size_t len)
 	snprintf(out, len, "%.*s", n < 200 ? n : 200, c->buf ? c->buf : "");
 }
 
+const struct option cmd_inspect_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	LB_GLOBAL_LONGOPTS,
+};
+
 int cmd_inspect(int argc, char **argv)
 {
 	static char *const job[] = { APPL_INSPECT, NULL };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		LB_GLOBAL_LONGOPTS,
-	};
 	struct inspect_opts o = {
 		.lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1,
 				.tb_cache_mib = -1 },
@@ -247,7 +248,7 @@ int cmd_inspect(int argc, char **argv)
 	int r, ndisks, status = LB_EXIT_VM;
 	struct appl a;
 
-	r = cmd_parse("inspect", argc, argv, longopts, inspect_opt, &o);
+	r = cmd_parse("inspect", argc, argv, cmd_inspect_opts, inspect_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	ndisks = argc - optind;

@@ -22,18 +22,19 @@ static int run_opt(int c, char *arg, void *ctx)
 	return cmd_plan_opt(c, arg, &o->lo.in, 1);
 }
 
+const struct option cmd_run_opts[] = {
+	LB_PLAN_LONGOPTS,
+	{ "timeout", required_argument, NULL, 't' },
+	LB_GLOBAL_LONGOPTS,
+};
+
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		LB_PLAN_LONGOPTS,
-		{ "timeout", required_argument, NULL, 't' },
-		LB_GLOBAL_LONGOPTS,
-	};
 	struct run_opts o = { .lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 }, .timeout = 120 } };
 	struct appl a;
 	int r;
 
-	r = cmd_parse("run", argc, argv, longopts, run_opt, &o);
+	r = cmd_parse("run", argc, argv, cmd_run_opts, run_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind >= argc)

@@ -26,20 +26,21 @@ static int xml_opt(int c, char *arg, void *ctx)
 	return cmd_plan_opt(c, arg, &o->in, 0);
 }
 
+const struct option cmd_xml_opts[] = {
+	LB_PLAN_LONGOPTS,
+	{ "argv", no_argument, NULL, 'a' },
+	LB_GLOBAL_LONGOPTS,
+};
+
 int cmd_xml(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		LB_PLAN_LONGOPTS,
-		{ "argv", no_argument, NULL, 'a' },
-		LB_GLOBAL_LONGOPTS,
-	};
 	struct xml_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 } };
 	struct strv av = { 0 };
 	struct appl a;
 	struct plan p;
 	int r;
 
-	r = cmd_parse("xml", argc, argv, longopts, xml_opt, &o);
+	r = cmd_parse("xml", argc, argv, cmd_xml_opts, xml_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind < argc)

@@ -18,13 +18,13 @@ void cmd_usage(const char *name)
 	FILE *o = stdout;
 
 	if (!name)
-		fprintf(o, "usage: leanboot COMMAND [OPTIONS]\n\ncommands:\n");
+		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\ncommands:\n");
 	for (const struct cmd *c = cmd_table; c->name; c++) {
 		if (name && strcmp(name, c->name))
 			continue;
 		if (name)
-			fprintf(o, "usage: leanboot %s %s\n  %s%s\n", c->name, c->args, c->help,
-				c->fn ? "" : " (not yet available)");
+			fprintf(o, "usage: leanboot [GLOBAL OPTIONS] %s %s\n  %s%s\n", c->name, c->args,
+				c->help, c->fn ? "" : " (not yet available)");
 		else
 			fprintf(o, "  %-10s %s%s\n", c->name, c->help,
 				c->fn ? "" : " (not yet available)");
@@ -34,12 +34,14 @@ void cmd_usage(const char *name)
 		fprintf(o, "\nboot options (bench takes lists): --shape ext2|initramfs, "
 			"--firmware qboot|seabios,\n  --kernel-format pvh|bzimage, --memory MiB, "
 			"--tb-cache MiB, --tuning on|off, --append ARGS\n");
-	fprintf(o, "\nglobal options: --connect URI, --backend libvirt|direct, "
-		"--accel auto|kvm|tcg,\n  -v/--verbose, -q/--quiet, --help, --version\n"
-		"See leanboot(1).\n");
+	fprintf(o, "\nglobal options, before or after COMMAND: -c/--connect URI, "
+		"--backend libvirt|direct,\n  --accel auto|kvm|tcg, -v/--verbose, -q/--quiet, "
+		"-h/--help, --version\nSee leanboot(1).\n");
 }
 
 const char *const cmd_backends[2] = { "libvirt", "direct" };
+const char *const cmd_accels[3] = { "auto", "kvm", "tcg" };
+const char *const cmd_off_on[2] = { "off", "on" };
 
 int cmd_backend_opt(const char *arg, const char **out)
 {
@@ -53,7 +55,6 @@ int cmd_backend_opt(const char *arg, const char **out)
 
 int cmd_global_opt(int c, const char *arg)
 {
-	static const char *const accels[] = { "auto", "kvm", "tcg" };
 	int i;
 
 	switch (c) {
@@ -63,9 +64,9 @@ int cmd_global_opt(int c, const char *arg)
 	case OPT_BACKEND:
 		return cmd_backend_opt(arg, &lb_global.backend);
 	case OPT_ACCEL:
-		if (cmd_choice(&i, UTIL_NAME_INDEX(arg, accels), "--accel", arg, "auto, kvm or tcg") < 0)
+		if (cmd_choice(&i, UTIL_NAME_INDEX(arg, cmd_accels), "--accel", arg, "auto, kvm or tcg") < 0)
 			return -1;
-		lb_global.accel = accels[i];
+		lb_global.accel = cmd_accels[i];
 		return 0;
 	case 'v':
 		lb_global.verbose++;
@@ -125,7 +126,6 @@ int cmd_timeout_opt(const char *arg, double *out)
 
 int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 {
-	static const char *const off_on[] = { "off", "on" };
 	long v;
 
 	switch (c) {
@@ -160,7 +160,7 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 	case OPT_SHAPE:
 		return cmd_choice(&in->shape, plan_parse_shape(arg), "--shape", arg, "ext2 or initramfs");
 	case OPT_TUNING:
-		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, off_on), "--tuning", arg, "on or off");
+		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, cmd_off_on), "--tuning", arg, "on or off");
 	case OPT_MEMORY:
 		if (util_parse_long(arg, 64, 16384, &v) < 0) {
 			err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", arg);
@@ -256,23 +256,62 @@ out:
 	return r;
 }
 
+/* getopt_long's answer, with the short forms of shared options given
+ * their long codes; ':' and '?' reported as NAME's usage errors (-1). */
+static int next_opt(const char *name, int argc, char **argv, const char *shorts,
+		    const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shorts, longopts, NULL);
+
+	if (c == ':') {
+		err_usage("%s%soption %s needs a value", name ? name : "", name ? ": " : "",
+			  argv[optind - 1]);
+		return '?';
+	}
+	if (c == '?') {
+		if (name)
+			err_usage("%s: unknown option '%s' (see leanboot %s --help)", name,
+				  argv[optind - 1], name);
+		else
+			err_usage("unknown option '%s' (see leanboot --help)", argv[optind - 1]);
+		return '?';
+	}
+	return c == 'c' ? OPT_CONNECT : c == 'h' ? OPT_HELP : c;
+}
+
+int cmd_parse_global(int argc, char **argv)
+{
+	static const struct option longopts[] = { LB_GLOBAL_LONGOPTS };
+	int c, r;
+
+	/* '+': stop at the command's name; its options are its own. */
+	optind = 0;
+	while ((c = next_opt(NULL, argc, argv, "+:" LB_GLOBAL_SHORTOPTS, longopts)) != -1) {
+		if (c == '?')
+			return -1;
+		r = cmd_global_opt(c, optarg);
+		if (r == 1) {
+			cmd_usage(NULL);
+			return 0;
+		}
+		if (r < 0)
+			return -1;
+	}
+	return optind;
+}
+
 int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
 	      cmd_opt_fn own, void *ctx)
 {
 	int c, r;
 
 	/* Options may follow operands ("appliance clean -q"); run's COMMAND
-	 * comes after "--".  ':' lets us word a missing value ourselves. */
-	while ((c = getopt_long(argc, argv, ":vq", longopts, NULL)) != -1) {
-		if (c == ':') {
-			err_usage("%s: option %s needs a value", name, argv[optind - 1]);
+	 * comes after "--".  ':' lets us word a missing value ourselves.
+	 * optind 0 starts getopt afresh after cmd_parse_global's pass. */
+	optind = 0;
+	while ((c = next_opt(name, argc, argv, ":" LB_GLOBAL_SHORTOPTS, longopts)) != -1) {
+		if (c == '?')
 			return -1;
-		}
-		if (c == '?') {
-			err_usage("%s: unknown option '%s' (see leanboot %s --help)", name,
-				  argv[optind - 1], name);
-			return -1;
-		}
 		r = own ? own(c, optarg, ctx) : -2;
 		if (r == 0)
 			continue;
@@ -293,11 +332,14 @@ int cmd_resolve_accel(enum plan_accel *accel)
 {
 	const char *why;
 	struct appl a;
+	int fresh;
 
 	if (appl_locate(&a) < 0 || appl_find_host_kernel(&a) < 0 ||
-	    acc_resolve(lb_global.accel, a.cache, a.host_kernel, accel, &why) < 0)
+	    acc_resolve(lb_global.accel, a.cache, a.host_kernel, accel, &why, &fresh) < 0)
 		return -1;
-	if (why && !lb_global.quiet)
+	/* Once per cache, when the probe runs: a script of a thousand
+	 * launches gets one notice, and -v repeats it. */
+	if (why && !lb_global.quiet && (fresh || lb_global.verbose))
 		fprintf(stderr, "leanboot: notice: %s; using TCG\n", why);
 	return 0;
 }

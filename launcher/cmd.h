@@ -16,6 +16,7 @@ extern struct lb_global lb_global;
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);   /* NULL: not yet available */
+	const struct option *opts;          /* its options, as its parser takes them */
 	const char *args;
 	const char *help;
 };
@@ -23,8 +24,11 @@ struct cmd {
 extern const struct cmd cmd_table[];
 
 /* Long options shared by all commands; each command's table ends with
- * these.  Codes are above the ASCII range. */
+ * these.  Codes are above the ASCII range.  They are taken before the
+ * command's name too (leanboot -c URI run ...), as virsh and git take
+ * theirs; -c is --connect and -h is --help, as in virsh. */
 enum { OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION };
+#define LB_GLOBAL_SHORTOPTS "c:vqh"
 #define LB_GLOBAL_LONGOPTS                                         \
 	{ "connect", required_argument, NULL, OPT_CONNECT },       \
 	{ "backend", required_argument, NULL, OPT_BACKEND },       \
@@ -37,6 +41,8 @@ enum { OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION };
 
 /* --backend: one of cmd_backends, or -1 after the usage message. */
 extern const char *const cmd_backends[2];
+extern const char *const cmd_accels[3];
+extern const char *const cmd_off_on[2];
 int cmd_backend_opt(const char *arg, const char **out);
 
 /* Handle a shared option.  Returns 0 when handled, 1 when the command
@@ -46,6 +52,10 @@ int cmd_global_opt(int c, const char *arg);
 /* Environment defaults and validation, once options are parsed. */
 int cmd_global_check(void);
 void cmd_usage(const char *name);
+/* The shared options before the command's name.  Returns the index of
+ * the command's name in ARGV (ARGC when there is none), 0 when --help was
+ * answered, or -1 after a usage message. */
+int cmd_parse_global(int argc, char **argv);
 
 int cmd_xml(int argc, char **argv);
 int cmd_check(int argc, char **argv);
@@ -53,6 +63,15 @@ int cmd_appliance(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+/* bench --peer: the one peer it knows. */
+#define CMD_PEER_LIBGUESTFS "libguestfs"
+
+/* Each command's options (the tables its getopt_long reads), for the
+ * command table and so for the completion script. */
+extern const struct option cmd_xml_opts[], cmd_run_opts[], cmd_inspect_opts[], cmd_check_opts[],
+	cmd_bench_opts[], cmd_appliance_opts[], cmd_completion_opts[];
 
 #endif
 
@@ -93,7 +112,8 @@ int cmd_pick_kernel(struct plan_input *in, struct appl *a, int prepare);
  * overlay (NULL: the per-launch overlay's template name). */
 int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p);
 
-/* Resolve --accel (probing KVM for auto), with one notice on fallback. */
+/* Resolve --accel (probing KVM for auto), with a notice on fallback when
+ * the probe runs (once per cache) or with -v. */
 int cmd_resolve_accel(enum plan_accel *accel);
 
 /* Run getopt_long over a command's options.  OWN handles the command's

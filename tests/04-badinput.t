@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 49
+plan 68
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -89,4 +89,25 @@ expect_fail "inspect: --memory 8" 2 "--memory: '8' is not a size in MiB" "$LB" i
 expect_fail "run: a disk that is a FIFO" 2 "not a regular file or block device" env LEANBOOT_ACCEL=tcg "$LB" run --disk "$T/fifo" -- true
 expect_fail "run: a disk that is a symlink loop" 2 "Too many levels of symbolic links" \
 	env LEANBOOT_ACCEL=tcg "$LB" run --disk "$T/loop-a" -- true
+
+# Global options, before the command (as virsh -c URI list takes them)
+# and after it, for every command.
+for c in xml run inspect check bench appliance; do
+	expect_fail "$c: a bad --backend before the command" 2 "--backend: 'bogus' is not libvirt or direct$" \
+		"$LB" --backend bogus $c
+	expect_fail "$c: a bad --accel after the command" 2 "--accel: 'warp' is not auto, kvm or tcg$" \
+		"$LB" $c --accel warp
+done
+expect_fail "-c without its URI, before the command" 2 "option -c needs a value" "$LB" -c
+expect_fail "-c without its URI, after the command" 2 "run: option -c needs a value" "$LB" run -c
+expect_fail "an unknown option before the command" 2 "unknown option '--frobnicate' (see leanboot --help)" \
+	"$LB" --frobnicate xml
+expect_fail "global options and no command" 2 "give a command" "$LB" -q --backend direct
+out=$("$LB" -q --backend direct xml --argv 2>&1 | head -n 1)
+check "--backend direct before xml: the argv is printed" [ "$out" = /usr/bin/qemu-system-x86_64 ]
+out=$("$LB" -h | head -n 1)
+check "-h before the command: one synopsis for the global options" \
+	[ "$out" = "usage: leanboot [GLOBAL OPTIONS] COMMAND [OPTIONS]" ]
+check "-c URI before check: a root the user names gets the configuration it needs" \
+	"$LB" -q -c "qemu:///embed?root=$T/root" check --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0
 finish

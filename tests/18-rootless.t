@@ -1,0 +1,68 @@
+#!/bin/bash
+# As an ordinary user, the way CI runners and containers run it: not root,
+# not in the kvm or libvirt groups, no daemon.  Every command works through
+# the default backend (libvirt's embedded driver) and the direct one, and
+# the KVM notice comes once for a fresh cache, not once a launch.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip_all "needs root to create the unprivileged user"
+command -v runuser >/dev/null || skip_all "runuser is missing (util-linux)"
+user=leanboot-rootless
+made_user=0
+if ! getent passwd $user >/dev/null; then
+	useradd -M -d /nonexistent -s /usr/sbin/nologin $user || skip_all "useradd failed"
+	made_user=1
+fi
+tmpdir
+trap 'rm -rf "$T"; [ $made_user = 0 ] || userdel $user' EXIT
+# The build tree may sit in a directory only root can enter: the user
+# gets a copy of the program and of the appliance's inputs.
+mkdir -p "$T/lb/launcher" "$T/lb/appliance" "$T/tmp" "$T/home" "$T/cache"
+cp "$LB" "$T/lb/launcher/"
+cp "$top"/appliance/{packages,modules,init,inspect} "$T/lb/appliance/"
+"$top/tests/helpers/mkimage" debian "$T/debian.img" || not_ok "mkimage debian"
+chmod 0755 "$T"
+chmod -R a+rX "$T/lb" "$T/debian.img"
+chown $user "$T/tmp" "$T/home" "$T/cache"
+plan 12
+
+groups=$(id -nG $user)
+case " $groups " in
+*" kvm "* | *" libvirt "*) diag "$user is in: $groups" ;;
+esac
+# as_user NAME ARGS...: leanboot as the user, stderr to $T/NAME.err.
+as_user() {
+	local name=$1
+	shift
+	runuser -u $user -- env -i PATH="$PATH" HOME="$T/home" TMPDIR="$T/tmp" \
+		LEANBOOT_CACHE="$T/cache" "$T/lb/launcher/leanboot" "$@" 2>"$T/$name.err"
+}
+kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
+
+check "the user builds the appliance" as_user build appliance build -q
+out=$(as_user run1 run -- uname -r)
+check "embedded libvirt: run -- uname -r prints $kver" [ -n "$kver" -a "$out" = "$kver" ]
+[ -s "$T/run1.err" ] && diag "$(cat "$T/run1.err")"
+out=$(as_user run2 --backend direct run -- echo direct)
+check "direct qemu: run" [ "$out" = direct ]
+check "check --topology minimal: 0 root ports, no USB, no balloon" \
+	as_user check check -q --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0
+check "check --boot: the guest enumerates what libvirt expanded" \
+	as_user boot check -q --boot --topology minimal
+as_user inspect inspect --json "$T/debian.img" >"$T/inspect.json"
+check "inspect: the OS in an image" grep -q '"hostname": "debtest"' "$T/inspect.json"
+[ -s "$T/inspect.err" ] && diag "$(cat "$T/inspect.err")"
+check "bench: one round" sh -c "$(declare -f as_user); user=$user T='$T' as_user bench bench -q --runs 1 --warmup 0 --topology minimal --plain >/dev/null"
+
+# The notice: once, on the first launch of a fresh cache, when the answer
+# is TCG; never again from the cached answer.
+notices=$(cat "$T"/*.err | grep -c 'notice: .*using TCG')
+if grep -q ' tcg ' "$T/cache/accel-probe"; then want=1; else want=0; fi
+check "the KVM notice came $want time(s) in seven commands" [ "$notices" = $want ]
+check "not on the second launch" [ "$(grep -c 'notice:' "$T/run2.err")" = 0 ]
+check "-v repeats it" sh -c "[ $want = 0 ] && [ -s '$T/cache/accel-probe' ] || runuser -u $user -- env -i PATH='$PATH' HOME='$T/home' \
+	TMPDIR='$T/tmp' LEANBOOT_CACHE='$T/cache' '$T/lb/launcher/leanboot' -v --backend direct run -- true 2>&1 |
+	grep -q 'notice: .*using TCG'"
+check "every file in the user's cache is the user's" \
+	sh -c "[ -d '$T/cache/libvirt' ] && [ -z \"\$(find '$T/cache' ! -user $user | head -n 3)\" ]"
+check "no qemu and no run directory is left" sh -c "[ \$(pgrep -c qemu-system) = 0 ] && [ -z \"\$(ls -A '$T/tmp')\" ]"
+finish
