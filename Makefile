@@ -52,7 +52,8 @@ OBJS = \
 	launcher/stages.o \
 	launcher/stats.o \
 	launcher/svg.o \
-	launcher/cmd-bench.o
+	launcher/cmd-bench.o \
+	launcher/cmd-completion.o
 
 # The sanitizer runtime's defaults (launcher/sanitize.c says why).
 OBJS += $(if $(filter 1,$(SANITIZE)),launcher/sanitize.o)
@@ -168,6 +169,8 @@ install: launcher/leanboot appliance/init appliance/inspect
 	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
 	install -D -m 0644 appliance/modules $(DESTDIR)$(DATADIR)/modules
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	launcher/leanboot completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leanboot
 
 clean:
 	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \

@@ -26,6 +26,8 @@ const struct cmd cmd_table[] = {
 	  "measure boot time by stage, topology against topology" },
 	{ "appliance", cmd_appliance, cmd_appliance_opts, "(build|info|clean)",
 	  "build, describe or remove the appliance" },
+	{ "completion", cmd_completion, cmd_completion_opts, "bash",
+	  "print a shell completion script made from these tables" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 68
+plan 71
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -92,7 +92,7 @@ expect_fail "run: a disk that is a symlink loop" 2 "Too many levels of symbolic 
 
 # Global options, before the command (as virsh -c URI list takes them)
 # and after it, for every command.
-for c in xml run inspect check bench appliance; do
+for c in xml run inspect check bench appliance completion; do
 	expect_fail "$c: a bad --backend before the command" 2 "--backend: 'bogus' is not libvirt or direct$" \
 		"$LB" --backend bogus $c
 	expect_fail "$c: a bad --accel after the command" 2 "--accel: 'warp' is not auto, kvm or tcg$" \
@@ -103,6 +103,7 @@ expect_fail "-c without its URI, after the command" 2 "run: option -c needs a va
 expect_fail "an unknown option before the command" 2 "unknown option '--frobnicate' (see leanboot --help)" \
 	"$LB" --frobnicate xml
 expect_fail "global options and no command" 2 "give a command" "$LB" -q --backend direct
+expect_fail "completion: an unknown shell" 2 "'tcsh' is not a shell" "$LB" completion tcsh
 out=$("$LB" -q --backend direct xml --argv 2>&1 | head -n 1)
 check "--backend direct before xml: the argv is printed" [ "$out" = /usr/bin/qemu-system-x86_64 ]
 out=$("$LB" -h | head -n 1)

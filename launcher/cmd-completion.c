@@ -1,0 +1,169 @@
+/* leanboot completion bash: a bash completion script written from the
+ * tables the program itself reads: the command table, each command's
+ * getopt_long options, and the names each option's parser accepts.  A new
+ * option or topology reaches the completion the day it reaches the
+ * parser, so the two cannot drift apart. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "disk.h"
+#include "err.h"
+#include "kernel.h"
+#include "plan.h"
+
+const struct option cmd_completion_opts[] = { LB_GLOBAL_LONGOPTS };
+
+/* Options whose value is a file or directory name. */
+static const char *const file_opts[] = { "disk", "golden", "json", "csv", "svg", "logs" };
+
+/* What a command takes after its options: file names, or these words. */
+static const struct {
+	const char *cmd;
+	const char *words;        /* NULL: file names */
+} operands[] = {
+	{ "inspect", NULL },
+	{ "check", NULL },
+	{ "appliance", "build info clean" },
+	{ "completion", "bash" },
+};
+
+/* The words the parser of option OPT accepts, each after a space. */
+static void put_values(FILE *o, const char *opt)
+{
+	if (!strcmp(opt, "topology"))
+		for (const struct topo *t = topo_table; t->name; t++)
+			fprintf(o, " %s%s", t->name, strcmp(t->name, "ports") ? "" : "=");
+	else if (!strcmp(opt, "machine"))
+		for (int i = PLAN_Q35; i <= PLAN_MICROVM; i++)
+			fprintf(o, " %s", plan_machine_name((enum plan_machine)i));
+	else if (!strcmp(opt, "firmware"))
+		for (int i = PLAN_FW_SEABIOS; i <= PLAN_FW_QBOOT; i++)
+			fprintf(o, " %s", plan_firmware_name((enum plan_firmware)i));
+	else if (!strcmp(opt, "kernel-format"))
+		for (int i = KERN_BZIMAGE; i <= KERN_PVH; i++)
+			fprintf(o, " %s", kern_format_name((enum kern_format)i));
+	else if (!strcmp(opt, "shape"))
+		for (int i = PLAN_SHAPE_EXT2; i <= PLAN_SHAPE_INITRAMFS; i++)
+			fprintf(o, " %s", plan_shape_name((enum plan_shape)i));
+	else if (!strcmp(opt, "format"))
+		for (int i = -1; i <= DISK_QCOW2; i++)
+			fprintf(o, " %s", i < 0 ? "auto" : disk_format_name((enum disk_format)i));
+	else if (!strcmp(opt, "tuning"))
+		fprintf(o, " %s %s", cmd_off_on[0], cmd_off_on[1]);
+	else if (!strcmp(opt, "backend") || !strcmp(opt, "backends"))
+		fprintf(o, " %s %s", cmd_backends[0], cmd_backends[1]);
+	else if (!strcmp(opt, "accel"))
+		fprintf(o, " %s %s %s", cmd_accels[0], cmd_accels[1], cmd_accels[2]);
+	else if (!strcmp(opt, "peer"))
+		fprintf(o, " %s", CMD_PEER_LIBGUESTFS);
+}
+
+static int is_file_opt(const char *opt)
+{
+	for (size_t i = 0; i < sizeof file_opts / sizeof *file_opts; i++)
+		if (!strcmp(opt, file_opts[i]))
+			return 1;
+	return 0;
+}
+
+/* One case arm of the script: how to complete the value of each option
+ * of OPTS that takes one, then the options themselves and the operands. */
+static void put_command(FILE *o, const char *name, const struct option *opts)
+{
+	const char *words = "";
+	int files = 0;
+
+	fprintf(o, "\t%s)\n\t\tcase $prev in\n", name ? name : "\"\"");
+	for (const struct option *p = opts; p->name; p++) {
+		if (p->has_arg != required_argument)
+			continue;
+		fprintf(o, "\t\t--%s%s)\n", p->name, p->val == OPT_CONNECT ? "|-c" : "");
+		if (is_file_opt(p->name)) {
+			fprintf(o, "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return 0 ;;\n");
+			continue;
+		}
+		fprintf(o, "\t\t\tCOMPREPLY=($(compgen -W \"");
+		put_values(o, p->name);
+		fprintf(o, "\" -- \"$cur\")); return 0 ;;\n");
+	}
+	fprintf(o, "\t\tesac\n\t\topts=\"-c -v -q -h");
+	for (const struct option *p = opts; p->name; p++)
+		fprintf(o, " --%s", p->name);
+	fprintf(o, "\"\n");
+	if (!name) {
+		words = NULL;
+		fprintf(o, "\t\twords=\"");
+		for (const struct cmd *c = cmd_table; c->name; c++)
+			fprintf(o, "%s%s", c == cmd_table ? "" : " ", c->name);
+		fprintf(o, "\"\n");
+	}
+	for (size_t i = 0; name && i < sizeof operands / sizeof *operands; i++)
+		if (!strcmp(name, operands[i].cmd)) {
+			words = operands[i].words;
+			files = !words;
+		}
+	if (files)
+		fprintf(o, "\t\tfiles=1\n");
+	else if (words && *words)
+		fprintf(o, "\t\twords=\"%s\"\n", words);
+	fprintf(o, "\t\t;;\n");
+}
+
+static void put_script(FILE *o)
+{
+	static const struct option globals[] = { LB_GLOBAL_LONGOPTS };
+
+	fprintf(o, "# bash completion for leanboot(1), written by \"leanboot completion bash\"\n"
+		   "# from the program's own command and option tables.\n"
+		   "_leanboot()\n{\n"
+		   "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+		   "\tlocal cmd= opts= words= files= i\n"
+		   "\tCOMPREPLY=()\n"
+		   "\t# --opt=value: bash splits the word at '='.\n"
+		   "\tif [[ $cur == = ]]; then cur=; elif [[ $prev == = ]]; then prev=${COMP_WORDS[COMP_CWORD-2]}; fi\n"
+		   "\t# The command is the first operand; the options before it that\n"
+		   "\t# take a value take the next word.\n"
+		   "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
+		   "\t\tcase ${COMP_WORDS[i]} in\n"
+		   "\t\t-c");
+	for (const struct option *p = globals; p->name; p++)
+		if (p->has_arg == required_argument)
+			fprintf(o, "|--%s", p->name);
+	fprintf(o, ") ((i++)) ;;\n"
+		   "\t\t-*) ;;\n"
+		   "\t\t*) cmd=${COMP_WORDS[i]}; break ;;\n"
+		   "\t\tesac\n"
+		   "\tdone\n"
+		   "\t# After \"--\" come the words of run's command, not leanboot's.\n"
+		   "\tfor ((i++; i < COMP_CWORD; i++)); do [[ ${COMP_WORDS[i]} == -- ]] && return 0; done\n"
+		   "\tcase $cmd in\n");
+	put_command(o, NULL, globals);
+	for (const struct cmd *c = cmd_table; c->name; c++)
+		put_command(o, c->name, c->opts);
+	fprintf(o, "\t*) return 0 ;;\n"
+		   "\tesac\n"
+		   "\tif [[ $cur == -* ]]; then\n"
+		   "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+		   "\telif [[ -n $files ]]; then\n"
+		   "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+		   "\telse\n"
+		   "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
+		   "\tfi\n"
+		   "}\n"
+		   "complete -o filenames -F _leanboot leanboot\n");
+}
+
+int cmd_completion(int argc, char **argv)
+{
+	int r = cmd_parse("completion", argc, argv, cmd_completion_opts, NULL, NULL);
+
+	if (r)
+		return r > 0 ? 0 : LB_EXIT_USAGE;
+	if (optind + 1 != argc)
+		return err_usage("completion: give the shell: bash");
+	if (strcmp(argv[optind], "bash"))
+		return err_usage("completion: '%s' is not a shell leanboot completes (bash)", argv[optind]);
+	put_script(stdout);
+	return fflush(stdout) == 0 ? 0 : LB_EXIT_VM;
+}
