@@ -1,7 +1,9 @@
 #!/bin/bash
 # Through a real libvirt daemon: qemu:///system, where QEMU runs as
-# libvirt-qemu rather than as us.  The test starts virtlogd and libvirtd if
-# none runs, and stops what it started.
+# libvirt-qemu rather than as us, unless we are root: then leanboot asks
+# for QEMU as root and for no relabelling, so the images, the kernel and
+# the initrd keep their owners and carry no libvirt xattrs.  The test
+# starts virtlogd and libvirtd if none runs, and stops those by pid.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "qemu:///system needs root to start its daemon"
 command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
@@ -12,18 +14,41 @@ chmod 0711 "$T" "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 
-started=""
-if ! pgrep -x virtlogd >/dev/null; then virtlogd -d && started="$started virtlogd"; fi
-if ! pgrep -x libvirtd >/dev/null; then libvirtd -d && started="$started libvirtd"; fi
-trap 'for d in $started; do pkill -x $d; done; rm -rf "$T"' EXIT
-for _ in $(seq 50); do virsh -q -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.2; done
-plan 4
+mkdir "$T/daemon"
+trap 'daemons_stop; rm -rf "$T"' EXIT
+daemons_start "$T/daemon" || skip_all "libvirtd did not start"
+plan 8
 
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 out=$("$LB" run --connect qemu:///system -- uname -r)
 check "qemu:///system: uname -r prints $kver" [ "$out" = "$kver" ]
 check "qemu:///system: minimal expands to 0 root ports" \
 	"$LB" check -q --connect qemu:///system --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0
+
+# An image another user owns, inspected through the daemon.
+"$top/tests/helpers/mkimage" debian "$T/debian.img" || not_ok "mkimage debian"
+chown nobody:nogroup "$T/debian.img"
+chmod 0640 "$T/debian.img"
+setfattr -n user.leanboot.test -v mine "$T/debian.img"
+kernel=$("$LB" xml | sed -n 's|.*<kernel>\(.*\)</kernel>.*|\1|p')
+initrd=$("$LB" xml | sed -n 's|.*<initrd>\(.*\)</initrd>.*|\1|p')
+state() {
+	for f in "$T/debian.img" "$kernel" "$initrd"; do
+		stat -c '%n %U:%G %a %z' "$f"
+		getfattr -d -m - --absolute-names "$f" 2>/dev/null
+	done
+}
+state >"$T/before"
+"$LB" --connect qemu:///system inspect --json "$T/debian.img" >"$T/inspect.json" 2>"$T/err"
+check "qemu:///system: inspect finds the OS in another user's image" grep -q '"hostname": "debtest"' "$T/inspect.json"
+out=$("$LB" -c qemu:///system run --disk "$T/debian.img" -- blockdev --getsz /dev/disk/leanboot/0 2>>"$T/err")
+check "qemu:///system: run --disk reads it" [ "$out" = $(( $(stat -c %s "$T/debian.img") / 512 )) ]
+[ -s "$T/err" ] && diag "$(cat "$T/err")"
+state >"$T/after"
+check "its owner, mode, ctime and xattrs, and the kernel's and initrd's, are unchanged" cmp -s "$T/before" "$T/after"
+cmp -s "$T/before" "$T/after" || diag "$(diff "$T/before" "$T/after")"
+check "no trusted.libvirt record on any of them" sh -c "! grep -q 'trusted.libvirt' '$T/after'"
+
 left=$(virsh -c qemu:///system list --all --name | grep -c '^leanboot')
 check "no leanboot domain left on the daemon" [ "$left" = 0 ]
 check "no run directory left" [ -z "$(ls -A "$TMPDIR")" ]

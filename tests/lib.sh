@@ -57,3 +57,28 @@ golden_cases() {
 }
 
 finish() { [ "$failed" = 0 ]; exit $?; }
+
+# qemu:///system for the daemon tests: the machine's own virtlogd and
+# libvirtd when they run, else ones started here with their pid files in
+# DIR.  daemons_stop stops exactly those, by pid: never a daemon the
+# machine's owner runs.
+daemons_start() {
+	DAEMON_DIR=$1
+	pgrep -x virtlogd >/dev/null || virtlogd -d -p "$DAEMON_DIR/virtlogd.pid" || return 1
+	pgrep -x libvirtd >/dev/null || libvirtd -d -p "$DAEMON_DIR/libvirtd.pid" || return 1
+	for _ in $(seq 50); do virsh -q -c qemu:///system version >/dev/null 2>&1 && return 0; sleep 0.2; done
+	return 1
+}
+# daemon_pid NAME: the pid of the NAME this test started, or nothing.
+daemon_pid() {
+	[ -n "${DAEMON_DIR:-}" ] && [ -s "$DAEMON_DIR/$1.pid" ] && cat "$DAEMON_DIR/$1.pid"
+}
+daemons_stop() {
+	local d pid
+	for d in libvirtd virtlogd; do
+		pid=$(daemon_pid $d) || continue
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		rm -f "$DAEMON_DIR/$d.pid"
+	done
+}
