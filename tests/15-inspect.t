@@ -135,10 +135,13 @@ is "hostile: a FIFO as fstab is not read" "$J" operating_systems.0.fstab "(none)
 is "hostile: os-release found past the symlink loop" "$J" operating_systems.0.distro debian
 
 # --- formats and backing chains ---------------------------------------
+# A relative backing name, with TMPDIR inside the test's directory: the
+# heap layout under which the sanitizer build's LeakSanitizer used to
+# misread a dynamic TLS block and crash at exit (launcher/sanitize.c).
 qemu-img create -q -f qcow2 -b debian.img -F raw "$T/top.qcow2"
 "$LB" inspect --format qcow2 --json "$T/top.qcow2" >"$T/top.json" 2>"$T/err"
-is "qcow2: the backing chain is listed" "$T/top.json" disks.0.backing_chain.0 "$T/debian.img"
-is "qcow2: the OS in the backing file is found" "$T/top.json" operating_systems.0.hostname debtest
+is "qcow2 over a relative backing name: the backing chain is listed" "$T/top.json" disks.0.backing_chain.0 "$T/debian.img"
+is "qcow2 over a relative backing name: the OS in the backing file is found" "$T/top.json" operating_systems.0.hostname debtest
 expect_fail "qcow2: a detected qcow2 with a backing file needs --format qcow2" 2 "say --format qcow2" \
 	"$LB" inspect "$T/top.qcow2"
 cp "$T/top.qcow2" "$T/nofmt.qcow2"

@@ -7,9 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "qemu:///system needs root to start its daemon"
 command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
-# A cache of its own: a daemon killed mid-launch leaves its DAC ownership
-# records (trusted.libvirt.security.* xattrs) on the kernel and initrd it
-# had labelled, and would refuse them to later launches "already in use".
+# A cache of its own: should a daemon label the kernel and initrd (it does
+# for callers that are not root), one killed mid-launch leaves its
+# trusted.libvirt.security.* records on them and refuses them to later
+# launches "already in use".
 T0=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-daemon.XXXXXX")
 chmod 0711 "$T0"
 export LEANBOOT_CACHE="$T0/cache"
