@@ -279,37 +279,17 @@ static int next_opt(const char *name, int argc, char **argv, const char *shorts,
 	return c == 'c' ? OPT_CONNECT : c == 'h' ? OPT_HELP : c;
 }
 
-int cmd_parse_global(int argc, char **argv)
-{
-	static const struct option longopts[] = { LB_GLOBAL_LONGOPTS };
-	int c, r;
-
-	/* '+': stop at the command's name; its options are its own. */
-	optind = 0;
-	while ((c = next_opt(NULL, argc, argv, "+:" LB_GLOBAL_SHORTOPTS, longopts)) != -1) {
-		if (c == '?')
-			return -1;
-		r = cmd_global_opt(c, optarg);
-		if (r == 1) {
-			cmd_usage(NULL);
-			return 0;
-		}
-		if (r < 0)
-			return -1;
-	}
-	return optind;
-}
-
-int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
-	      cmd_opt_fn own, void *ctx)
+/* The one loop over options, for both passes: OWN (may be NULL) first,
+ * then the shared options.  Returns 0, 1 when help was printed, or -1
+ * after a usage message.  optind 0 makes getopt start afresh, so the
+ * command's pass works after the global one. */
+static int parse_opts(const char *name, int argc, char **argv, const char *shorts,
+		      const struct option *longopts, cmd_opt_fn own, void *ctx)
 {
 	int c, r;
 
-	/* Options may follow operands ("appliance clean -q"); run's COMMAND
-	 * comes after "--".  ':' lets us word a missing value ourselves.
-	 * optind 0 starts getopt afresh after cmd_parse_global's pass. */
 	optind = 0;
-	while ((c = next_opt(name, argc, argv, ":" LB_GLOBAL_SHORTOPTS, longopts)) != -1) {
+	while ((c = next_opt(name, argc, argv, shorts, longopts)) != -1) {
 		if (c == '?')
 			return -1;
 		r = own ? own(c, optarg, ctx) : -2;
@@ -325,7 +305,26 @@ int cmd_parse(const char *name, int argc, char **argv, const struct option *long
 		if (r < 0)
 			return -1;
 	}
-	return cmd_global_check();
+	return 0;
+}
+
+int cmd_parse_global(int argc, char **argv)
+{
+	static const struct option longopts[] = { LB_GLOBAL_LONGOPTS };
+	/* '+': stop at the command's name; its options are its own. */
+	int r = parse_opts(NULL, argc, argv, "+:" LB_GLOBAL_SHORTOPTS, longopts, NULL, NULL);
+
+	return r < 0 ? -1 : r > 0 ? 0 : optind;
+}
+
+int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
+	      cmd_opt_fn own, void *ctx)
+{
+	/* Options may follow operands ("appliance clean -q"); run's COMMAND
+	 * comes after "--".  ':' lets us word a missing value ourselves. */
+	int r = parse_opts(name, argc, argv, ":" LB_GLOBAL_SHORTOPTS, longopts, own, ctx);
+
+	return r ? r : cmd_global_check();
 }
 
 int cmd_resolve_accel(enum plan_accel *accel)
