@@ -29,11 +29,14 @@ groups=$(id -nG $user)
 case " $groups " in
 *" kvm "* | *" libvirt "*) diag "$user is in: $groups" ;;
 esac
+# Debian's PATH for an ordinary user (login.defs): no sbin directory,
+# where modprobe and mke2fs live.
+user_path=/usr/local/bin:/usr/bin:/bin
 # as_user NAME ARGS...: leanboot as the user, stderr to $T/NAME.err.
 as_user() {
 	local name=$1
 	shift
-	runuser -u $user -- env -i PATH="$PATH" HOME="$T/home" TMPDIR="$T/tmp" \
+	runuser -u $user -- env -i PATH="$user_path" HOME="$T/home" TMPDIR="$T/tmp" \
 		LEANBOOT_CACHE="$T/cache" "$T/lb/launcher/leanboot" "$@" 2>"$T/$name.err"
 }
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
@@ -51,7 +54,7 @@ check "check --boot: the guest enumerates what libvirt expanded" \
 as_user inspect inspect --json "$T/debian.img" >"$T/inspect.json"
 check "inspect: the OS in an image" grep -q '"hostname": "debtest"' "$T/inspect.json"
 [ -s "$T/inspect.err" ] && diag "$(cat "$T/inspect.err")"
-check "bench: one round" sh -c "$(declare -f as_user); user=$user T='$T' as_user bench bench -q --runs 1 --warmup 0 --topology minimal --plain >/dev/null"
+check "bench: one round" sh -c "$(declare -f as_user); user=$user user_path=$user_path T='$T' as_user bench bench -q --runs 1 --warmup 0 --topology minimal --plain >/dev/null"
 
 # The notice: once, on the first launch of a fresh cache, when the answer
 # is TCG; never again from the cached answer.
@@ -59,7 +62,7 @@ notices=$(cat "$T"/*.err | grep -c 'notice: .*using TCG')
 if grep -q ' tcg ' "$T/cache/accel-probe"; then want=1; else want=0; fi
 check "the KVM notice came $want time(s) in seven commands" [ "$notices" = $want ]
 check "not on the second launch" [ "$(grep -c 'notice:' "$T/run2.err")" = 0 ]
-check "-v repeats it" sh -c "[ $want = 0 ] && [ -s '$T/cache/accel-probe' ] || runuser -u $user -- env -i PATH='$PATH' HOME='$T/home' \
+check "-v repeats it" sh -c "[ $want = 0 ] && [ -s '$T/cache/accel-probe' ] || runuser -u $user -- env -i PATH='$user_path' HOME='$T/home' \
 	TMPDIR='$T/tmp' LEANBOOT_CACHE='$T/cache' '$T/lb/launcher/leanboot' -v --backend direct run -- true 2>&1 |
 	grep -q 'notice: .*using TCG'"
 check "every file in the user's cache is the user's" \
