@@ -22,7 +22,7 @@
 #include "err.h"
 #include "util.h"
 
-#define QEMU "/usr/bin/qemu-system-x86_64"
+#define QEMU PLAN_QEMU
 #define PROBE_SECONDS 4.0
 
 /* 1: KVM ran the kernel to its banner; 0: it did not within the deadline. */

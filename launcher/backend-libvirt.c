@@ -87,6 +87,12 @@ static void start_reaper(struct launch *l)
 	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan.name, &embedded);
 	if (!l->reap_pidfile || !embedded)
 		return;
+	/* Before we adopt orphans: the first use of a root probes QEMU's
+	 * capabilities with a QEMU that libvirt daemonizes and then waits
+	 * for, 40 s on a zombie of ours that nobody reaps.  Once they are in
+	 * the root's cache this only loads them, which the creation would do
+	 * anyway. */
+	free(virConnectGetDomainCapabilities(l->conn, PLAN_QEMU, NULL, NULL, NULL, 0));
 	/* Per process and harmless to repeat. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	l->reaping = pthread_create(&l->reaper, NULL, reap, l) == 0;

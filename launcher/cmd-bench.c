@@ -707,7 +707,7 @@ static void conditions(struct bench *b)
 	char line[256];
 	unsigned long v = 0;
 	struct appl a;
-	FILE *f = popen("/usr/bin/qemu-system-x86_64 --version", "r");
+	FILE *f = popen(PLAN_QEMU " --version", "r");
 
 	snprintf(b->qemu_version, sizeof b->qemu_version, "?");
 	if (f) {

@@ -235,7 +235,7 @@ static int dx_devices(xmlTextWriterPtr w, const struct plan *p, const struct dx_
 	int r = 0, balloon = 0;
 
 	r |= dx_start(w, "devices");
-	r |= dx_text(w, "emulator", "/usr/bin/qemu-system-x86_64");
+	r |= dx_text(w, "emulator", PLAN_QEMU);
 	for (size_t i = 0; i < p->nctl; i++)
 		r |= dx_controller(w, &p->ctl[i]);
 	if (p->usb == PLAN_DEFAULT_NONE) {

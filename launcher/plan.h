@@ -25,6 +25,8 @@ enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
 
 /* qboot: a minimal firmware that does no more PCI set-up than Linux needs
  * and boots the kernel from fw_cfg; QEMU ships it. */
+/* The QEMU every backend runs (the domain's <emulator>). */
+#define PLAN_QEMU "/usr/bin/qemu-system-x86_64"
 #define PLAN_QBOOT_ROM "/usr/share/qemu/qboot.rom"
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
 

@@ -123,7 +123,7 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 	if (plan_complete(p) < 0)
 		goto out;
 
-	r = strv_add(av, "/usr/bin/qemu-system-x86_64");
+	r = strv_add(av, PLAN_QEMU);
 	r |= strv_add(av, "-name");
 	r |= strv_addf(av, "guest=%s", p->name);
 	r |= strv_add(av, "-machine");
