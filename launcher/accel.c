@@ -22,13 +22,12 @@
 #include "err.h"
 #include "util.h"
 
-#define QEMU PLAN_QEMU
 #define PROBE_SECONDS 4.0
 
 /* 1: KVM ran the kernel to its banner; 0: it did not within the deadline. */
 static int probe_kvm(const char *kernel)
 {
-	const char *argv[] = { QEMU, "-machine", "pc,accel=kvm", "-nodefaults", "-no-user-config",
+	const char *argv[] = { PLAN_QEMU, "-machine", "pc,accel=kvm", "-nodefaults", "-no-user-config",
 			       "-display", "none", "-m", "128", "-kernel", kernel, "-append",
 			       "console=ttyS0 earlyprintk=ttyS0 panic=-1", "-no-reboot",
 			       "-serial", "stdio", NULL };
@@ -48,7 +47,7 @@ static int probe_kvm(const char *kernel)
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(null, 2);
-		execv(QEMU, (char *const *)argv);
+		execv(PLAN_QEMU, (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
@@ -98,8 +97,8 @@ int acc_resolve(const char *accel, const char *cache, const char *kernel,
 		return 0;
 	}
 	uname(&u);
-	if (stat(QEMU, &st) < 0) {
-		err_set(LB_EXIT_VM, "%s: %s", QEMU, strerror(errno));
+	if (stat(PLAN_QEMU, &st) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", PLAN_QEMU, strerror(errno));
 		return -1;
 	}
 	/* The key names the probe too: a new way of probing probes again.

@@ -163,11 +163,16 @@ void libvirt_recover(struct launch *l)
  * owners in xattrs, which a daemon that dies mid-launch leaves behind. */
 static const char *daemon_label(virConnectPtr conn)
 {
-	char *uri = geteuid() == 0 ? virConnectGetURI(conn) : NULL;
-	int local = uri && !strncmp(uri, "qemu:///", 8) && strncmp(uri, "qemu:///embed", 13);
+	return geteuid() == 0 && lv_local_daemon(conn) ? "+0:+0" : NULL;
+}
 
-	free(uri);
-	return local ? "+0:+0" : NULL;
+/* Whether the plan attaches any of the user's disks. */
+static int has_user_disk(const struct plan *p)
+{
+	for (size_t i = 0; i < p->ndev; i++)
+		if (p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root)
+			return 1;
+	return 0;
 }
 
 static int libvirt_start(struct launch *l)
@@ -189,11 +194,7 @@ static int libvirt_start(struct launch *l)
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
-		for (size_t i = 0; i < l->plan.ndev; i++)
-			if (l->plan.dev[i].kind == PLAN_DEV_DISK && !l->plan.dev[i].is_root)
-				ex.disk_norelabel = !ex.dac_label;
-		if (ex.disk_norelabel)
-			ex.disk_norelabel = lv_has_dac(l->conn);
+		ex.disk_norelabel = !ex.dac_label && has_user_disk(&l->plan) && lv_has_dac(l->conn);
 		xml = dx_render(&l->plan, &ex);
 	}
 	if (!xml)
