@@ -29,6 +29,7 @@ OBJS = \
 	launcher/cmd-run.o \
 	launcher/cmd-inspect.o \
 	launcher/inspect-report.o \
+	launcher/text.o \
 	launcher/err.o \
 	launcher/util.o \
 	launcher/proc.o \
@@ -94,19 +95,19 @@ tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
 tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/proto.o
 
-tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o launcher/err.o \
-                           launcher/util.o launcher/inspect-report.h
+# The bottom layer every helper links: text, err, util.
+BASE_OBJS = launcher/text.o launcher/err.o launcher/util.o
+
+tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o $(BASE_OBJS) \
+                           launcher/inspect-report.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-report.o \
-		launcher/err.o launcher/util.o $(PKG_LIBS)
+		$(BASE_OBJS) $(PKG_LIBS)
 
-tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o launcher/err.o launcher/util.o \
-                           launcher/stages.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o launcher/err.o launcher/util.o
+tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o $(BASE_OBJS) launcher/stages.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o $(BASE_OBJS)
 
-tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o launcher/util.o \
-                          launcher/err.o launcher/kernel.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/kernel.o launcher/util.o \
-		launcher/err.o $(PKG_LIBS)
+tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o $(BASE_OBJS) launcher/kernel.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/kernel.o $(BASE_OBJS) $(PKG_LIBS)
 
 deps:
 	@scripts/deps
@@ -117,18 +118,18 @@ FUZZ_CC    ?= clang
 FUZZ_FLAGS  = -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
 FUZZ_RUNS  ?= 10000000
 FUZZ_TIME  ?= 1800
+BASE_SRCS   = $(BASE_OBJS:.o=.c)
 FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-report
 
 tests/fuzz/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/proto.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/proto.c
 
-tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmlsafe.c launcher/err.c \
-                        launcher/util.c $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c launcher/err.c launcher/util.c \
-		$(PKG_LIBS)
+tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmlsafe.c $(BASE_SRCS) $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c \
+		$(BASE_SRCS) $(PKG_LIBS)
 
-tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/err.c launcher/util.c $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c launcher/err.c launcher/util.c $(PKG_LIBS)
+tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c $(BASE_SRCS) $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c $(BASE_SRCS) $(PKG_LIBS)
 
 fuzz:
 	@scripts/deps fuzz

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "err.h"
-#include "util.h"
+#include "text.h"
 
 #define ERR_MAX 1024
 
@@ -16,7 +16,7 @@ static int err_code = LB_EXIT_USAGE;
 /* Guest text and file names can hold newlines, escape sequences and bytes
  * that are not UTF-8; a message is one line of text, with nothing that
  * drives a terminal, wherever it is printed.  So it is made so where it
- * is recorded: line breaks become spaces, the rest util_clean's \xHH. */
+ * is recorded: line breaks become spaces, the rest text_clean's \xHH. */
 static void err_format(char out[ERR_MAX], const char *fmt, va_list ap)
 {
 	char raw[ERR_MAX], clean[4 * ERR_MAX + 1];
@@ -27,7 +27,7 @@ static void err_format(char out[ERR_MAX], const char *fmt, va_list ap)
 	for (size_t i = 0; i < n; i++)
 		if (raw[i] == '\n' || raw[i] == '\r')
 			raw[i] = ' ';
-	util_clean((const unsigned char *)raw, n, clean);
+	text_clean((const unsigned char *)raw, n, clean);
 	n = strlen(clean);
 	if (n >= ERR_MAX) {
 		/* Cut at a character's start, not inside one. */

@@ -12,7 +12,7 @@ enum {
 	LB_EXIT_VM = 3,      /* the VM failed */
 };
 
-/* Record a message, made one line of printable text (util_clean), since
+/* Record a message, made one line of printable text (text_clean), since
  * it may quote file names and guest output. */
 void err_set(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

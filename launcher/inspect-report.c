@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "inspect-report.h"
+#include "text.h"
 #include "util.h"
 
 enum ir_kind { IR_DISK, IR_PART, IR_LV, IR_FS, IR_OS };
@@ -73,7 +74,7 @@ struct json_object *ir_string(const char *s)
 
 	if (!buf)
 		return NULL;
-	util_clean((const unsigned char *)s, n, buf);
+	text_clean((const unsigned char *)s, n, buf);
 	j = json_object_new_string(buf);
 	free(buf);
 	return j;

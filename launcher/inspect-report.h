@@ -18,7 +18,7 @@
 #define IR_MAX_LVS 64              /* logical volumes */
 #define IR_MAX_LIST 256            /* kernels or fstab entries of one OS */
 
-/* A string from an image, cleaned by util_clean(), as a new JSON string. */
+/* A string from an image, cleaned by text_clean(), as a new JSON string. */
 struct json_object *ir_string(const char *s);
 
 /* Read the records in TEXT (LEN bytes) into REPORT, whose "disks" array

@@ -40,11 +40,6 @@ int util_install(const char *src, const char *dst, unsigned mode);
 /* The host's TSC rate from /proc/cpuinfo, or 0. */
 unsigned util_host_tsc_khz(void);
 
-/* Make string S (N bytes) safe to print: valid UTF-8 stays, and control
- * characters (C0, DEL, C1, bidirectional overrides), bytes that are not
- * UTF-8 and the backslash become \xHH.  OUT holds at least 4*N+1. */
-void util_clean(const unsigned char *s, size_t n, char *out);
-
 /* Seconds on the monotonic clock. */
 double util_now(void);
 
