@@ -81,12 +81,12 @@ launcher/leanboot: $(OBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm -pthread
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
-appliance/init: appliance/init.c launcher/crc32.h
+appliance/init: appliance/init.c launcher/wire.h
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
 
 # The inspector runs inside the appliance, linked against the libraries
 # appliance/packages puts there (libblkid, libsqlite3).
-appliance/inspect: appliance/inspect.c
+appliance/inspect: appliance/inspect.c launcher/wire.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $< -lblkid -lsqlite3
 
 tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)

@@ -2,11 +2,9 @@
  * it needs, loads the modules it is told to, prints the ready marker with
  * the guest's uptime, runs its job and powers off with reboot(2).
  *
- * The job comes on the kernel command line: leanboot.cmd=HEX is the
- * command's argv, NUL-separated and hex-encoded (so that no byte of it can
- * be taken for a kernel parameter), and leanboot.disks=N the number of
- * user disks.  Results go back as frames on the console; the format is
- * described in launcher/proto.h.
+ * The job comes on the kernel command line, and results go back as frames
+ * on the console: launcher/wire.h defines both, for this side and the
+ * launcher's.
  *
  * It runs in one of two places.  With a root disk, the kernel starts it
  * first from the small initrd (stage 1), where it loads the modules that
@@ -34,11 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../launcher/crc32.h"
+#include "../launcher/wire.h"
 
-#define READY_MARKER "LEANBOOT-READY"
 #define MAX_MODULE_DEPTH 16
-#define FRAME_MAX 4096
 #define MAX_ARGS 256
 
 static char cmdline[4096];
@@ -49,7 +45,7 @@ static void say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("leanboot-init: ", stdout);
+	fputs(WIRE_INIT_PREFIX, stdout);
 	vprintf(fmt, ap);
 	fputc('\n', stdout);
 	fflush(stdout);
@@ -279,17 +275,18 @@ out:
 /* One frame, one write(2): the host sees it whole or not at all. */
 static void frame(char type, const void *data, size_t len)
 {
-	static unsigned char buf[FRAME_MAX + 32];
+	static unsigned char buf[WIRE_MAX_FRAME + 32];
 	unsigned char t = (unsigned char)type;
-	uint32_t crc = crc32_update(crc32_update(0, &t, 1), data, len);
+	uint32_t crc;
 	size_t n, off = 0;
 
-	if (len > FRAME_MAX)
-		len = FRAME_MAX;
-	n = (size_t)snprintf((char *)buf, sizeof buf, "\001LB%c%08zx", type, len);
+	if (len > WIRE_MAX_FRAME)
+		len = WIRE_MAX_FRAME;
+	crc = wire_crc32(wire_crc32(0, &t, 1), data, len);
+	n = (size_t)snprintf((char *)buf, sizeof buf, "%cLB%c%08zx", WIRE_SOH, type, len);
 	memcpy(buf + n, data, len);
 	n += len;
-	n += (size_t)snprintf((char *)buf + n, sizeof buf - n, "%08x\004", crc);
+	n += (size_t)snprintf((char *)buf + n, sizeof buf - n, "%08x%c", crc, WIRE_EOT);
 	while (off < n) {
 		ssize_t w = write(1, buf + off, n - off);
 
@@ -306,7 +303,7 @@ static void vfailf(const char *fmt, va_list ap)
 	char msg[512];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	frame('F', msg, strlen(msg));
+	frame(WIRE_FAIL, msg, strlen(msg));
 }
 
 static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -337,10 +334,10 @@ static long user_disks(void)
 	char buf[16];
 	long n;
 
-	if (!cmdline_get("leanboot.disks", buf, sizeof buf))
+	if (!cmdline_get(WIRE_PARAM_DISKS, buf, sizeof buf))
 		return 0;
 	n = strtol(buf, NULL, 10);
-	return n < 0 || n > 16 ? 0 : n;
+	return n < 0 || n > WIRE_MAX_DISKS ? 0 : n;
 }
 
 /* /dev/disk/leanboot/N for the Nth user disk.  They follow the appliance
@@ -385,7 +382,7 @@ static int unhex(const char *h, char *out, size_t cap, size_t *len)
 
 static void pump(int fd, char type, int *open_fd)
 {
-	char buf[FRAME_MAX];
+	char buf[WIRE_MAX_FRAME];
 	ssize_t n = read(fd, buf, sizeof buf);
 
 	if (n > 0) {
@@ -406,7 +403,7 @@ static void run_job(const char *hex)
 	pid_t pid;
 
 	if (unhex(hex, raw, sizeof raw, &len) < 0 || len == 0) {
-		failf("malformed leanboot.cmd");
+		failf("malformed " WIRE_PARAM_CMD);
 		return;
 	}
 	for (size_t i = 0; i < len && argc < MAX_ARGS; i += strlen(raw + i) + 1)
@@ -444,15 +441,15 @@ static void run_job(const char *hex)
 		if (poll(p, 2, -1) < 0)
 			continue;
 		if (p[0].revents)
-			pump(out[0], 'O', &out[0]);
+			pump(out[0], WIRE_STDOUT, &out[0]);
 		if (p[1].revents)
-			pump(err[0], 'E', &err[0]);
+			pump(err[0], WIRE_STDERR, &err[0]);
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	snprintf(status, sizeof status, "%d",
 		 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	frame('X', status, strlen(status));
+	frame(WIRE_EXIT, status, strlen(status));
 }
 
 static void ready(void)
@@ -467,9 +464,9 @@ static void ready(void)
 	}
 	if (fd >= 0)
 		close(fd);
-	printf("\n" READY_MARKER " %s\n", up);
+	printf("\n" WIRE_READY_MARKER " %s\n", up);
 	fflush(stdout);
-	frame('R', up, strlen(up));
+	frame(WIRE_READY, up, strlen(up));
 }
 
 /* --- stage 1: from the small initrd to the root disk ----------------- */
@@ -530,9 +527,13 @@ int main(void)
 	mount_one("devtmpfs", "/dev", "devtmpfs");
 	read_cmdline();
 	set_moddir();
-	/* The small initrd has modules and this program, and no /usr/bin. */
-	if (access("/usr/bin", F_OK) != 0)
+	/* The small initrd has modules and this program, and no /usr/bin.
+	 * The first line of ours tells the launcher the init has started. */
+	if (access("/usr/bin", F_OK) != 0) {
+		say("stage 1");
 		stage1();
+	}
+	say("stage 2");
 	mount_one("tmpfs", "/tmp", "tmpfs");
 	/* A place for users to mount their disks. */
 	mkdir("/mnt", 0755);
@@ -544,7 +545,7 @@ int main(void)
 	{
 		static char hex[4096];
 
-		if (cmdline_get("leanboot.cmd", hex, sizeof hex))
+		if (cmdline_get(WIRE_PARAM_CMD, hex, sizeof hex))
 			run_job(hex);
 	}
 	sync();

@@ -13,6 +13,7 @@
  * Files inside a filesystem are opened with openat2(RESOLVE_IN_ROOT), so
  * an absolute or ../ symlink in the image resolves inside the image, never
  * in the appliance; only regular files are read, and only so far. */
+
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -35,13 +36,12 @@
 #include <blkid/blkid.h>
 #include <sqlite3.h>
 
-#define MAX_DISKS 16
+#include "../launcher/wire.h"
+
 #define MAX_PARTS 256          /* the kernel's own limit per disk */
 #define MAX_MOUNTS 64          /* filesystems mounted in one inspection */
 #define MAX_KERNELS 64
 #define MAX_FSTAB 128
-#define MAX_LVS 64             /* logical volumes looked at */
-#define VALUE_MAX 1024         /* bytes of one value; more is cut */
 #define SMALL_FILE (64 << 10)  /* os-release, hostname, fstab */
 #define STATUS_MAX (256u << 20) /* dpkg's status file, read as a stream */
 
@@ -49,8 +49,8 @@
 
 static void put_value(const char *s, size_t n)
 {
-	if (n > VALUE_MAX)
-		n = VALUE_MAX;
+	if (n > WIRE_VALUE_MAX)
+		n = WIRE_VALUE_MAX;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -72,7 +72,7 @@ static void recf(const char *kind, const char *id, const char *key, const char *
 	__attribute__((format(printf, 4, 5)));
 static void recf(const char *kind, const char *id, const char *key, const char *fmt, ...)
 {
-	char buf[VALUE_MAX + 1];
+	char buf[WIRE_VALUE_MAX + 1];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -179,7 +179,7 @@ static void os_release(int root, const char *id)
 		{ "ID_LIKE", "id_like" },
 	};
 	static char buf[SMALL_FILE];
-	char val[VALUE_MAX];
+	char val[WIRE_VALUE_MAX];
 
 	if (read_in(root, "etc/os-release", buf, sizeof buf) < 0 &&
 	    read_in(root, "usr/lib/os-release", buf, sizeof buf) < 0)
@@ -195,7 +195,7 @@ static void hostname(int root, const char *id)
 	/* systemd's, then SUSE's before it. */
 	static const char *const files[] = { "etc/hostname", "etc/HOSTNAME" };
 	static char buf[SMALL_FILE];
-	char val[VALUE_MAX];
+	char val[WIRE_VALUE_MAX];
 
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		if (read_in(root, files[i], buf, sizeof buf) >= 0) {
@@ -390,12 +390,12 @@ struct fsinfo {
 	char id[256];             /* N, N.P, or VG/LV */
 	char dev[32];
 	char type[32];
-	char uuid[64], label[VALUE_MAX], partuuid[64], partlabel[VALUE_MAX];
+	char uuid[64], label[WIRE_VALUE_MAX], partuuid[64], partlabel[WIRE_VALUE_MAX];
 };
 
-static struct fsinfo fss[MAX_DISKS * (MAX_PARTS + 1) + MAX_LVS];
+static struct fsinfo fss[WIRE_MAX_DISKS * (MAX_PARTS + 1) + WIRE_MAX_LVS];
 static int nfs, nmounts;
-static char boot_spec[MAX_DISKS * (MAX_PARTS + 1) + MAX_LVS][VALUE_MAX];
+static char boot_spec[WIRE_MAX_DISKS * (MAX_PARTS + 1) + WIRE_MAX_LVS][WIRE_VALUE_MAX];
 
 /* Run ARGV with stdout into OUT (at most CAP-1 bytes, NUL-terminated) and
  * stderr to /dev/null; its exit status, or -1. */
@@ -816,15 +816,6 @@ static void inspect_disk(int n)
 
 /* --- LVM ------------------------------------------------------------- */
 
-/* The characters LVM allows in VG and LV names. */
-static int lvm_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n < 128 && s[0] != '-' &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-") == n;
-}
-
 /* Activate the volume groups on the disks read-only and look at each
  * logical volume as at a partition.  lvm itself is told to keep no
  * backups or caches and to do without udev; the activation is read-only
@@ -860,8 +851,8 @@ static void inspect_lvm(void)
 		if (run_capture(vgs, out, sizeof out) != 0)
 			return;
 		o += (size_t)snprintf(cfg + o, sizeof cfg - o, " read_only_volume_list = [");
-		for (char *t = strtok_r(out, " \n", &save); t && n < MAX_LVS; t = strtok_r(NULL, " \n", &save))
-			if (lvm_name_ok(t) && o + strlen(t) + 8 < sizeof cfg)
+		for (char *t = strtok_r(out, " \n", &save); t && n < WIRE_MAX_LVS; t = strtok_r(NULL, " \n", &save))
+			if (wire_lvm_name_ok(t, strlen(t)) && o + strlen(t) + 8 < sizeof cfg)
 				o += (size_t)snprintf(cfg + o, sizeof cfg - o, "%s\"%s\"", n++ ? ", " : " ", t);
 		if (!n)
 			return;
@@ -876,7 +867,7 @@ static void inspect_lvm(void)
 		run_capture(act, out, sizeof out);
 		if (run_capture(lvs, out, sizeof out) != 0)
 			return;
-		for (char *l = strtok_r(out, "\n", &save); l && nlv < MAX_LVS; l = strtok_r(NULL, "\n", &save)) {
+		for (char *l = strtok_r(out, "\n", &save); l && nlv < WIRE_MAX_LVS; l = strtok_r(NULL, "\n", &save)) {
 			char *vg = l + strspn(l, " "), *lv, *size, id[256], dev[300], *d;
 			struct fsinfo *f;
 
@@ -884,7 +875,7 @@ static void inspect_lvm(void)
 				continue;
 			*lv++ = '\0';
 			*size++ = '\0';
-			if (!lvm_name_ok(vg) || !lvm_name_ok(lv) || strspn(size, "0123456789") != strlen(size))
+			if (!wire_lvm_name_ok(vg, strlen(vg)) || !wire_lvm_name_ok(lv, strlen(lv)) || strspn(size, "0123456789") != strlen(size))
 				continue;
 			snprintf(id, sizeof id, "%s/%s", vg, lv);
 			rec("lv", id, "size", size);
@@ -913,7 +904,7 @@ int main(void)
 
 	/* Records go out in whole lines; a full buffer flushes on its own. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	for (int n = 0; n < MAX_DISKS; n++) {
+	for (int n = 0; n < WIRE_MAX_DISKS; n++) {
 		first = nfs;
 		inspect_disk(n);
 		/* Partitions were collected; look at each one's filesystem. */

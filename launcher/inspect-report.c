@@ -87,7 +87,7 @@ static int hexval(char c)
 }
 
 /* Decode the inspector's \xHH escapes in place; -1 on a bad escape or a
- * value over IR_MAX_VALUE. */
+ * value over WIRE_VALUE_MAX. */
 static int ir_unescape(char *s)
 {
 	size_t o = 0;
@@ -104,7 +104,7 @@ static int ir_unescape(char *s)
 		} else {
 			s[o++] = s[i];
 		}
-		if (o > IR_MAX_VALUE)
+		if (o > WIRE_VALUE_MAX)
 			return -1;
 	}
 	s[o] = '\0';
@@ -119,19 +119,6 @@ struct ir_id {
 	char lv[256];         /* "": not a logical volume */
 };
 
-/* The characters LVM allows in VG and LV names. */
-static int lvm_name_ok(const char *s, size_t n)
-{
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-";
-
-	if (n == 0 || n > 127 || s[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!s[i] || !strchr(ok, s[i]))
-			return 0;
-	return 1;
-}
-
 static int ir_parse_id(const char *s, size_t ndisks, struct ir_id *id)
 {
 	const char *slash = strchr(s, '/');
@@ -141,7 +128,7 @@ static int ir_parse_id(const char *s, size_t ndisks, struct ir_id *id)
 	id->lv[0] = '\0';
 	id->disk = id->part = -1;
 	if (slash) {
-		if (!lvm_name_ok(s, (size_t)(slash - s)) || !lvm_name_ok(slash + 1, strlen(slash + 1)))
+		if (!wire_lvm_name_ok(s, (size_t)(slash - s)) || !wire_lvm_name_ok(slash + 1, strlen(slash + 1)))
 			return -1;
 		snprintf(id->lv, sizeof id->lv, "%s", s);
 		return 0;
@@ -221,7 +208,7 @@ static struct json_object *ir_partition(struct json_object *disk, long part)
 
 static struct json_object *ir_lv(struct json_object *report, const char *name)
 {
-	return ir_entry(report, "logical_volumes", "name", json_object_new_string(name), IR_MAX_LVS);
+	return ir_entry(report, "logical_volumes", "name", json_object_new_string(name), WIRE_MAX_LVS);
 }
 
 static const char *ir_str(struct json_object *obj, const char *key)

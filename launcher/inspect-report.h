@@ -11,11 +11,11 @@
 
 #include <json-c/json.h>
 
+#include "wire.h"
+
 #define IR_MAX_REPORT (4u << 20)   /* bytes of records in one report */
-#define IR_MAX_VALUE 1024          /* bytes of one decoded value */
 #define IR_MAX_PARTS 1024          /* partitions on one disk */
 #define IR_MAX_OS 64
-#define IR_MAX_LVS 64              /* logical volumes */
 #define IR_MAX_LIST 256            /* kernels or fstab entries of one OS */
 
 /* A string from an image, cleaned by text_clean(), as a new JSON string. */

@@ -100,7 +100,7 @@ static void on_console_line(void *ctx, const char *line)
 	struct launch *l = ctx;
 	const char *p;
 
-	if (l->stage < ST_INIT && !strncmp(line, "supermin:", 9))
+	if (l->stage < ST_INIT && !strncmp(line, WIRE_INIT_PREFIX, strlen(WIRE_INIT_PREFIX)))
 		l->stage = ST_INIT;
 	if (!l->t.kernel && strstr(line, "Linux version ")) {
 		struct timespec ts;
@@ -154,7 +154,7 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 	long status;
 
 	switch (type) {
-	case 'R':
+	case WIRE_READY:
 		if (l->stage < ST_COMMAND) {
 			char up[32];
 
@@ -168,19 +168,19 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 			}
 		}
 		break;
-	case 'O':
-	case 'E': {
-		struct launch_capture *c = type == 'O' ? l->o->capture : l->o->capture_err;
+	case WIRE_STDOUT:
+	case WIRE_STDERR: {
+		struct launch_capture *c = type == WIRE_STDOUT ? l->o->capture : l->o->capture_err;
 
 		if (c) {
 			capture_add(c, data, len);
 			break;
 		}
 		/* The user's output, passed on byte for byte. */
-		write_all(type == 'O' ? 1 : 2, data, len);
+		write_all(type == WIRE_STDOUT ? 1 : 2, data, len);
 		break;
 	}
-	case 'X':
+	case WIRE_EXIT:
 		if (l->got_exit || len == 0 || len >= sizeof num)
 			break;
 		memcpy(num, data, len);
@@ -193,7 +193,7 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 			l->stage = ST_SHUTDOWN;
 		}
 		break;
-	case 'F':
+	case WIRE_FAIL:
 		if (!l->guest_error[0]) {
 			size_t n = len < sizeof l->guest_error - 1 ? len : sizeof l->guest_error - 1;
 
@@ -249,7 +249,7 @@ static void on_deadline(int timer, void *opaque)
  * hex-encoded, after the plan's own parameters. */
 #define CMD_HEX_MAX 1600
 
-/* leanboot.cmd=HEX(argv, NUL-separated) leanboot.disks=N */
+/* WIRE_PARAM_DISKS=N WIRE_PARAM_CMD=HEX(argv, NUL-separated) */
 static char *job_params(char *const *cmd, size_t ndisks)
 {
 	size_t len = 0;
@@ -267,7 +267,7 @@ static char *job_params(char *const *cmd, size_t ndisks)
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	p = s + sprintf(s, "leanboot.disks=%zu leanboot.cmd=", ndisks);
+	p = s + sprintf(s, WIRE_PARAM_DISKS "=%zu " WIRE_PARAM_CMD "=", ndisks);
 	for (size_t i = 0; cmd[i]; i++)
 		for (const char *c = cmd[i]; ; c++) {
 			p += sprintf(p, "%02x", (unsigned char)*c);

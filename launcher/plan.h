@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "disk.h"
+#include "wire.h"
 
 #define PLAN_MEMORY_MIB 112   /* guest RAM when none is asked for; see plan.c */
 #define PLAN_MEMORY_MIB_INITRAMFS 320   /* the same, when RAM holds the appliance */
@@ -15,7 +16,7 @@
 /* TCG's translation cache in MiB; 0 leaves QEMU's (1 GiB, filled as code
  * is translated).  See plan.c. */
 #define PLAN_TB_CACHE_MIB 16
-#define PLAN_MAX_DISKS 16     /* user disks; vdb..vdq */
+#define PLAN_MAX_DISKS WIRE_MAX_DISKS
 #define PLAN_MAX_DEV 32
 #define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
 #define PLAN_MAX_CTL (PLAN_MAX_PORTS + 2)

@@ -5,17 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crc32.h"
 #include "proto.h"
-
-#define SOH 0x01
-#define EOT 0x04
 
 enum { S_TEXT, S_L, S_B, S_TYPE, S_LEN, S_DATA, S_CRC, S_EOT, S_DEAD };
 
 uint32_t proto_crc32(uint32_t crc, const uint8_t *buf, size_t n)
 {
-	return crc32_update(crc, buf, n);
+	return wire_crc32(crc, buf, n);
 }
 
 void proto_init(struct proto *p, const struct proto_sink *sink)
@@ -94,7 +90,7 @@ static int frame_done(struct proto *p)
 
 	if (crc != p->crc)
 		return fail(p, "a guest frame failed its CRC check");
-	if (p->type == 'O' || p->type == 'E') {
+	if (p->type == WIRE_STDOUT || p->type == WIRE_STDERR) {
 		p->output += p->len;
 		if (p->output > PROTO_MAX_OUTPUT)
 			return fail(p, "guest output exceeds the limit of 64 MiB");
@@ -114,7 +110,7 @@ int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
 		case S_DEAD:
 			return -1;
 		case S_TEXT:
-			if (c == SOH)
+			if (c == WIRE_SOH)
 				p->state = S_L;
 			else
 				text_byte(p, c);
@@ -140,7 +136,7 @@ int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
 				break;
 			if (hex_value(p->hex, &p->len) < 0)
 				return fail(p, "a guest frame has a malformed length");
-			if (p->len > PROTO_MAX_FRAME)
+			if (p->len > WIRE_MAX_FRAME)
 				return fail(p, "a guest frame is larger than 4096 bytes");
 			p->got = 0;
 			p->state = p->len ? S_DATA : S_CRC;
@@ -158,7 +154,7 @@ int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
 			p->state = S_EOT;
 			break;
 		case S_EOT:
-			if (c != EOT)
+			if (c != WIRE_EOT)
 				return fail(p, "a guest frame is not terminated");
 			if (frame_done(p) < 0)
 				return -1;

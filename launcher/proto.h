@@ -4,14 +4,7 @@
  * the kernel's log: an ISA UART adds no PCI device, where virtio-serial
  * would add one (and, on q35 without addresses, a root port too).  After
  * the ready marker the init silences console printk and puts the tty in
- * raw mode, then sends frames:
- *
- *     SOH 'L' 'B' TYPE LEN(8 hex digits) PAYLOAD(LEN bytes) CRC(8 hex digits) EOT
- *
- * CRC is the CRC-32 (zlib's polynomial) of TYPE and PAYLOAD.  Bytes outside
- * frames are console text.  TYPE is one of:
- *   'R' ready, payload the guest's uptime;  'O' stdout;  'E' stderr;
- *   'X' exit status, decimal;  'F' the init failed, payload the reason.
+ * raw mode, then sends the frames wire.h describes.
  */
 #ifndef LB_PROTO_H
 #define LB_PROTO_H
@@ -19,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_MAX_FRAME 4096            /* payload bytes in one frame */
+#include "wire.h"
+
 #define PROTO_MAX_OUTPUT (64u << 20)    /* stdout + stderr of one run */
 #define PROTO_TAIL_LINES 8              /* console lines kept for errors */
 #define PROTO_LINE_MAX 256
@@ -37,7 +31,7 @@ struct proto {
 	uint32_t len, got, crc;
 	char hex[8];
 	int nhex;
-	uint8_t payload[PROTO_MAX_FRAME];
+	uint8_t payload[WIRE_MAX_FRAME];
 	uint64_t output;                  /* stdout + stderr bytes so far */
 	char line[PROTO_LINE_MAX];
 	size_t linelen;
