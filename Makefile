@@ -32,6 +32,7 @@ OBJS = \
 	launcher/text.o \
 	launcher/err.o \
 	launcher/util.o \
+	launcher/strv.o \
 	launcher/proc.o \
 	launcher/disk.o \
 	launcher/plan.o \
@@ -54,6 +55,10 @@ OBJS = \
 	launcher/stats.o \
 	launcher/svg.o \
 	launcher/cmd-bench.o \
+	launcher/cmd-plan.o \
+	launcher/bench.o \
+	launcher/bench-report.o \
+	launcher/backend.o \
 	launcher/cmd-completion.o
 
 # The sanitizer runtime's defaults (launcher/sanitize.c says why).
@@ -95,8 +100,8 @@ tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
 tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/proto.o
 
-# The bottom layer every helper links: text, err, util.
-BASE_OBJS = launcher/text.o launcher/err.o launcher/util.o
+# The bottom layer every helper links: text, err, util, strv.
+BASE_OBJS = launcher/text.o launcher/err.o launcher/util.o launcher/strv.o
 
 tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o $(BASE_OBJS) \
                            launcher/inspect-report.h

@@ -77,7 +77,21 @@ static const char *const reasons[] = {
 	"KVM did not boot a test kernel within 4 s",
 };
 
-int acc_resolve(const char *accel, const char *cache, const char *kernel,
+static const char *const mode_names[ACC_NMODES] = {
+	[ACC_AUTO] = "auto", [ACC_KVM] = "kvm", [ACC_TCG] = "tcg",
+};
+
+const char *acc_mode_name(enum acc_mode m)
+{
+	return mode_names[m];
+}
+
+int acc_parse_mode(const char *s)
+{
+	return UTIL_NAME_INDEX(s, mode_names);
+}
+
+int acc_resolve(enum acc_mode mode, const char *cache, const char *kernel,
 		enum plan_accel *out, const char **why, int *fresh)
 {
 	char key[512], line[600], path[PATH_MAX + 32];
@@ -88,11 +102,11 @@ int acc_resolve(const char *accel, const char *cache, const char *kernel,
 
 	*why = NULL;
 	*fresh = 0;
-	if (!accel || !strcmp(accel, "tcg")) {
+	if (mode == ACC_TCG) {
 		*out = PLAN_ACCEL_TCG;
 		return 0;
 	}
-	if (!strcmp(accel, "kvm")) {
+	if (mode == ACC_KVM) {
 		*out = PLAN_ACCEL_KVM;
 		return 0;
 	}

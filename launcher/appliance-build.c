@@ -17,6 +17,7 @@
 #include "appliance-build.h"
 #include "err.h"
 #include "proc.h"
+#include "strv.h"
 #include "util.h"
 
 /* Nothing in the appliance reads these, and in an initramfs every byte
@@ -132,7 +133,7 @@ out:
 	return r;
 }
 
-int ab_add_modules(const char *tree, const char *kver, const char *list, int boot_only,
+int appl_add_modules(const char *tree, const char *kver, const char *list, int boot_only,
 		   const char *log)
 {
 	static const char *const meta[] = { "modules.order", "modules.builtin",
@@ -194,7 +195,7 @@ static int add_size(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-int ab_ext2(const char *tree, const char *out, const char *log)
+int appl_ext2(const char *tree, const char *out, const char *log)
 {
 	char size[32];
 	const char *argv[] = { "mke2fs", "-q", "-t", "ext2", "-d", tree, "-F", out, size, NULL };
@@ -229,7 +230,7 @@ static int copy_data(struct archive *in, struct archive *out)
 	return n < 0 ? -1 : 0;
 }
 
-int ab_cpio(const char *tree, const char *out, int prune)
+int appl_cpio(const char *tree, const char *out, int prune)
 {
 	struct archive *disk = archive_read_disk_new(), *w = archive_write_new();
 	struct archive_entry *e = archive_entry_new();

@@ -13,15 +13,15 @@
 /* Copy the modules LIST names (BOOT_ONLY: those marked "boot") and their
  * dependencies into TREE/lib/modules/KVER and run depmod there.  LOG
  * collects the tools' output. */
-int ab_add_modules(const char *tree, const char *kver, const char *list, int boot_only,
+int appl_add_modules(const char *tree, const char *kver, const char *list, int boot_only,
 		   const char *log);
 
 /* An ext2 image of TREE at OUT, sized to the tree with room to spare. */
-int ab_ext2(const char *tree, const char *out, const char *log);
+int appl_ext2(const char *tree, const char *out, const char *log);
 
 /* A newc cpio of TREE at OUT, as the kernel unpacks an initramfs.  PRUNE
  * leaves out what nothing in the appliance reads (documentation, locales,
  * iconv modules). */
-int ab_cpio(const char *tree, const char *out, int prune);
+int appl_cpio(const char *tree, const char *out, int prune);
 
 #endif

@@ -25,6 +25,7 @@
 #include "kernel.h"
 #include "plan.h"
 #include "proc.h"
+#include "strv.h"
 #include "util.h"
 
 #ifndef LB_DATADIR
@@ -331,7 +332,7 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	snprintf(dst, sizeof dst, "%s%s", tree, APPL_INSPECT);
 	if (util_install(insp, dst, 0755) < 0)
 		goto out;
-	if (ab_add_modules(tree, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
+	if (appl_add_modules(tree, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
 		goto out;
 	/* QEMU run by a libvirt daemon as another user reads what is inside. */
 	if (chmod(out, 0755) < 0) {
@@ -339,10 +340,10 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 		goto out;
 	}
 	snprintf(dst, sizeof dst, "%s/root", out);
-	if (ab_ext2(tree, dst, log) < 0)
+	if (appl_ext2(tree, dst, log) < 0)
 		goto out;
 	snprintf(dst, sizeof dst, "%s/initramfs", out);
-	if (ab_cpio(tree, dst, 1) < 0)
+	if (appl_cpio(tree, dst, 1) < 0)
 		goto out;
 
 	/* The small initrd: init and the boot modules, laid out as in the
@@ -356,10 +357,10 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 		err_set(LB_EXIT_VM, "%s: %s", lib, strerror(errno));
 		goto out;
 	}
-	if (ab_add_modules(boot, a->kver, list, 1, log) < 0)
+	if (appl_add_modules(boot, a->kver, list, 1, log) < 0)
 		goto out;
 	snprintf(dst, sizeof dst, "%s/initrd", out);
-	if (ab_cpio(boot, dst, 0) < 0)
+	if (appl_cpio(boot, dst, 0) < 0)
 		goto out;
 	snprintf(dst, sizeof dst, "%s/kernel", out);
 	if (symlink(a->host_kernel, dst) < 0) {
@@ -493,24 +494,5 @@ int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char
 	}
 	*got = KERN_PVH;
 	kern_vmlinux_path(a->cache, a->boot_kernel, sizeof a->boot_kernel);
-	return 0;
-}
-
-int appl_require(struct appl *a)
-{
-	char key[65], have[65];
-
-	if (appl_key(a, key) < 0)
-		return -1;
-	appl_built_key(a, have);
-	if (!have[0]) {
-		err_set(LB_EXIT_VM, "no appliance in %s (run: leanboot appliance build)", a->cache);
-		return -1;
-	}
-	if (strcmp(key, have)) {
-		err_set(LB_EXIT_VM, "the appliance in %s is out of date "
-			"(run: leanboot appliance build)", a->cache);
-		return -1;
-	}
 	return 0;
 }

@@ -39,7 +39,5 @@ int appl_boot_kernel(struct appl *a, int want, int prepare, int *got, const char
 /* The initrd to boot for SHAPE (enum plan_shape), and whether it wants
  * the root disk. */
 const char *appl_shape_initrd(const struct appl *a, int shape, int *needs_root);
-/* Fail with a clear message unless an up-to-date appliance is there. */
-int appl_require(struct appl *a);
 
 #endif

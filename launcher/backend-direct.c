@@ -6,20 +6,33 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+
+#include "backend.h"
 #include "err.h"
-#include "launch.h"
+#include "proc.h"
 #include "qemuargv.h"
+#include "strv.h"
+
+struct direct {
+	struct backend_sink sink;
+	pid_t pid;
+	char log[PATH_MAX + 16];      /* QEMU's stderr */
+	int out_fd, out_watch;
+};
 
 static void on_output(int watch, int fd, int events, void *opaque)
 {
-	struct launch *l = opaque;
+	struct direct *d = opaque;
 	char buf[65536];
 	ssize_t n;
 
@@ -27,44 +40,48 @@ static void on_output(int watch, int fd, int events, void *opaque)
 	(void)events;
 	n = read(fd, buf, sizeof buf);
 	if (n > 0) {
-		launch_input(l, buf, (size_t)n);
+		d->sink.input(d->sink.ctx, buf, (size_t)n);
 		return;
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	/* EOF: qemu has exited (or closed its stdout, which is the same). */
-	virEventRemoveHandle(l->out_watch);
-	l->out_watch = -1;
-	launch_vm_gone(l);
+	virEventRemoveHandle(d->out_watch);
+	d->out_watch = -1;
+	d->sink.gone(d->sink.ctx);
 }
 
-static int direct_start(struct launch *l)
+static int direct_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
+	struct direct *d = calloc(1, sizeof *d);
 	struct strv av = { 0 };
-	const char *log = l->qemu_log;
 	int out[2] = { -1, -1 }, r = -1;
 	pid_t parent = getpid();
 
-	struct qa_opts qo = { .extra = (const char *const *)l->qemu_extra.v,
-			      .nextra = l->qemu_extra.n };
-
-	if (qa_render(&l->plan, &qo, &av) < 0)
+	*data = d;
+	if (!d) {
+		err_set(LB_EXIT_VM, "out of memory");
 		return -1;
-	l->t.rendered = launch_now(l);
-	snprintf(l->qemu_log, sizeof l->qemu_log, "%s/qemu.log", l->rundir);
+	}
+	d->sink = *s;
+	d->out_fd = d->out_watch = -1;
+	if (qemuargv_render(a->plan, &av) < 0)
+		return -1;
+	s->step(s->ctx, BACKEND_RENDERED);
+	snprintf(d->log, sizeof d->log, "%s/qemu.log", a->rundir);
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		err_set(LB_EXIT_VM, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	l->pid = fork();
-	if (l->pid < 0) {
+	d->pid = fork();
+	if (d->pid < 0) {
 		err_set(LB_EXIT_VM, "fork: %s", strerror(errno));
-		l->pid = 0;
+		d->pid = 0;
 		goto out;
 	}
-	if (l->pid == 0) {
+	if (d->pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
-		int err = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int err = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -82,14 +99,15 @@ static int direct_start(struct launch *l)
 		_exit(127);
 	}
 	/* No -S: the guest runs from the exec on. */
-	l->t.created = l->t.running = launch_now(l);
+	s->step(s->ctx, BACKEND_CREATED);
+	s->step(s->ctx, BACKEND_RUNNING);
 	close(out[1]);
 	out[1] = -1;
-	l->out_fd = out[0];
+	d->out_fd = out[0];
 	out[0] = -1;
-	fcntl(l->out_fd, F_SETFL, O_NONBLOCK);
-	l->out_watch = virEventAddHandle(l->out_fd, VIR_EVENT_HANDLE_READABLE, on_output, l, NULL);
-	if (l->out_watch < 0) {
+	fcntl(d->out_fd, F_SETFL, O_NONBLOCK);
+	d->out_watch = virEventAddHandle(d->out_fd, VIR_EVENT_HANDLE_READABLE, on_output, d, NULL);
+	if (d->out_watch < 0) {
 		err_set(LB_EXIT_VM, "cannot watch qemu's output");
 		goto out;
 	}
@@ -103,24 +121,46 @@ out:
 	return r;
 }
 
-static void direct_stop(struct launch *l)
+static void direct_stop(void *data)
 {
-	if (l->out_watch >= 0) {
-		virEventRemoveHandle(l->out_watch);
-		l->out_watch = -1;
-	}
-	if (l->pid > 0) {
+	struct direct *d = data;
+
+	if (!d)
+		return;
+	if (d->out_watch >= 0)
+		virEventRemoveHandle(d->out_watch);
+	if (d->pid > 0) {
 		int st;
 
-		kill(l->pid, SIGKILL);
-		while (waitpid(l->pid, &st, 0) < 0 && errno == EINTR)
+		kill(d->pid, SIGKILL);
+		while (waitpid(d->pid, &st, 0) < 0 && errno == EINTR)
 			;
-		l->pid = 0;
 	}
-	if (l->out_fd >= 0) {
-		close(l->out_fd);
-		l->out_fd = -1;
-	}
+	if (d->out_fd >= 0)
+		close(d->out_fd);
+	free(d);
 }
 
-const struct backend backend_direct = { "direct", direct_start, direct_stop };
+static pid_t direct_qemu_pid(const void *data)
+{
+	const struct direct *d = data;
+
+	return d ? d->pid : 0;
+}
+
+static void direct_last_words(const void *data, char *buf, size_t len)
+{
+	const struct direct *d = data;
+
+	buf[0] = '\0';
+	if (d && d->log[0])
+		proc_log_last_line(d->log, buf, len);
+}
+
+const struct backend_ops backend_direct_ops = {
+	.name = "direct",
+	.start = direct_start,
+	.stop = direct_stop,
+	.qemu_pid = direct_qemu_pid,
+	.last_words = direct_last_words,
+};

@@ -5,42 +5,60 @@
  * autodestroy, and after a guest poweroff QEMU stays until someone acts. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "domxml.h"
 #include "err.h"
-#include "launch.h"
 #include "lv.h"
+
+struct lvb {
+	struct backend_sink sink;
+	const struct plan *plan;      /* the caller's, for the launch's time */
+	virConnectPtr conn;
+	virDomainPtr dom;
+	virStreamPtr stream;
+	int event_id;
+	int alive_timer;              /* checks that the connection lives */
+	pid_t reap_pid;               /* embedded QEMU, adopted as our child */
+	pthread_t reaper;
+	int reaping, reap_stop;       /* the reaper runs; told to stop */
+	char *reap_pidfile;           /* where libvirt writes QEMU's pid */
+	pid_t daemon_qemu;            /* a daemon's QEMU, when its pid file is ours to read */
+	char *uri;                    /* the connection's, to reconnect */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	int conn_lost;                /* the connection closed under us */
+};
 
 static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 			 void *opaque)
 {
-	struct launch *l = opaque;
+	struct lvb *l = opaque;
 
 	(void)conn;
 	(void)dom;
 	(void)detail;
 	if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED ||
 	    event == VIR_DOMAIN_EVENT_SHUTDOWN)
-		launch_vm_gone(l);
+		l->sink.gone(l->sink.ctx);
 }
 
 static void on_stream(virStreamPtr st, int events, void *opaque)
 {
-	struct launch *l = opaque;
+	struct lvb *l = opaque;
 	char buf[65536];
 	int n;
 
 	if (events & VIR_STREAM_EVENT_READABLE) {
 		while ((n = virStreamRecv(st, buf, sizeof buf)) > 0)
-			launch_input(l, buf, (size_t)n);
+			l->sink.input(l->sink.ctx, buf, (size_t)n);
 		if (n == 0 || n == -1)
 			goto gone;
 		return;   /* -2: nothing more for now */
@@ -50,7 +68,7 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
 gone:
 	/* The console ends when QEMU does. */
 	virStreamEventRemoveCallback(st);
-	launch_vm_gone(l);
+	l->sink.gone(l->sink.ctx);
 }
 
 /* The embedded driver starts QEMU daemonized, so QEMU is an orphan, and
@@ -65,7 +83,7 @@ gone:
  * children itself. */
 static void *reap(void *arg)
 {
-	struct launch *l = arg;
+	struct lvb *l = arg;
 
 	while (!__atomic_load_n(&l->reap_stop, __ATOMIC_ACQUIRE)) {
 		pid_t pid = lv_read_pidfile(l->reap_pidfile);
@@ -80,11 +98,11 @@ static void *reap(void *arg)
 	return NULL;
 }
 
-static void start_reaper(struct launch *l)
+static void start_reaper(struct lvb *l)
 {
 	int embedded;
 
-	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan.name, &embedded);
+	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan->name, &embedded);
 	if (!l->reap_pidfile || !embedded)
 		return;
 	/* Before we adopt orphans: the first use of a root probes QEMU's
@@ -98,7 +116,7 @@ static void start_reaper(struct launch *l)
 	l->reaping = pthread_create(&l->reaper, NULL, reap, l) == 0;
 }
 
-static void stop_reaper(struct launch *l)
+static void stop_reaper(struct lvb *l)
 {
 	if (l->reaping) {
 		__atomic_store_n(&l->reap_stop, 1, __ATOMIC_RELEASE);
@@ -111,7 +129,7 @@ static void stop_reaper(struct launch *l)
 
 /* QEMU's pid, once the domain exists: ours to watch (the embedded driver),
  * or a daemon's, kept for the day the daemon is gone. */
-static void note_qemu(struct launch *l)
+static void note_qemu(struct lvb *l)
 {
 	pid_t pid = lv_read_pidfile(l->reap_pidfile);
 
@@ -127,29 +145,29 @@ static void note_qemu(struct launch *l)
  * connection is asked once a second instead. */
 static void on_alive_timer(int timer, void *opaque)
 {
-	struct launch *l = opaque;
+	struct lvb *l = opaque;
 
 	(void)timer;
-	if (l->conn && virConnectIsAlive(l->conn) == 0)
+	if (l->conn && !l->conn_lost && virConnectIsAlive(l->conn) == 0) {
 		l->conn_lost = 1;
+		l->sink.lost(l->sink.ctx);
+	}
 }
 
-void libvirt_recover(struct launch *l)
+static void libvirt_recover(void *data, char *outcome, size_t len)
 {
+	struct lvb *l = data;
 	virConnectPtr c = l->uri ? virConnectOpen(l->uri) : NULL;
 	virDomainPtr d = c ? virDomainLookupByUUID(c, l->uuid) : NULL;
 
-	if (d && virDomainDestroy(d) == 0) {
-		snprintf(l->lost_outcome, sizeof l->lost_outcome, "reconnected and destroyed the VM");
-	} else if (c && !d) {
-		snprintf(l->lost_outcome, sizeof l->lost_outcome, "reconnected; the VM was already gone");
-	} else if (l->daemon_qemu > 0 && kill(l->daemon_qemu, SIGKILL) == 0) {
-		snprintf(l->lost_outcome, sizeof l->lost_outcome, "QEMU (pid %d) killed",
-			 (int)l->daemon_qemu);
-	} else {
-		snprintf(l->lost_outcome, sizeof l->lost_outcome,
-			 "the VM %s may still be running", l->plan.name);
-	}
+	if (d && virDomainDestroy(d) == 0)
+		snprintf(outcome, len, "reconnected and destroyed the VM");
+	else if (c && !d)
+		snprintf(outcome, len, "reconnected; the VM was already gone");
+	else if (l->daemon_qemu > 0 && kill(l->daemon_qemu, SIGKILL) == 0)
+		snprintf(outcome, len, "QEMU (pid %d) killed", (int)l->daemon_qemu);
+	else
+		snprintf(outcome, len, "the VM %s may still be running", l->plan->name);
 	if (d)
 		virDomainFree(d);
 	if (c)
@@ -175,31 +193,35 @@ static int has_user_disk(const struct plan *p)
 	return 0;
 }
 
-static int libvirt_start(struct launch *l)
+static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
+	struct lvb *l = calloc(1, sizeof *l);
 	char *xml = NULL;
-	unsigned rnd = 0;
 	int r = -1;
 
-	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
-		rnd = (unsigned)getpid();
-	snprintf(l->plan.name, sizeof l->plan.name, "leanboot-%d-%08x", (int)getpid(), rnd);
-	l->conn = lv_open(l->o->connect, l->appl.cache, l->o->verbose);
+	*data = l;
+	if (!l) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	l->sink = *s;
+	l->plan = a->plan;
+	l->event_id = l->alive_timer = -1;
+	l->conn = lv_open(a->connect, a->cache, a->verbose);
 	if (!l->conn)
 		return -1;
 	{
-		struct dx_extra ex = { (const char *const *)l->qemu_extra.v, l->qemu_extra.n,
-				       daemon_label(l->conn), 0 };
+		struct domxml_extra ex = { daemon_label(l->conn), 0 };
 
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
-		ex.disk_norelabel = !ex.dac_label && has_user_disk(&l->plan) && lv_has_dac(l->conn);
-		xml = dx_render(&l->plan, &ex);
+		ex.disk_norelabel = !ex.dac_label && has_user_disk(a->plan) && lv_has_dac(l->conn);
+		xml = domxml_render(a->plan, &ex);
 	}
 	if (!xml)
 		goto out;
-	l->t.rendered = launch_now(l);
+	s->step(s->ctx, BACKEND_RENDERED);
 	start_reaper(l);
 	l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED);
 	if (!l->dom) {
@@ -207,7 +229,7 @@ static int libvirt_start(struct launch *l)
 		goto out;
 	}
 	note_qemu(l);
-	l->t.created = launch_now(l);
+	s->step(s->ctx, BACKEND_CREATED);
 	l->uri = virConnectGetURI(l->conn);
 	virDomainGetUUID(l->dom, l->uuid);
 	l->alive_timer = virEventAddTimeout(1000, on_alive_timer, l, NULL);
@@ -227,19 +249,21 @@ static int libvirt_start(struct launch *l)
 		err_set(LB_EXIT_VM, "cannot start the domain: %s", lv_error());
 		goto out;
 	}
-	l->t.running = launch_now(l);
+	s->step(s->ctx, BACKEND_RUNNING);
 	r = 0;
 out:
 	free(xml);
 	return r;
 }
 
-static void libvirt_stop(struct launch *l)
+static void libvirt_stop(void *data)
 {
-	if (l->alive_timer > 0) {
+	struct lvb *l = data;
+
+	if (!l)
+		return;
+	if (l->alive_timer >= 0)
 		virEventRemoveTimeout(l->alive_timer);
-		l->alive_timer = 0;
-	}
 	if (l->conn_lost) {
 		/* Every call on it would fail; drop it, and never reuse it. */
 		if (l->stream)
@@ -255,27 +279,35 @@ static void libvirt_stop(struct launch *l)
 		virStreamEventRemoveCallback(l->stream);
 		virStreamAbort(l->stream);
 		virStreamFree(l->stream);
-		l->stream = NULL;
 	}
-	if (l->event_id >= 0) {
+	if (l->event_id >= 0)
 		virConnectDomainEventDeregisterAny(l->conn, l->event_id);
-		l->event_id = -1;
-	}
 	if (l->dom) {
 		/* Harmless when it has already stopped: a transient domain that
 		 * stopped is gone, and destroy just fails. */
 		virDomainDestroy(l->dom);
 		virDomainFree(l->dom);
-		l->dom = NULL;
 	}
 	stop_reaper(l);
-	l->reap_pid = 0;
-	if (l->conn) {
+	if (l->conn)
 		virConnectClose(l->conn);
-		l->conn = NULL;
-	}
 	free(l->uri);
-	l->uri = NULL;
+	free(l);
 }
 
-const struct backend backend_libvirt = { "libvirt", libvirt_start, libvirt_stop };
+/* QEMU's pid when it is ours to see: the embedded driver's QEMU we
+ * adopted, or the system daemon's from its pid file. */
+static pid_t libvirt_qemu_pid(const void *data)
+{
+	const struct lvb *l = data;
+
+	return !l ? 0 : l->reap_pid > 0 ? l->reap_pid : l->daemon_qemu;
+}
+
+const struct backend_ops backend_libvirt_ops = {
+	.name = "libvirt",
+	.start = libvirt_start,
+	.stop = libvirt_stop,
+	.qemu_pid = libvirt_qemu_pid,
+	.recover = libvirt_recover,
+};

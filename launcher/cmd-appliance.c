@@ -39,7 +39,6 @@ static int appliance_info(struct appl *a)
 	return 0;
 }
 
-const struct option cmd_appliance_opts[] = { LB_GLOBAL_LONGOPTS };
 
 int cmd_appliance(int argc, char **argv)
 {
@@ -48,7 +47,7 @@ int cmd_appliance(int argc, char **argv)
 	int r, hit;
 	double t0;
 
-	r = cmd_parse("appliance", argc, argv, cmd_appliance_opts, NULL, NULL);
+	r = cmd_parse(CMD_APPLIANCE, argc, argv, NULL, NULL);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind + 1 != argc)
@@ -61,16 +60,16 @@ int cmd_appliance(int argc, char **argv)
 	if (!strcmp(verb, "clean")) {
 		if (appl_clean(&a) < 0)
 			return err_report("appliance clean");
-		if (!lb_global.quiet)
+		if (!cmd_global.quiet)
 			printf("removed %s\n", a.dir);
 		return 0;
 	}
 	if (strcmp(verb, "build"))
 		return err_usage("appliance: '%s' is not build, info or clean", verb);
 	t0 = util_now();
-	if (appl_build(&a, lb_global.verbose, &hit) < 0)
+	if (appl_build(&a, cmd_global.verbose, &hit) < 0)
 		return err_report("appliance build");
-	if (!lb_global.quiet)
+	if (!cmd_global.quiet)
 		printf("%s %s in %.3f s\n", hit ? "cache hit:" : "built", a.dir, util_now() - t0);
 	return 0;
 }

@@ -39,7 +39,7 @@ struct check_opts {
 
 /* The three views of one domain. */
 struct views {
-	struct cnt w, x, s;
+	struct counts w, x, s;
 	int have_seen;
 };
 
@@ -49,19 +49,19 @@ static int check_opt(int c, char *arg, void *ctx)
 	int r;
 
 	switch (c) {
-	case 'e':
+	case OPT_EXPECT:
 		o->expect = arg;
 		return 0;
-	case 'b':
+	case OPT_BOOT:
 		o->boot = 1;
 		return 0;
-	case 'j':
+	case OPT_JSON:
 		o->json = 1;
 		return 0;
-	case 'g':
+	case OPT_GOLDEN:
 		o->golden = arg;
 		return 0;
-	case 'r':
+	case OPT_REGEN:
 		o->regen = 1;
 		return 0;
 	}
@@ -77,7 +77,7 @@ static int parse_spec(const char *spec, struct term *t, size_t *nt)
 	char buf[1024], *save, *tok;
 
 	if (strlen(spec) >= sizeof buf)
-		return err_usage("--expect: too long"), -1;
+		return err_usage_fail("--expect: too long");
 	snprintf(buf, sizeof buf, "%s", spec);
 	*nt = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -85,27 +85,26 @@ static int parse_spec(const char *spec, struct term *t, size_t *nt)
 		size_t skip = 1;
 
 		if (*nt >= MAX_TERMS)
-			return err_usage("--expect: at most %d terms", MAX_TERMS), -1;
+			return err_usage_fail("--expect: at most %d terms", MAX_TERMS);
 		if (!op || op == tok)
-			return err_usage("--expect: '%s' is not KIND=N, KIND<=N or KIND>=N", tok), -1;
+			return err_usage_fail("--expect: '%s' is not KIND=N, KIND<=N or KIND>=N", tok);
 		if (op[0] == '=') {
 			t[*nt].op = T_EQ;
 		} else if (op[1] == '=') {
 			t[*nt].op = op[0] == '<' ? T_LE : T_GE;
 			skip = 2;
-		} else {
-			return err_usage("--expect: '%s': use <= or >=", tok), -1;
-		}
+		} else
+			return err_usage_fail("--expect: '%s': use <= or >=", tok);
 		if (util_parse_long(op + skip, 0, 1000000, &t[*nt].n) < 0)
-			return err_usage("--expect: '%s': N must be a number from 0 to 1000000", tok), -1;
+			return err_usage_fail("--expect: '%s': N must be a number from 0 to 1000000", tok);
 		*op = '\0';
-		t[*nt].kind = cnt_kind_find(tok);
+		t[*nt].kind = counts_kind_find(tok);
 		if (t[*nt].kind < 0)
-			return err_usage("--expect: unknown kind '%s'", tok), -1;
+			return err_usage_fail("--expect: unknown kind '%s'", tok);
 		(*nt)++;
 	}
 	if (*nt == 0)
-		return err_usage("--expect: empty"), -1;
+		return err_usage_fail("--expect: empty");
 	return 0;
 }
 
@@ -122,7 +121,7 @@ static const char *term_text(const struct term *t, char *buf, size_t len)
 
 static const char *cell(const struct views *v, char which, size_t k, char *buf, size_t len)
 {
-	const struct cnt *c = which == 'w' ? &v->w : which == 'x' ? &v->x : &v->s;
+	const struct counts *c = which == 'w' ? &v->w : which == 'x' ? &v->x : &v->s;
 
 	if (which == 's' && !v->have_seen)
 		return "-";
@@ -153,13 +152,13 @@ static int endpoints_match(const struct views *v)
 	return 1;
 }
 
-static void print_endpoints(const char *title, const struct cnt *c)
+static void print_endpoints(const char *title, const struct counts *c)
 {
 	printf("\nPCI endpoints, %s:\n", title);
 	for (size_t i = 0; i < c->nep; i++)
 		printf("  %02x:%02x.%x  %s\n", c->ep[i].bus, c->ep[i].slot, c->ep[i].fn, c->ep[i].what);
 	if (c->ep_truncated)
-		printf("  (more than %d; the rest are not listed)\n", CNT_MAX_EP);
+		printf("  (more than %d; the rest are not listed)\n", COUNTS_MAX_EP);
 }
 
 /* Print the table; returns the number of expectations that fail. */
@@ -170,7 +169,7 @@ static int check_table(const struct views *v, const struct term *t, size_t nt)
 
 	printf("%-28s %8s %9s %6s %9s  %s\n", "kind", "written", "expanded", "seen", "expected",
 	       "verdict");
-	for (size_t k = 0; k < cnt_nkinds(); k++) {
+	for (size_t k = 0; k < counts_nkinds(); k++) {
 		char exp[64] = "-", one[24];
 		const char *verdict = "";
 		int mine = 0;
@@ -188,10 +187,10 @@ static int check_table(const struct views *v, const struct term *t, size_t nt)
 				failed++;
 			}
 		}
-		if (!mine && !cnt_kind_primary(k) && !v->w.n[k] && !v->x.n[k] &&
+		if (!mine && !counts_kind_primary(k) && !v->w.n[k] && !v->x.n[k] &&
 		    !(v->have_seen && v->s.n[k]))
 			continue;
-		printf("%-28s %8s %9s %6s %9s  %s\n", cnt_kind_name(k), cell(v, 'w', k, b1, sizeof b1),
+		printf("%-28s %8s %9s %6s %9s  %s\n", counts_kind_name(k), cell(v, 'w', k, b1, sizeof b1),
 		       cell(v, 'x', k, b2, sizeof b2), cell(v, 's', k, b3, sizeof b3), exp, verdict);
 	}
 	print_endpoints("expanded", &v->x);
@@ -202,16 +201,16 @@ static int check_table(const struct views *v, const struct term *t, size_t nt)
 	return failed;
 }
 
-static json_object *json_counts(const struct cnt *c)
+static json_object *json_counts(const struct counts *c)
 {
 	json_object *o = json_object_new_object();
 
-	for (size_t k = 0; k < cnt_nkinds(); k++)
-		json_object_object_add(o, cnt_kind_name(k), json_object_new_int64(c->n[k]));
+	for (size_t k = 0; k < counts_nkinds(); k++)
+		json_object_object_add(o, counts_kind_name(k), json_object_new_int64(c->n[k]));
 	return o;
 }
 
-static json_object *json_endpoints(const struct cnt *c)
+static json_object *json_endpoints(const struct counts *c)
 {
 	json_object *a = json_object_new_array();
 	char addr[16];
@@ -248,7 +247,7 @@ static int check_json(const struct views *v, const struct term *t, size_t nt)
 		json_object *e = json_object_new_object();
 		int bad = term_fails(&t[i], v);
 
-		json_object_object_add(e, "kind", json_object_new_string(cnt_kind_name((size_t)t[i].kind)));
+		json_object_object_add(e, "kind", json_object_new_string(counts_kind_name((size_t)t[i].kind)));
 		json_object_object_add(e, "expect", json_object_new_string(term_text(&t[i], one, sizeof one)));
 		json_object_object_add(e, "ok", json_object_new_boolean(!bad));
 		json_object_array_add(exps, e);
@@ -264,7 +263,7 @@ static int check_json(const struct views *v, const struct term *t, size_t nt)
 }
 
 /* Boot the plan's appliance and list what the guest enumerated. */
-static int boot_seen(struct check_opts *o, struct cnt *seen)
+static int boot_seen(struct check_opts *o, struct appl *a, struct counts *seen)
 {
 	static char *const listing[] = {
 		"sh", "-c",
@@ -274,24 +273,23 @@ static int boot_seen(struct check_opts *o, struct cnt *seen)
 	};
 	struct launch_capture cap = { 0 };
 	struct launch_opts lo = {
-		.in = o->in, .backend = lb_global.backend, .connect = lb_global.connect,
-		.cmd = listing, .timeout = 120, .verbose = lb_global.verbose, .capture = &cap,
+		.in = o->in, .appl = a, .backend = (enum backend_kind)cmd_global.backend,
+		.connect = cmd_global.connect,
+		.cmd = listing, .timeout = 120, .verbose = cmd_global.verbose, .capture = &cap,
 	};
 	int r;
 
-	if (cmd_resolve_accel(&lo.in.accel) < 0)
-		return -1;
 	r = launch_run(&lo, NULL);
 	if (r > 0)
 		err_set(LB_EXIT_VM, "listing the guest's PCI devices failed with status %d", r);
 	if (r == 0)
-		r = cnt_count_seen(cap.buf ? cap.buf : "", seen);
+		r = counts_count_seen(cap.buf ? cap.buf : "", seen);
 	free(cap.buf);
 	return r == 0 ? 0 : -1;
 }
 
 /* NAME.counts: "KIND N" for every kind, the expanded view libvirt gives. */
-static int write_counts(const char *path, const struct cnt *c)
+static int write_counts(const char *path, const struct counts *c)
 {
 	FILE *f = fopen(path, "we");
 
@@ -299,8 +297,8 @@ static int write_counts(const char *path, const struct cnt *c)
 		err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (size_t k = 0; k < cnt_nkinds(); k++)
-		fprintf(f, "%s %ld\n", cnt_kind_name(k), c->n[k]);
+	for (size_t k = 0; k < counts_nkinds(); k++)
+		fprintf(f, "%s %ld\n", counts_kind_name(k), c->n[k]);
 	if (fclose(f) != 0) {
 		err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
 		return -1;
@@ -309,7 +307,7 @@ static int write_counts(const char *path, const struct cnt *c)
 }
 
 /* Compare against NAME.counts; prints each difference, returns how many. */
-static int compare_counts(const char *path, const struct cnt *c)
+static int compare_counts(const char *path, const struct counts *c)
 {
 	char line[256], kind[64];
 	int diffs = 0, seen[256] = { 0 };
@@ -325,7 +323,7 @@ static int compare_counts(const char *path, const struct cnt *c)
 
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%63s %ld", kind, &n) != 2 || (k = cnt_kind_find(kind)) < 0) {
+		if (sscanf(line, "%63s %ld", kind, &n) != 2 || (k = counts_kind_find(kind)) < 0) {
 			printf("  bad line in %s: %s", path, line);
 			diffs++;
 			continue;
@@ -337,9 +335,9 @@ static int compare_counts(const char *path, const struct cnt *c)
 		}
 	}
 	fclose(f);
-	for (size_t k = 0; k < cnt_nkinds(); k++)
+	for (size_t k = 0; k < counts_nkinds(); k++)
 		if (!seen[k] && c->n[k]) {
-			printf("  %s: not pinned, libvirt gives %ld\n", cnt_kind_name(k), c->n[k]);
+			printf("  %s: not pinned, libvirt gives %ld\n", counts_kind_name(k), c->n[k]);
 			diffs++;
 		}
 	return diffs;
@@ -350,12 +348,12 @@ static int expand_xml(virConnectPtr conn, const char *xml, struct views *v)
 	char *exp = NULL;
 	int r = -1;
 
-	if (cnt_count_xml(xml, &v->w) < 0)
+	if (counts_count_xml(xml, &v->w) < 0)
 		return -1;
 	exp = lv_expand(conn, xml);
-	if (exp && cnt_count_xml(exp, &v->x) == 0)
+	if (exp && counts_count_xml(exp, &v->x) == 0)
 		r = 0;
-	if (exp && lb_global.verbose > 1)
+	if (exp && cmd_global.verbose > 1)
 		fputs(exp, stderr);
 	free(exp);
 	return r;
@@ -363,9 +361,9 @@ static int expand_xml(virConnectPtr conn, const char *xml, struct views *v)
 
 static void views_free(struct views *v)
 {
-	cnt_free(&v->w);
-	cnt_free(&v->x);
-	cnt_free(&v->s);
+	counts_free(&v->w);
+	counts_free(&v->x);
+	counts_free(&v->s);
 }
 
 static int only_xml(const struct dirent *e)
@@ -390,7 +388,7 @@ static int check_golden(const struct check_opts *o, virConnectPtr conn)
 		char *counts = xml_path ? util_printf("%.*s.counts", (int)strlen(xml_path) - 4, xml_path) : NULL;
 		struct views v = { 0 };
 		size_t len;
-		char *xml = counts ? xs_read_file(xml_path, &len) : NULL;
+		char *xml = counts ? xmlsafe_read_file(xml_path, &len) : NULL;
 
 		if (!xml || expand_xml(conn, xml, &v) < 0) {
 			printf("%s: error: %s\n", names[i]->d_name, err_msg());
@@ -421,19 +419,10 @@ static int check_golden(const struct check_opts *o, virConnectPtr conn)
 	return broken ? LB_EXIT_USAGE : differ ? LB_EXIT_SHORT : LB_EXIT_OK;
 }
 
-const struct option cmd_check_opts[] = {
-	LB_PLAN_LONGOPTS,
-	{ "expect", required_argument, NULL, 'e' },
-	{ "boot", no_argument, NULL, 'b' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "golden", required_argument, NULL, 'g' },
-	{ "regen", no_argument, NULL, 'r' },
-	LB_GLOBAL_LONGOPTS,
-};
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 } };
+	struct check_opts o = { .in = PLAN_INPUT_INIT };
 	struct term terms[MAX_TERMS];
 	struct views v = { 0 };
 	virConnectPtr conn = NULL;
@@ -443,7 +432,7 @@ int cmd_check(int argc, char **argv)
 	struct plan p;
 	int r, failed, status = LB_EXIT_USAGE;
 
-	r = cmd_parse("check", argc, argv, cmd_check_opts, check_opt, &o);
+	r = cmd_parse(CMD_CHECK, argc, argv, check_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (o.expect && parse_spec(o.expect, terms, &nterms) < 0)
@@ -456,20 +445,22 @@ int cmd_check(int argc, char **argv)
 		return err_usage("check: give either --topology options or one FILE.xml");
 	if (o.boot && optind < argc)
 		return err_usage("check: --boot needs --topology: leanboot boots only its own appliance");
-	if (appl_locate(&a) < 0 || (!o.golden && optind == argc &&
-				      cmd_pick_kernel(&o.in, &a, o.boot) < 0))
-		return err_report("check");
-	conn = lv_open(lb_global.connect, a.cache, lb_global.verbose);
-	if (!conn)
-		return err_report("check");
+	/* A topology's plan is resolved as a launch's is (and for --boot,
+	 * as the launch that boots it); a file or a golden directory needs
+	 * only the cache. */
+	if ((o.golden || optind < argc ? appl_locate(&a) : cmd_resolve(&o.in, &a, o.boot)) < 0 ||
+	    !(conn = lv_open(cmd_global.connect, a.cache, cmd_global.verbose))) {
+		status = err_report("check");
+		goto out;
+	}
 	if (o.golden) {
 		status = check_golden(&o, conn);
 		goto out;
 	}
 	if (optind < argc) {
-		xml = xs_read_file(argv[optind], &len);
-	} else if (cmd_make_plan(&o.in, &a, NULL, &p) == 0) {
-		xml = dx_render(&p, NULL);
+		xml = xmlsafe_read_file(argv[optind], &len);
+	} else if (plan_make(&o.in, &p) == 0) {
+		xml = domxml_render(&p, NULL);
 		plan_free(&p);
 	}
 	if (!xml || expand_xml(conn, xml, &v) < 0) {
@@ -477,7 +468,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (o.boot) {
-		if (boot_seen(&o, &v.s) < 0) {
+		if (boot_seen(&o, &a, &v.s) < 0) {
 			status = err_report("check");
 			goto out;
 		}
@@ -485,7 +476,7 @@ int cmd_check(int argc, char **argv)
 	}
 	if (o.json) {
 		failed = check_json(&v, terms, nterms);
-	} else if (lb_global.quiet) {
+	} else if (cmd_global.quiet) {
 		failed = 0;
 		for (size_t i = 0; i < nterms; i++)
 			failed += term_fails(&terms[i], &v);
@@ -496,7 +487,9 @@ int cmd_check(int argc, char **argv)
 		failed++;
 	status = failed ? LB_EXIT_SHORT : LB_EXIT_OK;
 out:
-	virConnectClose(conn);
+	if (conn)
+		virConnectClose(conn);
+	cmd_resolve_free(&o.in);
 	views_free(&v);
 	free(xml);
 	return status;

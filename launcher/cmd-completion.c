@@ -6,90 +6,108 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accel.h"
+#include "backend.h"
 #include "cmd.h"
 #include "disk.h"
 #include "err.h"
 #include "kernel.h"
 #include "plan.h"
-
-const struct option cmd_completion_opts[] = { LB_GLOBAL_LONGOPTS };
-
-/* Options whose value is a file or directory name. */
-static const char *const file_opts[] = { "disk", "golden", "json", "csv", "svg", "logs" };
+#include "topology.h"
 
 /* What a command takes after its options: file names, or these words. */
 static const struct {
-	const char *cmd;
+	enum cmd_id cmd;
 	const char *words;        /* NULL: file names */
 } operands[] = {
-	{ "inspect", NULL },
-	{ "check", NULL },
-	{ "appliance", "build info clean" },
-	{ "completion", "bash" },
+	{ CMD_INSPECT, NULL },
+	{ CMD_CHECK, NULL },
+	{ CMD_APPLIANCE, "build info clean" },
+	{ CMD_COMPLETION, "bash" },
 };
 
-/* The words the parser of option OPT accepts, each after a space. */
-static void put_values(FILE *o, const char *opt)
+/* Whether the value of the option with code CODE names a file. */
+static int takes_file(int code)
 {
-	if (!strcmp(opt, "topology"))
-		for (const struct topo *t = topo_table; t->name; t++)
-			fprintf(o, " %s%s", t->name, strcmp(t->name, "ports") ? "" : "=");
-	else if (!strcmp(opt, "machine"))
-		for (int i = PLAN_Q35; i <= PLAN_MICROVM; i++)
-			fprintf(o, " %s", plan_machine_name((enum plan_machine)i));
-	else if (!strcmp(opt, "firmware"))
-		for (int i = PLAN_FW_SEABIOS; i <= PLAN_FW_QBOOT; i++)
-			fprintf(o, " %s", plan_firmware_name((enum plan_firmware)i));
-	else if (!strcmp(opt, "kernel-format"))
-		for (int i = KERN_BZIMAGE; i <= KERN_PVH; i++)
-			fprintf(o, " %s", kern_format_name((enum kern_format)i));
-	else if (!strcmp(opt, "shape"))
-		for (int i = PLAN_SHAPE_EXT2; i <= PLAN_SHAPE_INITRAMFS; i++)
-			fprintf(o, " %s", plan_shape_name((enum plan_shape)i));
-	else if (!strcmp(opt, "format"))
-		for (int i = -1; i <= DISK_QCOW2; i++)
-			fprintf(o, " %s", i < 0 ? "auto" : disk_format_name((enum disk_format)i));
-	else if (!strcmp(opt, "tuning"))
-		fprintf(o, " %s %s", cmd_off_on[0], cmd_off_on[1]);
-	else if (!strcmp(opt, "backend") || !strcmp(opt, "backends"))
-		fprintf(o, " %s %s", cmd_backends[0], cmd_backends[1]);
-	else if (!strcmp(opt, "accel"))
-		fprintf(o, " %s %s %s", cmd_accels[0], cmd_accels[1], cmd_accels[2]);
-	else if (!strcmp(opt, "peer"))
-		fprintf(o, " %s", CMD_PEER_LIBGUESTFS);
+	return code == OPT_DISK || code == OPT_GOLDEN || code == OPT_JSON || code == OPT_CSV ||
+	       code == OPT_SVG || code == OPT_LOGS;
 }
 
-static int is_file_opt(const char *opt)
+/* The words the parser of the option with code CODE accepts, each after
+ * a space. */
+static void put_values(FILE *o, int code)
 {
-	for (size_t i = 0; i < sizeof file_opts / sizeof *file_opts; i++)
-		if (!strcmp(opt, file_opts[i]))
-			return 1;
-	return 0;
+	switch (code) {
+	case OPT_TOPOLOGY:
+		for (const struct topo *t = topo_table; t->name; t++)
+			fprintf(o, " %s%s", t->name, strcmp(t->name, "ports") ? "" : "=");
+		break;
+	case OPT_MACHINE:
+		for (int i = PLAN_Q35; i <= PLAN_MICROVM; i++)
+			fprintf(o, " %s", plan_machine_name((enum plan_machine)i));
+		break;
+	case OPT_FIRMWARE:
+		for (int i = PLAN_FW_SEABIOS; i <= PLAN_FW_QBOOT; i++)
+			fprintf(o, " %s", plan_firmware_name((enum plan_firmware)i));
+		break;
+	case OPT_KERNEL_FORMAT:
+		for (int i = KERN_BZIMAGE; i <= KERN_PVH; i++)
+			fprintf(o, " %s", kern_format_name((enum kern_format)i));
+		break;
+	case OPT_SHAPE:
+		for (int i = PLAN_SHAPE_EXT2; i <= PLAN_SHAPE_INITRAMFS; i++)
+			fprintf(o, " %s", plan_shape_name((enum plan_shape)i));
+		break;
+	case OPT_FORMAT:
+		for (int i = -1; i <= DISK_QCOW2; i++)
+			fprintf(o, " %s", i < 0 ? "auto" : disk_format_name((enum disk_format)i));
+		break;
+	case OPT_TUNING:
+		fprintf(o, " %s %s", cmd_off_on[0], cmd_off_on[1]);
+		break;
+	case OPT_BACKEND:
+	case OPT_BACKENDS:
+		for (int i = 0; i < BACKEND_NKINDS; i++)
+			fprintf(o, " %s", backend_name((enum backend_kind)i));
+		break;
+	case OPT_ACCEL:
+		for (int i = 0; i < ACC_NMODES; i++)
+			fprintf(o, " %s", acc_mode_name((enum acc_mode)i));
+		break;
+	case OPT_PEER:
+		fprintf(o, " %s", CMD_PEER_LIBGUESTFS);
+		break;
+	}
 }
 
 /* One case arm of the script: how to complete the value of each option
  * of OPTS that takes one, then the options themselves and the operands. */
-static void put_command(FILE *o, const char *name, const struct option *opts)
+static void put_command(FILE *o, const struct cmd *c)
 {
+	const char *name = c ? c->name : NULL;
+	const struct cmd_opt *opts[CMD_MAX_OPTS];
+	size_t n = cmd_opts_of(c, opts, CMD_MAX_OPTS);
 	const char *words = "";
 	int files = 0;
 
 	fprintf(o, "\t%s)\n\t\tcase $prev in\n", name ? name : "\"\"");
-	for (const struct option *p = opts; p->name; p++) {
-		if (p->has_arg != required_argument)
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd_opt *p = opts[i];
+
+		if (!p->value)
 			continue;
-		fprintf(o, "\t\t--%s%s)\n", p->name, p->val == OPT_CONNECT ? "|-c" : "");
-		if (is_file_opt(p->name)) {
+		fprintf(o, "\t\t--%s%s)\n", p->name, p->code == OPT_CONNECT ? "|-c" : "");
+		if (takes_file(p->code)) {
 			fprintf(o, "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return 0 ;;\n");
 			continue;
 		}
 		fprintf(o, "\t\t\tCOMPREPLY=($(compgen -W \"");
-		put_values(o, p->name);
+		put_values(o, p->code);
 		fprintf(o, "\" -- \"$cur\")); return 0 ;;\n");
 	}
 	fprintf(o, "\t\tesac\n\t\topts=\"-c -v -q -h");
-	for (const struct option *p = opts; p->name; p++)
-		fprintf(o, " --%s", p->name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(o, " --%s", opts[i]->name);
 	fprintf(o, "\"\n");
 	if (!name) {
 		words = NULL;
@@ -98,8 +116,8 @@ static void put_command(FILE *o, const char *name, const struct option *opts)
 			fprintf(o, "%s%s", c == cmd_table ? "" : " ", c->name);
 		fprintf(o, "\"\n");
 	}
-	for (size_t i = 0; name && i < sizeof operands / sizeof *operands; i++)
-		if (!strcmp(name, operands[i].cmd)) {
+	for (size_t i = 0; c && i < sizeof operands / sizeof *operands; i++)
+		if (c->id == operands[i].cmd) {
 			words = operands[i].words;
 			files = !words;
 		}
@@ -112,8 +130,6 @@ static void put_command(FILE *o, const char *name, const struct option *opts)
 
 static void put_script(FILE *o)
 {
-	static const struct option globals[] = { LB_GLOBAL_LONGOPTS };
-
 	fprintf(o, "# bash completion for leanboot(1), written by \"leanboot completion bash\"\n"
 		   "# from the program's own command and option tables.\n"
 		   "_leanboot()\n{\n"
@@ -127,8 +143,8 @@ static void put_script(FILE *o)
 		   "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 		   "\t\tcase ${COMP_WORDS[i]} in\n"
 		   "\t\t-c");
-	for (const struct option *p = globals; p->name; p++)
-		if (p->has_arg == required_argument)
+	for (const struct cmd_opt *p = cmd_global_opts; p->name; p++)
+		if (p->value)
 			fprintf(o, "|--%s", p->name);
 	fprintf(o, ") ((i++)) ;;\n"
 		   "\t\t-*) ;;\n"
@@ -138,9 +154,9 @@ static void put_script(FILE *o)
 		   "\t# After \"--\" come the words of run's command, not leanboot's.\n"
 		   "\tfor ((i++; i < COMP_CWORD; i++)); do [[ ${COMP_WORDS[i]} == -- ]] && return 0; done\n"
 		   "\tcase $cmd in\n");
-	put_command(o, NULL, globals);
+	put_command(o, NULL);
 	for (const struct cmd *c = cmd_table; c->name; c++)
-		put_command(o, c->name, c->opts);
+		put_command(o, c);
 	fprintf(o, "\t*) return 0 ;;\n"
 		   "\tesac\n"
 		   "\tif [[ $cur == -* ]]; then\n"
@@ -156,7 +172,7 @@ static void put_script(FILE *o)
 
 int cmd_completion(int argc, char **argv)
 {
-	int r = cmd_parse("completion", argc, argv, cmd_completion_opts, NULL, NULL);
+	int r = cmd_parse(CMD_COMPLETION, argc, argv, NULL, NULL);
 
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;

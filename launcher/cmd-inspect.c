@@ -14,9 +14,8 @@
 #include "err.h"
 #include "inspect-report.h"
 #include "launch.h"
+#include "strv.h"
 #include "util.h"
-
-enum { OPT_JSON = 0x300, OPT_FORMAT, OPT_TIMEOUT };
 
 struct inspect_opts {
 	struct launch_opts lo;
@@ -63,17 +62,17 @@ static struct json_object *host_disks(struct inspect_opts *o, char **paths, int 
 			return NULL;
 		}
 		json_object_object_add(d, "index", json_object_new_int(i));
-		json_object_object_add(d, "path", ir_string(paths[i]));
+		json_object_object_add(d, "path", inspect_string(paths[i]));
 		json_object_object_add(d, "format", json_object_new_string(disk_format_name(info.format)));
 		json_object_object_add(d, "file_size", json_object_new_int64((int64_t)info.size));
 		chain = json_object_new_array();
 		for (size_t k = 0; k < backing.n; k++)
-			json_object_array_add(chain, ir_string(backing.v[k]));
+			json_object_array_add(chain, inspect_string(backing.v[k]));
 		json_object_object_add(d, "backing_chain", chain);
 		strv_free(&backing);
-		o->lo.in.disks[i].path = paths[i];
-		o->lo.in.disks[i].format = (int)info.format;
-		o->lo.in.disks[i].rw = 0;
+		/* Probed here, with its chain: the resolver keeps it. */
+		o->lo.in.disks[i] = (struct plan_disk_in){ .path = paths[i], .format = (int)info.format,
+							   .is_block = info.is_block, .probed = 1 };
 	}
 	o->lo.in.ndisks = (size_t)n;
 	return disks;
@@ -226,29 +225,20 @@ static void first_line(const struct launch_capture *c, char *out, size_t len)
 	snprintf(out, len, "%.*s", n < 200 ? n : 200, c->buf ? c->buf : "");
 }
 
-const struct option cmd_inspect_opts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	LB_GLOBAL_LONGOPTS,
-};
 
 int cmd_inspect(int argc, char **argv)
 {
-	static char *const job[] = { APPL_INSPECT, NULL };
 	struct inspect_opts o = {
-		.lo = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1,
-				.tb_cache_mib = -1 },
-			.timeout = 120 },
+		.lo = { .in = PLAN_INPUT_INIT, .timeout = 120 },
 		.format = -1,
 	};
-	struct launch_capture out = { .limit = IR_MAX_REPORT }, errs = { .limit = 64 << 10 };
+	struct launch_capture out = { .limit = INSPECT_MAX_REPORT }, errs = { .limit = 64 << 10 };
+	static char *const job[] = { APPL_INSPECT, NULL };
 	struct json_object *report = NULL, *disks;
 	int r, ndisks, status = LB_EXIT_VM;
 	struct appl a;
 
-	r = cmd_parse("inspect", argc, argv, cmd_inspect_opts, inspect_opt, &o);
+	r = cmd_parse(CMD_INSPECT, argc, argv, inspect_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	ndisks = argc - optind;
@@ -263,14 +253,13 @@ int cmd_inspect(int argc, char **argv)
 	json_object_object_add(report, "operating_systems", json_object_new_array());
 
 	o.lo.cmd = job;
-	o.lo.backend = lb_global.backend;
-	o.lo.connect = lb_global.connect;
-	o.lo.verbose = lb_global.verbose;
+	o.lo.backend = (enum backend_kind)cmd_global.backend;
+	o.lo.connect = cmd_global.connect;
+	o.lo.verbose = cmd_global.verbose;
 	o.lo.capture = &out;
 	o.lo.capture_err = &errs;
-	cmd_default_firmware(&o.lo.in);
-	if (appl_locate(&a) < 0 || cmd_pick_kernel(&o.lo.in, &a, 1) < 0 ||
-	    cmd_resolve_accel(&o.lo.in.accel) < 0)
+	o.lo.appl = &a;
+	if (cmd_resolve(&o.lo.in, &a, 1) < 0)
 		goto fail;
 	r = launch_run(&o.lo, NULL);
 	if (r < 0)
@@ -283,10 +272,10 @@ int cmd_inspect(int argc, char **argv)
 		goto fail;
 	}
 	if (out.overflow) {
-		err_set(LB_EXIT_VM, "the inspector's report is over %u bytes", IR_MAX_REPORT);
+		err_set(LB_EXIT_VM, "the inspector's report is over %u bytes", INSPECT_MAX_REPORT);
 		goto fail;
 	}
-	if (ir_read(out.buf ? out.buf : "", out.len, report) < 0)
+	if (inspect_read(out.buf ? out.buf : "", out.len, report) < 0)
 		goto fail;
 	if (o.json)
 		puts(json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -298,6 +287,7 @@ int cmd_inspect(int argc, char **argv)
 fail:
 	status = err_report("inspect");
 out:
+	cmd_resolve_free(&o.lo.in);
 	json_object_put(report);
 	free(out.buf);
 	free(errs.buf);

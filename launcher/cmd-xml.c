@@ -1,5 +1,7 @@
 /* leanboot xml: print the plan of a topology as libvirt domain XML, or
- * with --argv as the qemu argv of the direct backend, one word a line. */
+ * with --argv as the qemu argv of the direct backend, one word a line.
+ * The plan is the one a launch makes from the same options, bar the run
+ * directory's random part (the XXXXXX of its name). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,6 +11,7 @@
 #include "err.h"
 #include "plan.h"
 #include "qemuargv.h"
+#include "strv.h"
 
 struct xml_opts {
 	struct plan_input in;
@@ -19,52 +22,51 @@ static int xml_opt(int c, char *arg, void *ctx)
 {
 	struct xml_opts *o = ctx;
 
-	if (c == 'a') {
+	if (c == OPT_ARGV) {
 		o->as_argv = 1;
 		return 0;
 	}
 	return cmd_plan_opt(c, arg, &o->in, 0);
 }
 
-const struct option cmd_xml_opts[] = {
-	LB_PLAN_LONGOPTS,
-	{ "argv", no_argument, NULL, 'a' },
-	LB_GLOBAL_LONGOPTS,
-};
+/* The plan's text on stdout; -1 after err_set(). */
+static int print_plan(const struct plan *p, int as_argv)
+{
+	struct strv av = { 0 };
+	char *xml;
+
+	if (as_argv) {
+		if (qemuargv_render(p, &av) < 0)
+			return -1;
+		for (size_t i = 0; i < av.n; i++)
+			puts(av.v[i]);
+		strv_free(&av);
+		return 0;
+	}
+	if (!(xml = domxml_render(p, NULL)))
+		return -1;
+	fputs(xml, stdout);
+	free(xml);
+	return 0;
+}
 
 int cmd_xml(int argc, char **argv)
 {
-	struct xml_opts o = { .in = { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, .shape = -1, .tb_cache_mib = -1 } };
-	struct strv av = { 0 };
+	struct xml_opts o = { .in = PLAN_INPUT_INIT };
 	struct appl a;
 	struct plan p;
 	int r;
 
-	r = cmd_parse("xml", argc, argv, cmd_xml_opts, xml_opt, &o);
+	r = cmd_parse(CMD_XML, argc, argv, xml_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind < argc)
 		return err_usage("xml: unexpected argument '%s'", argv[optind]);
-	if (appl_locate(&a) < 0 || cmd_make_plan(&o.in, &a, NULL, &p) < 0)
-		return err_report("xml");
-	if (o.as_argv) {
-		if (qa_render(&p, NULL, &av) < 0) {
-			plan_free(&p);
-			return err_report("xml");
-		}
-		for (size_t i = 0; i < av.n; i++)
-			puts(av.v[i]);
-		strv_free(&av);
-	} else {
-		char *xml = dx_render(&p, NULL);
-
-		if (!xml) {
-			plan_free(&p);
-			return err_report("xml");
-		}
-		fputs(xml, stdout);
-		free(xml);
+	r = cmd_resolve(&o.in, &a, 0) < 0 || plan_make(&o.in, &p) < 0 ? -1 : 0;
+	if (r == 0) {
+		r = print_plan(&p, o.as_argv);
+		plan_free(&p);
 	}
-	plan_free(&p);
-	return 0;
+	cmd_resolve_free(&o.in);
+	return r < 0 ? err_report("xml") : 0;
 }

@@ -1,78 +1,180 @@
-/* cmd: shared option handling and usage text, both driven by cmd_table so
- * that --help and the table cannot drift apart. */
+/* cmd: see cmd.h.  The command table with every command's options, the
+ * usage text made from it, and the option loop every command runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accel.h"
+#include "backend.h"
 #include "cmd.h"
 #include "err.h"
-#include "kernel.h"
 #include "util.h"
 
-struct lb_global lb_global;
+struct cmd_global cmd_global = { .backend = -1, .accel = -1 };
 
-void cmd_usage(const char *name)
+/* The option tables, with the help each option prints.  A command takes
+ * its groups in order, then the global options; getopt_long's tables are
+ * made from these, and so are --help and the bash completion. */
+const struct cmd_opt cmd_global_opts[] = {
+	{ "connect", OPT_CONNECT, "URI", "libvirt connection (default: the embedded driver)" },
+	{ "backend", OPT_BACKEND, "libvirt|direct", "what runs QEMU (default libvirt)" },
+	{ "accel", OPT_ACCEL, "auto|kvm|tcg", "accelerator; auto boots a KVM probe with a deadline" },
+	{ "verbose", 'v', NULL, "more messages: the console, libvirt's log" },
+	{ "quiet", 'q', NULL, "no notices" },
+	{ "help", OPT_HELP, NULL, "this text" },
+	{ "version", OPT_VERSION, NULL, "the version" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cmd_opt plan_opts[] = {
+	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)" },
+	{ "machine", OPT_MACHINE, "q35|pc|microvm", "machine type (default: the topology's)" },
+	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* xml, run and check take one value each; bench takes comma lists. */
+static const struct cmd_opt boot_opts[] = {
+	{ "firmware", OPT_FIRMWARE, "qboot|seabios", "guest firmware (default qboot where QEMU has it)" },
+	{ "kernel-format", OPT_KERNEL_FORMAT, "pvh|bzimage",
+	  "boot the extracted vmlinux (PVH) or the bzImage" },
+	{ "append", OPT_APPEND, "ARGS", "more kernel arguments (bench: one variant per --append)" },
+	{ "tuning", OPT_TUNING, "on|off", "the fast-boot kernel arguments (default on)" },
+	{ "shape", OPT_SHAPE, "ext2|initramfs", "the appliance's form (default ext2)" },
+	{ "tb-cache", OPT_TB_CACHE, "MiB", "TCG's translation cache (0: QEMU's default)" },
+	{ "memory", OPT_MEMORY, "MiB", "guest RAM (default by shape)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cmd_opt xml_opts[] = {
+	{ "argv", OPT_ARGV, NULL, "print the direct backend's qemu argv, one word a line" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cmd_opt run_opts[] = {
+	{ "timeout", OPT_TIMEOUT, "S", "deadline for boot and command together (default 120)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cmd_opt inspect_opts[] = {
+	{ "json", OPT_JSON, NULL, "print one JSON document" },
+	{ "format", OPT_FORMAT, "auto|raw|qcow2", "the images' format (qcow2: follow backing files)" },
+	{ "timeout", OPT_TIMEOUT, "S", "deadline (default 120)" },
+	{ "memory", OPT_MEMORY, "MiB", "guest RAM" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cmd_opt check_opts[] = {
+	{ "expect", OPT_EXPECT, "KIND=N[,KIND=N]...", "exit 1 unless the expanded counts are these" },
+	{ "boot", OPT_BOOT, NULL, "boot it and count what the guest enumerated too" },
+	{ "json", OPT_JSON, NULL, "print one JSON document" },
+	{ "golden", OPT_GOLDEN, "DIR", "check every DIR/NAME.xml against DIR/NAME.counts" },
+	{ "regen", OPT_REGEN, NULL, "with --golden: rewrite the .counts files" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cmd_opt bench_opts[] = {
+	{ "topology", OPT_TOPOLOGY, "T[,T]...", "topologies to compare (default minimal,auto)" },
+	{ "backends", OPT_BACKENDS, "B[,B]", "backends to compare (--backend takes a list too)" },
+	{ "runs", OPT_RUNS, "N", "measured rounds (default 5)" },
+	{ "warmup", OPT_WARMUP, "N", "rounds run first and not counted (default 1)" },
+	{ "peer", OPT_PEER, CMD_PEER_LIBGUESTFS, "time guestfish -a /dev/null run in each round" },
+	{ "json", OPT_JSON, "FILE", "every run's figures as JSON" },
+	{ "csv", OPT_CSV, "FILE", "every run's figures as CSV" },
+	{ "svg", OPT_SVG, "FILE", "median seconds per stage as a bar chart" },
+	{ "logs", OPT_LOGS, "DIR", "keep each run's dmesg and PCI trace" },
+	{ "plain", OPT_PLAIN, NULL, "time run -- true, with no tracing" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct cmd cmd_table[] = {
+	{ CMD_XML, "xml", { plan_opts, boot_opts, xml_opts },
+	  "[--topology T] [--machine q35|pc|microvm] [--disk FILE]... [BOOT OPTIONS] [--argv]",
+	  "print the domain XML (or qemu argv) of a topology" },
+	{ CMD_RUN, "run", { plan_opts, boot_opts, run_opts },
+	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [BOOT OPTIONS] -- COMMAND [ARG]...",
+	  "run a command in a throwaway appliance VM" },
+	{ CMD_INSPECT, "inspect", { inspect_opts },
+	  "[--json] [--format auto|raw|qcow2] [--timeout S] [--memory MiB] DISK...",
+	  "report what is on disk images, attached read-only" },
+	{ CMD_CHECK, "check", { plan_opts, boot_opts, check_opts },
+	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
+	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]",
+	  "count controllers as written, as libvirt expands them and as the guest sees them" },
+	{ CMD_BENCH, "bench", { bench_opts, boot_opts },
+	  "[--topology T[,T]...] [--backend B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
+	  "       [--plain] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
+	  "       [--svg FILE] [--logs DIR]",
+	  "measure boot time by stage, topology against topology" },
+	{ CMD_APPLIANCE, "appliance", { NULL }, "(build|info|clean)",
+	  "build, describe or remove the appliance" },
+	{ CMD_COMPLETION, "completion", { NULL }, "bash",
+	  "print a shell completion script made from these tables" },
+	{ CMD_COUNT, NULL, { NULL }, NULL, NULL },
+};
+
+const struct cmd *cmd_find(const char *name)
+{
+	for (const struct cmd *c = cmd_table; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void usage_opts(FILE *o, const char *title, const struct cmd_opt *opts)
+{
+	fprintf(o, "\n%s:\n", title);
+	for (const struct cmd_opt *p = opts; p->name; p++) {
+		char word[64];
+
+		snprintf(word, sizeof word, "%s--%s%s%s", p->code == 'v' ? "-v, " : p->code == 'q' ? "-q, " :
+			 p->code == OPT_CONNECT ? "-c, " : p->code == OPT_HELP ? "-h, " : "",
+			 p->name, p->value ? " " : "", p->value ? p->value : "");
+		fprintf(o, "  %-30s %s\n", word, p->help);
+	}
+}
+
+void cmd_usage(const struct cmd *c)
 {
 	FILE *o = stdout;
 
-	if (!name)
+	if (c) {
+		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] %s %s\n  %s\n", c->name, c->args, c->help);
+		for (int g = 0; g < CMD_MAX_GROUPS && c->opts[g]; g++)
+			usage_opts(o, c->opts[g] == plan_opts ? "plan options" :
+				      c->opts[g] == boot_opts ? "boot options" : "options", c->opts[g]);
+	} else {
 		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\ncommands:\n");
-	for (const struct cmd *c = cmd_table; c->name; c++) {
-		if (name && strcmp(name, c->name))
-			continue;
-		if (name)
-			fprintf(o, "usage: leanboot [GLOBAL OPTIONS] %s %s\n  %s%s\n", c->name, c->args,
-				c->help, c->fn ? "" : " (not yet available)");
-		else
-			fprintf(o, "  %-10s %s%s\n", c->name, c->help,
-				c->fn ? "" : " (not yet available)");
+		for (const struct cmd *k = cmd_table; k->name; k++)
+			fprintf(o, "  %-10s %s\n", k->name, k->help);
 	}
-	if (!name || !strcmp(name, "xml") || !strcmp(name, "run") || !strcmp(name, "check") ||
-	    !strcmp(name, "bench"))
-		fprintf(o, "\nboot options (bench takes lists): --shape ext2|initramfs, "
-			"--firmware qboot|seabios,\n  --kernel-format pvh|bzimage, --memory MiB, "
-			"--tb-cache MiB, --tuning on|off, --append ARGS\n");
-	fprintf(o, "\nglobal options, before or after COMMAND: -c/--connect URI, "
-		"--backend libvirt|direct,\n  --accel auto|kvm|tcg, -v/--verbose, -q/--quiet, "
-		"-h/--help, --version\nSee leanboot(1).\n");
+	usage_opts(o, "global options, before or after COMMAND", cmd_global_opts);
+	fprintf(o, "\nSee leanboot(1).\n");
 }
 
-const char *const cmd_backends[2] = { "libvirt", "direct" };
-const char *const cmd_accels[3] = { "auto", "kvm", "tcg" };
 const char *const cmd_off_on[2] = { "off", "on" };
 
-int cmd_backend_opt(const char *arg, const char **out)
+int cmd_backend_opt(const char *arg, int *out)
 {
-	int i;
-
-	if (cmd_choice(&i, UTIL_NAME_INDEX(arg, cmd_backends), "--backend", arg, "libvirt or direct") < 0)
-		return -1;
-	*out = cmd_backends[i];
-	return 0;
+	return cmd_choice(out, backend_parse(arg), "--backend", arg, "libvirt or direct");
 }
 
 int cmd_global_opt(int c, const char *arg)
 {
-	int i;
-
 	switch (c) {
 	case OPT_CONNECT:
-		lb_global.connect = arg;
+		cmd_global.connect = arg;
 		return 0;
 	case OPT_BACKEND:
-		return cmd_backend_opt(arg, &lb_global.backend);
+		return cmd_backend_opt(arg, &cmd_global.backend);
 	case OPT_ACCEL:
-		if (cmd_choice(&i, UTIL_NAME_INDEX(arg, cmd_accels), "--accel", arg, "auto, kvm or tcg") < 0)
-			return -1;
-		lb_global.accel = cmd_accels[i];
-		return 0;
+		return cmd_choice(&cmd_global.accel, acc_parse_mode(arg), "--accel", arg, "auto, kvm or tcg");
 	case 'v':
-		lb_global.verbose++;
+		cmd_global.verbose++;
 		return 0;
 	case 'q':
-		lb_global.quiet = 1;
+		cmd_global.quiet = 1;
 		return 0;
 	case OPT_HELP:
 		return 1;
@@ -87,27 +189,25 @@ int cmd_global_check(void)
 {
 	const char *e;
 
-	if (!lb_global.connect && (e = getenv("LEANBOOT_CONNECT")) && *e)
-		lb_global.connect = e;
-	if (!lb_global.backend && (e = getenv("LEANBOOT_BACKEND")) && *e &&
+	if (!cmd_global.connect && (e = getenv("LEANBOOT_CONNECT")) && *e)
+		cmd_global.connect = e;
+	if (cmd_global.backend < 0 && (e = getenv("LEANBOOT_BACKEND")) && *e &&
 	    cmd_global_opt(OPT_BACKEND, e) < 0)
 		return -1;
-	if (!lb_global.accel && (e = getenv("LEANBOOT_ACCEL")) && *e &&
+	if (cmd_global.accel < 0 && (e = getenv("LEANBOOT_ACCEL")) && *e &&
 	    cmd_global_opt(OPT_ACCEL, e) < 0)
 		return -1;
-	if (!lb_global.backend)
-		lb_global.backend = "libvirt";
-	if (!lb_global.accel)
-		lb_global.accel = "auto";
+	if (cmd_global.backend < 0)
+		cmd_global.backend = BACKEND_LIBVIRT;
+	if (cmd_global.accel < 0)
+		cmd_global.accel = ACC_AUTO;
 	return 0;
 }
 
 int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed)
 {
-	if (value < 0) {
-		err_usage("%s: '%s' is not %s", opt, arg, allowed);
-		return -1;
-	}
+	if (value < 0)
+		return err_usage_fail("%s: '%s' is not %s", opt, arg, allowed);
 	*out = value;
 	return 0;
 }
@@ -116,144 +216,10 @@ int cmd_timeout_opt(const char *arg, double *out)
 {
 	long v;
 
-	if (util_parse_long(arg, 1, 86400, &v) < 0) {
-		err_usage("--timeout: '%s' is not a number of seconds from 1 to 86400", arg);
-		return -1;
-	}
+	if (util_parse_long(arg, 1, 86400, &v) < 0)
+		return err_usage_fail("--timeout: '%s' is not a number of seconds from 1 to 86400", arg);
 	*out = (double)v;
 	return 0;
-}
-
-int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
-{
-	long v;
-
-	switch (c) {
-	case OPT_TOPOLOGY:
-		in->topology = arg;
-		return 0;
-	case OPT_MACHINE:
-		return cmd_choice(&in->machine, plan_parse_machine(arg), "--machine", arg, "q35, pc or microvm");
-	case OPT_FIRMWARE:
-		return cmd_choice(&in->firmware, plan_parse_firmware(arg), "--firmware", arg, "seabios or qboot");
-	case OPT_KERNEL_FORMAT:
-		return cmd_choice(&in->kernel_format, kern_parse_format(arg), "--kernel-format", arg,
-				  "pvh or bzimage");
-	case OPT_APPEND:
-		/* The kernel splits its command line at white space and takes
-		 * quotes; a newline or control character would let an argument
-		 * hide others. */
-		for (const char *q = arg; *q; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
-				err_usage("--append: control characters are not allowed");
-				return -1;
-			}
-		in->append = *arg ? arg : NULL;
-		return 0;
-	case OPT_TB_CACHE:
-		if (util_parse_long(arg, 0, 4096, &v) < 0) {
-			err_usage("--tb-cache: '%s' is not a size in MiB from 0 to 4096", arg);
-			return -1;
-		}
-		in->tb_cache_mib = (int)v;
-		return 0;
-	case OPT_SHAPE:
-		return cmd_choice(&in->shape, plan_parse_shape(arg), "--shape", arg, "ext2 or initramfs");
-	case OPT_TUNING:
-		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, cmd_off_on), "--tuning", arg, "on or off");
-	case OPT_MEMORY:
-		if (util_parse_long(arg, 64, 16384, &v) < 0) {
-			err_usage("--memory: '%s' is not a size in MiB from 64 to 16384", arg);
-			return -1;
-		}
-		in->memory_mib = (unsigned)v;
-		return 0;
-	case OPT_DISK: {
-		size_t len = strlen(arg);
-		int rw = 0;
-
-		if (in->ndisks >= PLAN_MAX_DISKS) {
-			err_usage("--disk: at most %d disks", PLAN_MAX_DISKS);
-			return -1;
-		}
-		if (allow_rw && len > 3 && !strcmp(arg + len - 3, ":rw")) {
-			arg[len - 3] = '\0';
-			rw = 1;
-		}
-		if (!*arg) {
-			err_usage("--disk: empty file name");
-			return -1;
-		}
-		in->disks[in->ndisks].path = arg;
-		in->disks[in->ndisks].format = -1;
-		in->disks[in->ndisks++].rw = rw;
-		return 0;
-	}
-	}
-	return -2;
-}
-
-void cmd_default_firmware(struct plan_input *in)
-{
-	if (in->firmware >= 0)
-		return;
-	if (access(PLAN_QBOOT_ROM, R_OK) == 0) {
-		in->firmware = PLAN_FW_QBOOT;
-		return;
-	}
-	in->firmware = PLAN_FW_SEABIOS;
-	if (!lb_global.quiet)
-		fprintf(stderr, "leanboot: notice: %s is missing; booting through SeaBIOS\n",
-			PLAN_QBOOT_ROM);
-}
-
-int cmd_pick_kernel(struct plan_input *in, struct appl *a, int prepare)
-{
-	const char *why;
-	int got;
-
-	if (in->kernel)
-		return 0;
-	if (appl_boot_kernel(a, in->kernel_format, prepare, &got, &why) < 0)
-		return -1;
-	if (why && !lb_global.quiet)
-		fprintf(stderr, "leanboot: notice: %s; booting the bzImage\n", why);
-	in->kernel = a->boot_kernel;
-	in->kernel_format = got;
-	return 0;
-}
-
-int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *placeholder = NULL;
-	int r = -1;
-
-	if (!root) {
-		placeholder = util_printf("%s/leanboot-XXXXXX/root.qcow2",
-					  tmp && *tmp ? tmp : "/tmp");
-		if (!placeholder)
-			return -1;
-		root = placeholder;
-	}
-	cmd_default_firmware(in);
-	if (cmd_pick_kernel(in, a, 0) < 0)
-		goto out;
-	{
-		int needs_root;
-
-		if (in->shape < 0)
-			in->shape = PLAN_SHAPE_DEFAULT;
-		in->initrd = appl_shape_initrd(a, in->shape, &needs_root);
-		in->root = needs_root ? root : NULL;
-	}
-	in->tsc_khz = util_host_tsc_khz();
-	in->accel = lb_global.accel && !strcmp(lb_global.accel, "kvm") ? PLAN_ACCEL_KVM
-								       : PLAN_ACCEL_TCG;
-	r = plan_make(in, p);
-out:
-	free(placeholder);
-	return r;
 }
 
 /* getopt_long's answer, with the short forms of shared options given
@@ -279,15 +245,42 @@ static int next_opt(const char *name, int argc, char **argv, const char *shorts,
 	return c == 'c' ? OPT_CONNECT : c == 'h' ? OPT_HELP : c;
 }
 
+size_t cmd_opts_of(const struct cmd *c, const struct cmd_opt **out, size_t max)
+{
+	size_t n = 0;
+
+	for (int g = 0; c && g < CMD_MAX_GROUPS && c->opts[g]; g++)
+		for (const struct cmd_opt *p = c->opts[g]; p->name && n < max; p++)
+			out[n++] = p;
+	for (const struct cmd_opt *p = cmd_global_opts; p->name && n < max; p++)
+		out[n++] = p;
+	return n;
+}
+
+/* getopt_long's table for C (NULL: the global options alone). */
+static void getopt_table(const struct cmd *c, struct option *out, size_t max)
+{
+	const struct cmd_opt *all[CMD_MAX_OPTS];
+	size_t n = cmd_opts_of(c, all, max - 1 < CMD_MAX_OPTS ? max - 1 : CMD_MAX_OPTS);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct option){ all[i]->name, all[i]->value ? required_argument : no_argument,
+					 NULL, all[i]->code };
+	out[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 /* The one loop over options, for both passes: OWN (may be NULL) first,
  * then the shared options.  Returns 0, 1 when help was printed, or -1
  * after a usage message.  optind 0 makes getopt start afresh, so the
  * command's pass works after the global one. */
-static int parse_opts(const char *name, int argc, char **argv, const char *shorts,
-		      const struct option *longopts, cmd_opt_fn own, void *ctx)
+static int parse_opts(const struct cmd *cmd, int argc, char **argv, const char *shorts,
+		      cmd_opt_fn own, void *ctx)
 {
+	const char *name = cmd ? cmd->name : NULL;
+	struct option longopts[CMD_MAX_OPTS];
 	int c, r;
 
+	getopt_table(cmd, longopts, CMD_MAX_OPTS);
 	optind = 0;
 	while ((c = next_opt(name, argc, argv, shorts, longopts)) != -1) {
 		if (c == '?')
@@ -299,7 +292,7 @@ static int parse_opts(const char *name, int argc, char **argv, const char *short
 			return -1;
 		r = cmd_global_opt(c, optarg);
 		if (r == 1) {
-			cmd_usage(name);
+			cmd_usage(cmd);
 			return 1;
 		}
 		if (r < 0)
@@ -310,35 +303,18 @@ static int parse_opts(const char *name, int argc, char **argv, const char *short
 
 int cmd_parse_global(int argc, char **argv)
 {
-	static const struct option longopts[] = { LB_GLOBAL_LONGOPTS };
 	/* '+': stop at the command's name; its options are its own. */
-	int r = parse_opts(NULL, argc, argv, "+:" LB_GLOBAL_SHORTOPTS, longopts, NULL, NULL);
+	int r = parse_opts(NULL, argc, argv, "+:" CMD_GLOBAL_SHORTOPTS, NULL, NULL);
 
 	return r < 0 ? -1 : r > 0 ? 0 : optind;
 }
 
-int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
-	      cmd_opt_fn own, void *ctx)
+int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx)
 {
+	const struct cmd *c = &cmd_table[id];
 	/* Options may follow operands ("appliance clean -q"); run's COMMAND
 	 * comes after "--".  ':' lets us word a missing value ourselves. */
-	int r = parse_opts(name, argc, argv, ":" LB_GLOBAL_SHORTOPTS, longopts, own, ctx);
+	int r = parse_opts(c, argc, argv, ":" CMD_GLOBAL_SHORTOPTS, own, ctx);
 
 	return r ? r : cmd_global_check();
-}
-
-int cmd_resolve_accel(enum plan_accel *accel)
-{
-	const char *why;
-	struct appl a;
-	int fresh;
-
-	if (appl_locate(&a) < 0 || appl_find_host_kernel(&a) < 0 ||
-	    acc_resolve(lb_global.accel, a.cache, a.host_kernel, accel, &why, &fresh) < 0)
-		return -1;
-	/* Once per cache, when the probe runs: a script of a thousand
-	 * launches gets one notice, and -v repeats it. */
-	if (why && !lb_global.quiet && (fresh || lb_global.verbose))
-		fprintf(stderr, "leanboot: notice: %s; using TCG\n", why);
-	return 0;
 }

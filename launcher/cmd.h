@@ -1,62 +1,106 @@
-/* cmd: the command table and the options every command shares. */
+/* cmd: the command line.  One table describes every command (its name,
+ * options, synopsis and help); --help, the man page's synopsis check and
+ * the bash completion are all read from it, and main.c dispatches on it.
+ * The shared option helpers live here too. */
 #ifndef LB_CMD_H
 #define LB_CMD_H
 
 #include <getopt.h>
 
-struct lb_global {
+#include "appliance.h"
+#include "plan.h"
+
+/* The global options: before the command's name or after it. */
+struct cmd_global {
 	const char *connect;      /* --connect, $LEANBOOT_CONNECT */
-	const char *backend;      /* libvirt | direct */
-	const char *accel;        /* auto | kvm | tcg */
+	int backend;              /* enum backend_kind; -1 until set */
+	int accel;                /* enum acc_mode; -1 until set */
 	int verbose, quiet;
 };
 
-extern struct lb_global lb_global;
+extern struct cmd_global cmd_global;
 
-struct cmd {
+enum cmd_id { CMD_XML, CMD_RUN, CMD_INSPECT, CMD_CHECK, CMD_BENCH, CMD_APPLIANCE, CMD_COMPLETION,
+	      CMD_COUNT };
+
+/* An option, with its help.  VALUE names what it takes (NULL: nothing). */
+struct cmd_opt {
 	const char *name;
-	int (*fn)(int argc, char **argv);   /* NULL: not yet available */
-	const struct option *opts;          /* its options, as its parser takes them */
-	const char *args;
+	int code;                           /* getopt_long's val */
+	const char *value;
 	const char *help;
 };
 
+#define CMD_MAX_GROUPS 3
+#define CMD_MAX_OPTS 64                     /* in all of a command's groups */
+
+struct cmd {
+	enum cmd_id id;
+	const char *name;
+	/* Its options, a group at a time (NULL-ended); the global options
+	 * follow every command's. */
+	const struct cmd_opt *opts[CMD_MAX_GROUPS];
+	const char *args;                   /* the synopsis after the name */
+	const char *help;                   /* one line */
+};
+
+/* In the order --help lists them, indexed by id; ends with a NULL name. */
 extern const struct cmd cmd_table[];
+/* The global options' table, every command's tail. */
+extern const struct cmd_opt cmd_global_opts[];
+const struct cmd *cmd_find(const char *name);
+/* Every option C takes, its groups' then the global ones (C NULL: the
+ * global ones alone), at most MAX into OUT; returns how many. */
+size_t cmd_opts_of(const struct cmd *c, const struct cmd_opt **out, size_t max);
 
-/* Long options shared by all commands; each command's table ends with
- * these.  Codes are above the ASCII range.  They are taken before the
- * command's name too (leanboot -c URI run ...), as virsh and git take
- * theirs; -c is --connect and -h is --help, as in virsh. */
-enum { OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION };
-#define LB_GLOBAL_SHORTOPTS "c:vqh"
-#define LB_GLOBAL_LONGOPTS                                         \
-	{ "connect", required_argument, NULL, OPT_CONNECT },       \
-	{ "backend", required_argument, NULL, OPT_BACKEND },       \
-	{ "accel", required_argument, NULL, OPT_ACCEL },           \
-	{ "verbose", no_argument, NULL, 'v' },                     \
-	{ "quiet", no_argument, NULL, 'q' },                       \
-	{ "help", no_argument, NULL, OPT_HELP },                   \
-	{ "version", no_argument, NULL, OPT_VERSION },             \
-	{ NULL, 0, NULL, 0 }
+/* Every option code.  The shared short options keep their letters (-c is
+ * --connect, -h --help, as in virsh); every long-only option has a code
+ * above the ASCII range. */
+enum {
+	/* global */
+	OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION,
+	/* the plan's (xml, run, check; bench takes lists) */
+	OPT_TOPOLOGY, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE, OPT_KERNEL_FORMAT,
+	OPT_APPEND, OPT_TUNING, OPT_SHAPE, OPT_TB_CACHE,
+	/* the commands' own */
+	OPT_ARGV, OPT_TIMEOUT, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_BOOT, OPT_GOLDEN, OPT_REGEN,
+	OPT_BACKENDS, OPT_RUNS, OPT_WARMUP, OPT_PEER, OPT_CSV, OPT_SVG, OPT_LOGS, OPT_PLAIN,
+};
+#define CMD_GLOBAL_SHORTOPTS "c:vqh"
 
-/* --backend: one of cmd_backends, or -1 after the usage message. */
-extern const char *const cmd_backends[2];
-extern const char *const cmd_accels[3];
+/* bench --peer: the one peer it knows. */
+#define CMD_PEER_LIBGUESTFS "libguestfs"
 extern const char *const cmd_off_on[2];
-int cmd_backend_opt(const char *arg, const char **out);
 
+/* --backend: *OUT an enum backend_kind, or -1 after the usage message. */
+int cmd_backend_opt(const char *arg, int *out);
 /* Handle a shared option.  Returns 0 when handled, 1 when the command
  * should print its help and exit 0, -1 (after a message) on bad values,
  * and -2 when C is not a shared option. */
 int cmd_global_opt(int c, const char *arg);
 /* Environment defaults and validation, once options are parsed. */
 int cmd_global_check(void);
-void cmd_usage(const char *name);
+/* --help: every command (C NULL), or C's synopsis. */
+void cmd_usage(const struct cmd *c);
 /* The shared options before the command's name.  Returns the index of
  * the command's name in ARGV (ARGC when there is none), 0 when --help was
  * answered, or -1 after a usage message. */
 int cmd_parse_global(int argc, char **argv);
 
+/* Run getopt_long over command C's options.  OWN handles the command's
+ * own codes (0 handled, -1 bad value already reported, -2 not its own);
+ * shared options are handled here.  Returns 0 to go on, 1 when help was
+ * printed (exit 0), -1 on a usage error (exit 2). */
+typedef int (*cmd_opt_fn)(int c, char *arg, void *ctx);
+int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx);
+
+/* *OUT = VALUE, a parsed name; or, when VALUE < 0, report "OPT: 'ARG' is
+ * not ALLOWED" and return -1. */
+int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed);
+/* --timeout S, 1 to 86400 seconds (run and inspect). */
+int cmd_timeout_opt(const char *arg, double *out);
+
+/* The commands (cmd-NAME.c), as main.c dispatches them. */
 int cmd_xml(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_appliance(int argc, char **argv);
@@ -65,61 +109,20 @@ int cmd_inspect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 
-/* bench --peer: the one peer it knows. */
-#define CMD_PEER_LIBGUESTFS "libguestfs"
+/* --- cmd-plan.c: from options to a resolved plan input --------------- */
 
-/* Each command's options (the tables its getopt_long reads), for the
- * command table and so for the completion script. */
-extern const struct option cmd_xml_opts[], cmd_run_opts[], cmd_inspect_opts[], cmd_check_opts[],
-	cmd_bench_opts[], cmd_appliance_opts[], cmd_completion_opts[];
-
-#endif
-
-/* Options that describe a plan, shared by xml, check and run. */
-#include "plan.h"
-#include "appliance.h"
-enum { OPT_TOPOLOGY = 0x200, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE,
-       OPT_KERNEL_FORMAT, OPT_APPEND, OPT_TUNING, OPT_SHAPE, OPT_TB_CACHE };
-#define LB_PLAN_LONGOPTS                                           \
-	{ "topology", required_argument, NULL, OPT_TOPOLOGY },     \
-	{ "firmware", required_argument, NULL, OPT_FIRMWARE },     \
-	{ "kernel-format", required_argument, NULL, OPT_KERNEL_FORMAT }, \
-	{ "append", required_argument, NULL, OPT_APPEND },         \
-	{ "tuning", required_argument, NULL, OPT_TUNING },         \
-	{ "shape", required_argument, NULL, OPT_SHAPE },           \
-	{ "tb-cache", required_argument, NULL, OPT_TB_CACHE },     \
-	{ "machine", required_argument, NULL, OPT_MACHINE },       \
-	{ "disk", required_argument, NULL, OPT_DISK },             \
-	{ "memory", required_argument, NULL, OPT_MEMORY }
-
-/* *OUT = VALUE, a parsed name; or, when VALUE < 0, report "OPT: 'ARG' is
- * not ALLOWED" and return -1. */
-int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed);
-/* --timeout S, 1 to 86400 seconds (run and inspect). */
-int cmd_timeout_opt(const char *arg, double *out);
-
-/* Returns 0 when handled, -1 on a bad value (reported), -2 otherwise.
- * ALLOW_RW: whether FILE:rw is accepted. */
+/* A plan option.  Returns 0 when handled, -1 on a bad value (reported),
+ * -2 otherwise.  ALLOW_RW: whether --disk FILE:rw is accepted. */
 int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw);
 /* The default firmware, when none was asked for: qboot where QEMU ships
  * it, else SeaBIOS with one notice. */
 void cmd_default_firmware(struct plan_input *in);
-/* Resolve --kernel-format into in->kernel: PVH where the host kernel has
- * it, else the bzImage with one notice.  PREPARE (commands that boot):
- * extract the vmlinux now and check it. */
-int cmd_pick_kernel(struct plan_input *in, struct appl *a, int prepare);
-/* Make the plan from IN with the appliance's paths and ROOT as the root
- * overlay (NULL: the per-launch overlay's template name). */
-int cmd_make_plan(struct plan_input *in, struct appl *a, const char *root, struct plan *p);
+/* Make every decision about this host that IN leaves open, and locate
+ * the appliance into A.  BOOT (the input is for a launch): extract and
+ * check the kernel image, and probe KVM for --accel auto; without it
+ * nothing is written and nothing is probed.  Free with
+ * cmd_resolve_free(); copies of IN borrow its strings. */
+int cmd_resolve(struct plan_input *in, struct appl *a, int boot);
+void cmd_resolve_free(struct plan_input *in);
 
-/* Resolve --accel (probing KVM for auto), with a notice on fallback when
- * the probe runs (once per cache) or with -v. */
-int cmd_resolve_accel(enum plan_accel *accel);
-
-/* Run getopt_long over a command's options.  OWN handles the command's
- * own codes (0 handled, -1 bad value already reported, -2 not its own);
- * shared options are handled here.  Returns 0 to go on, 1 when help was
- * printed (exit 0), -1 on a usage error (exit 2). */
-typedef int (*cmd_opt_fn)(int c, char *arg, void *ctx);
-int cmd_parse(const char *name, int argc, char **argv, const struct option *longopts,
-	      cmd_opt_fn own, void *ctx);
+#endif

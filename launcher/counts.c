@@ -52,22 +52,22 @@ static const struct {
 
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
-size_t cnt_nkinds(void)
+size_t counts_nkinds(void)
 {
 	return NKINDS;
 }
 
-const char *cnt_kind_name(size_t i)
+const char *counts_kind_name(size_t i)
 {
 	return i < NKINDS ? kinds[i].name : NULL;
 }
 
-int cnt_kind_primary(size_t i)
+int counts_kind_primary(size_t i)
 {
 	return i < NKINDS && kinds[i].primary;
 }
 
-int cnt_kind_find(const char *name)
+int counts_kind_find(const char *name)
 {
 	for (size_t i = 0; i < NKINDS; i++)
 		if (!strcmp(name, kinds[i].name))
@@ -107,13 +107,13 @@ static void describe(xmlNodePtr dev, char *buf, size_t len)
 	xmlFree(target);
 }
 
-static void list_endpoints(xmlNodeSetPtr set, struct cnt *out)
+static void list_endpoints(xmlNodeSetPtr set, struct counts *out)
 {
 	for (int i = 0; set && i < set->nodeNr; i++) {
 		xmlNodePtr dev = set->nodeTab[i], addr = NULL;
-		struct cnt_endpoint *e;
+		struct counts_endpoint *e;
 
-		if (out->nep >= CNT_MAX_EP) {
+		if (out->nep >= COUNTS_MAX_EP) {
 			out->ep_truncated = 1;
 			return;
 		}
@@ -130,7 +130,7 @@ static void list_endpoints(xmlNodeSetPtr set, struct cnt *out)
 	}
 }
 
-int cnt_count(xmlDocPtr doc, struct cnt *out)
+int counts_count(xmlDocPtr doc, struct counts *out)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
 	int r = -1;
@@ -157,18 +157,18 @@ int cnt_count(xmlDocPtr doc, struct cnt *out)
 out:
 	xmlXPathFreeContext(ctx);
 	if (r < 0)
-		cnt_free(out);
+		counts_free(out);
 	return r;
 }
 
-int cnt_count_xml(const char *xml, struct cnt *out)
+int counts_count_xml(const char *xml, struct counts *out)
 {
-	xmlDocPtr doc = xs_parse_domain(xml, strlen(xml));
+	xmlDocPtr doc = xmlsafe_parse_domain(xml, strlen(xml));
 	int r;
 
 	if (!doc)
 		return -1;
-	r = cnt_count(doc, out);
+	r = counts_count(doc, out);
 	xmlFreeDoc(doc);
 	return r;
 }
@@ -217,7 +217,7 @@ static int seen_is(const char *kind, unsigned cls, unsigned v, unsigned d)
 	return 0;
 }
 
-int cnt_count_seen(const char *listing, struct cnt *out)
+int counts_count_seen(const char *listing, struct counts *out)
 {
 	const char *line = listing;
 
@@ -236,15 +236,15 @@ int cnt_count_seen(const char *listing, struct cnt *out)
 		if (sscanf(line, "%4x:%2x:%2x.%1x 0x%6x 0x%4x 0x%4x%c", &dom, &bus, &slot, &fn,
 			   &cls, &v, &d, &tail) != 8 || tail != '\n' || slot > 0x1f || fn > 7) {
 			err_set(LB_EXIT_VM, "the guest's PCI listing has a malformed line");
-			cnt_free(out);
+			counts_free(out);
 			return -1;
 		}
 		for (size_t k = 0; k < NKINDS; k++)
 			out->n[k] += seen_is(kinds[k].name, cls, v, d);
 		if (seen_is("pci-endpoints", cls, v, d)) {
-			struct cnt_endpoint *e;
+			struct counts_endpoint *e;
 
-			if (out->nep >= CNT_MAX_EP) {
+			if (out->nep >= COUNTS_MAX_EP) {
 				out->ep_truncated = 1;
 			} else {
 				e = &out->ep[out->nep++];
@@ -259,7 +259,7 @@ int cnt_count_seen(const char *listing, struct cnt *out)
 	return 0;
 }
 
-void cnt_free(struct cnt *c)
+void counts_free(struct counts *c)
 {
 	free(c->n);
 	c->n = NULL;

@@ -7,35 +7,35 @@
 #include <stddef.h>
 #include <libxml/tree.h>
 
-#define CNT_MAX_EP 512
+#define COUNTS_MAX_EP 512
 
-struct cnt_endpoint {
+struct counts_endpoint {
 	char what[64];            /* "disk vda", "controller usb qemu-xhci", ... */
 	unsigned bus, slot, fn;
 };
 
-struct cnt {
-	long *n;                  /* one count per kind, cnt_nkinds() of them */
-	struct cnt_endpoint ep[CNT_MAX_EP];
+struct counts {
+	long *n;                  /* one count per kind, counts_nkinds() of them */
+	struct counts_endpoint ep[COUNTS_MAX_EP];
 	size_t nep;
 	int ep_truncated;
 };
 
-size_t cnt_nkinds(void);
-const char *cnt_kind_name(size_t i);
+size_t counts_nkinds(void);
+const char *counts_kind_name(size_t i);
 /* The index of a kind name, or -1. */
-int cnt_kind_find(const char *name);
+int counts_kind_find(const char *name);
 /* Kinds worth showing even at zero (the ones users ask about). */
-int cnt_kind_primary(size_t i);
+int counts_kind_primary(size_t i);
 
-int cnt_count(xmlDocPtr doc, struct cnt *out);
+int counts_count(xmlDocPtr doc, struct counts *out);
 /* Count what a guest enumerated, from lines "DDDD:BB:SS.F 0xCLASS 0xVENDOR
  * 0xDEVICE" (its /sys/bus/pci/devices).  The machine's own chipset
  * functions that libvirt does not list (host bridge excepted, which is the
  * root bus: ISA bridge, SMBus, PIIX4 ACPI) are left out of pci-endpoints,
  * as are bridges, which are controllers. */
-int cnt_count_seen(const char *listing, struct cnt *out);
-int cnt_count_xml(const char *xml, struct cnt *out);
-void cnt_free(struct cnt *c);
+int counts_count_seen(const char *listing, struct counts *out);
+int counts_count_xml(const char *xml, struct counts *out);
+void counts_free(struct counts *c);
 
 #endif

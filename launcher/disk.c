@@ -12,6 +12,8 @@
 
 #include "disk.h"
 #include "err.h"
+#include "strv.h"
+#include "util.h"
 
 /* qcow2's header (docs/interop/qcow2.txt in QEMU), big-endian. */
 #define Q_MAGIC 0x514649fbu

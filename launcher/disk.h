@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "util.h"
+#include "strv.h"
 
 #define DISK_MAX_CHAIN 16
 

@@ -5,16 +5,15 @@
 
 #include "plan.h"
 
-/* Optional QEMU arguments passed through <qemu:commandline>. */
-struct dx_extra {
-	const char *const *qemu_args;
-	size_t nqemu_args;
+/* What the connection asks for beyond the plan: who QEMU runs as.  The
+ * plan's extra QEMU arguments go through <qemu:commandline>. */
+struct domxml_extra {
 	const char *dac_label;    /* "+UID:+GID": QEMU's user, nothing relabelled */
 	int disk_norelabel;       /* the user's disks carry a DAC relabel='no' (only
 				     where the connection has the DAC driver) */
 };
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */
-char *dx_render(const struct plan *p, const struct dx_extra *extra);
+char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
 
 #endif

@@ -71,14 +71,30 @@ int err_report(const char *what)
 	return err_code;
 }
 
-int err_usage(const char *fmt, ...)
+static void usage_print(const char *fmt, va_list ap)
 {
 	char buf[ERR_MAX];
+
+	err_format(buf, fmt, ap);
+	fprintf(stderr, "leanboot: %s\n", buf);
+}
+
+int err_usage(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_format(buf, fmt, ap);
+	usage_print(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "leanboot: %s\n", buf);
 	return LB_EXIT_USAGE;
+}
+
+int err_usage_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	usage_print(fmt, ap);
+	va_end(ap);
+	return -1;
 }

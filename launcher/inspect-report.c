@@ -9,64 +9,65 @@
 #include "text.h"
 #include "util.h"
 
-enum ir_kind { IR_DISK, IR_PART, IR_LV, IR_FS, IR_OS };
-enum ir_type {
-	IR_U64,      /* a decimal number */
-	IR_FLAG,     /* "1": true */
-	IR_STR,      /* one string */
-	IR_LIST,     /* a string, repeatable: added to an array */
-	IR_FSTAB,    /* four strings, repeatable: an fstab entry */
+enum inspect_kind { INSPECT_DISK, INSPECT_PART, INSPECT_LV, INSPECT_FS, INSPECT_OS };
+enum inspect_type {
+	INSPECT_U64,    /* a decimal number */
+	INSPECT_FLAG,   /* "1": true */
+	INSPECT_STR,    /* one string */
+	INSPECT_LIST,   /* a string, repeatable: added to an array */
+	INSPECT_FSTAB,  /* four strings, repeatable: an fstab entry */
 };
 
 /* Every record the inspector may send, and where it goes. */
-static const struct ir_key {
-	enum ir_kind kind;
+static const struct inspect_key {
+	enum inspect_kind kind;
 	const char *key;      /* as the inspector sends it */
 	const char *json;     /* the report's key (docs/leanboot.1) */
-	enum ir_type type;
-} ir_keys[] = {
-	{ IR_DISK, "size", "size", IR_U64 },
-	{ IR_DISK, "partition_table", "partition_table", IR_STR },
-	{ IR_DISK, "partitions_omitted", "partitions_omitted", IR_U64 },
-	{ IR_PART, "start", "start", IR_U64 },
-	{ IR_PART, "size", "size", IR_U64 },
-	{ IR_PART, "type", "type", IR_STR },
-	{ IR_PART, "name", "name", IR_STR },
-	{ IR_PART, "uuid", "uuid", IR_STR },
-	{ IR_LV, "size", "size", IR_U64 },
-	{ IR_LV, "inactive", "inactive", IR_FLAG },
-	{ IR_FS, "type", "type", IR_STR },
-	{ IR_FS, "usage", "usage", IR_STR },
-	{ IR_FS, "uuid", "uuid", IR_STR },
-	{ IR_FS, "label", "label", IR_STR },
-	{ IR_FS, "version", "version", IR_STR },
-	{ IR_FS, "encrypted", "encrypted", IR_FLAG },
-	{ IR_FS, "mount", "mount", IR_STR },
-	{ IR_FS, "size", "size", IR_U64 },
-	{ IR_FS, "used", "used", IR_U64 },
-	{ IR_OS, "root", NULL, IR_STR },
-	{ IR_OS, "id", "distro", IR_STR },
-	{ IR_OS, "version_id", "version", IR_STR },
-	{ IR_OS, "name", "name", IR_STR },
-	{ IR_OS, "pretty_name", "pretty_name", IR_STR },
-	{ IR_OS, "codename", "codename", IR_STR },
-	{ IR_OS, "id_like", "id_like", IR_STR },
-	{ IR_OS, "hostname", "hostname", IR_STR },
-	{ IR_OS, "arch", "arch", IR_STR },
-	{ IR_OS, "package_format", "package_format", IR_STR },
-	{ IR_OS, "packages", "packages", IR_U64 },
-	{ IR_OS, "kernel", "kernels", IR_LIST },
-	{ IR_OS, "fstab", "fstab", IR_FSTAB },
+	enum inspect_type type;
+} inspect_keys[] = {
+	{ INSPECT_DISK, "size", "size", INSPECT_U64 },
+	{ INSPECT_DISK, "partition_table", "partition_table", INSPECT_STR },
+	{ INSPECT_DISK, "partitions_omitted", "partitions_omitted", INSPECT_U64 },
+	{ INSPECT_PART, "start", "start", INSPECT_U64 },
+	{ INSPECT_PART, "size", "size", INSPECT_U64 },
+	{ INSPECT_PART, "type", "type", INSPECT_STR },
+	{ INSPECT_PART, "name", "name", INSPECT_STR },
+	{ INSPECT_PART, "uuid", "uuid", INSPECT_STR },
+	{ INSPECT_LV, "size", "size", INSPECT_U64 },
+	{ INSPECT_LV, "inactive", "inactive", INSPECT_FLAG },
+	{ INSPECT_FS, "type", "type", INSPECT_STR },
+	{ INSPECT_FS, "usage", "usage", INSPECT_STR },
+	{ INSPECT_FS, "uuid", "uuid", INSPECT_STR },
+	{ INSPECT_FS, "label", "label", INSPECT_STR },
+	{ INSPECT_FS, "version", "version", INSPECT_STR },
+	{ INSPECT_FS, "encrypted", "encrypted", INSPECT_FLAG },
+	{ INSPECT_FS, "mount", "mount", INSPECT_STR },
+	{ INSPECT_FS, "size", "size", INSPECT_U64 },
+	{ INSPECT_FS, "used", "used", INSPECT_U64 },
+	{ INSPECT_OS, "root", NULL, INSPECT_STR },
+	{ INSPECT_OS, "id", "distro", INSPECT_STR },
+	{ INSPECT_OS, "version_id", "version", INSPECT_STR },
+	{ INSPECT_OS, "name", "name", INSPECT_STR },
+	{ INSPECT_OS, "pretty_name", "pretty_name", INSPECT_STR },
+	{ INSPECT_OS, "codename", "codename", INSPECT_STR },
+	{ INSPECT_OS, "id_like", "id_like", INSPECT_STR },
+	{ INSPECT_OS, "hostname", "hostname", INSPECT_STR },
+	{ INSPECT_OS, "arch", "arch", INSPECT_STR },
+	{ INSPECT_OS, "package_format", "package_format", INSPECT_STR },
+	{ INSPECT_OS, "packages", "packages", INSPECT_U64 },
+	{ INSPECT_OS, "kernel", "kernels", INSPECT_LIST },
+	{ INSPECT_OS, "fstab", "fstab", INSPECT_FSTAB },
 };
 
-static const char *const ir_kinds[] = {
-	[IR_DISK] = "disk", [IR_PART] = "part", [IR_LV] = "lv", [IR_FS] = "fs", [IR_OS] = "os",
+static const char *const inspect_kinds[] = {
+	[INSPECT_DISK] = "disk", [INSPECT_PART] = "part", [INSPECT_LV] = "lv", [INSPECT_FS] = "fs",
+	[INSPECT_OS] = "os",
 };
 static const char *const fstab_keys[] = { "spec", "mountpoint", "type", "options" };
 
 /* --- strings -------------------------------------------------------- */
 
-struct json_object *ir_string(const char *s)
+struct json_object *inspect_string(const char *s)
 {
 	size_t n = strlen(s);
 	char *buf = malloc(4 * n + 1);
@@ -88,7 +89,7 @@ static int hexval(char c)
 
 /* Decode the inspector's \xHH escapes in place; -1 on a bad escape or a
  * value over WIRE_VALUE_MAX. */
-static int ir_unescape(char *s)
+static int inspect_unescape(char *s)
 {
 	size_t o = 0;
 
@@ -114,12 +115,12 @@ static int ir_unescape(char *s)
 /* --- records -------------------------------------------------------- */
 
 /* N (a disk), N.P (its partition P) or VG/LV (a logical volume). */
-struct ir_id {
+struct inspect_id {
 	long disk, part;      /* part 0: the whole disk */
 	char lv[256];         /* "": not a logical volume */
 };
 
-static int ir_parse_id(const char *s, size_t ndisks, struct ir_id *id)
+static int inspect_parse_id(const char *s, size_t ndisks, struct inspect_id *id)
 {
 	const char *slash = strchr(s, '/');
 	char buf[32];
@@ -147,7 +148,7 @@ static int ir_parse_id(const char *s, size_t ndisks, struct ir_id *id)
 }
 
 /* The array KEY of OBJ, made if it is not there. */
-static struct json_object *ir_array(struct json_object *obj, const char *key)
+static struct json_object *inspect_array(struct json_object *obj, const char *key)
 {
 	struct json_object *a;
 
@@ -158,7 +159,7 @@ static struct json_object *ir_array(struct json_object *obj, const char *key)
 	return a;
 }
 
-static struct json_object *ir_object(struct json_object *obj, const char *key)
+static struct json_object *inspect_object(struct json_object *obj, const char *key)
 {
 	struct json_object *o;
 
@@ -169,7 +170,7 @@ static struct json_object *ir_object(struct json_object *obj, const char *key)
 	return o;
 }
 
-static long ir_int(struct json_object *obj, const char *key)
+static long inspect_int(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
 
@@ -178,10 +179,10 @@ static long ir_int(struct json_object *obj, const char *key)
 
 /* The object of array LIST in PARENT whose KEY equals ID, added (up to MAX
  * of them) in the order first seen.  Takes ID. */
-static struct json_object *ir_entry(struct json_object *parent, const char *list, const char *key,
+static struct json_object *inspect_entry(struct json_object *parent, const char *list, const char *key,
 				    struct json_object *id, size_t max)
 {
-	struct json_object *arr = ir_array(parent, list), *e;
+	struct json_object *arr = inspect_array(parent, list), *e;
 	size_t n = json_object_array_length(arr);
 
 	for (size_t i = 0; i < n; i++) {
@@ -201,17 +202,17 @@ static struct json_object *ir_entry(struct json_object *parent, const char *list
 	return e;
 }
 
-static struct json_object *ir_partition(struct json_object *disk, long part)
+static struct json_object *inspect_partition(struct json_object *disk, long part)
 {
-	return ir_entry(disk, "partitions", "number", json_object_new_int64(part), IR_MAX_PARTS);
+	return inspect_entry(disk, "partitions", "number", json_object_new_int64(part), INSPECT_MAX_PARTS);
 }
 
-static struct json_object *ir_lv(struct json_object *report, const char *name)
+static struct json_object *inspect_lv(struct json_object *report, const char *name)
 {
-	return ir_entry(report, "logical_volumes", "name", json_object_new_string(name), WIRE_MAX_LVS);
+	return inspect_entry(report, "logical_volumes", "name", json_object_new_string(name), WIRE_MAX_LVS);
 }
 
-static const char *ir_str(struct json_object *obj, const char *key)
+static const char *inspect_str(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
 
@@ -219,18 +220,18 @@ static const char *ir_str(struct json_object *obj, const char *key)
 }
 
 /* The OS whose root is at ID. */
-static struct json_object *ir_os(struct json_object *report, const struct ir_id *id)
+static struct json_object *inspect_os(struct json_object *report, const struct inspect_id *id)
 {
-	struct json_object *oss = ir_array(report, "operating_systems"), *o;
+	struct json_object *oss = inspect_array(report, "operating_systems"), *o;
 	size_t n = json_object_array_length(oss);
 
 	for (size_t i = 0; i < n; i++) {
 		o = json_object_array_get_idx(oss, i);
-		if (id->lv[0] ? !strcmp(ir_str(o, "logical_volume"), id->lv)
-			      : ir_int(o, "disk") == id->disk && ir_int(o, "partition") == id->part)
+		if (id->lv[0] ? !strcmp(inspect_str(o, "logical_volume"), id->lv)
+			      : inspect_int(o, "disk") == id->disk && inspect_int(o, "partition") == id->part)
 			return o;
 	}
-	if (n >= IR_MAX_OS)
+	if (n >= INSPECT_MAX_OS)
 		return NULL;
 	o = json_object_new_object();
 	if (id->lv[0]) {
@@ -243,57 +244,58 @@ static struct json_object *ir_os(struct json_object *report, const struct ir_id 
 	return o;
 }
 
-static const struct ir_key *ir_find(const char *kind, const char *key)
+static const struct inspect_key *inspect_find(const char *kind, const char *key)
 {
-	for (size_t i = 0; i < sizeof ir_keys / sizeof ir_keys[0]; i++)
-		if (!strcmp(ir_kinds[ir_keys[i].kind], kind) && !strcmp(ir_keys[i].key, key))
-			return &ir_keys[i];
+	for (size_t i = 0; i < sizeof inspect_keys / sizeof inspect_keys[0]; i++)
+		if (!strcmp(inspect_kinds[inspect_keys[i].kind], kind) && !strcmp(inspect_keys[i].key, key))
+			return &inspect_keys[i];
 	return NULL;
 }
 
 /* One record, split at its tabs into F[0..NF-1]. */
-static const char *ir_record(char **f, int nf, struct json_object *report)
+static const char *inspect_record(char **f, int nf, struct json_object *report)
 {
 	struct json_object *disks, *target;
-	const struct ir_key *k;
-	struct ir_id id;
+	const struct inspect_key *k;
+	struct inspect_id id;
 
 	if (nf < 4)
 		return "a record has fewer than four fields";
-	if (!(k = ir_find(f[0], f[2])))
+	if (!(k = inspect_find(f[0], f[2])))
 		return "an unknown kind or key";
-	if (nf != (k->type == IR_FSTAB ? 7 : 4))
+	if (nf != (k->type == INSPECT_FSTAB ? 7 : 4))
 		return "the wrong number of values";
 	disks = json_object_object_get(report, "disks");
-	if (ir_parse_id(f[1], json_object_array_length(disks), &id) < 0)
+	if (inspect_parse_id(f[1], json_object_array_length(disks), &id) < 0)
 		return "an ID that names no attached disk";
-	if ((k->kind == IR_DISK && (id.part || id.lv[0])) || (k->kind == IR_PART && (!id.part || id.lv[0])) ||
-	    (k->kind == IR_LV && !id.lv[0]))
+	if ((k->kind == INSPECT_DISK && (id.part || id.lv[0])) ||
+	    (k->kind == INSPECT_PART && (!id.part || id.lv[0])) ||
+	    (k->kind == INSPECT_LV && !id.lv[0]))
 		return "an ID of the wrong form for its kind";
 	for (int i = 3; i < nf; i++)
-		if (ir_unescape(f[i]) < 0)
+		if (inspect_unescape(f[i]) < 0)
 			return "a bad escape or an over-long value";
 
 	target = id.lv[0] ? NULL : json_object_array_get_idx(disks, (size_t)id.disk);
 	switch (k->kind) {
-	case IR_DISK:
+	case INSPECT_DISK:
 		break;
-	case IR_PART:
-		target = ir_partition(target, id.part);
+	case INSPECT_PART:
+		target = inspect_partition(target, id.part);
 		break;
-	case IR_LV:
-		target = ir_lv(report, id.lv);
+	case INSPECT_LV:
+		target = inspect_lv(report, id.lv);
 		break;
-	case IR_FS:
+	case INSPECT_FS:
 		if (id.lv[0])
-			target = ir_lv(report, id.lv);
+			target = inspect_lv(report, id.lv);
 		else if (id.part)
-			target = ir_partition(target, id.part);
+			target = inspect_partition(target, id.part);
 		if (target)
-			target = ir_object(target, "filesystem");
+			target = inspect_object(target, "filesystem");
 		break;
-	case IR_OS:
-		target = ir_os(report, &id);
+	case INSPECT_OS:
+		target = inspect_os(report, &id);
 		break;
 	}
 	if (!target)
@@ -302,7 +304,7 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 		return NULL;
 
 	switch (k->type) {
-	case IR_U64: {
+	case INSPECT_U64: {
 		char *end;
 		unsigned long long v;
 
@@ -316,34 +318,34 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 		json_object_object_add(target, k->json, json_object_new_int64((int64_t)v));
 		return NULL;
 	}
-	case IR_FLAG:
+	case INSPECT_FLAG:
 		if (strcmp(f[3], "1"))
 			return "a flag that is not 1";
 		if (json_object_object_get_ex(target, k->json, NULL))
 			return "a value given twice";
 		json_object_object_add(target, k->json, json_object_new_boolean(1));
 		return NULL;
-	case IR_STR:
+	case INSPECT_STR:
 		if (json_object_object_get_ex(target, k->json, NULL))
 			return "a value given twice";
-		json_object_object_add(target, k->json, ir_string(f[3]));
+		json_object_object_add(target, k->json, inspect_string(f[3]));
 		return NULL;
-	case IR_LIST: {
-		struct json_object *a = ir_array(target, k->json);
+	case INSPECT_LIST: {
+		struct json_object *a = inspect_array(target, k->json);
 
-		if (json_object_array_length(a) >= IR_MAX_LIST)
+		if (json_object_array_length(a) >= INSPECT_MAX_LIST)
 			return "a list over its limit";
-		json_object_array_add(a, ir_string(f[3]));
+		json_object_array_add(a, inspect_string(f[3]));
 		return NULL;
 	}
-	case IR_FSTAB: {
-		struct json_object *a = ir_array(target, k->json), *e;
+	case INSPECT_FSTAB: {
+		struct json_object *a = inspect_array(target, k->json), *e;
 
-		if (json_object_array_length(a) >= IR_MAX_LIST)
+		if (json_object_array_length(a) >= INSPECT_MAX_LIST)
 			return "a list over its limit";
 		e = json_object_new_object();
 		for (int i = 0; i < 4; i++)
-			json_object_object_add(e, fstab_keys[i], ir_string(f[3 + i]));
+			json_object_object_add(e, fstab_keys[i], inspect_string(f[3 + i]));
 		json_object_array_add(a, e);
 		return NULL;
 	}
@@ -351,13 +353,13 @@ static const char *ir_record(char **f, int nf, struct json_object *report)
 	return NULL;
 }
 
-int ir_read(const char *text, size_t len, struct json_object *report)
+int inspect_read(const char *text, size_t len, struct json_object *report)
 {
 	char *buf, *line, *next;
 	unsigned lineno = 0;
 
-	if (len > IR_MAX_REPORT) {
-		err_set(LB_EXIT_VM, "the inspector's report is over %u bytes", IR_MAX_REPORT);
+	if (len > INSPECT_MAX_REPORT) {
+		err_set(LB_EXIT_VM, "the inspector's report is over %u bytes", INSPECT_MAX_REPORT);
 		return -1;
 	}
 	if (memchr(text, '\0', len)) {
@@ -389,7 +391,7 @@ int ir_read(const char *text, size_t len, struct json_object *report)
 			if (s)
 				*s++ = '\0';
 		}
-		why = nf == 8 ? "too many fields" : ir_record(f, nf, report);
+		why = nf == 8 ? "too many fields" : inspect_record(f, nf, report);
 		if (why) {
 			err_set(LB_EXIT_VM, "the inspector's report, line %u: %s", lineno, why);
 			free(buf);

@@ -13,17 +13,17 @@
 
 #include "wire.h"
 
-#define IR_MAX_REPORT (4u << 20)   /* bytes of records in one report */
-#define IR_MAX_PARTS 1024          /* partitions on one disk */
-#define IR_MAX_OS 64
-#define IR_MAX_LIST 256            /* kernels or fstab entries of one OS */
+#define INSPECT_MAX_REPORT (4u << 20)   /* bytes of records in one report */
+#define INSPECT_MAX_PARTS 1024              /* partitions on one disk */
+#define INSPECT_MAX_OS 64
+#define INSPECT_MAX_LIST 256                /* kernels or fstab entries of one OS */
 
 /* A string from an image, cleaned by text_clean(), as a new JSON string. */
-struct json_object *ir_string(const char *s);
+struct json_object *inspect_string(const char *s);
 
 /* Read the records in TEXT (LEN bytes) into REPORT, whose "disks" array
  * the caller has filled with one object per attached disk, in order.
  * Returns 0, or -1 after err_set() naming the line at fault. */
-int ir_read(const char *text, size_t len, struct json_object *report);
+int inspect_read(const char *text, size_t len, struct json_object *report);
 
 #endif

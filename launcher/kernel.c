@@ -365,7 +365,7 @@ out:
 const char *kern_probe(const char *bzimage)
 {
 	static char why[256];
-	unsigned char *bz;
+	unsigned char *bz = NULL;
 	const unsigned char *pl;
 	size_t len, pllen;
 	const char *kind;
@@ -373,6 +373,7 @@ const char *kern_probe(const char *bzimage)
 	if (read_all(bzimage, &bz, &len) < 0 || find_payload(bzimage, bz, len, &pl, &pllen) < 0) {
 		snprintf(why, sizeof why, "%s", err_msg());
 		err_clear();
+		free(bz);
 		return why;
 	}
 	kind = payload_kind(pl, pllen);

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +13,39 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+
 #include "err.h"
-#include "kernel.h"
 #include "launch.h"
 #include "lv.h"
 #include "proc.h"
+#include "proto.h"
 #include "util.h"
+#include "watchdog.h"
 
-static const char *const stage_names[] = {
-	[ST_START] = "start", [ST_FIRMWARE] = "firmware", [ST_KERNEL] = "kernel",
-	[ST_INIT] = "init", [ST_COMMAND] = "command", [ST_SHUTDOWN] = "shutdown",
+/* One launch's state; only this file sees it. */
+struct launch {
+	const struct launch_opts *o;
+	struct plan plan;
+	int have_plan;
+	char rundir[PATH_MAX];
+	struct proto proto;
+	enum stages_stage stage;
+	double t0;
+	struct launch_times t;
+	int done;                    /* the VM is gone */
+	int got_exit, exit_status;
+	char guest_error[512];       /* a WIRE_FAIL frame */
+	char panic[160];             /* the guest kernel's "Kernel panic - ..." line */
+	int signal;                  /* SIGINT/SIGTERM/SIGHUP received */
+	int timed_out;
+	int conn_lost;               /* the backend lost what runs the VM */
+	char lost_outcome[128];      /* what became of the VM then */
+	int sigpipe[2];
+	int sig_watch, timer;
+	struct watchdog wd;          /* cleans up if we are killed outright */
+	const struct backend_ops *b;
+	void *vm;                    /* the backend's state */
 };
 
 static int sig_write_fd = -1;
@@ -37,9 +61,14 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-double launch_now(const struct launch *l)
+static double now(const struct launch *l)
 {
 	return util_now() - l->t0;
+}
+
+static void mark(struct launch *l, enum stages_mark m)
+{
+	l->t.at[m] = now(l);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -100,12 +129,14 @@ static void on_console_line(void *ctx, const char *line)
 	struct launch *l = ctx;
 	const char *p;
 
-	if (l->stage < ST_INIT && !strncmp(line, WIRE_INIT_PREFIX, strlen(WIRE_INIT_PREFIX)))
-		l->stage = ST_INIT;
-	if (!l->t.kernel && strstr(line, "Linux version ")) {
+	if (l->stage < STAGES_INIT && !strncmp(line, WIRE_INIT_PREFIX, strlen(WIRE_INIT_PREFIX))) {
+		l->stage = STAGES_INIT;
+		mark(l, STAGES_M_INIT);
+	}
+	if (!l->t.at[STAGES_M_KERNEL] && strstr(line, "Linux version ")) {
 		struct timespec ts;
 
-		l->t.kernel = launch_now(l);
+		mark(l, STAGES_M_KERNEL);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		l->t.banner_epoch = ts.tv_sec + ts.tv_nsec / 1e9;
 		checkpoint("kernel");
@@ -118,19 +149,11 @@ static void on_console_line(void *ctx, const char *line)
 		fprintf(stderr, "console: %s\n", line);
 }
 
-/* QEMU's pid when it is ours to see: the direct backend's child, the
- * embedded driver's QEMU we adopted, or the system daemon's from its pid
- * file; 0 otherwise. */
-static pid_t qemu_pid(const struct launch *l)
-{
-	return l->pid > 0 ? l->pid : l->reap_pid > 0 ? l->reap_pid : l->daemon_qemu;
-}
-
 /* QEMU's peak resident set so far (VmHWM), read when the command has
  * exited and QEMU is still there; 0 when its pid is not ours to see. */
 static long qemu_peak_kib(const struct launch *l)
 {
-	pid_t pid = qemu_pid(l);
+	pid_t pid = l->b->qemu_pid(l->vm);
 	char path[64], line[128];
 	long kib = 0;
 	FILE *f;
@@ -155,11 +178,11 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 
 	switch (type) {
 	case WIRE_READY:
-		if (l->stage < ST_COMMAND) {
+		if (l->stage < STAGES_COMMAND) {
 			char up[32];
 
-			l->stage = ST_COMMAND;
-			l->t.ready = launch_now(l);
+			l->stage = STAGES_COMMAND;
+			mark(l, STAGES_M_READY);
 			checkpoint("ready");
 			if (len < sizeof up) {
 				memcpy(up, data, len);
@@ -188,9 +211,9 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 		if (util_parse_long(num, 0, 255, &status) == 0) {
 			l->exit_status = (int)status;
 			l->got_exit = 1;
-			l->t.exited = launch_now(l);
+			mark(l, STAGES_M_EXITED);
 			l->t.qemu_peak_kib = qemu_peak_kib(l);
-			l->stage = ST_SHUTDOWN;
+			l->stage = STAGES_SHUTDOWN;
 		}
 		break;
 	case WIRE_FAIL:
@@ -206,24 +229,46 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 	}
 }
 
-void launch_input(struct launch *l, const void *buf, size_t n)
+/* The backend's sink. */
+static void on_input(void *ctx, const void *buf, size_t n)
 {
+	struct launch *l = ctx;
+
 	if (!n)
 		return;
-	if (!l->t.first_byte) {
-		l->t.first_byte = launch_now(l);
-		if (l->stage < ST_KERNEL)
-			l->stage = ST_KERNEL;
+	if (!l->t.at[STAGES_M_FIRST_BYTE]) {
+		mark(l, STAGES_M_FIRST_BYTE);
+		if (l->stage < STAGES_KERNEL)
+			l->stage = STAGES_KERNEL;
 	}
 	proto_feed(&l->proto, buf, n);
 }
 
-void launch_vm_gone(struct launch *l)
+static void on_step(void *ctx, enum backend_step step)
 {
+	static const enum stages_mark marks[] = {
+		[BACKEND_RENDERED] = STAGES_M_RENDERED, [BACKEND_CREATED] = STAGES_M_CREATED,
+		[BACKEND_RUNNING] = STAGES_M_RUNNING,
+	};
+
+	mark(ctx, marks[step]);
+}
+
+static void on_gone(void *ctx)
+{
+	struct launch *l = ctx;
+
 	if (!l->done) {
 		l->done = 1;
-		l->t.stopped = launch_now(l);
+		mark(l, STAGES_M_STOPPED);
 	}
+}
+
+static void on_lost(void *ctx)
+{
+	struct launch *l = ctx;
+
+	l->conn_lost = 1;
 }
 
 static void on_sigpipe(int watch, int fd, int events, void *opaque)
@@ -249,8 +294,9 @@ static void on_deadline(int timer, void *opaque)
  * hex-encoded, after the plan's own parameters. */
 #define CMD_HEX_MAX 1600
 
-/* WIRE_PARAM_DISKS=N WIRE_PARAM_CMD=HEX(argv, NUL-separated) */
-static char *job_params(char *const *cmd, size_t ndisks)
+/* WIRE_PARAM_DISKS=N WIRE_PARAM_CMD=HEX(argv, NUL-separated), after the
+ * caller's EXTRA kernel arguments (NULL: none). */
+static char *job_params(char *const *cmd, size_t ndisks, const char *extra)
 {
 	size_t len = 0;
 	char *s, *p;
@@ -262,12 +308,13 @@ static char *job_params(char *const *cmd, size_t ndisks)
 			"command line", len, CMD_HEX_MAX / 2);
 		return NULL;
 	}
-	s = malloc(len * 2 + 64);
+	s = malloc((extra ? strlen(extra) + 1 : 0) + len * 2 + 64);
 	if (!s) {
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	p = s + sprintf(s, WIRE_PARAM_DISKS "=%zu " WIRE_PARAM_CMD "=", ndisks);
+	p = s + sprintf(s, "%s%s" WIRE_PARAM_DISKS "=%zu " WIRE_PARAM_CMD "=", extra ? extra : "",
+			extra ? " " : "", ndisks);
 	for (size_t i = 0; cmd[i]; i++)
 		for (const char *c = cmd[i]; ; c++) {
 			p += sprintf(p, "%02x", (unsigned char)*c);
@@ -277,24 +324,15 @@ static char *job_params(char *const *cmd, size_t ndisks)
 	return s;
 }
 
-/* The per-launch directory and the root overlay: the appliance root is
- * only ever a read-only backing file. */
-static int make_rundir(struct launch *l, int overlay)
+/* The per-launch directory, named as cmd_resolve() named its template. */
+static int make_rundir(struct launch *l)
 {
-	const char *tmp = getenv("TMPDIR");
-	const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", l->appl.root,
-			      "-F", "raw", l->overlay, NULL };
-	char log[PATH_MAX + 16];
-
-	snprintf(l->rundir, sizeof l->rundir, "%.4000s/leanboot-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	snprintf(l->rundir, sizeof l->rundir, "%s", l->o->in.rundir);
 	if (!mkdtemp(l->rundir)) {
 		err_set(LB_EXIT_VM, "%s: %s", l->rundir, strerror(errno));
 		l->rundir[0] = '\0';
 		return -1;
 	}
-	snprintf(l->overlay, sizeof l->overlay, "%s/root.qcow2", l->rundir);
-	snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
 	/* A libvirt daemon may run QEMU as another user (qemu:///system runs
 	 * it as libvirt-qemu) and hands it the overlay by chown: the directory
 	 * must be traversable, while the files in it stay the owner's. */
@@ -302,12 +340,31 @@ static int make_rundir(struct launch *l, int overlay)
 		err_set(LB_EXIT_VM, "%s: %s", l->rundir, strerror(errno));
 		return -1;
 	}
-	if (!overlay)
+	return 0;
+}
+
+/* The root overlay: the appliance root is only ever a read-only backing
+ * file. */
+static int make_overlay(struct launch *l)
+{
+	const struct plan_dev *root = NULL;
+	char log[PATH_MAX + 16];
+
+	for (size_t i = 0; i < l->plan.ndev; i++)
+		if (l->plan.dev[i].is_root)
+			root = &l->plan.dev[i];
+	if (!root)
 		return 0;
-	if (proc_run(img, NULL, log) < 0)
-		return -1;
-	if (chmod(l->overlay, 0600) < 0) {
-		err_set(LB_EXIT_VM, "%s: %s", l->overlay, strerror(errno));
+	{
+		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", l->o->in.root,
+				      "-F", "raw", root->path, NULL };
+
+		snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
+		if (proc_run(img, NULL, log) < 0)
+			return -1;
+	}
+	if (chmod(root->path, 0600) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", root->path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -348,13 +405,13 @@ static void restore_signals(struct launch *l)
 /* The verdict, once the loop is over and the VM is gone. */
 static int verdict(struct launch *l)
 {
-	const char *stage = stage_names[l->stage];
+	const char *stage = stages_stage_name(l->stage);
 	char tail[600];
 
 	proto_tail(&l->proto, tail, sizeof tail);
 	if (l->signal) {
 		err_set(128 + l->signal, "interrupted by %s during %s; %s", strsignal(l->signal), stage,
-			l->t.created ? "VM destroyed" : "no VM was started");
+			l->t.at[STAGES_M_CREATED] ? "VM destroyed" : "no VM was started");
 		return -1;
 	}
 	if (l->proto.error[0]) {
@@ -369,14 +426,14 @@ static int verdict(struct launch *l)
 		err_set(LB_EXIT_VM, "the appliance failed: %s", l->guest_error);
 		return -1;
 	}
-	if (l->timed_out && !(l->got_exit || (!l->o->cmd && l->t.ready))) {
+	if (l->timed_out && !(l->got_exit || (!l->o->cmd && l->t.at[STAGES_M_READY]))) {
 		err_set(LB_EXIT_VM, "deadline of %g s passed during %s%s%s; VM destroyed",
 			l->o->timeout, stage, tail[0] ? ": " : "", tail);
 		return -1;
 	}
 	if (l->got_exit)
 		return l->exit_status;
-	if (!l->o->cmd && l->t.ready)
+	if (!l->o->cmd && l->t.at[STAGES_M_READY])
 		return 0;
 	if (l->panic[0]) {
 		err_set(LB_EXIT_VM, "the guest's kernel panicked during %s: %s", stage, l->panic);
@@ -384,10 +441,10 @@ static int verdict(struct launch *l)
 	}
 	/* With no console output, QEMU's own last word (the direct backend
 	 * logs its stderr) says why: a disk it could not open, say. */
-	if (!tail[0] && l->qemu_log[0]) {
+	if (!tail[0] && l->b->last_words) {
 		char why[PROC_LINE_MAX];
 
-		proc_log_last_line(l->qemu_log, why, sizeof why);
+		l->b->last_words(l->vm, why, sizeof why);
 		if (why[0]) {
 			err_set(LB_EXIT_VM, "the VM stopped during %s: %s", stage, why);
 			return -1;
@@ -399,13 +456,13 @@ static int verdict(struct launch *l)
 
 int launch_run(const struct launch_opts *o, struct launch_times *times)
 {
-	const struct backend *b = !strcmp(o->backend, "direct") ? &backend_direct
-								: &backend_libvirt;
 	struct launch *l = calloc(1, sizeof *l);
 	struct plan_input in = o->in;
-	struct proto_sink sink = { on_console_line, on_frame, NULL };
+	struct proto_sink psink = { on_console_line, on_frame, NULL };
+	struct backend_sink bsink = { on_input, on_step, on_gone, on_lost, NULL };
+	struct backend_args args = { NULL, NULL, o->connect, o->appl->cache, o->verbose };
 	char *job = NULL;
-	int r = -1, hit, started = 0, needs_root;
+	int r = -1, started = 0, hit;
 
 	if (!l) {
 		err_set(LB_EXIT_VM, "out of memory");
@@ -413,74 +470,44 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	}
 	l->o = o;
 	l->t0 = util_now();
-	l->sigpipe[0] = l->sigpipe[1] = l->out_fd = l->wd.fd = -1;
-	l->timer = l->sig_watch = l->out_watch = l->event_id = -1;
-	sink.ctx = l;
-	proto_init(&l->proto, &sink);
+	l->b = o->backend == BACKEND_DIRECT ? &backend_direct_ops : &backend_libvirt_ops;
+	l->sigpipe[0] = l->sigpipe[1] = l->wd.fd = -1;
+	l->timer = l->sig_watch = -1;
+	psink.ctx = bsink.ctx = l;
+	proto_init(&l->proto, &psink);
 
-	if (appl_locate(&l->appl) < 0)
-		goto out;
-	lv_init(l->appl.cache, l->o->verbose);
+	lv_init(o->appl->cache, o->verbose);
 	if (virEventRegisterDefaultImpl() < 0) {
 		err_set(LB_EXIT_VM, "cannot start an event loop");
 		goto out;
 	}
-	if (install_signals(l) < 0)
+	/* The build under our signal handling: a ^C during it is answered
+	 * once it is done, and leaves no half-built appliance. */
+	if (install_signals(l) < 0 || appl_build(o->appl, 0, &hit) < 0 || make_rundir(l) < 0)
 		goto out;
-	if (appl_build(&l->appl, 0, &hit) < 0)
+	watchdog_start(&l->wd, l->rundir);
+	if (o->cmd && !(job = job_params(o->cmd, in.ndisks, in.kernel_extra)))
 		goto out;
-	if (in.shape < 0)
-		in.shape = PLAN_SHAPE_DEFAULT;
-	in.initrd = appl_shape_initrd(&l->appl, in.shape, &needs_root);
-	if (make_rundir(l, needs_root) < 0)
-		goto out;
-	wd_start(&l->wd, l->rundir);
-	/* The caller picked the kernel (cmd_pick_kernel, which extracts the
-	 * vmlinux); nothing picked is the bzImage, which every kernel boots. */
-	if (!in.kernel) {
-		in.kernel = l->appl.kernel;
-		in.kernel_format = KERN_BZIMAGE;
-	}
-	in.root = needs_root ? l->overlay : NULL;
-	in.tsc_khz = util_host_tsc_khz();
-	if (o->bench) {
-		/* PCI config accesses, stamped so that they can be split at the
-		 * kernel's banner; initcall_debug goes to the log buffer only
-		 * (it is KERN_DEBUG), which the bench's job reads back. */
-		snprintf(l->trace, sizeof l->trace, "%s",
-			 o->trace_out ? o->trace_out : l->rundir);
-		if (!o->trace_out)
-			strncat(l->trace, "/pci-trace.log", sizeof l->trace - strlen(l->trace) - 1);
-		if (strv_add(&l->qemu_extra, "-msg") || strv_add(&l->qemu_extra, "timestamp=on") ||
-		    strv_add(&l->qemu_extra, "-trace") ||
-		    strv_addf(&l->qemu_extra, "pci_cfg_*,file=%s", l->trace))
-			goto out;
-	}
-	if (o->cmd && !(job = job_params(o->cmd, in.ndisks)))
-		goto out;
-	if (o->bench) {
-		char *both = util_printf("%s%sinitcall_debug log_buf_len=1M", job ? job : "",
-					 job ? " " : "");
-
-		free(job);
-		if (!(job = both))
-			goto out;
-	}
-	in.cmdline_extra = job;
+	in.rundir = l->rundir;
+	in.kernel_extra = job ? job : in.kernel_extra;
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
-	l->t.planned = launch_now(l);
+	if (make_overlay(l) < 0)
+		goto out;
+	mark(l, STAGES_M_PLANNED);
 	checkpoint("planned");
 	l->timer = virEventAddTimeout((int)(o->timeout * 1000), on_deadline, l, NULL);
 	/* A signal during set-up is still in the pipe: start no VM for it. */
 	on_sigpipe(0, l->sigpipe[0], 0, l);
 	if (!l->signal) {
-		l->stage = ST_FIRMWARE;
+		l->stage = STAGES_FIRMWARE;
 		started = 1;
-		if (b->start(l) < 0)
+		args.plan = &l->plan;
+		args.rundir = l->rundir;
+		if (l->b->start(&args, &bsink, &l->vm) < 0)
 			goto out;
-		wd_qemu(&l->wd, qemu_pid(l));
+		watchdog_qemu(&l->wd, l->b->qemu_pid(l->vm));
 		checkpoint("created");
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
@@ -488,26 +515,21 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		if (virEventRunDefaultImpl() < 0)
 			break;
 	if (l->conn_lost && !l->done)
-		libvirt_recover(l);
+		l->b->recover(l->vm, l->lost_outcome, sizeof l->lost_outcome);
 	r = verdict(l);
 out:
 	if (started)
-		b->stop(l);
-	/* Only a run that succeeded has a trace worth counting; a failed one
-	 * keeps its own error. */
-	if (l->trace[0] && r >= 0 && stg_count_trace(l->trace, l->t.banner_epoch, &l->t.cfg) < 0)
-		memset(&l->t.cfg, 0, sizeof l->t.cfg);
-	strv_free(&l->qemu_extra);
+		l->b->stop(l->vm);
 	if (l->timer >= 0)
 		virEventRemoveTimeout(l->timer);
 	restore_signals(l);
 	if (l->rundir[0])
 		util_rmtree(l->rundir);
-	wd_done(&l->wd);
+	watchdog_done(&l->wd);
 	if (l->have_plan)
 		plan_free(&l->plan);
 	free(job);
-	l->t.torn_down = launch_now(l);
+	mark(l, STAGES_M_TORN_DOWN);
 	if (times)
 		*times = l->t;
 	/* A signal that came during set-up still decides the exit status. */

@@ -306,7 +306,7 @@ char *lv_expand(virConnectPtr conn, const char *xml)
 	virDomainPtr dom;
 
 	fresh_name(name, sizeof name);
-	renamed = xs_rename_domain(xml, name);
+	renamed = xmlsafe_rename_domain(xml, name);
 	if (!renamed)
 		return NULL;
 	dom = virDomainDefineXMLFlags(conn, renamed, VIR_DOMAIN_DEFINE_VALIDATE);
@@ -331,7 +331,8 @@ out:
 int lv_has_dac(virConnectPtr conn)
 {
 	char *caps = virConnectGetCapabilities(conn);
-	xmlDocPtr doc = caps ? xs_parse(caps, strlen(caps), "capabilities", "libvirt's capabilities") : NULL;
+	xmlDocPtr doc = caps ? xmlsafe_parse(caps, strlen(caps), "capabilities", "libvirt's capabilities")
+			     : NULL;
 	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
 	xmlXPathObjectPtr o = ctx ? xmlXPathEvalExpression(
 		BAD_CAST "count(/capabilities/host/secmodel[model='dac'])", ctx) : NULL;

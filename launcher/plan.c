@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "plan.h"
+#include "strv.h"
 #include "util.h"
 
 static const char *const machine_names[] = {
@@ -51,35 +52,23 @@ static struct plan_dev *plan_add_dev(struct plan *p, enum plan_dev_kind kind)
 	return d;
 }
 
-static int plan_add_disk(struct plan *p, const char *path, int format, int rw, int is_root)
+static int plan_add_disk(struct plan *p, const char *path, enum disk_format format, int is_block,
+			 int rw, int is_root)
 {
-	struct disk_info info;
 	struct plan_dev *d;
 	unsigned n = 0;
 
-	if (is_root) {
-		/* The root overlay is made per launch, so it need not exist yet. */
-		info.format = DISK_QCOW2;
-		info.is_block = 0;
-	} else if (disk_probe(path, format, &info, NULL) < 0) {
-		return -1;
-	}
 	for (size_t i = 0; i < p->ndev; i++)
 		n += p->dev[i].kind == PLAN_DEV_DISK;
 	d = plan_add_dev(p, PLAN_DEV_DISK);
 	if (!d)
 		return -1;
-	/* libvirt and QEMU do not run in our directory (the embedded
-	 * driver's QEMU is a daemon in /): every disk goes to them by its
-	 * absolute name.  Backing names stay relative to the image's own
-	 * directory, as QEMU takes them. */
-	d->path = is_root ? strdup(path) : realpath(path, NULL);
-	if (!d->path) {
-		err_set(is_root ? LB_EXIT_VM : LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	if (!(d->path = strdup(path))) {
+		err_set(LB_EXIT_VM, "out of memory");
 		return -1;
 	}
-	d->format = info.format;
-	d->is_block = info.is_block;
+	d->format = format;
+	d->is_block = is_block;
 	d->readonly = !rw && !is_root;
 	d->is_root = is_root;
 	snprintf(d->target, sizeof d->target, "vd%c", 'a' + n);
@@ -120,14 +109,15 @@ unsigned plan_default_memory(int shape)
 
 int plan_make(const struct plan_input *in, struct plan *p)
 {
-	const struct topo *t;
-	long arg = 0;
+	const struct topo *t = in->topo;
+	long arg = in->topo_arg;
 	int machine;
 
 	memset(p, 0, sizeof *p);
-	t = topo_find(in->topology ? in->topology : "minimal", &arg);
-	if (!t)
+	if (!t || !in->rundir || !in->kernel || !in->initrd) {
+		err_set(LB_EXIT_VM, "the plan's input is not resolved");
 		return -1;
+	}
 	machine = in->machine;
 	if (machine < 0)
 		for (machine = 0; !(t->machines & (1u << machine)); machine++)
@@ -143,7 +133,14 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	}
 
 	p->topology = t->name;
-	snprintf(p->name, sizeof p->name, "%s", in->name ? in->name : "leanboot");
+	/* The domain is named after its run directory, which mkdtemp made
+	 * unique on this host: a name that cannot clash between concurrent
+	 * launches, and one that `leanboot xml` shows as it will be. */
+	{
+		const char *slash = strrchr(in->rundir, '/');
+
+		snprintf(p->name, sizeof p->name, "%s", slash ? slash + 1 : in->rundir);
+	}
 	p->machine = machine;
 	/* microvm brings its own firmware (qboot-based bios-microvm.bin). */
 	p->firmware = in->firmware >= 0 ? (enum plan_firmware)in->firmware : PLAN_FW_SEABIOS;
@@ -165,8 +162,8 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->cmdline = util_printf("console=ttyS0%s panic=1%s%s%s%s%s%s",
 				 in->root ? " root=/dev/vda" : "", in->tuning ? " " : "", in->tuning ? plan_tuning : "",
 				 in->append ? " " : "", in->append ? in->append : "",
-				 in->cmdline_extra ? " " : "",
-				 in->cmdline_extra ? in->cmdline_extra : "");
+				 in->kernel_extra ? " " : "",
+				 in->kernel_extra ? in->kernel_extra : "");
 	if (!p->kernel || !p->initrd || !p->cmdline) {
 		err_set(LB_EXIT_VM, "out of memory");
 		goto fail;
@@ -177,11 +174,27 @@ int plan_make(const struct plan_input *in, struct plan *p)
 			strlen(p->cmdline));
 		goto fail;
 	}
-	if (in->root && plan_add_disk(p, in->root, DISK_QCOW2, 0, 1) < 0)
-		goto fail;
-	for (size_t i = 0; i < in->ndisks; i++)
-		if (plan_add_disk(p, in->disks[i].path, in->disks[i].format, in->disks[i].rw, 0) < 0)
+	for (size_t i = 0; i < in->nqemu_extra; i++)
+		if (strv_add(&p->qemu_extra, in->qemu_extra[i]) < 0)
 			goto fail;
+	/* The root overlay is made per launch, in its run directory. */
+	if (in->root) {
+		char overlay[4200];
+
+		snprintf(overlay, sizeof overlay, "%.4000s/" PLAN_OVERLAY, in->rundir);
+		if (plan_add_disk(p, overlay, DISK_QCOW2, 0, 0, 1) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < in->ndisks; i++) {
+		const struct plan_disk_in *d = &in->disks[i];
+
+		if (!d->probed || d->format < 0) {
+			err_set(LB_EXIT_VM, "disk %s was not probed", d->path);
+			goto fail;
+		}
+		if (plan_add_disk(p, d->path, (enum disk_format)d->format, d->is_block, d->rw, 0) < 0)
+			goto fail;
+	}
 	if (t->apply(p, arg) < 0)
 		goto fail;
 	return 0;
@@ -197,6 +210,7 @@ void plan_free(struct plan *p)
 	free(p->kernel);
 	free(p->initrd);
 	free(p->cmdline);
+	strv_free(&p->qemu_extra);
 	memset(p, 0, sizeof *p);
 }
 

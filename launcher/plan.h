@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "disk.h"
+#include "strv.h"
 #include "wire.h"
 
 #define PLAN_MEMORY_MIB 112   /* guest RAM when none is asked for; see plan.c */
@@ -75,7 +76,7 @@ struct plan_dev {
 
 struct plan {
 	const char *topology;     /* the table's name for it */
-	char name[64];
+	char name[64];            /* the domain's: its run directory's name */
 	enum plan_machine machine;
 	enum plan_firmware firmware;
 	enum plan_accel accel;
@@ -84,6 +85,7 @@ struct plan {
 	unsigned vcpus;
 	unsigned tsc_khz;
 	char *kernel, *initrd, *cmdline;   /* owned */
+	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	int kernel_format;        /* enum kern_format (kernel.h) */
 	enum plan_shape shape;
 	enum plan_default usb, balloon;
@@ -93,35 +95,60 @@ struct plan {
 	size_t ndev;
 };
 
+/* A disk as the plan takes it: probed and named absolutely by the
+ * resolver (cmd-plan.c), so that making the plan touches no file. */
 struct plan_disk_in {
 	const char *path;
 	int rw;
-	int format;               /* a disk_format, or -1 to detect it */
+	int format;               /* a disk_format, or -1 until resolved */
+	int is_block;
+	int probed;               /* format and is_block are known */
 };
 
+/* Everything a plan is made from.  The commands fill it from options
+ * (PLAN_INPUT_INIT leaves every choice open); cmd_resolve() makes every
+ * decision about this host in one place; plan_make() is then a pure
+ * function of it.  A resolved input owns the strings in OWN, and copies
+ * of it borrow them. */
 struct plan_input {
 	const char *topology;     /* "minimal", "ports=8", ...; NULL: minimal */
+	const struct topo *topo;  /* its row, once resolved */
+	long topo_arg;            /* ports=N: N */
 	int machine;              /* -1: the topology's own */
-	int firmware;             /* -1: SeaBIOS; the commands pick qboot where
-				   QEMU has it (cmd_default_firmware) */
-	const char *name;
-	const char *kernel, *initrd, *root;   /* root: NULL with the initramfs */
+	int firmware;             /* -1: qboot where QEMU has it */
+	const char *rundir;       /* the launch's directory: it names the domain
+				     and holds the root overlay */
+	const char *kernel, *initrd;
+	const char *root;         /* the appliance's root image, the overlay's
+				     backing file; NULL with the initramfs */
 	int shape;                /* -1: PLAN_SHAPE_DEFAULT */
-	int kernel_format;        /* -1: PVH where the kernel has it (cmd_pick_kernel) */
+	int kernel_format;        /* -1: PVH where the kernel has it */
 	int tuning;               /* 0: leave out PLAN_TUNING; else put it in */
 	const char *append;       /* the user's own kernel arguments */
-	const char *cmdline_extra;
+	const char *kernel_extra; /* more kernel arguments: a job, bench's */
+	const char *const *qemu_extra;   /* more QEMU arguments: bench's trace */
+	size_t nqemu_extra;
 	enum plan_accel accel;
 	unsigned memory_mib;
 	int tb_cache_mib;         /* -1: PLAN_TB_CACHE_MIB */
 	unsigned tsc_khz;         /* the host's TSC rate, 0 if unknown */
 	struct plan_disk_in disks[PLAN_MAX_DISKS];
 	size_t ndisks;
+	struct strv own;          /* what cmd_resolve() allocated */
 };
+
+/* An input with every choice left open, as the commands start from. */
+#define PLAN_INPUT_INIT { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, \
+			  .shape = -1, .tb_cache_mib = -1 }
+
+/* The root overlay's name in a run directory. */
+#define PLAN_OVERLAY "root.qcow2"
 
 /* Kernel arguments for a fast boot of the appliance; see plan.c. */
 extern const char plan_tuning[];
 
+/* The plan IN describes; touches no file.  Returns 0, or -1 after
+ * err_set(). */
 int plan_make(const struct plan_input *in, struct plan *p);
 void plan_free(struct plan *p);
 
@@ -139,14 +166,14 @@ int plan_parse_firmware(const char *s);
 const char *plan_firmware_name(enum plan_firmware f);
 const char *plan_machine_name(enum plan_machine m);
 
-/* topology.c: the table of topologies. */
+/* A topology: a row of topology.c's table, one function that places the
+ * plan's devices.  The resolver picks the row (topology.h); the plan only
+ * calls it. */
 struct topo {
 	const char *name;         /* "ports" takes "=N" */
 	unsigned machines;        /* bit (1 << PLAN_Q35) | ... */
 	int (*apply)(struct plan *p, long arg);
 	const char *help;
 };
-extern const struct topo topo_table[];
-const struct topo *topo_find(const char *spec, long *arg);
 
 #endif

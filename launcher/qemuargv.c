@@ -9,9 +9,10 @@
 
 #include "err.h"
 #include "qemuargv.h"
+#include "strv.h"
 
 /* QEMU option values are comma-separated: a literal comma is doubled. */
-static char *qa_escape(const char *s)
+static char *qemuargv_escape(const char *s)
 {
 	size_t n = 0;
 	char *out, *o;
@@ -38,7 +39,7 @@ static const char *root_bus(const struct plan *p)
 }
 
 /* ",bus=pci.N,addr=0xS.0xF[,multifunction=on]" for an address. */
-static int qa_where(const struct plan *p, const struct plan_addr *a, char *buf, size_t len)
+static int qemuargv_where(const struct plan *p, const struct plan_addr *a, char *buf, size_t len)
 {
 	char bus[16];
 
@@ -55,16 +56,16 @@ static int qa_where(const struct plan *p, const struct plan_addr *a, char *buf, 
 	return 0;
 }
 
-static int qa_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
+static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
 	char where[96] = "";
-	char *path = qa_escape(d->path);
+	char *path = qemuargv_escape(d->path);
 	int r;
 
 	if (!path)
 		return -1;
 	if (p->machine != PLAN_MICROVM)
-		qa_where(p, &d->addr, where, sizeof where);
+		qemuargv_where(p, &d->addr, where, sizeof where);
 	r = strv_add(av, "-drive");
 	r |= strv_addf(av, "file=%s,format=%s,if=none,id=drive-%s%s%s", path,
 		       disk_format_name(d->format), d->target,
@@ -77,15 +78,15 @@ static int qa_disk(const struct plan *p, const struct plan_dev *d, struct strv *
 	return r ? -1 : 0;
 }
 
-static int qa_device(const struct plan *p, const struct plan_dev *d, struct strv *av)
+static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
 	char where[96];
 	int r = 0;
 
-	qa_where(p, &d->addr, where, sizeof where);
+	qemuargv_where(p, &d->addr, where, sizeof where);
 	switch (d->kind) {
 	case PLAN_DEV_DISK:
-		return qa_disk(p, d, av);
+		return qemuargv_disk(p, d, av);
 	case PLAN_DEV_XHCI:
 		r |= strv_add(av, "-device");
 		r |= strv_addf(av, "qemu-xhci,id=usb%s", where);
@@ -108,7 +109,7 @@ static int qa_device(const struct plan *p, const struct plan_dev *d, struct strv
 	return r ? -1 : 0;
 }
 
-int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
+int qemuargv_render(const struct plan *plan, struct strv *av)
 {
 	/* The completed copy shares the plan's strings; it is never freed
 	 * with plan_free(), only released as memory. */
@@ -164,16 +165,16 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 
 		if (c->model != PLAN_CTL_PCIE_ROOT_PORT)
 			continue;   /* the root bus is the machine's own */
-		qa_where(p, &c->addr, where, sizeof where);
+		qemuargv_where(p, &c->addr, where, sizeof where);
 		r |= strv_add(av, "-device");
 		r |= strv_addf(av, "pcie-root-port,port=0x%x,chassis=%u,id=pci.%u%s",
 			       c->port, c->chassis, c->index, where);
 	}
 	for (size_t i = 0; i < p->ndev; i++)
-		r |= qa_device(p, &p->dev[i], av);
+		r |= qemuargv_device(p, &p->dev[i], av);
 	r |= strv_add(av, "-chardev");
-	r |= strv_addf(av, "%s,id=charserial0",
-		       o && o->serial_chardev ? o->serial_chardev : "stdio,signal=off");
+	/* The serial console on our pipe; ^C reaches us, not QEMU. */
+	r |= strv_add(av, "stdio,signal=off,id=charserial0");
 	if (p->machine == PLAN_MICROVM) {
 		r |= strv_add(av, "-serial");
 		r |= strv_add(av, "chardev:charserial0");
@@ -181,8 +182,8 @@ int qa_render(const struct plan *plan, const struct qa_opts *o, struct strv *av)
 		r |= strv_add(av, "-device");
 		r |= strv_add(av, "isa-serial,chardev=charserial0,id=serial0");
 	}
-	for (size_t i = 0; o && i < o->nextra; i++)
-		r |= strv_add(av, o->extra[i]);
+	for (size_t i = 0; i < p->qemu_extra.n; i++)
+		r |= strv_add(av, p->qemu_extra.v[i]);
 	r = r ? -1 : 0;
 out:
 	free(p);

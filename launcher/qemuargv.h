@@ -4,14 +4,9 @@
 #define LB_QEMUARGV_H
 
 #include "plan.h"
-#include "util.h"
+#include "strv.h"
 
-struct qa_opts {
-	const char *serial_chardev;   /* chardev backend for ttyS0; NULL: stdio */
-	const char *const *extra;     /* appended as they are */
-	size_t nextra;
-};
-
-int qa_render(const struct plan *p, const struct qa_opts *o, struct strv *argv);
+/* The argv into AV (strv_free it), or -1 after err_set(). */
+int qemuargv_render(const struct plan *p, struct strv *av);
 
 #endif

@@ -8,14 +8,36 @@
 #include "err.h"
 #include "stages.h"
 
-int stg_is_pci(const char *name)
+static const char *const stage_names[] = {
+	[STAGES_START] = "start", [STAGES_FIRMWARE] = "firmware", [STAGES_KERNEL] = "kernel",
+	[STAGES_INIT] = "init", [STAGES_COMMAND] = "command", [STAGES_SHUTDOWN] = "shutdown",
+};
+
+const char *stages_stage_name(enum stages_stage s)
+{
+	return stage_names[s];
+}
+
+const struct stages_span stages_spans[STAGES_NSPANS] = {
+	[STAGES_S_PLAN] = { "plan", -1, STAGES_M_PLANNED },
+	[STAGES_S_RENDER] = { "render", STAGES_M_PLANNED, STAGES_M_RENDERED },
+	[STAGES_S_CREATE] = { "create", STAGES_M_RENDERED, STAGES_M_CREATED },
+	[STAGES_S_START] = { "start", STAGES_M_CREATED, STAGES_M_RUNNING },
+	[STAGES_S_FIRMWARE] = { "firmware", STAGES_M_RUNNING, STAGES_M_KERNEL },
+	[STAGES_S_BOOT] = { "kernel+init", STAGES_M_KERNEL, STAGES_M_READY },
+	[STAGES_S_COMMAND] = { "command", STAGES_M_READY, STAGES_M_EXITED },
+	[STAGES_S_POWEROFF] = { "poweroff", STAGES_M_EXITED, STAGES_M_STOPPED },
+	[STAGES_S_TEARDOWN] = { "teardown", STAGES_M_STOPPED, STAGES_M_TORN_DOWN },
+};
+
+int stages_is_pci(const char *name)
 {
 	return strcasestr(name, "pci") != NULL;
 }
 
 /* "initcall NAME+0x0/0x1e returned 0 after 123 usecs", with " [module]"
  * before "returned" for a module's init. */
-static void parse_initcall(const char *msg, struct stg_guest *g)
+static void parse_initcall(const char *msg, struct stages_guest *g)
 {
 	char name[sizeof g->calls[0].name];
 	const char *ret = strstr(msg, " returned ");
@@ -25,10 +47,10 @@ static void parse_initcall(const char *msg, struct stg_guest *g)
 	if (!ret || sscanf(msg, "initcall %47[^+ ]", name) != 1 ||
 	    sscanf(ret, " returned %d after %ld usecs", &rv, &usecs) != 2)
 		return;
-	if (usecs < 0 || usecs > 3600L * 1000000 || !stg_is_pci(name))
+	if (usecs < 0 || usecs > 3600L * 1000000 || !stages_is_pci(name))
 		return;
 	g->pci_usecs += usecs;
-	if (g->ncalls < STG_MAX_CALLS) {
+	if (g->ncalls < STAGES_MAX_CALLS) {
 		snprintf(g->calls[g->ncalls].name, sizeof g->calls[0].name, "%s", name);
 		g->calls[g->ncalls++].usecs = usecs;
 	} else {
@@ -36,7 +58,7 @@ static void parse_initcall(const char *msg, struct stg_guest *g)
 	}
 }
 
-void stg_parse_dmesg(const char *text, struct stg_guest *g)
+void stages_parse_dmesg(const char *text, struct stages_guest *g)
 {
 	memset(g, 0, sizeof *g);
 	g->init_start = -1;
@@ -65,7 +87,7 @@ void stg_parse_dmesg(const char *text, struct stg_guest *g)
 
 /* Lines are "PID@SECONDS.MICROS:pci_cfg_read ..." (or without the prefix
  * when QEMU was not asked for timestamps). */
-int stg_count_trace(const char *path, double banner, struct stg_cfg *c)
+int stages_count_trace(const char *path, double banner, struct stages_cfg *c)
 {
 	char line[512];
 	FILE *f = fopen(path, "re");

@@ -1,39 +1,79 @@
-/* stages: what a boot's own records say about it.  The guest's kernel log
- * (dmesg, with initcall_debug) gives init's start and the time spent in
- * PCI initcalls; QEMU's pci_cfg_* trace (with -msg timestamp=on) gives the
- * config-space accesses, split at the kernel's banner. */
+/* stages: the one vocabulary for where a launch is, and what a boot's own
+ * records say about it.
+ *
+ * The host's clock marks moments of a launch (enum stages_mark); a failure
+ * is reported in the stage it happened in (enum stages_stage: "deadline
+ * passed during kernel"); bench reports the spans between marks (struct
+ * stages_span).  The guest's kernel log (dmesg, with initcall_debug) gives
+ * init's start and the time spent in PCI initcalls; QEMU's pci_cfg_*
+ * trace (with -msg timestamp=on) gives the config-space accesses, split
+ * at the kernel's banner. */
 #ifndef LB_STAGES_H
 #define LB_STAGES_H
 
 #include <stddef.h>
 
-#define STG_MAX_CALLS 32
+#define STAGES_MAX_CALLS 32
 
-struct stg_call {
+/* Moments of one launch on the host's clock, in the order they come. */
+enum stages_mark {
+	STAGES_M_PLANNED,     /* run directory, overlay and plan made */
+	STAGES_M_RENDERED,    /* XML or argv rendered */
+	STAGES_M_CREATED,     /* domain created (paused), or QEMU forked */
+	STAGES_M_RUNNING,     /* guest CPUs running */
+	STAGES_M_FIRST_BYTE,  /* the console's first byte */
+	STAGES_M_KERNEL,      /* the kernel's "Linux version" banner */
+	STAGES_M_INIT,        /* the init's first line */
+	STAGES_M_READY,       /* the init's ready frame */
+	STAGES_M_EXITED,      /* the command's exit frame */
+	STAGES_M_STOPPED,     /* the VM gone */
+	STAGES_M_TORN_DOWN,   /* everything released */
+	STAGES_NMARKS
+};
+
+/* Where a launch is, as its errors say. */
+enum stages_stage {
+	STAGES_START, STAGES_FIRMWARE, STAGES_KERNEL, STAGES_INIT, STAGES_COMMAND, STAGES_SHUTDOWN,
+};
+const char *stages_stage_name(enum stages_stage s);
+
+/* The spans bench reports: from one mark to the next it names (FROM -1:
+ * the launch's start). */
+enum stages_span_id {
+	STAGES_S_PLAN, STAGES_S_RENDER, STAGES_S_CREATE, STAGES_S_START, STAGES_S_FIRMWARE,
+	STAGES_S_BOOT, STAGES_S_COMMAND, STAGES_S_POWEROFF, STAGES_S_TEARDOWN, STAGES_NSPANS
+};
+struct stages_span {
+	const char *name;
+	int from, to;             /* enum stages_mark */
+};
+extern const struct stages_span stages_spans[STAGES_NSPANS];
+
+struct stages_call {
 	char name[48];
 	long usecs;
 };
 
-struct stg_guest {
+struct stages_guest {
 	double init_start;            /* printk time of "Run /init", -1 if absent */
 	long pci_usecs;               /* sum over PCI initcalls */
 	size_t ncalls;
-	struct stg_call calls[STG_MAX_CALLS];   /* PCI initcalls, as they ran */
+	struct stages_call calls[STAGES_MAX_CALLS];   /* PCI initcalls, as they ran */
 	int calls_truncated;
 };
 
-struct stg_cfg {
+struct stages_cfg {
 	long reads, writes;
 	long firmware, kernel;        /* split at the banner; -1 when unknown */
 };
 
 /* Parse dmesg output ("[ SECONDS] text" lines).  Lines that do not parse
  * are skipped: this is guest output, read for figures only. */
-void stg_parse_dmesg(const char *text, struct stg_guest *g);
+void stages_parse_dmesg(const char *text, struct stages_guest *g);
 /* Count a trace file; BANNER is the realtime (epoch seconds) of the
  * kernel's banner, or 0 for no split. */
-int stg_count_trace(const char *path, double banner, struct stg_cfg *c);
+int stages_count_trace(const char *path, double banner, struct stages_cfg *c);
 /* Whether an initcall is PCI work: its name has "pci" in it. */
-int stg_is_pci(const char *name);
+int stages_is_pci(const char *name);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "plan.h"
+#include "topology.h"
 #include "util.h"
 
 #define Q35 (1u << PLAN_Q35)

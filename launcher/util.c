@@ -16,58 +16,6 @@
 #include "err.h"
 #include "util.h"
 
-int strv_add(struct strv *sv, const char *s)
-{
-	char *dup = strdup(s);
-
-	if (!dup)
-		goto nomem;
-	if (sv->n + 2 > sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 16;
-		char **v = realloc(sv->v, cap * sizeof *v);
-
-		if (!v) {
-			free(dup);
-			goto nomem;
-		}
-		sv->v = v;
-		sv->cap = cap;
-	}
-	sv->v[sv->n++] = dup;
-	sv->v[sv->n] = NULL;
-	return 0;
-nomem:
-	err_set(LB_EXIT_VM, "out of memory");
-	return -1;
-}
-
-int strv_addf(struct strv *sv, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		err_set(LB_EXIT_VM, "out of memory");
-		return -1;
-	}
-	r = strv_add(sv, s);
-	free(s);
-	return r;
-}
-
-void strv_free(struct strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = sv->cap = 0;
-}
-
 char *util_printf(const char *fmt, ...)
 {
 	char *s;

@@ -1,20 +1,9 @@
-/* util: small helpers every module needs: a growable string vector,
- * checked number parsing, formatted allocation and directory removal. */
+/* util: small helpers every module needs: checked number parsing,
+ * formatted allocation, files and directories, the clocks. */
 #ifndef LB_UTIL_H
 #define LB_UTIL_H
 
 #include <stddef.h>
-
-struct strv {
-	char **v;      /* NULL-terminated */
-	size_t n;
-	size_t cap;
-};
-
-int strv_add(struct strv *sv, const char *s);
-int strv_addf(struct strv *sv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void strv_free(struct strv *sv);
 
 char *util_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -11,15 +11,15 @@
 #include "watchdog.h"
 
 /* Fixed-size messages: 'Q' with QEMU's pid, or 'D' for done. */
-struct wd_msg {
+struct watchdog_msg {
 	char tag;
 	int32_t pid;
 };
 
 /* In the child of a threaded process: only async-signal-safe calls. */
-static void wd_child(int rfd, const char *rundir)
+static void watchdog_child(int rfd, const char *rundir)
 {
-	struct wd_msg m;
+	struct watchdog_msg m;
 	pid_t qemu = 0;
 	int null = open("/dev/null", O_RDWR);
 
@@ -48,7 +48,7 @@ static void wd_child(int rfd, const char *rundir)
 	_exit(0);
 }
 
-void wd_start(struct wd *w, const char *rundir)
+void watchdog_start(struct watchdog *w, const char *rundir)
 {
 	int p[2];
 
@@ -58,7 +58,7 @@ void wd_start(struct wd *w, const char *rundir)
 		return;
 	w->pid = fork();
 	if (w->pid == 0)
-		wd_child(p[0], rundir);
+		watchdog_child(p[0], rundir);
 	close(p[0]);
 	if (w->pid < 0) {
 		w->pid = 0;
@@ -68,9 +68,9 @@ void wd_start(struct wd *w, const char *rundir)
 	w->fd = p[1];
 }
 
-static void wd_send(struct wd *w, char tag, pid_t pid)
+static void watchdog_send(struct watchdog *w, char tag, pid_t pid)
 {
-	struct wd_msg m;
+	struct watchdog_msg m;
 
 	if (w->fd < 0)
 		return;
@@ -80,15 +80,15 @@ static void wd_send(struct wd *w, char tag, pid_t pid)
 	(void)!write(w->fd, &m, sizeof m);
 }
 
-void wd_qemu(struct wd *w, pid_t qemu)
+void watchdog_qemu(struct watchdog *w, pid_t qemu)
 {
 	if (qemu > 1)
-		wd_send(w, 'Q', qemu);
+		watchdog_send(w, 'Q', qemu);
 }
 
-void wd_done(struct wd *w)
+void watchdog_done(struct watchdog *w)
 {
-	wd_send(w, 'D', 0);
+	watchdog_send(w, 'D', 0);
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;

@@ -9,17 +9,17 @@
 
 #include <sys/types.h>
 
-struct wd {
+struct watchdog {
 	pid_t pid;                /* the child, 0 if none */
 	int fd;                   /* the write end, -1 if none */
 };
 
 /* Start the child for RUNDIR.  Without it a launch still works; only the
  * SIGKILL case goes uncovered, so failure is not an error. */
-void wd_start(struct wd *w, const char *rundir);
+void watchdog_start(struct watchdog *w, const char *rundir);
 /* Tell the child which QEMU to kill. */
-void wd_qemu(struct wd *w, pid_t qemu);
+void watchdog_qemu(struct watchdog *w, pid_t qemu);
 /* The launch cleaned up after itself: the child exits doing nothing. */
-void wd_done(struct wd *w);
+void watchdog_done(struct watchdog *w);
 
 #endif

@@ -19,7 +19,7 @@
 
 /* Stop at the DOCTYPE itself, before libxml2 reads a single entity
  * declaration: nothing in it is ever parsed or expanded. */
-static void xs_refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
+static void xmlsafe_refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
 			  const xmlChar *sys)
 {
 	xmlParserCtxtPtr p = ctx;
@@ -31,19 +31,19 @@ static void xs_refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(p);
 }
 
-xmlDocPtr xs_parse_domain(const char *buf, size_t len)
+xmlDocPtr xmlsafe_parse_domain(const char *buf, size_t len)
 {
-	return xs_parse(buf, len, "domain", "a libvirt domain");
+	return xmlsafe_parse(buf, len, "domain", "a libvirt domain");
 }
 
-xmlDocPtr xs_parse(const char *buf, size_t len, const char *root_name, const char *what)
+xmlDocPtr xmlsafe_parse(const char *buf, size_t len, const char *root_name, const char *what)
 {
 	xmlParserCtxtPtr ctx;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
 
-	if (len > XS_MAX_BYTES) {
-		err_set(LB_EXIT_USAGE, "XML larger than %u bytes", XS_MAX_BYTES);
+	if (len > XMLSAFE_MAX_BYTES) {
+		err_set(LB_EXIT_USAGE, "XML larger than %u bytes", XMLSAFE_MAX_BYTES);
 		return NULL;
 	}
 	ctx = xmlNewParserCtxt();
@@ -51,7 +51,7 @@ xmlDocPtr xs_parse(const char *buf, size_t len, const char *root_name, const cha
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	ctx->sax->internalSubset = xs_refuse_dtd;
+	ctx->sax->internalSubset = xmlsafe_refuse_dtd;
 	doc = xmlCtxtReadMemory(ctx, buf, (int)len, "domain.xml", NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (ctx->_private) {
@@ -89,7 +89,7 @@ out:
 	return doc;
 }
 
-char *xs_read_file(const char *path, size_t *len)
+char *xmlsafe_read_file(const char *path, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -105,8 +105,8 @@ char *xs_read_file(const char *path, size_t *len)
 		err_set(LB_EXIT_USAGE, "%s: not a regular file", path);
 		goto out;
 	}
-	if ((uint64_t)st.st_size > XS_MAX_BYTES) {
-		err_set(LB_EXIT_USAGE, "%s: larger than %u bytes", path, XS_MAX_BYTES);
+	if ((uint64_t)st.st_size > XMLSAFE_MAX_BYTES) {
+		err_set(LB_EXIT_USAGE, "%s: larger than %u bytes", path, XMLSAFE_MAX_BYTES);
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -124,9 +124,9 @@ out:
 	return buf;
 }
 
-char *xs_rename_domain(const char *xml, const char *name)
+char *xmlsafe_rename_domain(const char *xml, const char *name)
 {
-	xmlDocPtr doc = xs_parse_domain(xml, strlen(xml));
+	xmlDocPtr doc = xmlsafe_parse_domain(xml, strlen(xml));
 	xmlNodePtr root, n, next, named = NULL;
 	xmlChar *mem = NULL;
 	char *out = NULL;

@@ -7,16 +7,16 @@
 #include <stddef.h>
 #include <libxml/tree.h>
 
-#define XS_MAX_BYTES (4u << 20)
+#define XMLSAFE_MAX_BYTES (4u << 20)
 
 /* Parse a domain document; NULL after err_set() with the parser's reason. */
-xmlDocPtr xs_parse_domain(const char *buf, size_t len);
+xmlDocPtr xmlsafe_parse_domain(const char *buf, size_t len);
 /* Parse a document whose root element is ROOT_NAME; WHAT names it in the
  * error ("a libvirt domain"). */
-xmlDocPtr xs_parse(const char *buf, size_t len, const char *root_name, const char *what);
-/* Read a file of at most XS_MAX_BYTES; NULL after err_set(). */
-char *xs_read_file(const char *path, size_t *len);
+xmlDocPtr xmlsafe_parse(const char *buf, size_t len, const char *root_name, const char *what);
+/* Read a file of at most XMLSAFE_MAX_BYTES; NULL after err_set(). */
+char *xmlsafe_read_file(const char *path, size_t *len);
 /* The same document with <name> set to NAME and <uuid> dropped. */
-char *xs_rename_domain(const char *xml, const char *name);
+char *xmlsafe_rename_domain(const char *xml, const char *name);
 
 #endif

@@ -18,7 +18,7 @@ static void quiet(void *ctx, const char *msg, ...)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cnt c;
+	struct counts c;
 	char *s = malloc(size + 1);
 
 	if (!s)
@@ -27,11 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	memset(&c, 0, sizeof c);
-	cnt_count_xml(s, &c);
-	cnt_free(&c);
+	counts_count_xml(s, &c);
+	counts_free(&c);
 	memset(&c, 0, sizeof c);
-	cnt_count_seen(s, &c);
-	cnt_free(&c);
+	counts_count_seen(s, &c);
+	counts_free(&c);
 	err_clear();
 	free(s);
 	return 0;

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_object_array_add(disks, json_object_new_object());
 	json_object_array_add(disks, json_object_new_object());
 	json_object_object_add(r, "disks", disks);
-	ir_read((const char *)data, size, r);
+	inspect_read((const char *)data, size, r);
 	/* What would be printed must be printable. */
 	json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY);
 	json_object_put(r);

@@ -32,7 +32,7 @@ static void on_line(void *ctx, const char *line)
 	snprintf(lastline, sizeof lastline, "%s", line);
 }
 
-static uint8_t buf[3 * PROTO_MAX_FRAME];
+static uint8_t buf[3 * WIRE_MAX_FRAME];
 
 /* A frame into the static BUF (at OFF); returns its length. */
 static size_t frame(size_t off, char type, const void *data, size_t len, int corrupt)
@@ -62,7 +62,7 @@ static void reset(struct proto *p)
 
 int main(void)
 {
-	static uint8_t big[PROTO_MAX_FRAME];
+	static uint8_t big[WIRE_MAX_FRAME];
 	struct proto *p = malloc(sizeof *p);
 	size_t k;
 
@@ -88,7 +88,7 @@ int main(void)
 	ok(proto_feed(p, (const uint8_t *)"x", 1) < 0, "nothing is accepted after that");
 
 	reset(p);
-	k = (size_t)sprintf((char *)buf, "\001LBO%08x", PROTO_MAX_FRAME + 1);
+	k = (size_t)sprintf((char *)buf, "\001LBO%08x", WIRE_MAX_FRAME + 1);
 	ok(proto_feed(p, buf, k) < 0 && strstr(p->error, "larger"), "an oversized length is refused");
 
 	reset(p);

@@ -26,7 +26,7 @@ static struct json_object *read_report(const char *text, size_t len, int ndisks)
 		json_object_array_add(disks, json_object_new_object());
 	json_object_object_add(r, "disks", disks);
 	err_clear();
-	if (ir_read(text, len, r) < 0) {
+	if (inspect_read(text, len, r) < 0) {
 		json_object_put(r);
 		return NULL;
 	}
@@ -138,24 +138,24 @@ int main(void)
 	}
 
 	/* A value over the limit. */
-	big = malloc(IR_MAX_REPORT + 64);
+	big = malloc(INSPECT_MAX_REPORT + 64);
 	if (!big)
 		return 1;
 	len = (size_t)sprintf(big, "fs\t0\tlabel\t");
-	memset(big + len, 'a', IR_MAX_VALUE + 1);
-	len += IR_MAX_VALUE + 1;
+	memset(big + len, 'a', WIRE_VALUE_MAX + 1);
+	len += WIRE_VALUE_MAX + 1;
 	strcpy(big + len, "\n");
 	bad(big, 1, "over-long", "a value over the limit is refused");
 
 	/* More partitions than a report may hold. */
 	len = 0;
-	for (int i = 1; i <= IR_MAX_PARTS + 1; i++)
+	for (int i = 1; i <= INSPECT_MAX_PARTS + 1; i++)
 		len += (size_t)sprintf(big + len, "part\t0.%d\tstart\t1\n", i);
 	bad(big, 1, "more partitions", "more than the partition limit is refused");
 
 	/* A whole report over the size limit. */
-	memset(big, '\n', IR_MAX_REPORT + 1);
-	big[IR_MAX_REPORT + 1] = '\0';
+	memset(big, '\n', INSPECT_MAX_REPORT + 1);
+	big[INSPECT_MAX_REPORT + 1] = '\0';
 	bad(big, 1, "over", "a report over the size limit is refused");
 	free(big);
 

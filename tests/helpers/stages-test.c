@@ -8,8 +8,8 @@
 int main(int argc, char **argv)
 {
 	static char text[1 << 22];
-	struct stg_guest g;
-	struct stg_cfg c;
+	struct stages_guest g;
+	struct stages_cfg c;
 	double banner = 0;
 	size_t n;
 	FILE *f;
@@ -24,8 +24,8 @@ int main(int argc, char **argv)
 	if (!(f = fopen(argv[3], "r")) || fscanf(f, "%lf", &banner) != 1)
 		return 2;
 	fclose(f);
-	stg_parse_dmesg(text, &g);
-	if (stg_count_trace(argv[2], banner, &c) < 0)
+	stages_parse_dmesg(text, &g);
+	if (stages_count_trace(argv[2], banner, &c) < 0)
 		return 2;
 	printf("init_start=%.6f\npci_usecs=%ld\npci_initcalls=%zu\n", g.init_start, g.pci_usecs,
 	       g.ncalls);

@@ -1,0 +1,61 @@
+/* backend: what runs a launch's VM.  The shape is libguestfs's
+ * backend_ops: launch.c calls only these hooks, each backend keeps its
+ * state private to its file, and it reports upward through a sink, as
+ * the protocol parser does (proto.h).  The backends are libvirt (any
+ * connection, the embedded driver by default) and direct (QEMU run from
+ * the argv renderer).  Both run on libvirt's default event loop. */
+#ifndef LB_BACKEND_H
+#define LB_BACKEND_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+enum backend_kind { BACKEND_LIBVIRT, BACKEND_DIRECT };
+
+/* The name of K, and the kind named S (-1 if none). */
+const char *backend_name(enum backend_kind k);
+int backend_parse(const char *s);
+#define BACKEND_NKINDS 2
+
+/* Steps of a start, for the launch's clock. */
+enum backend_step { BACKEND_RENDERED, BACKEND_CREATED, BACKEND_RUNNING };
+
+struct backend_sink {
+	void (*input)(void *ctx, const void *buf, size_t n);   /* console bytes */
+	void (*step)(void *ctx, enum backend_step s);
+	void (*gone)(void *ctx);      /* the VM has stopped */
+	void (*lost)(void *ctx);      /* the connection to what runs it broke */
+	void *ctx;
+};
+
+struct backend_args {
+	const struct plan *plan;
+	const char *rundir;           /* for the backend's own files */
+	const char *connect;          /* libvirt URI; NULL: the default */
+	const char *cache;            /* the appliance's cache (embedded roots) */
+	int verbose;
+};
+
+struct backend_ops {
+	const char *name;
+	/* Start the VM.  *DATA is the backend's state, set even when the
+	 * start fails, for stop to release.  Returns -1 after err_set(). */
+	int (*start)(const struct backend_args *a, const struct backend_sink *s, void **data);
+	/* Destroy the VM and release everything; on any state start left. */
+	void (*stop)(void *data);
+	/* QEMU's pid when it is ours to see, else 0. */
+	pid_t (*qemu_pid)(const void *data);
+	/* After the sink's lost: make sure the VM is gone, and say what
+	 * became of it.  NULL where nothing can be lost. */
+	void (*recover)(void *data, char *outcome, size_t len);
+	/* QEMU's own last word (say, a disk it could not open), or "".
+	 * NULL where QEMU's stderr is not ours. */
+	void (*last_words)(const void *data, char *buf, size_t len);
+};
+
+/* Each backend's hooks (backend-direct.c, backend-libvirt.c). */
+extern const struct backend_ops backend_direct_ops, backend_libvirt_ops;
+
+#endif

@@ -1,0 +1,364 @@
+/* bench-report: a bench's result as a table on stdout, and as JSON, CSV
+ * and SVG files.  It only reads the result (const struct bench): medians,
+ * minima and maxima per configuration, and ratios to the first
+ * configuration (and to the peer) taken within each round. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "bench.h"
+#include "err.h"
+#include "kernel.h"
+#include "stats.h"
+#include "svg.h"
+
+typedef double (*field_fn)(const struct bench_rec *r);
+static double f_ready(const struct bench_rec *r) { return r->to_ready; }
+static double f_wall(const struct bench_rec *r) { return r->wall; }
+static double f_ginit(const struct bench_rec *r) { return r->guest_init; }
+static double f_gready(const struct bench_rec *r) { return r->guest_ready; }
+static double f_pci(const struct bench_rec *r) { return r->pci_ms; }
+static double f_rss(const struct bench_rec *r) { return r->rss_mib; }
+static double f_cfg(const struct bench_rec *r) { return (double)(r->cfg.reads + r->cfg.writes); }
+static double f_cfg_fw(const struct bench_rec *r) { return r->cfg.firmware < 0 ? NAN : (double)r->cfg.firmware; }
+
+static struct stats conf_stats(const struct bench *b, const struct bench_conf *c, field_fn f, int stage)
+{
+	double v[BENCH_MAX_RUNS];
+
+	for (long i = 0; i < b->runs; i++)
+		v[i] = !c->run[i].ok ? NAN : f ? f(&c->run[i]) : c->run[i].stage[stage];
+	return stats_of(v, (size_t)b->runs);
+}
+
+/* The ratio of F to the baseline's F, taken within each round. */
+static struct stats conf_ratio(const struct bench *b, const struct bench_conf *c, field_fn f)
+{
+	const struct bench_conf *base = &b->conf[0];
+	double v[BENCH_MAX_RUNS];
+
+	for (long i = 0; i < b->runs; i++)
+		v[i] = c->run[i].ok && base->run[i].ok ? f(&c->run[i]) / f(&base->run[i]) : NAN;
+	return stats_of(v, (size_t)b->runs);
+}
+
+/* The configuration's wall time over the peer's, taken within each round. */
+static struct stats peer_ratio(const struct bench *b, const struct bench_conf *c)
+{
+	double v[BENCH_MAX_RUNS];
+
+	for (long i = 0; i < b->runs; i++)
+		v[i] = c->run[i].ok ? c->run[i].wall / b->peer_wall[i] : NAN;
+	return stats_of(v, (size_t)b->runs);
+}
+
+static int deterministic(const struct bench *b, const struct bench_conf *c)
+{
+	long first = -1;
+
+	for (long i = 0; i < b->runs; i++) {
+		long v;
+
+		if (!c->run[i].ok)
+			continue;
+		v = c->run[i].cfg.reads + c->run[i].cfg.writes;
+		if (first >= 0 && v != first)
+			return 0;
+		first = v;
+	}
+	return first >= 0;
+}
+
+/* TCG's translation cache in MiB; 0 is QEMU's own default. */
+static unsigned conf_tb(const struct bench_conf *c)
+{
+	return c->in.tb_cache_mib < 0 ? PLAN_TB_CACHE_MIB : (unsigned)c->in.tb_cache_mib;
+}
+
+/* Guest RAM in MiB, the shape's default when none was given. */
+static unsigned conf_memory(const struct bench_conf *c)
+{
+	return c->in.memory_mib ? c->in.memory_mib : plan_default_memory(c->in.shape);
+}
+
+/* Everything a configuration boots with, in one cell. */
+static void conf_setup(const struct bench_conf *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s+%s %uM %u %s", plan_shape_name(c->in.shape),
+		 plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
+		 conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off");
+}
+
+/* Table columns: wide enough for every configuration's name and setup. */
+static int colw(const struct bench *b)
+{
+	size_t w = 24;
+	char cell[128];
+
+	for (size_t k = 0; k < b->nconf; k++) {
+		conf_setup(&b->conf[k], cell, sizeof cell);
+		if (strlen(b->conf[k].name) > w)
+			w = strlen(b->conf[k].name);
+		if (strlen(cell) > w)
+			w = strlen(cell);
+	}
+	return (int)w;
+}
+
+static void row(const struct bench *b, const char *name, field_fn f, int stage, const char *fmt,
+		double mul)
+{
+	printf("%-26s", name);
+	for (size_t k = 0; k < b->nconf; k++) {
+		struct stats s = conf_stats(b, &b->conf[k], f, stage);
+		char cell[64];
+
+		if (!s.n)
+			snprintf(cell, sizeof cell, "-");
+		else
+			snprintf(cell, sizeof cell, fmt, s.median * mul, s.min * mul, s.max * mul);
+		printf(" %*s", colw(b), cell);
+	}
+	putchar('\n');
+}
+
+void bench_report_table(const struct bench *b)
+{
+	const char *name;
+	char cell[128];
+
+	printf("conditions: qemu %s, libvirt %s, kernel %s, accel %s, CPU %s x %ld\n",
+	       b->qemu_version, b->libvirt_version, b->kver,
+	       b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg", b->cpu, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("%ld runs per configuration after %ld warm-up, interleaved round by round; "
+	       "median [min-max]%s\n\n", b->runs, b->warmup,
+	       b->plain ? "; plain: `run -- true`, no tracing" : "");
+	printf("%-26s", "configuration");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %*s", colw(b), b->conf[k].name);
+	printf("\n%-26s", "shape boot RAM tb tuning");
+	for (size_t k = 0; k < b->nconf; k++) {
+		conf_setup(&b->conf[k], cell, sizeof cell);
+		printf(" %*s", colw(b), cell);
+	}
+	printf("\n\n%-26s\n", "stage (host clock, s)");
+	for (int s = 0; s < STAGES_NSPANS; s++)
+		row(b, stages_spans[s].name, NULL, s, "%.3f [%.2f-%.2f]", 1);
+	row(b, "to ready", f_ready, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "wall", f_wall, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "qemu peak RSS (MiB)", f_rss, 0, "%.0f [%.0f-%.0f]", 1);
+	if (b->plain)
+		goto ratios;
+	printf("\n%-26s\n", "guest clock (printk, s)");
+	row(b, "init starts", f_ginit, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "ready (uptime)", f_gready, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "PCI initcalls (ms)", f_pci, 0, "%.0f [%.0f-%.0f]", 1);
+	printf("\n%-26s\n", "PCI config accesses");
+	row(b, "all", f_cfg, 0, "%.0f [%.0f-%.0f]", 1);
+	row(b, "by the firmware", f_cfg_fw, 0, "%.0f [%.0f-%.0f]", 1);
+	printf("%-26s", "same in every run");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %*s", colw(b), deterministic(b, &b->conf[k]) ? "yes" : "NO");
+	putchar('\n');
+ratios:
+	name = b->conf[0].name;
+	printf("\nratio to %s, per round (median)\n", name);
+	printf("%-26s", "to ready");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_ready).median);
+	printf("\n%-26s", "wall");
+	for (size_t k = 0; k < b->nconf; k++)
+		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_wall).median);
+	if (!b->plain) {
+		printf("\n%-26s", "PCI config accesses");
+		for (size_t k = 0; k < b->nconf; k++)
+			printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_cfg).median);
+	}
+	putchar('\n');
+	for (size_t k = 0; k < b->nconf; k++)
+		if (b->conf[k].failed)
+			printf("%s: %d runs failed and are left out\n", b->conf[k].name,
+			       b->conf[k].failed);
+	if (b->peer) {
+		struct stats p = stats_of(b->peer_wall, (size_t)b->runs);
+
+		printf("\npeer: guestfish -a /dev/null run (direct backend, TCG): wall %.2f [%.2f-%.2f] s\n",
+		       p.median, p.min, p.max);
+		printf("%-26s", "wall / libguestfs wall");
+		for (size_t k = 0; k < b->nconf; k++)
+			printf(" %*.2f", colw(b), peer_ratio(b, &b->conf[k]).median);
+		putchar('\n');
+	}
+}
+
+static json_object *jd(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(round(v * 1e6) / 1e6);
+}
+
+int bench_report_json(const struct bench *b, const char *path)
+{
+	json_object *root = json_object_new_object(), *cond = json_object_new_object();
+	json_object *confs = json_object_new_array();
+	int r;
+
+	json_object_object_add(cond, "qemu", json_object_new_string(b->qemu_version));
+	json_object_object_add(cond, "libvirt", json_object_new_string(b->libvirt_version));
+	json_object_object_add(cond, "kernel", json_object_new_string(b->kver));
+	json_object_object_add(cond, "plain", json_object_new_boolean(b->plain));
+	json_object_object_add(cond, "accel", json_object_new_string(b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg"));
+	json_object_object_add(cond, "cpu", json_object_new_string(b->cpu));
+	json_object_object_add(cond, "cores", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_object_add(cond, "runs", json_object_new_int((int)b->runs));
+	json_object_object_add(cond, "warmup", json_object_new_int((int)b->warmup));
+	json_object_object_add(root, "conditions", cond);
+	for (size_t k = 0; k < b->nconf; k++) {
+		const struct bench_conf *c = &b->conf[k];
+		json_object *jc = json_object_new_object(), *runs = json_object_new_array();
+
+		json_object_object_add(jc, "name", json_object_new_string(c->name));
+		json_object_object_add(jc, "topology", json_object_new_string(c->in.topology));
+		json_object_object_add(jc, "backend", json_object_new_string(backend_name(c->backend)));
+		json_object_object_add(jc, "shape", json_object_new_string(plan_shape_name(c->in.shape)));
+		json_object_object_add(jc, "firmware", json_object_new_string(plan_firmware_name(c->in.firmware)));
+		json_object_object_add(jc, "kernel_format", json_object_new_string(kern_format_name(c->in.kernel_format)));
+		json_object_object_add(jc, "memory_mib", json_object_new_int((int)conf_memory(c)));
+		json_object_object_add(jc, "tb_cache_mib", json_object_new_int((int)conf_tb(c)));
+		json_object_object_add(jc, "tuning", json_object_new_boolean(c->in.tuning));
+		json_object_object_add(jc, "append", c->in.append ? json_object_new_string(c->in.append) : NULL);
+		for (long i = 0; i < b->runs; i++) {
+			const struct bench_rec *rr = &c->run[i];
+			json_object *jr = json_object_new_object(), *st = json_object_new_object();
+			json_object *calls = json_object_new_array();
+
+			json_object_object_add(jr, "round", json_object_new_int((int)i + 1));
+			json_object_object_add(jr, "ok", json_object_new_boolean(rr->ok));
+			for (int s = 0; s < STAGES_NSPANS; s++)
+				json_object_object_add(st, stages_spans[s].name, jd(rr->stage[s]));
+			json_object_object_add(jr, "stages", st);
+			json_object_object_add(jr, "to_ready", jd(rr->to_ready));
+			json_object_object_add(jr, "wall", jd(rr->wall));
+			json_object_object_add(jr, "qemu_peak_rss_mib", jd(rr->rss_mib));
+			json_object_object_add(jr, "guest_init_start", jd(rr->guest_init));
+			json_object_object_add(jr, "guest_ready", jd(rr->guest_ready));
+			json_object_object_add(jr, "pci_initcalls_ms", jd(rr->pci_ms));
+			for (size_t n = 0; n < rr->guest.ncalls; n++) {
+				json_object *call = json_object_new_object();
+
+				json_object_object_add(call, "name", json_object_new_string(rr->guest.calls[n].name));
+				json_object_object_add(call, "usecs", json_object_new_int64(rr->guest.calls[n].usecs));
+				json_object_array_add(calls, call);
+			}
+			json_object_object_add(jr, "pci_initcalls", calls);
+			json_object_object_add(jr, "pci_cfg_reads", json_object_new_int64(rr->cfg.reads));
+			json_object_object_add(jr, "pci_cfg_writes", json_object_new_int64(rr->cfg.writes));
+			json_object_object_add(jr, "pci_cfg_firmware", json_object_new_int64(rr->cfg.firmware));
+			json_object_object_add(jr, "pci_cfg_kernel", json_object_new_int64(rr->cfg.kernel));
+			json_object_array_add(runs, jr);
+		}
+		json_object_object_add(jc, "runs", runs);
+		json_object_object_add(jc, "ratio_to_ready", jd(conf_ratio(b, c, f_ready).median));
+		json_object_object_add(jc, "ratio_wall", jd(conf_ratio(b, c, f_wall).median));
+		json_object_object_add(jc, "ratio_pci_cfg", jd(conf_ratio(b, c, f_cfg).median));
+		if (b->peer)
+			json_object_object_add(jc, "ratio_wall_to_peer", jd(peer_ratio(b, c).median));
+		json_object_array_add(confs, jc);
+	}
+	json_object_object_add(root, "configurations", confs);
+	if (b->peer) {
+		json_object *p = json_object_new_object(), *w = json_object_new_array();
+
+		json_object_object_add(p, "command", json_object_new_string("guestfish -a /dev/null run"));
+		for (long i = 0; i < b->runs; i++)
+			json_object_array_add(w, jd(b->peer_wall[i]));
+		json_object_object_add(p, "wall", w);
+		json_object_object_add(root, "peer", p);
+	}
+	r = json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY);
+	json_object_put(root);
+	if (r < 0) {
+		err_set(LB_EXIT_USAGE, "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_report_csv(const struct bench *b, const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		err_set(LB_EXIT_USAGE, "cannot write %s", path);
+		return -1;
+	}
+	fprintf(f, "configuration,topology,backend,shape,firmware,kernel_format,memory_mib,"
+		   "tb_cache_mib,tuning,round,ok");
+	for (int s = 0; s < STAGES_NSPANS; s++)
+		fprintf(f, ",%s", stages_spans[s].name);
+	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_initcalls_ms,"
+		   "pci_cfg_reads,pci_cfg_writes,pci_cfg_firmware,pci_cfg_kernel\n");
+	for (size_t k = 0; k < b->nconf; k++)
+		for (long i = 0; i < b->runs; i++) {
+			const struct bench_conf *c = &b->conf[k];
+			const struct bench_rec *r = &c->run[i];
+
+			/* The file-safe name: no commas or quotes to escape. */
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%ld,%d", c->file, c->in.topology,
+				backend_name(c->backend), plan_shape_name(c->in.shape),
+				plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
+				conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off", i + 1, r->ok);
+			for (int s = 0; s < STAGES_NSPANS; s++)
+				fprintf(f, ",%.6f", r->stage[s]);
+			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,
+				r->wall, r->rss_mib, r->guest_init, r->guest_ready, r->pci_ms, r->cfg.reads,
+				r->cfg.writes, r->cfg.firmware, r->cfg.kernel);
+		}
+	for (long i = 0; b->peer && i < b->runs; i++) {
+		fprintf(f, "libguestfs,,peer,,,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
+		for (int s = 0; s < STAGES_NSPANS; s++)
+			fputc(',', f);
+		fprintf(f, ",,%.6f,,,,,,,,\n", b->peer_wall[i]);
+	}
+	if (fclose(f) != 0) {
+		err_set(LB_EXIT_USAGE, "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_report_svg(const struct bench *b, const char *path)
+{
+	static const char *const segs[] = { "launcher", "firmware", "kernel+init", "command",
+					    "shutdown" };
+	struct svg_bar bars[BENCH_MAX_CONF + 1];
+	size_t n = 0;
+
+	memset(bars, 0, sizeof bars);
+	for (size_t k = 0; k < b->nconf; k++, n++) {
+		const struct bench_conf *c = &b->conf[k];
+		double m[STAGES_NSPANS];
+
+		for (int s = 0; s < STAGES_NSPANS; s++)
+			m[s] = conf_stats(b, c, NULL, s).median;
+		snprintf(bars[n].label, sizeof bars[n].label, "%s", c->name);
+		bars[n].seg[0] = m[STAGES_S_PLAN] + m[STAGES_S_RENDER] + m[STAGES_S_CREATE] + m[STAGES_S_START];
+		bars[n].seg[1] = m[STAGES_S_FIRMWARE];
+		bars[n].seg[2] = m[STAGES_S_BOOT];
+		bars[n].seg[3] = m[STAGES_S_COMMAND];
+		bars[n].seg[4] = m[STAGES_S_POWEROFF] + m[STAGES_S_TEARDOWN];
+		snprintf(bars[n].note, sizeof bars[n].note, "%.0f PCI config accesses",
+			 conf_stats(b, c, f_cfg, 0).median);
+	}
+	if (b->peer) {
+		snprintf(bars[n].label, sizeof bars[n].label, "libguestfs (whole run)");
+		bars[n].seg[0] = stats_of(b->peer_wall, (size_t)b->runs).median;
+		n++;
+	}
+	return svg_write(path, "leanboot bench: median seconds per stage (host clock)", segs, 5,
+			 bars, n);
+}
+
