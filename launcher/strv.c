@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "strv.h"
+#include "util.h"
 
 int strv_add(struct strv *sv, const char *s)
 {
@@ -35,17 +36,15 @@ nomem:
 
 int strv_addf(struct strv *sv, const char *fmt, ...)
 {
-	char *s;
 	va_list ap;
+	char *s;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = util_vprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		err_set(LB_EXIT_VM, "out of memory");
+	if (!s)
 		return -1;
-	}
 	r = strv_add(sv, s);
 	free(s);
 	return r;

@@ -16,19 +16,25 @@
 #include "err.h"
 #include "util.h"
 
-char *util_printf(const char *fmt, ...)
+char *util_vprintf(const char *fmt, va_list ap)
 {
 	char *s;
-	va_list ap;
-	int r;
 
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
+	if (vasprintf(&s, fmt, ap) < 0) {
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
+	return s;
+}
+
+char *util_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = util_vprintf(fmt, ap);
+	va_end(ap);
 	return s;
 }
 

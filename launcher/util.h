@@ -3,9 +3,12 @@
 #ifndef LB_UTIL_H
 #define LB_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
+/* A formatted, malloc'd string, or NULL after err_set(). */
 char *util_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *util_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* The index of S in NAMES (N of them), or -1: enum values from their
  * names, with the same table giving the names back. */
