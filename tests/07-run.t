@@ -7,7 +7,7 @@ mkdir "$T/tmp" "$T/src"
 export TMPDIR="$T/tmp"
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 export LEANBOOT_ACCEL=tcg
-plan 17
+plan 18
 
 "$LB" appliance build -q || { not_ok "appliance builds"; finish; }
 cache=$("$LB" appliance info | awk '$1=="cache"{print $2}')
@@ -25,6 +25,21 @@ out=$("$LB" run -- uname -r)
 check "embedded libvirt, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
 out=$("$LB" run --backend direct -- uname -r)
 check "direct qemu, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
+# xml prints what a launch runs: the QEMU a direct launch starts has
+# xml --argv's words, with the run directory's name for the XXXXXX and
+# the job (which xml has not got) at the end of the kernel's arguments.
+truncate -s 1M "$T/data.img"
+LEANBOOT_STOP_AT=created "$LB" run --backend direct --topology ports=2 --disk "$T/data.img" -- true &
+pid=$!
+for _ in $(seq 1 600); do [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break; sleep 0.1; done
+q=$(pgrep -P $pid -f qemu-system)
+ran=$(tr '\0' '\n' <"/proc/$q/cmdline" | sed 's/ leanboot\.disks=1 leanboot\.cmd=7472756500$//')
+kill -CONT $pid
+wait $pid
+name=$(sed -n 's/^guest=//p' <<<"$ran")
+want=$("$LB" --backend direct xml --argv --topology ports=2 --disk "$T/data.img" | sed "s/leanboot-XXXXXX/$name/g")
+check "the argv a launch runs is xml --argv's, bar the run directory ($name)" [ -n "$name" -a "$ran" = "$want" ]
+[ "$ran" = "$want" ] || diag "$(diff <(echo "$want") <(echo "$ran"))"
 out=$("$LB" run --firmware seabios --kernel-format bzimage -- uname -r)
 check "the fallback path (SeaBIOS, bzImage) still boots" [ "$out" = "$kver" ]
 out=$("$LB" run --backend direct --topology microvm -- sh -c 'uname -r; ls /sys/bus/pci/devices | wc -l')

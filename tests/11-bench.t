@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 19
+plan 21
 
 for t in minimal auto; do
 	out=$("$top/tests/helpers/stages-test" "$data/$t.dmesg" "$data/$t.trace" "$data/$t.banner")
@@ -28,7 +28,7 @@ for t in minimal auto; do
 done
 
 "$LB" bench -q --topology minimal,auto,virt-install --runs 1 --warmup 0 --csv "$T/r.csv" \
-	--json "$T/r.json" --svg "$T/r.svg" >"$T/table"
+	--json "$T/r.json" --svg "$T/r.svg" --logs "$T/logs" >"$T/table"
 st=$?
 check "bench of three topologies completes" [ $st = 0 ]
 # Columns by their header names, so that new columns do not move them.
@@ -40,6 +40,14 @@ check "minimal makes at most 1/3 of auto's config accesses" [ $((m * 3)) -le "$a
 check "minimal makes at most 1/8 of virt-install's config accesses" [ $((m * 8)) -le "$v" ]
 check "the table, the JSON and the SVG are there" \
 	sh -c "grep -q '^PCI config accesses' '$T/table' && json_pp <'$T/r.json' >/dev/null && grep -q '<svg' '$T/r.svg'"
+
+# The same --logs directory again: each run's trace is its own (QEMU
+# appends to a trace file it finds), so the count is the same.
+"$LB" bench -q --topology minimal --runs 1 --warmup 0 --csv "$T/again.csv" --logs "$T/logs" >/dev/null
+again=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	{ print $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }' "$T/again.csv")
+check "a second bench into the same --logs counts its own accesses ($again, first $m)" [ "$again" = "$m" ]
+check "bench leaves nothing in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
 
 expect_fail "--runs 0" 2 "--runs: '0'" "$LB" bench --runs 0
 expect_fail "--runs x" 2 "--runs: 'x'" "$LB" bench --runs x
