@@ -154,9 +154,9 @@ void bench_report_table(const struct bench *b)
 	if (b->plain)
 		goto ratios;
 	printf("\n%-26s\n", "guest clock (printk, s)");
-	row(b, "init starts", f_ginit, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "kernel to /init", f_ginit, 0, "%.2f [%.2f-%.2f]", 1);
 	row(b, "ready (uptime)", f_gready, 0, "%.2f [%.2f-%.2f]", 1);
-	row(b, "PCI initcalls (ms)", f_pci, 0, "%.0f [%.0f-%.0f]", 1);
+	row(b, "PCI enumeration (ms)", f_pci, 0, "%.0f [%.0f-%.0f]", 1);
 	printf("\n%-26s\n", "PCI config accesses");
 	row(b, "all", f_cfg, 0, "%.0f [%.0f-%.0f]", 1);
 	row(b, "by the firmware", f_cfg_fw, 0, "%.0f [%.0f-%.0f]", 1);
@@ -245,7 +245,7 @@ int bench_report_json(const struct bench *b, const char *path)
 			json_object_object_add(jr, "qemu_peak_rss_mib", jd(rr->rss_mib));
 			json_object_object_add(jr, "guest_init_start", jd(rr->guest_init));
 			json_object_object_add(jr, "guest_ready", jd(rr->guest_ready));
-			json_object_object_add(jr, "pci_initcalls_ms", jd(rr->pci_ms));
+			json_object_object_add(jr, "pci_enumeration_ms", jd(rr->pci_ms));
 			for (size_t n = 0; n < rr->guest.ncalls; n++) {
 				json_object *call = json_object_new_object();
 
@@ -299,7 +299,7 @@ int bench_report_csv(const struct bench *b, const char *path)
 		   "tb_cache_mib,tuning,round,ok");
 	for (int s = 0; s < STAGES_NSPANS; s++)
 		fprintf(f, ",%s", stages_spans[s].name);
-	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_initcalls_ms,"
+	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_enumeration_ms,"
 		   "pci_cfg_reads,pci_cfg_writes,pci_cfg_firmware,pci_cfg_kernel\n");
 	for (size_t k = 0; k < b->nconf; k++)
 		for (long i = 0; i < b->runs; i++) {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #define STAGES_MAX_CALLS 32
+#define STAGES_NAME_MAX 48
 
 /* Moments of one launch on the host's clock, in the order they come. */
 enum stages_mark {
@@ -50,15 +51,15 @@ struct stages_span {
 extern const struct stages_span stages_spans[STAGES_NSPANS];
 
 struct stages_call {
-	char name[48];
+	char name[STAGES_NAME_MAX];
 	long usecs;
 };
 
 struct stages_guest {
 	double init_start;            /* printk time of "Run /init", -1 if absent */
-	long pci_usecs;               /* sum over PCI initcalls */
+	long pci_usecs;               /* PCI enumeration: its initcalls, summed */
 	size_t ncalls;
-	struct stages_call calls[STAGES_MAX_CALLS];   /* PCI initcalls, as they ran */
+	struct stages_call calls[STAGES_MAX_CALLS];   /* those initcalls, as they ran */
 	int calls_truncated;
 };
 
@@ -73,7 +74,8 @@ void stages_parse_dmesg(const char *text, struct stages_guest *g);
 /* Count a trace file; BANNER is the realtime (epoch seconds) of the
  * kernel's banner, or 0 for no split. */
 int stages_count_trace(const char *path, double banner, struct stages_cfg *c);
-/* Whether an initcall is PCI work: its name has "pci" in it. */
+/* Whether an initcall is part of PCI enumeration (stages.c says which
+ * are, and why). */
 int stages_is_pci(const char *name);
 
 #endif

@@ -27,11 +27,10 @@ int main(int argc, char **argv)
 	stages_parse_dmesg(text, &g);
 	if (stages_count_trace(argv[2], banner, &c) < 0)
 		return 2;
-	printf("init_start=%.6f\npci_usecs=%ld\npci_initcalls=%zu\n", g.init_start, g.pci_usecs,
+	printf("init_start=%.6f\npci_usecs=%ld\npci_calls=%zu\n", g.init_start, g.pci_usecs,
 	       g.ncalls);
 	for (size_t i = 0; i < g.ncalls; i++)
-		if (g.calls[i].usecs >= 1000)
-			printf("call=%s %ld\n", g.calls[i].name, g.calls[i].usecs);
+		printf("call=%s %ld\n", g.calls[i].name, g.calls[i].usecs);
 	printf("cfg_reads=%ld\ncfg_writes=%ld\ncfg_firmware=%ld\ncfg_kernel=%ld\n", c.reads, c.writes,
 	       c.firmware, c.kernel);
 	return 0;
