@@ -53,11 +53,13 @@ OBJS = \
 	launcher/backend-libvirt.o \
 	launcher/stages.o \
 	launcher/stats.o \
+	launcher/fit.o \
 	launcher/svg.o \
 	launcher/cmd-bench.o \
 	launcher/cmd-plan.o \
 	launcher/bench.o \
 	launcher/bench-report.o \
+	launcher/bench-sweep.o \
 	launcher/backend.o \
 	launcher/cmd-completion.o
 
@@ -77,7 +79,7 @@ $(FLAGS_STAMP): FORCE
 FORCE:
 
 all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-     tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test
+     tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test
 
 launcher/%.o: launcher/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -110,6 +112,9 @@ tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o
 
 tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o $(BASE_OBJS) launcher/stages.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o $(BASE_OBJS)
+
+tests/helpers/fit-test: tests/helpers/fit-test.c launcher/fit.o launcher/fit.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/fit.o -lm
 
 tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o $(BASE_OBJS) launcher/kernel.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/kernel.o $(BASE_OBJS) $(PKG_LIBS)
@@ -180,6 +185,6 @@ install: launcher/leanboot appliance/init appliance/inspect
 
 clean:
 	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test $(FUZZERS)
+	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test $(FUZZERS)
 
 .PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean

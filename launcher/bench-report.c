@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "bench-sweep.h"
 #include "bench.h"
 #include "err.h"
 #include "kernel.h"
@@ -126,6 +127,44 @@ static void row(const struct bench *b, const char *name, field_fn f, int stage, 
 	putchar('\n');
 }
 
+/* The sweeps' fits: a line a metric, then the median residual at each
+ * N, where a break in the line shows. */
+static void sweep_table(const struct bench *b)
+{
+	static struct bench_sweep sw[BENCH_MAX_CONF];
+	size_t n = bench_sweeps(b, sw, BENCH_MAX_CONF);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bench_sweep *s = &sw[i];
+
+		printf("\nsweep %s, N = %ld..%ld: least squares over every run\n", s->label, s->ports[0],
+		       s->ports[s->n - 1]);
+		printf("%-26s %28s %12s %7s\n", "metric", "per port [95% interval]", "at N = 0", "R2");
+		for (int m = 0; m < BM_COUNT; m++) {
+			const struct fit *f = &s->fit[m];
+			char cell[64];
+
+			if (!s->fitted[m])
+				continue;
+			snprintf(cell, sizeof cell, "%.3f [%.3f, %.3f]", f->slope, f->lo, f->hi);
+			printf("%-26s %28s %12.3f %7.3f\n", bench_metric_name((enum bench_metric)m), cell,
+			       f->intercept, f->r2);
+		}
+		printf("%-26s", "median residual at N =");
+		for (size_t k = 0; k < s->n; k++)
+			printf(" %9ld", s->ports[k]);
+		putchar('\n');
+		for (int m = 0; m < BM_COUNT; m++) {
+			if (!s->fitted[m])
+				continue;
+			printf("%-26s", bench_metric_name((enum bench_metric)m));
+			for (size_t k = 0; k < s->n; k++)
+				printf(" %9.3f", s->resid[m][k]);
+			putchar('\n');
+		}
+	}
+}
+
 void bench_report_table(const struct bench *b)
 {
 	const char *name;
@@ -193,11 +232,54 @@ ratios:
 			printf(" %*.2f", colw(b), peer_ratio(b, &b->conf[k]).median);
 		putchar('\n');
 	}
+	sweep_table(b);
 }
 
 static json_object *jd(double v)
 {
 	return isnan(v) ? NULL : json_object_new_double(round(v * 1e6) / 1e6);
+}
+
+static json_object *sweep_json(const struct bench *b)
+{
+	static struct bench_sweep sw[BENCH_MAX_CONF];
+	size_t n = bench_sweeps(b, sw, BENCH_MAX_CONF);
+	json_object *all = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bench_sweep *s = &sw[i];
+		json_object *js = json_object_new_object(), *fits = json_object_new_object();
+		json_object *ports = json_object_new_array();
+
+		json_object_object_add(js, "name", json_object_new_string(s->label));
+		for (size_t k = 0; k < s->n; k++)
+			json_object_array_add(ports, json_object_new_int64(s->ports[k]));
+		json_object_object_add(js, "ports", ports);
+		for (int m = 0; m < BM_COUNT; m++) {
+			const struct fit *f = &s->fit[m];
+			json_object *jf, *ci, *res;
+
+			if (!s->fitted[m])
+				continue;
+			jf = json_object_new_object();
+			ci = json_object_new_array();
+			res = json_object_new_array();
+			json_object_object_add(jf, "per_port", jd(f->slope));
+			json_object_array_add(ci, jd(f->lo));
+			json_object_array_add(ci, jd(f->hi));
+			json_object_object_add(jf, "per_port_ci95", ci);
+			json_object_object_add(jf, "intercept", jd(f->intercept));
+			json_object_object_add(jf, "r2", jd(f->r2));
+			json_object_object_add(jf, "points", json_object_new_int64((int64_t)f->n));
+			for (size_t k = 0; k < s->n; k++)
+				json_object_array_add(res, jd(s->resid[m][k]));
+			json_object_object_add(jf, "median_residuals", res);
+			json_object_object_add(fits, bench_metric_key((enum bench_metric)m), jf);
+		}
+		json_object_object_add(js, "fits", fits);
+		json_object_array_add(all, js);
+	}
+	return all;
 }
 
 int bench_report_json(const struct bench *b, const char *path)
@@ -269,6 +351,7 @@ int bench_report_json(const struct bench *b, const char *path)
 		json_object_array_add(confs, jc);
 	}
 	json_object_object_add(root, "configurations", confs);
+	json_object_object_add(root, "sweeps", sweep_json(b));
 	if (b->peer) {
 		json_object *p = json_object_new_object(), *w = json_object_new_array();
 
@@ -285,6 +368,27 @@ int bench_report_json(const struct bench *b, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/* After the runs, a blank line and the sweeps' fits as a table of their
+ * own: one row a sweep and metric. */
+static void sweep_csv(const struct bench *b, FILE *f)
+{
+	static struct bench_sweep sw[BENCH_MAX_CONF];
+	size_t n = bench_sweeps(b, sw, BENCH_MAX_CONF);
+
+	if (!n)
+		return;
+	fprintf(f, "\nsweep,metric,per_port,ci95_low,ci95_high,intercept,r2,points\n");
+	for (size_t i = 0; i < n; i++)
+		for (int m = 0; m < BM_COUNT; m++) {
+			const struct fit *x = &sw[i].fit[m];
+
+			if (sw[i].fitted[m])
+				fprintf(f, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%zu\n", sw[i].label,
+					bench_metric_key((enum bench_metric)m), x->slope, x->lo, x->hi,
+					x->intercept, x->r2, x->n);
+		}
 }
 
 int bench_report_csv(const struct bench *b, const char *path)
@@ -323,6 +427,7 @@ int bench_report_csv(const struct bench *b, const char *path)
 			fputc(',', f);
 		fprintf(f, ",,%.6f,,,,,,,,\n", b->peer_wall[i]);
 	}
+	sweep_csv(b, f);
 	if (fclose(f) != 0) {
 		err_set(LB_EXIT_USAGE, "cannot write %s", path);
 		return -1;

@@ -12,7 +12,7 @@
 #include "plan.h"
 #include "stages.h"
 
-#define BENCH_MAX_CONF 32
+#define BENCH_MAX_CONF 64
 #define BENCH_MAX_RUNS 100
 
 /* One launch's figures. */

@@ -11,10 +11,11 @@
 #include "bench.h"
 #include "cmd.h"
 #include "err.h"
+#include "strv.h"
 #include "topology.h"
 #include "util.h"
 
-#define MAX_VALS 16
+#define MAX_VALS 48
 
 /* A dimension of the benchmark: an option of run's taking a list of
  * values here.  "" (and "auto" for the kernel format) is run's default. */
@@ -33,6 +34,7 @@ struct bench_opts {
 	struct dim dim[NDIMS];
 	const char *peer;
 	struct bench *b;
+	struct strv made;         /* values a range expanded to */
 };
 
 /* Apply V, a value of dimension D, to C: through cmd_plan_opt, so bench
@@ -59,22 +61,52 @@ static int dim_set(struct bench_conf *c, const struct dim *d, const char *v)
 	return cmd_plan_opt(d->code, (char *)v, &c->in, 0) < 0 ? -1 : 0;
 }
 
+static int dim_add(struct dim *d, const char *v)
+{
+	if (d->n >= MAX_VALS)
+		return err_usage_fail("%s: at most %d values", d->opt, MAX_VALS);
+	d->vals[d->n++] = v;
+	return 0;
+}
+
+/* A sweep of root ports: ports=A..B or ports=A..B/STEP, each ports=N a
+ * value of D (kept in MADE). */
+static int ports_range(struct dim *d, const char *v, struct strv *made)
+{
+	const char *dots = strstr(v, ".."), *slash = strchr(v, '/');
+	char a[16], b[16];
+	long lo, hi, step = 1;
+
+	if (strncmp(v, "ports=", 6) || (size_t)(dots - v - 6) >= sizeof a ||
+	    (size_t)((slash ? slash : v + strlen(v)) - dots - 2) >= sizeof b)
+		return err_usage_fail("--topology: '%s' is not a range; write ports=A..B[/STEP]", v);
+	snprintf(a, sizeof a, "%.*s", (int)(dots - v - 6), v + 6);
+	snprintf(b, sizeof b, "%.*s", (int)((slash ? slash : v + strlen(v)) - dots - 2), dots + 2);
+	if (util_parse_long(a, 0, PLAN_MAX_PORTS, &lo) < 0 || util_parse_long(b, 0, PLAN_MAX_PORTS, &hi) < 0)
+		return err_usage_fail("--topology: '%s': A and B are port counts from 0 to %d", v,
+				      PLAN_MAX_PORTS);
+	if (slash && util_parse_long(slash + 1, 1, PLAN_MAX_PORTS, &step) < 0)
+		return err_usage_fail("--topology: '%s': the step is a number from 1 to %d", v,
+				      PLAN_MAX_PORTS);
+	if (hi < lo)
+		return err_usage_fail("--topology: '%s' is an empty range", v);
+	for (long n = lo; n <= hi; n += step)
+		if (strv_addf(made, "ports=%ld", n) < 0 || dim_add(d, made->v[made->n - 1]) < 0)
+			return -1;
+	return 0;
+}
+
 /* Add ARG's values to D: a comma list, or (LIST=0) one value as it is. */
-static int dim_values(struct dim *d, char *arg, int list)
+static int dim_values(struct dim *d, char *arg, int list, struct strv *made)
 {
 	char *sp, *v;
 
-	if (!list) {
-		if (d->n >= MAX_VALS)
-			return err_usage_fail("%s: at most %d values", d->opt, MAX_VALS);
-		d->vals[d->n++] = arg;
-		return 0;
-	}
-	for (v = strtok_r(arg, ",", &sp); v; v = strtok_r(NULL, ",", &sp)) {
-		if (d->n >= MAX_VALS)
-			return err_usage_fail("%s: at most %d values", d->opt, MAX_VALS);
-		d->vals[d->n++] = v;
-	}
+	if (!list)
+		return dim_add(d, arg);
+	for (v = strtok_r(arg, ",", &sp); v; v = strtok_r(NULL, ",", &sp))
+		if (d->code == OPT_TOPOLOGY && strstr(v, "..") ? ports_range(d, v, made) < 0
+							       : dim_add(d, v) < 0)
+			return -1;
 	return 0;
 }
 
@@ -84,24 +116,24 @@ static int bench_opt(int c, char *arg, void *ctx)
 
 	switch (c) {
 	case OPT_TOPOLOGY:
-		return dim_values(&o->dim[D_TOPOLOGY], arg, 1);
+		return dim_values(&o->dim[D_TOPOLOGY], arg, 1, &o->made);
 	case OPT_BACKENDS:
 	case OPT_BACKEND:   /* bench takes a list where other commands take one */
-		return dim_values(&o->dim[D_BACKEND], arg, 1);
+		return dim_values(&o->dim[D_BACKEND], arg, 1, &o->made);
 	case OPT_FIRMWARE:
-		return dim_values(&o->dim[D_FIRMWARE], arg, 1);
+		return dim_values(&o->dim[D_FIRMWARE], arg, 1, &o->made);
 	case OPT_SHAPE:
-		return dim_values(&o->dim[D_SHAPE], arg, 1);
+		return dim_values(&o->dim[D_SHAPE], arg, 1, &o->made);
 	case OPT_KERNEL_FORMAT:
-		return dim_values(&o->dim[D_KFORMAT], arg, 1);
+		return dim_values(&o->dim[D_KFORMAT], arg, 1, &o->made);
 	case OPT_MEMORY:
-		return dim_values(&o->dim[D_MEMORY], arg, 1);
+		return dim_values(&o->dim[D_MEMORY], arg, 1, &o->made);
 	case OPT_TB_CACHE:
-		return dim_values(&o->dim[D_TB_CACHE], arg, 1);
+		return dim_values(&o->dim[D_TB_CACHE], arg, 1, &o->made);
 	case OPT_TUNING:
-		return dim_values(&o->dim[D_TUNING], arg, 1);
+		return dim_values(&o->dim[D_TUNING], arg, 1, &o->made);
 	case OPT_APPEND:   /* one variant per --append; "" is none */
-		return dim_values(&o->dim[D_APPEND], arg, 0);
+		return dim_values(&o->dim[D_APPEND], arg, 0, &o->made);
 	case OPT_PLAIN:
 		o->b->plain = 1;
 		return 0;
@@ -310,6 +342,7 @@ int cmd_bench(int argc, char **argv)
 out:
 	for (size_t k = 0; k < b->nconf; k++)
 		cmd_resolve_free(&b->conf[k].in);
+	strv_free(&o.made);
 	free(b);
 	return status;
 }

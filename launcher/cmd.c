@@ -75,7 +75,8 @@ static const struct cmd_opt check_opts[] = {
 };
 
 static const struct cmd_opt bench_opts[] = {
-	{ "topology", OPT_TOPOLOGY, "T[,T]...", "topologies to compare (default minimal,auto)" },
+	{ "topology", OPT_TOPOLOGY, "T[,T]...",
+	  "topologies to compare (default minimal,auto); ports=A..B[/STEP] sweeps" },
 	{ "backends", OPT_BACKENDS, "B[,B]", "backends to compare (--backend takes a list too)" },
 	{ "runs", OPT_RUNS, "N", "measured rounds (default 5)" },
 	{ "warmup", OPT_WARMUP, "N", "rounds run first and not counted (default 1)" },

@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 26
+plan 34
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -60,6 +60,22 @@ again=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{ print $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }' "$T/again.csv")
 check "a second bench into the same --logs counts its own accesses ($again, first $m)" [ "$again" = "$m" ]
 check "bench leaves nothing in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
+
+# A root-port sweep: ranges, and the fit they bring.
+"$LB" bench -q --topology ports=0..2 --runs 1 --warmup 0 --backend direct --json "$T/sweep.json" >"$T/sweep.txt"
+fit=$(perl -MJSON::PP -e 'local $/; my $d = decode_json(<STDIN>); my $s = $d->{sweeps}[0];
+	my $f = $s->{fits}{pci_cfg};
+	print join(" ", $s->{name}, join(",", @{$s->{ports}}), $f->{per_port}, @{$f->{per_port_ci95}},
+		$f->{r2}, $f->{points}, scalar @{$f->{median_residuals}}, exists $s->{fits}{pci_enumeration_ms} ? "pci" : "-")' <"$T/sweep.json")
+read -r sname sports slope lo hi r2 points nres pci <<<"$fit"
+check "ports=0..2 is a sweep of N = 0,1,2 ($sname: $sports)" [ "$sname" = ports=N/direct -a "$sports" = 0,1,2 ]
+check "its config accesses grow per port ($slope [$lo, $hi], R2 $r2)" \
+	perl -e 'exit !($ARGV[0] > 0 && $ARGV[1] <= $ARGV[0] && $ARGV[0] <= $ARGV[2] && $ARGV[3] > 0.9)' "$slope" "$lo" "$hi" "$r2"
+check "the fit has its points, a residual at each N, and PCI enumeration's" [ "$points $nres $pci" = "3 3 pci" ]
+check "the table has the sweep" grep -q '^sweep ports=N/direct, N = 0..2' "$T/sweep.txt"
+for r in ports=5..2 ports=0..300 ports=0..4/0 ports=a..b; do
+	expect_fail "a bad range: $r" 2 "--topology: '$r'" "$LB" bench --topology minimal,$r
+done
 
 expect_fail "--runs 0" 2 "--runs: '0'" "$LB" bench --runs 0
 expect_fail "--runs x" 2 "--runs: 'x'" "$LB" bench --runs x
