@@ -75,7 +75,7 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 	struct launch_opts lo = {
 		.in = c->in, .appl = b->appl,
 		.backend = c->backend, .connect = b->connect,
-		.cmd = b->plain ? plain : job, .timeout = 300,
+		.cmd = b->plain ? plain : job, .timeout = b->timeout,
 		.verbose = b->verbose, .capture = b->plain ? NULL : &cap,
 	};
 	int r;

@@ -52,6 +52,7 @@ struct bench {
 	const char *json, *csv, *svg;
 	const char *logs;         /* --logs DIR: each run's dmesg and trace */
 	int plain;                /* --plain: run `true` with no tracing */
+	double timeout;           /* each run's deadline, seconds */
 	const char *connect;
 	int verbose;
 	struct appl *appl;        /* located and built */

@@ -134,6 +134,8 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return dim_values(&o->dim[D_TUNING], arg, 1, &o->made);
 	case OPT_APPEND:   /* one variant per --append; "" is none */
 		return dim_values(&o->dim[D_APPEND], arg, 0, &o->made);
+	case OPT_TIMEOUT:
+		return cmd_timeout_opt(arg, &o->b->timeout);
 	case OPT_PLAIN:
 		o->b->plain = 1;
 		return 0;
@@ -275,6 +277,7 @@ int cmd_bench(int argc, char **argv)
 	o.b = b;
 	b->runs = 5;
 	b->warmup = 1;
+	b->timeout = 300;
 	r = cmd_parse(CMD_BENCH, argc, argv, bench_opt, &o);
 	if (r) {
 		status = r > 0 ? 0 : LB_EXIT_USAGE;

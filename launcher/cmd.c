@@ -86,6 +86,7 @@ static const struct cmd_opt bench_opts[] = {
 	{ "svg", OPT_SVG, "FILE", "median seconds per stage as a bar chart" },
 	{ "logs", OPT_LOGS, "DIR", "keep each run's dmesg and PCI trace" },
 	{ "plain", OPT_PLAIN, NULL, "time run -- true, with no tracing" },
+	{ "timeout", OPT_TIMEOUT, "S", "each run's deadline (default 300)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -105,7 +106,7 @@ const struct cmd cmd_table[] = {
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
 	{ CMD_BENCH, "bench", { bench_opts, boot_opts },
 	  "[--topology T[,T]...] [--backend B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
-	  "       [--plain] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
+	  "       [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
 	  "       [--svg FILE] [--logs DIR]",
 	  "measure boot time by stage, topology against topology" },
 	{ CMD_APPLIANCE, "appliance", { NULL }, "(build|info|clean)",
