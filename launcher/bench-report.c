@@ -435,10 +435,49 @@ int bench_report_csv(const struct bench *b, const char *path)
 	return 0;
 }
 
+/* Each sweep's metrics against N: median, min-max, and the fitted line. */
+static size_t sweep_plots(const struct bench *b, struct svg_plot *plots, size_t max)
+{
+	static struct bench_sweep sw[BENCH_MAX_CONF];
+	size_t ns = bench_sweeps(b, sw, BENCH_MAX_CONF), n = 0;
+
+	for (size_t i = 0; i < ns; i++)
+		for (int m = 0; m < BM_COUNT && n < max; m++) {
+			const struct bench_sweep *s = &sw[i];
+			struct svg_plot *p = &plots[n];
+			const char *name;
+
+			if (!s->fitted[m])
+				continue;
+			memset(p, 0, sizeof *p);
+			name = bench_metric_name((enum bench_metric)m);
+			name += strspn(name, " ");
+			snprintf(p->title, sizeof p->title, "%.30s: %.24s, %.3g per port [%.3g, %.3g]",
+				 s->label, name, s->fit[m].slope, s->fit[m].lo, s->fit[m].hi);
+			p->slope = s->fit[m].slope;
+			p->intercept = s->fit[m].intercept;
+			for (size_t k = 0; k < s->n && p->n < SVG_MAX_POINTS; k++, p->n++) {
+				double v[BENCH_MAX_RUNS];
+				struct stats st;
+
+				for (long r = 0; r < b->runs; r++)
+					v[r] = bench_metric((enum bench_metric)m, &b->conf[s->conf[k]].run[r]);
+				st = stats_of(v, (size_t)b->runs);
+				p->x[p->n] = (double)s->ports[k];
+				p->med[p->n] = st.median;
+				p->lo[p->n] = st.min;
+				p->hi[p->n] = st.max;
+			}
+			n++;
+		}
+	return n;
+}
+
 int bench_report_svg(const struct bench *b, const char *path)
 {
 	static const char *const segs[] = { "launcher", "firmware", "kernel+init", "command",
 					    "shutdown" };
+	static struct svg_plot plots[2 * BM_COUNT];
 	struct svg_bar bars[BENCH_MAX_CONF + 1];
 	size_t n = 0;
 
@@ -464,6 +503,6 @@ int bench_report_svg(const struct bench *b, const char *path)
 		n++;
 	}
 	return svg_write(path, "leanboot bench: median seconds per stage (host clock)", segs, 5,
-			 bars, n);
+			 bars, n, plots, sweep_plots(b, plots, sizeof plots / sizeof *plots));
 }
 

@@ -1,5 +1,6 @@
 /* svg: see svg.h.  One horizontal bar per configuration, one colour per
- * stage, a legend, and an axis in seconds. */
+ * stage, a legend, and an axis in seconds; then each plot in a box of its
+ * own, scaled to its points and its line. */
 #include <math.h>
 #include <stdio.h>
 
@@ -52,16 +53,95 @@ static int text(xmlTextWriterPtr w, double x, double y, const char *anchor, cons
 	return r;
 }
 
+static int line(xmlTextWriterPtr w, double x1, double y1, double x2, double y2, const char *stroke)
+{
+	int r = xmlTextWriterStartElement(w, BAD_CAST "line");
+
+	r |= attrf(w, "x1", x1);
+	r |= attrf(w, "y1", y1);
+	r |= attrf(w, "x2", x2);
+	r |= attrf(w, "y2", y2);
+	r |= attr(w, "stroke", stroke);
+	r |= xmlTextWriterEndElement(w);
+	return r;
+}
+
+static int dot(xmlTextWriterPtr w, double x, double y)
+{
+	int r = xmlTextWriterStartElement(w, BAD_CAST "circle");
+
+	r |= attrf(w, "cx", x);
+	r |= attrf(w, "cy", y);
+	r |= attr(w, "r", "3");
+	r |= attr(w, "fill", colours[2]);
+	r |= xmlTextWriterEndElement(w);
+	return r;
+}
+
+#define PLOT_W 380
+#define PLOT_H 170
+#define PLOT_ROW (PLOT_H + 70)
+
+/* Plot P with its top left corner at (X0, Y0). */
+static int plot(xmlTextWriterPtr w, const struct svg_plot *p, double x0, double y0)
+{
+	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY, sx, sy;
+	char buf[64];
+	int r = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (isnan(p->med[i]))
+			continue;
+		xmin = fmin(xmin, p->x[i]);
+		xmax = fmax(xmax, p->x[i]);
+		ymin = fmin(ymin, fmin(p->lo[i], p->intercept + p->slope * p->x[i]));
+		ymax = fmax(ymax, fmax(p->hi[i], p->intercept + p->slope * p->x[i]));
+	}
+	r |= text(w, x0, y0 + 14, "start", p->title);
+	if (!(xmax > xmin))
+		return r;
+	if (!(ymax > ymin)) {
+		ymin -= 1;
+		ymax += 1;
+	}
+	sx = PLOT_W / (xmax - xmin);
+	sy = PLOT_H / (ymax - ymin);
+#define PX(v) (x0 + ((v) - xmin) * sx)
+#define PY(v) (y0 + 24 + PLOT_H - ((v) - ymin) * sy)
+	r |= line(w, x0, PY(ymin), x0 + PLOT_W, PY(ymin), "#333333");
+	r |= line(w, x0, PY(ymin), x0, PY(ymax), "#333333");
+	snprintf(buf, sizeof buf, "%.4g", ymax);
+	r |= text(w, x0 - 4, PY(ymax) + 4, "end", buf);
+	snprintf(buf, sizeof buf, "%.4g", ymin);
+	r |= text(w, x0 - 4, PY(ymin), "end", buf);
+	for (size_t i = 0; i < p->n; i++) {
+		if (isnan(p->med[i]))
+			continue;
+		r |= line(w, PX(p->x[i]), PY(p->lo[i]), PX(p->x[i]), PY(p->hi[i]), "#9e9e9e");
+		r |= dot(w, PX(p->x[i]), PY(p->med[i]));
+		if (p->n <= 9 || i % ((p->n + 8) / 9) == 0 || i == p->n - 1) {
+			snprintf(buf, sizeof buf, "%g", p->x[i]);
+			r |= text(w, PX(p->x[i]), PY(ymin) + 16, "middle", buf);
+		}
+	}
+	r |= line(w, PX(xmin), PY(p->intercept + p->slope * xmin), PX(xmax),
+		  PY(p->intercept + p->slope * xmax), colours[1]);
+#undef PX
+#undef PY
+	return r;
+}
+
 static double seg(double v)
 {
 	return isnan(v) || v < 0 ? 0 : v;
 }
 
 int svg_write(const char *path, const char *title, const char *const *segs, size_t nseg,
-	      const struct svg_bar *bars, size_t nbars)
+	      const struct svg_bar *bars, size_t nbars, const struct svg_plot *plots, size_t nplots)
 {
 	xmlTextWriterPtr w = xmlNewTextWriterFilename(path, 0);
-	double max = 0, scale, height = TOP + ROW * (double)nbars + 70;
+	double max = 0, scale, bars_end = TOP + ROW * (double)nbars + 70;
+	double height = bars_end + PLOT_ROW * (double)((nplots + 1) / 2);
 	char buf[64];
 	int r = 0;
 
@@ -113,6 +193,9 @@ int svg_write(const char *path, const char *title, const char *const *segs, size
 		snprintf(buf, sizeof buf, "%d s", t);
 		r |= text(w, x, y + 20, "middle", buf);
 	}
+	for (size_t i = 0; i < nplots; i++)
+		r |= plot(w, &plots[i], 70 + (double)(i % 2) * (PLOT_W + 110),
+			  bars_end + PLOT_ROW * (double)(i / 2));
 	r |= xmlTextWriterEndElement(w);
 	r |= xmlTextWriterEndDocument(w);
 	xmlFreeTextWriter(w);

@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 37
+plan 38
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -62,7 +62,8 @@ check "a second bench into the same --logs counts its own accesses ($again, firs
 check "bench leaves nothing in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
 
 # A root-port sweep: ranges, and the fit they bring.
-"$LB" bench -q --topology ports=0..2 --runs 1 --warmup 0 --backend direct --json "$T/sweep.json" >"$T/sweep.txt"
+"$LB" bench -q --topology ports=0..2 --runs 1 --warmup 0 --backend direct --json "$T/sweep.json" \
+	--svg "$T/sweep.svg" >"$T/sweep.txt"
 fit=$(perl -MJSON::PP -e 'local $/; my $d = decode_json(<STDIN>); my $s = $d->{sweeps}[0];
 	my $f = $s->{fits}{pci_cfg};
 	print join(" ", $s->{name}, join(",", @{$s->{ports}}), $f->{per_port}, @{$f->{per_port_ci95}},
@@ -73,6 +74,8 @@ check "its config accesses grow per port ($slope [$lo, $hi], R2 $r2)" \
 	perl -e 'exit !($ARGV[0] > 0 && $ARGV[1] <= $ARGV[0] && $ARGV[0] <= $ARGV[2] && $ARGV[3] > 0.9)' "$slope" "$lo" "$hi" "$r2"
 check "the fit has its points, a residual at each N, and PCI enumeration's" [ "$points $nres $pci" = "3 3 pci" ]
 check "the table has the sweep" grep -q '^sweep ports=N/direct, N = 0..2' "$T/sweep.txt"
+check "the SVG plots config accesses against N, a point at each N" \
+	sh -c "grep -q 'ports=N/direct: config accesses, [0-9.]* per port' '$T/sweep.svg' && [ \$(grep -c '<circle' '$T/sweep.svg') -ge 3 ]"
 # --accel kvm forced.  These machines' KVM hangs a guest, so the run
 # meets its deadline, cleanly; where KVM works the bench completes; with
 # no /dev/kvm QEMU says so.  The conditions say which accelerator ran.
