@@ -28,17 +28,24 @@ static int attr(xmlTextWriterPtr w, const char *name, const char *v)
 	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
 }
 
-static int rect(xmlTextWriterPtr w, double x, double y, double wd, double h, const char *fill)
+/* <NAME A0=V0 A1=V1 A2=V2 A3=V3 PAINT=COLOUR/>: rect and line alike. */
+static int shape(xmlTextWriterPtr w, const char *name, const char *const a[4], const double v[4],
+		 const char *paint, const char *colour)
 {
-	int r = xmlTextWriterStartElement(w, BAD_CAST "rect");
+	int r = xmlTextWriterStartElement(w, BAD_CAST name);
 
-	r |= attrf(w, "x", x);
-	r |= attrf(w, "y", y);
-	r |= attrf(w, "width", wd);
-	r |= attrf(w, "height", h);
-	r |= attr(w, "fill", fill);
+	for (int i = 0; i < 4; i++)
+		r |= attrf(w, a[i], v[i]);
+	r |= attr(w, paint, colour);
 	r |= xmlTextWriterEndElement(w);
 	return r;
+}
+
+static int rect(xmlTextWriterPtr w, double x, double y, double wd, double h, const char *fill)
+{
+	static const char *const a[4] = { "x", "y", "width", "height" };
+
+	return shape(w, "rect", a, (const double[4]){ x, y, wd, h }, "fill", fill);
 }
 
 static int text(xmlTextWriterPtr w, double x, double y, const char *anchor, const char *s)
@@ -55,15 +62,9 @@ static int text(xmlTextWriterPtr w, double x, double y, const char *anchor, cons
 
 static int line(xmlTextWriterPtr w, double x1, double y1, double x2, double y2, const char *stroke)
 {
-	int r = xmlTextWriterStartElement(w, BAD_CAST "line");
+	static const char *const a[4] = { "x1", "y1", "x2", "y2" };
 
-	r |= attrf(w, "x1", x1);
-	r |= attrf(w, "y1", y1);
-	r |= attrf(w, "x2", x2);
-	r |= attrf(w, "y2", y2);
-	r |= attr(w, "stroke", stroke);
-	r |= xmlTextWriterEndElement(w);
-	return r;
+	return shape(w, "line", a, (const double[4]){ x1, y1, x2, y2 }, "stroke", stroke);
 }
 
 static int dot(xmlTextWriterPtr w, double x, double y)
