@@ -17,33 +17,25 @@
 #include "stats.h"
 #include "svg.h"
 
-typedef double (*field_fn)(const struct bench_rec *r);
-static double f_ready(const struct bench_rec *r) { return r->to_ready; }
-static double f_wall(const struct bench_rec *r) { return r->wall; }
-static double f_ginit(const struct bench_rec *r) { return r->guest_init; }
-static double f_gready(const struct bench_rec *r) { return r->guest_ready; }
-static double f_pci(const struct bench_rec *r) { return r->pci_ms; }
-static double f_rss(const struct bench_rec *r) { return r->rss_mib; }
-static double f_cfg(const struct bench_rec *r) { return (double)(r->cfg.reads + r->cfg.writes); }
-static double f_cfg_fw(const struct bench_rec *r) { return r->cfg.firmware < 0 ? NAN : (double)r->cfg.firmware; }
-
-static struct stats conf_stats(const struct bench *b, const struct bench_conf *c, field_fn f, int stage)
+/* Over C's runs: metric M, or (M < 0) the host-clock span STAGE. */
+static struct stats conf_stats(const struct bench *b, const struct bench_conf *c, int m, int stage)
 {
 	double v[BENCH_MAX_RUNS];
 
 	for (long i = 0; i < b->runs; i++)
-		v[i] = !c->run[i].ok ? NAN : f ? f(&c->run[i]) : c->run[i].stage[stage];
+		v[i] = !c->run[i].ok ? NAN : m >= 0 ? bench_metric((enum bench_metric)m, &c->run[i])
+						    : c->run[i].stage[stage];
 	return stats_of(v, (size_t)b->runs);
 }
 
 /* The ratio of F to the baseline's F, taken within each round. */
-static struct stats conf_ratio(const struct bench *b, const struct bench_conf *c, field_fn f)
+static struct stats conf_ratio(const struct bench *b, const struct bench_conf *c, enum bench_metric m)
 {
 	const struct bench_conf *base = &b->conf[0];
 	double v[BENCH_MAX_RUNS];
 
 	for (long i = 0; i < b->runs; i++)
-		v[i] = c->run[i].ok && base->run[i].ok ? f(&c->run[i]) / f(&base->run[i]) : NAN;
+		v[i] = bench_metric(m, &c->run[i]) / bench_metric(m, &base->run[i]);
 	return stats_of(v, (size_t)b->runs);
 }
 
@@ -110,12 +102,12 @@ static int colw(const struct bench *b)
 	return (int)w;
 }
 
-static void row(const struct bench *b, const char *name, field_fn f, int stage, const char *fmt,
+static void row(const struct bench *b, const char *name, int m, int stage, const char *fmt,
 		double mul)
 {
 	printf("%-26s", name);
 	for (size_t k = 0; k < b->nconf; k++) {
-		struct stats s = conf_stats(b, &b->conf[k], f, stage);
+		struct stats s = conf_stats(b, &b->conf[k], m, stage);
 		char cell[64];
 
 		if (!s.n)
@@ -140,7 +132,7 @@ static void sweep_table(const struct bench *b)
 		printf("\nsweep %s, N = %ld..%ld: least squares over every run\n", s->label, s->ports[0],
 		       s->ports[s->n - 1]);
 		printf("%-26s %28s %12s %7s\n", "metric", "per port [95% interval]", "at N = 0", "R2");
-		for (int m = 0; m < BM_COUNT; m++) {
+		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *f = &s->fit[m];
 			char cell[64];
 
@@ -154,7 +146,7 @@ static void sweep_table(const struct bench *b)
 		for (size_t k = 0; k < s->n; k++)
 			printf(" %9ld", s->ports[k]);
 		putchar('\n');
-		for (int m = 0; m < BM_COUNT; m++) {
+		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			if (!s->fitted[m])
 				continue;
 			printf("%-26s", bench_metric_name((enum bench_metric)m));
@@ -186,19 +178,19 @@ void bench_report_table(const struct bench *b)
 	}
 	printf("\n\n%-26s\n", "stage (host clock, s)");
 	for (int s = 0; s < STAGES_NSPANS; s++)
-		row(b, stages_spans[s].name, NULL, s, "%.3f [%.2f-%.2f]", 1);
-	row(b, "to ready", f_ready, 0, "%.2f [%.2f-%.2f]", 1);
-	row(b, "wall", f_wall, 0, "%.2f [%.2f-%.2f]", 1);
-	row(b, "qemu peak RSS (MiB)", f_rss, 0, "%.0f [%.0f-%.0f]", 1);
+		row(b, stages_spans[s].name, -1, s, "%.3f [%.2f-%.2f]", 1);
+	row(b, "to ready", BM_READY, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "wall", BM_WALL, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "qemu peak RSS (MiB)", BM_RSS, 0, "%.0f [%.0f-%.0f]", 1);
 	if (b->plain)
 		goto ratios;
 	printf("\n%-26s\n", "guest clock (printk, s)");
-	row(b, "kernel to /init", f_ginit, 0, "%.2f [%.2f-%.2f]", 1);
-	row(b, "ready (uptime)", f_gready, 0, "%.2f [%.2f-%.2f]", 1);
-	row(b, "PCI enumeration (ms)", f_pci, 0, "%.0f [%.0f-%.0f]", 1);
+	row(b, "kernel to /init", BM_TO_INIT, 0, "%.2f [%.2f-%.2f]", 0.001);
+	row(b, "ready (uptime)", BM_GUEST_READY, 0, "%.2f [%.2f-%.2f]", 1);
+	row(b, "PCI enumeration (ms)", BM_PCI, 0, "%.0f [%.0f-%.0f]", 1);
 	printf("\n%-26s\n", "PCI config accesses");
-	row(b, "all", f_cfg, 0, "%.0f [%.0f-%.0f]", 1);
-	row(b, "by the firmware", f_cfg_fw, 0, "%.0f [%.0f-%.0f]", 1);
+	row(b, "all", BM_CFG, 0, "%.0f [%.0f-%.0f]", 1);
+	row(b, "by the firmware", BM_CFG_FW, 0, "%.0f [%.0f-%.0f]", 1);
 	printf("%-26s", "same in every run");
 	for (size_t k = 0; k < b->nconf; k++)
 		printf(" %*s", colw(b), deterministic(b, &b->conf[k]) ? "yes" : "NO");
@@ -208,14 +200,14 @@ ratios:
 	printf("\nratio to %s, per round (median)\n", name);
 	printf("%-26s", "to ready");
 	for (size_t k = 0; k < b->nconf; k++)
-		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_ready).median);
+		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], BM_READY).median);
 	printf("\n%-26s", "wall");
 	for (size_t k = 0; k < b->nconf; k++)
-		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_wall).median);
+		printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], BM_WALL).median);
 	if (!b->plain) {
 		printf("\n%-26s", "PCI config accesses");
 		for (size_t k = 0; k < b->nconf; k++)
-			printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], f_cfg).median);
+			printf(" %*.2f", colw(b), conf_ratio(b, &b->conf[k], BM_CFG).median);
 	}
 	putchar('\n');
 	for (size_t k = 0; k < b->nconf; k++)
@@ -255,7 +247,7 @@ static json_object *sweep_json(const struct bench *b)
 		for (size_t k = 0; k < s->n; k++)
 			json_object_array_add(ports, json_object_new_int64(s->ports[k]));
 		json_object_object_add(js, "ports", ports);
-		for (int m = 0; m < BM_COUNT; m++) {
+		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *f = &s->fit[m];
 			json_object *jf, *ci, *res;
 
@@ -343,9 +335,9 @@ int bench_report_json(const struct bench *b, const char *path)
 			json_object_array_add(runs, jr);
 		}
 		json_object_object_add(jc, "runs", runs);
-		json_object_object_add(jc, "ratio_to_ready", jd(conf_ratio(b, c, f_ready).median));
-		json_object_object_add(jc, "ratio_wall", jd(conf_ratio(b, c, f_wall).median));
-		json_object_object_add(jc, "ratio_pci_cfg", jd(conf_ratio(b, c, f_cfg).median));
+		json_object_object_add(jc, "ratio_to_ready", jd(conf_ratio(b, c, BM_READY).median));
+		json_object_object_add(jc, "ratio_wall", jd(conf_ratio(b, c, BM_WALL).median));
+		json_object_object_add(jc, "ratio_pci_cfg", jd(conf_ratio(b, c, BM_CFG).median));
 		if (b->peer)
 			json_object_object_add(jc, "ratio_wall_to_peer", jd(peer_ratio(b, c).median));
 		json_object_array_add(confs, jc);
@@ -381,7 +373,7 @@ static void sweep_csv(const struct bench *b, FILE *f)
 		return;
 	fprintf(f, "\nsweep,metric,per_port,ci95_low,ci95_high,intercept,r2,points\n");
 	for (size_t i = 0; i < n; i++)
-		for (int m = 0; m < BM_COUNT; m++) {
+		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *x = &sw[i].fit[m];
 
 			if (sw[i].fitted[m])
@@ -442,7 +434,7 @@ static size_t sweep_plots(const struct bench *b, struct svg_plot *plots, size_t 
 	size_t ns = bench_sweeps(b, sw, BENCH_MAX_CONF), n = 0;
 
 	for (size_t i = 0; i < ns; i++)
-		for (int m = 0; m < BM_COUNT && n < max; m++) {
+		for (int m = 0; m < BM_FIT_COUNT && n < max; m++) {
 			const struct bench_sweep *s = &sw[i];
 			struct svg_plot *p = &plots[n];
 			const char *name;
@@ -477,7 +469,7 @@ int bench_report_svg(const struct bench *b, const char *path)
 {
 	static const char *const segs[] = { "launcher", "firmware", "kernel+init", "command",
 					    "shutdown" };
-	static struct svg_plot plots[2 * BM_COUNT];
+	static struct svg_plot plots[2 * BM_FIT_COUNT];
 	struct svg_bar bars[BENCH_MAX_CONF + 1];
 	size_t n = 0;
 
@@ -487,15 +479,16 @@ int bench_report_svg(const struct bench *b, const char *path)
 		double m[STAGES_NSPANS];
 
 		for (int s = 0; s < STAGES_NSPANS; s++)
-			m[s] = conf_stats(b, c, NULL, s).median;
+			m[s] = conf_stats(b, c, -1, s).median;
 		snprintf(bars[n].label, sizeof bars[n].label, "%s", c->name);
 		bars[n].seg[0] = m[STAGES_S_PLAN] + m[STAGES_S_RENDER] + m[STAGES_S_CREATE] + m[STAGES_S_START];
 		bars[n].seg[1] = m[STAGES_S_FIRMWARE];
 		bars[n].seg[2] = m[STAGES_S_BOOT];
 		bars[n].seg[3] = m[STAGES_S_COMMAND];
 		bars[n].seg[4] = m[STAGES_S_POWEROFF] + m[STAGES_S_TEARDOWN];
-		snprintf(bars[n].note, sizeof bars[n].note, "%.0f PCI config accesses",
-			 conf_stats(b, c, f_cfg, 0).median);
+		if (!isnan(conf_stats(b, c, BM_CFG, 0).median))
+			snprintf(bars[n].note, sizeof bars[n].note, "%.0f PCI config accesses",
+				 conf_stats(b, c, BM_CFG, 0).median);
 	}
 	if (b->peer) {
 		snprintf(bars[n].label, sizeof bars[n].label, "libguestfs (whole run)");

@@ -17,6 +17,7 @@ static const struct {
 	[BM_READY] = { "to ready (s)", "to_ready" },
 	[BM_WALL] = { "wall (s)", "wall" },
 	[BM_RSS] = { "QEMU peak RSS (MiB)", "qemu_peak_rss_mib" },
+	[BM_GUEST_READY] = { "ready (uptime, s)", "guest_ready" },
 };
 
 const char *bench_metric_name(enum bench_metric m)
@@ -50,6 +51,8 @@ double bench_metric(enum bench_metric m, const struct bench_rec *r)
 		return r->wall > 0 ? r->wall : NAN;
 	case BM_RSS:
 		return r->rss_mib;
+	case BM_GUEST_READY:
+		return r->guest_ready > 0 ? r->guest_ready : NAN;
 	case BM_COUNT:
 		break;
 	}
@@ -74,7 +77,7 @@ static void fit_sweep(const struct bench *b, struct bench_sweep *s)
 {
 	static double x[BENCH_MAX_CONF * BENCH_MAX_RUNS], y[BENCH_MAX_CONF * BENCH_MAX_RUNS];
 
-	for (int m = 0; m < BM_COUNT; m++) {
+	for (int m = 0; m < BM_FIT_COUNT; m++) {
 		size_t n = 0;
 
 		for (size_t k = 0; k < s->n; k++)

@@ -10,17 +10,19 @@
 #include "bench.h"
 #include "fit.h"
 
+/* A run's figures, as the report and the fits read them.  The first
+ * BM_FIT_COUNT are fitted against N in a sweep. */
 enum bench_metric { BM_CFG, BM_CFG_FW, BM_CFG_KERNEL, BM_PCI, BM_TO_INIT, BM_READY, BM_WALL, BM_RSS,
-		    BM_COUNT };
+		    BM_FIT_COUNT, BM_GUEST_READY = BM_FIT_COUNT, BM_COUNT };
 
 struct bench_sweep {
 	char label[96];           /* the configurations' name, ports=N for the N */
 	size_t n;                 /* configurations, by N */
 	size_t conf[BENCH_MAX_CONF];
 	long ports[BENCH_MAX_CONF];
-	struct fit fit[BM_COUNT];
-	int fitted[BM_COUNT];     /* 0: too few points for this metric */
-	double resid[BM_COUNT][BENCH_MAX_CONF];   /* median residual at each N */
+	struct fit fit[BM_FIT_COUNT];
+	int fitted[BM_FIT_COUNT]; /* 0: too few points for this metric */
+	double resid[BM_FIT_COUNT][BENCH_MAX_CONF];   /* median residual at each N */
 };
 
 /* The metric's name (with its unit) and its value in a run (NAN: none). */
