@@ -2,9 +2,10 @@
  * it needs, loads the modules it is told to, prints the ready marker with
  * the guest's uptime, runs its job and powers off with reboot(2).
  *
- * The job comes on the kernel command line, and results go back as frames
- * on the console: launcher/wire.h defines both, for this side and the
- * launcher's.
+ * The console carries the kernel's log, the ready frame and early
+ * failures; the job and its streams travel on the virtio-serial channel,
+ * which job.c serves.  launcher/wire.h defines both wires, for this side
+ * and the launcher's.
  *
  * It runs in one of two places.  With a root disk, the kernel starts it
  * first from the small initrd (stage 1), where it loads the modules that
@@ -33,14 +34,14 @@
 #include <unistd.h>
 
 #include "../launcher/wire.h"
+#include "init.h"
 
 #define MAX_MODULE_DEPTH 16
 #define MAX_ARGS 256
 
 static char cmdline[4096];
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void init_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,7 +62,7 @@ static void mount_one(const char *src, const char *dst, const char *type)
 		flags |= MS_NOEXEC | MS_NODEV;
 	mkdir(dst, 0755);
 	if (mount(src, dst, type, flags, NULL) < 0 && errno != EBUSY)
-		say("mount %s: %s", dst, strerror(errno));
+		init_say("mount %s: %s", dst, strerror(errno));
 }
 
 static void read_cmdline(void)
@@ -145,6 +146,23 @@ static int load_deps_of(const char *rel, int depth)
 	return r;
 }
 
+/* Whether the module at REL is in the kernel already (or built in):
+ * finit_module would find out only after reading and checking the whole
+ * file, tens of milliseconds under TCG. */
+static int loaded(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	char name[128], path[160];
+	size_t i;
+
+	base = base ? base + 1 : rel;
+	for (i = 0; base[i] && base[i] != '.' && i < sizeof name - 1; i++)
+		name[i] = base[i] == '-' ? '_' : base[i];
+	name[i] = '\0';
+	snprintf(path, sizeof path, "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
 static int load_path(const char *rel, int depth)
 {
 	char path[768];
@@ -152,6 +170,8 @@ static int load_path(const char *rel, int depth)
 
 	if (depth > MAX_MODULE_DEPTH)
 		return -1;
+	if (loaded(rel))
+		return 0;
 	if (load_deps_of(rel, depth) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/%s", moddir, rel);
@@ -163,7 +183,7 @@ static int load_path(const char *rel, int depth)
 	return r < 0 && errno != EEXIST ? -1 : 0;
 }
 
-static void load_module(const char *mod)
+void init_load_module(const char *mod)
 {
 	char path[512], line[4096];
 	FILE *f;
@@ -171,7 +191,7 @@ static void load_module(const char *mod)
 	snprintf(path, sizeof path, "%s/modules.dep", moddir);
 	f = fopen(path, "re");
 	if (!f) {
-		say("%s: %s", path, strerror(errno));
+		init_say("%s: %s", path, strerror(errno));
 		return;
 	}
 	while (fgets(line, sizeof line, f)) {
@@ -185,7 +205,7 @@ static void load_module(const char *mod)
 			/* ENODEV: hardware this CPU lacks (crc32c-intel under
 			 * TCG); another module does the job. */
 			if (load_path(line, 0) < 0 && errno != ENODEV)
-				say("module %s: %s", mod, strerror(errno));
+				init_say("module %s: %s", mod, strerror(errno));
 			return;
 		}
 	}
@@ -216,31 +236,28 @@ static int have_pci(void)
 	return n > 0;
 }
 
-/* Stage 2: the virtio transports and virtio_blk carry the user's disks;
- * with none, nothing needs them.  Then whatever leanboot.modules asks. */
-static void load_modules(long ndisks)
+/* Stage 2: the virtio transport, which the channel and the user's disks
+ * need (with a root disk, stage 1 has loaded it already); virtio_blk
+ * waits for the job to say there are disks.  Then whatever
+ * leanboot.modules asks. */
+static void load_modules(void)
 {
 	char list[1024], *save, *m;
 
-	if (ndisks > 0) {
-		load_module(have_pci() ? "virtio_pci" : "virtio_mmio");
-		load_module("virtio_blk");
-	}
+	init_load_module(have_pci() ? "virtio_pci" : "virtio_mmio");
 	if (!cmdline_get("leanboot.modules", list, sizeof list))
 		return;
 	for (m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		load_module(m);
+		init_load_module(m);
 }
 
-/* Wait up to MS milliseconds for PATH, a node devtmpfs creates in /dev,
- * woken by inotify rather than by polling on a timer. */
-static int wait_dev(const char *path, int ms)
+int init_wait(int (*ok)(void *), void *arg, int ms)
 {
 	double end;
 	struct timespec ts;
 	int fd, r = -1;
 
-	if (access(path, F_OK) == 0)
+	if (ok(arg))
 		return 0;
 	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (fd < 0 || inotify_add_watch(fd, "/dev", IN_CREATE | IN_MOVED_TO) < 0)
@@ -253,7 +270,7 @@ static int wait_dev(const char *path, int ms)
 		double now;
 
 		/* Checked after the watch is in place: no creation is missed. */
-		if (access(path, F_OK) == 0) {
+		if (ok(arg)) {
 			r = 0;
 			break;
 		}
@@ -270,10 +287,21 @@ out:
 	return r;
 }
 
+static int exists(void *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Wait up to MS milliseconds for PATH, a node devtmpfs creates in /dev. */
+static int wait_dev(const char *path, int ms)
+{
+	return init_wait(exists, (void *)path, ms);
+}
+
 /* --- frames to the host ---------------------------------------------- */
 
 /* One frame, one write(2): the host sees it whole or not at all. */
-static void frame(char type, const void *data, size_t len)
+void init_frame(char type, const void *data, size_t len)
 {
 	static unsigned char buf[WIRE_MAX_FRAME + 32];
 	unsigned char t = (unsigned char)type;
@@ -303,11 +331,10 @@ static void vfailf(const char *fmt, va_list ap)
 	char msg[512];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	frame(WIRE_FAIL, msg, strlen(msg));
+	init_frame(WIRE_FAIL, msg, strlen(msg));
 }
 
-static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void failf(const char *fmt, ...)
+void init_failf(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -329,26 +356,16 @@ static void quiet_console(void)
 	}
 }
 
-static long user_disks(void)
-{
-	char buf[16];
-	long n;
-
-	if (!cmdline_get(WIRE_PARAM_DISKS, buf, sizeof buf))
-		return 0;
-	n = strtol(buf, NULL, 10);
-	return n < 0 || n > WIRE_MAX_DISKS ? 0 : n;
-}
-
 /* /dev/disk/leanboot/N for the Nth user disk.  They follow the appliance
  * root (vda) in PCI order when there is one, else start at vda. */
-static void name_disks(long n)
+void init_attach_disks(long n)
 {
 	char buf[64], dev[32], link[64];
 	char first = cmdline_get("root", buf, sizeof buf) ? 'b' : 'a';
 
 	if (n <= 0)
 		return;
+	init_load_module("virtio_blk");
 	mkdir("/dev/disk", 0755);
 	mkdir("/dev/disk/leanboot", 0755);
 	for (long i = 0; i < n; i++) {
@@ -358,98 +375,8 @@ static void name_disks(long n)
 		wait_dev(dev, 5000);
 		snprintf(link, sizeof link, "/dev/disk/leanboot/%ld", i);
 		if (symlink(dev, link) < 0 && errno != EEXIST)
-			say("%s: %s", link, strerror(errno));
+			init_say("%s: %s", link, strerror(errno));
 	}
-}
-
-static int unhex(const char *h, char *out, size_t cap, size_t *len)
-{
-	size_t n = strlen(h);
-
-	if (n % 2 || n / 2 >= cap)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		unsigned v;
-
-		if (sscanf(h + i, "%2x", &v) != 1)
-			return -1;
-		out[i / 2] = (char)v;
-	}
-	*len = n / 2;
-	out[*len] = '\0';
-	return 0;
-}
-
-static void pump(int fd, char type, int *open_fd)
-{
-	char buf[WIRE_MAX_FRAME];
-	ssize_t n = read(fd, buf, sizeof buf);
-
-	if (n > 0) {
-		frame(type, buf, (size_t)n);
-	} else if (n == 0 || errno != EINTR) {
-		close(fd);
-		*open_fd = -1;
-	}
-}
-
-/* Run the command with stdout and stderr sent back as frames. */
-static void run_job(const char *hex)
-{
-	static char raw[2048];
-	char *args[MAX_ARGS + 1], status[16];
-	int out[2], err[2], st;
-	size_t len, argc = 0;
-	pid_t pid;
-
-	if (unhex(hex, raw, sizeof raw, &len) < 0 || len == 0) {
-		failf("malformed " WIRE_PARAM_CMD);
-		return;
-	}
-	for (size_t i = 0; i < len && argc < MAX_ARGS; i += strlen(raw + i) + 1)
-		args[argc++] = raw + i;
-	args[argc] = NULL;
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		failf("pipe: %s", strerror(errno));
-		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		failf("fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		/* With O_CLOEXEC: only the dup2 copies reach the command. */
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		dup2(null, 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
-		setenv("HOME", "/root", 1);
-		setenv("LANG", "C.UTF-8", 1);
-		chdir("/");
-		execvp(args[0], args);
-		dprintf(2, "%s: %s\n", args[0], strerror(errno));
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	while (out[0] >= 0 || err[0] >= 0) {
-		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
-
-		if (poll(p, 2, -1) < 0)
-			continue;
-		if (p[0].revents)
-			pump(out[0], WIRE_STDOUT, &out[0]);
-		if (p[1].revents)
-			pump(err[0], WIRE_STDERR, &err[0]);
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	snprintf(status, sizeof status, "%d",
-		 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	frame(WIRE_EXIT, status, strlen(status));
 }
 
 static void ready(void)
@@ -466,7 +393,7 @@ static void ready(void)
 		close(fd);
 	printf("\n" WIRE_READY_MARKER " %s\n", up);
 	fflush(stdout);
-	frame(WIRE_READY, up, strlen(up));
+	init_frame(WIRE_READY, up, strlen(up));
 }
 
 /* --- stage 1: from the small initrd to the root disk ----------------- */
@@ -491,13 +418,13 @@ static void stage1(void)
 {
 	char root[64];
 
-	load_module(have_pci() ? "virtio_pci" : "virtio_mmio");
-	load_module("virtio_blk");
+	init_load_module(have_pci() ? "virtio_pci" : "virtio_mmio");
+	init_load_module("virtio_blk");
 	/* ext4 asks the crypto API for crc32c when it mounts, even an ext2
 	 * root; there is no modprobe here to answer, so load it first.  The
 	 * generic one: the emulated CPU has no SSE4.2 for crc32c-intel. */
-	load_module("crc32c_generic");
-	load_module("ext4");
+	init_load_module("crc32c_generic");
+	init_load_module("ext4");
 	if (!cmdline_get("root", root, sizeof root) || strncmp(root, "/dev/", 5))
 		die("stage 1: no root=/dev/... on the kernel command line");
 	if (wait_dev(root, 5000) < 0)
@@ -520,7 +447,7 @@ static void stage1(void)
 
 int main(void)
 {
-	long ndisks;
+	int ch;
 
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
@@ -530,24 +457,21 @@ int main(void)
 	/* The small initrd has modules and this program, and no /usr/bin.
 	 * The first line of ours tells the launcher the init has started. */
 	if (access("/usr/bin", F_OK) != 0) {
-		say("stage 1");
+		init_say("stage 1");
 		stage1();
 	}
-	say("stage 2");
+	init_say("stage 2");
 	mount_one("tmpfs", "/tmp", "tmpfs");
 	/* A place for users to mount their disks. */
 	mkdir("/mnt", 0755);
-	ndisks = user_disks();
-	load_modules(ndisks);
-	name_disks(ndisks);
+	load_modules();
+	ch = job_channel();
 	quiet_console();
 	ready();
-	{
-		static char hex[4096];
-
-		if (cmdline_get(WIRE_PARAM_CMD, hex, sizeof hex))
-			run_job(hex);
-	}
+	if (ch >= 0)
+		job_run(ch);
+	else
+		job_kernel_log();
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;

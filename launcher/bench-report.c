@@ -81,9 +81,9 @@ static unsigned conf_memory(const struct bench_conf *c)
 /* Everything a configuration boots with, in one cell. */
 static void conf_setup(const struct bench_conf *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s+%s %uM %u %s", plan_shape_name(c->in.shape),
+	snprintf(buf, len, "%s %s+%s %uM %u %s %s", plan_shape_name(c->in.shape),
 		 plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
-		 conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off");
+		 conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off", c->in.channel ? "on" : "off");
 }
 
 /* Table columns: wide enough for every configuration's name and setup. */
@@ -171,7 +171,7 @@ void bench_report_table(const struct bench *b)
 	printf("%-26s", "configuration");
 	for (size_t k = 0; k < b->nconf; k++)
 		printf(" %*s", colw(b), b->conf[k].name);
-	printf("\n%-26s", "shape boot RAM tb tuning");
+	printf("\n%-26s", "shape boot RAM tb tune chan");
 	for (size_t k = 0; k < b->nconf; k++) {
 		conf_setup(&b->conf[k], cell, sizeof cell);
 		printf(" %*s", colw(b), cell);
@@ -303,6 +303,7 @@ int bench_report_json(const struct bench *b, const char *path)
 		json_object_object_add(jc, "memory_mib", json_object_new_int((int)conf_memory(c)));
 		json_object_object_add(jc, "tb_cache_mib", json_object_new_int((int)conf_tb(c)));
 		json_object_object_add(jc, "tuning", json_object_new_boolean(c->in.tuning));
+		json_object_object_add(jc, "channel", json_object_new_boolean(c->in.channel));
 		json_object_object_add(jc, "append", c->in.append ? json_object_new_string(c->in.append) : NULL);
 		for (long i = 0; i < b->runs; i++) {
 			const struct bench_rec *rr = &c->run[i];
@@ -392,7 +393,7 @@ int bench_report_csv(const struct bench *b, const char *path)
 		return -1;
 	}
 	fprintf(f, "configuration,topology,backend,shape,firmware,kernel_format,memory_mib,"
-		   "tb_cache_mib,tuning,round,ok");
+		   "tb_cache_mib,tuning,channel,round,ok");
 	for (int s = 0; s < STAGES_NSPANS; s++)
 		fprintf(f, ",%s", stages_spans[s].name);
 	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_enumeration_ms,"
@@ -403,10 +404,11 @@ int bench_report_csv(const struct bench *b, const char *path)
 			const struct bench_rec *r = &c->run[i];
 
 			/* The file-safe name: no commas or quotes to escape. */
-			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%ld,%d", c->file, c->in.topology,
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%s,%ld,%d", c->file, c->in.topology,
 				backend_name(c->backend), plan_shape_name(c->in.shape),
 				plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
-				conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off", i + 1, r->ok);
+				conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off",
+				c->in.channel ? "on" : "off", i + 1, r->ok);
 			for (int s = 0; s < STAGES_NSPANS; s++)
 				fprintf(f, ",%.6f", r->stage[s]);
 			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,

@@ -25,10 +25,11 @@ struct dim {
 	const char *vals[MAX_VALS];
 	size_t n;
 	int in_name;              /* name the value even when it alone is given */
+	int keyed;                /* name it as OPT=VALUE: "on" alone says nothing */
 };
 
 enum { D_TOPOLOGY, D_BACKEND, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE, D_TUNING,
-       D_APPEND, NDIMS };
+       D_APPEND, D_CHANNEL, NDIMS };
 
 struct bench_opts {
 	struct dim dim[NDIMS];
@@ -132,6 +133,8 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return dim_values(&o->dim[D_TB_CACHE], arg, 1, &o->made);
 	case OPT_TUNING:
 		return dim_values(&o->dim[D_TUNING], arg, 1, &o->made);
+	case OPT_CHANNEL:
+		return dim_values(&o->dim[D_CHANNEL], arg, 1, &o->made);
 	case OPT_APPEND:   /* one variant per --append; "" is none */
 		return dim_values(&o->dim[D_APPEND], arg, 0, &o->made);
 	case OPT_TIMEOUT:
@@ -190,7 +193,8 @@ static int make_confs(struct bench *b, struct dim *dims)
 				return -1;
 			if (dims[d].n > 1 || dims[d].in_name)
 				snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name),
-					 "%s%s", c->name[0] ? "/" : "", *v ? v : "-");
+					 "%s%s%s%s", c->name[0] ? "/" : "", dims[d].keyed ? dims[d].opt + 2 : "",
+					 dims[d].keyed ? "=" : "", *v ? v : "-");
 		}
 		/* libvirt cannot run microvm */
 		{
@@ -257,6 +261,7 @@ int cmd_bench(int argc, char **argv)
 			[D_TB_CACHE] = { "--tb-cache", OPT_TB_CACHE, { 0 }, 0, 0 },
 			[D_TUNING] = { "--tuning", OPT_TUNING, { 0 }, 0, 0 },
 			[D_APPEND] = { "--append", OPT_APPEND, { 0 }, 0, 0 },
+			[D_CHANNEL] = { "--channel", OPT_CHANNEL, { 0 }, 0, 0, 1 },
 		},
 	};
 	/* What a dimension not given takes: the defaults of `run`. */
@@ -264,7 +269,7 @@ int cmd_bench(int argc, char **argv)
 		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL },
 		[D_SHAPE] = { NULL },
 		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
-		[D_TUNING] = { "on" }, [D_APPEND] = { "" },
+		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" },
 	};
 	struct plan_input fw = { .firmware = -1 };
 	struct progress pr = { util_now() };

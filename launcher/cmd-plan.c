@@ -64,6 +64,8 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		return cmd_choice(&in->shape, plan_parse_shape(arg), "--shape", arg, "ext2 or initramfs");
 	case OPT_TUNING:
 		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, cmd_off_on), "--tuning", arg, "on or off");
+	case OPT_CHANNEL:
+		return cmd_choice(&in->channel, UTIL_NAME_INDEX(arg, cmd_off_on), "--channel", arg, "on or off");
 	case OPT_MEMORY:
 		if (util_parse_long(arg, 64, 16384, &v) < 0)
 			return err_usage_fail("--memory: '%s' is not a size in MiB from 64 to 16384", arg);

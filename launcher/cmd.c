@@ -47,6 +47,12 @@ static const struct cmd_opt boot_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+/* What measures a machine without the channel: run needs it. */
+static const struct cmd_opt channel_opts[] = {
+	{ "channel", OPT_CHANNEL, "on|off", "the virtio-serial channel device (default on)" },
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct cmd_opt xml_opts[] = {
 	{ "argv", OPT_ARGV, NULL, "print the direct backend's qemu argv, one word a line" },
 	{ NULL, 0, NULL, NULL },
@@ -54,6 +60,9 @@ static const struct cmd_opt xml_opts[] = {
 
 static const struct cmd_opt run_opts[] = {
 	{ "timeout", OPT_TIMEOUT, "S", "deadline for boot and command together (default 120)" },
+	{ "env", OPT_ENV, "NAME=VALUE", "set a variable in the command's environment" },
+	{ "stdin", OPT_STDIN, NULL,
+	  "stream stdin to the command even from a terminal (a pipe or file always is)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -91,20 +100,21 @@ static const struct cmd_opt bench_opts[] = {
 };
 
 const struct cmd cmd_table[] = {
-	{ CMD_XML, "xml", { plan_opts, boot_opts, xml_opts },
+	{ CMD_XML, "xml", { plan_opts, boot_opts, channel_opts, xml_opts },
 	  "[--topology T] [--machine q35|pc|microvm] [--disk FILE]... [BOOT OPTIONS] [--argv]",
 	  "print the domain XML (or qemu argv) of a topology" },
 	{ CMD_RUN, "run", { plan_opts, boot_opts, run_opts },
-	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [BOOT OPTIONS] -- COMMAND [ARG]...",
+	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--env NAME=VALUE]... [-i]\n"
+	  "       [BOOT OPTIONS] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
 	{ CMD_INSPECT, "inspect", { inspect_opts },
 	  "[--json] [--format auto|raw|qcow2] [--timeout S] [--memory MiB] DISK...",
 	  "report what is on disk images, attached read-only" },
-	{ CMD_CHECK, "check", { plan_opts, boot_opts, check_opts },
+	{ CMD_CHECK, "check", { plan_opts, boot_opts, channel_opts, check_opts },
 	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
 	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
-	{ CMD_BENCH, "bench", { bench_opts, boot_opts },
+	{ CMD_BENCH, "bench", { bench_opts, boot_opts, channel_opts },
 	  "[--topology T[,T]...] [--backend B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
 	  "       [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
 	  "       [--svg FILE] [--logs DIR]",
@@ -124,15 +134,21 @@ const struct cmd *cmd_find(const char *name)
 	return NULL;
 }
 
+/* The options of OPTS under TITLE (NULL: the same heading as before). */
 static void usage_opts(FILE *o, const char *title, const struct cmd_opt *opts)
 {
-	fprintf(o, "\n%s:\n", title);
+	if (title)
+		fprintf(o, "\n%s:\n", title);
 	for (const struct cmd_opt *p = opts; p->name; p++) {
 		char word[64];
+		char letter = p->code < 0x100 ? (char)p->code : p->code == OPT_CONNECT ? 'c' :
+			      p->code == OPT_HELP ? 'h' : 0;
+		char shortform[8] = "";
 
-		snprintf(word, sizeof word, "%s--%s%s%s", p->code == 'v' ? "-v, " : p->code == 'q' ? "-q, " :
-			 p->code == OPT_CONNECT ? "-c, " : p->code == OPT_HELP ? "-h, " : "",
-			 p->name, p->value ? " " : "", p->value ? p->value : "");
+		if (letter)
+			snprintf(shortform, sizeof shortform, "-%c, ", letter);
+		snprintf(word, sizeof word, "%s--%s%s%s", shortform, p->name, p->value ? " " : "",
+			 p->value ? p->value : "");
 		fprintf(o, "  %-30s %s\n", word, p->help);
 	}
 }
@@ -143,9 +159,15 @@ void cmd_usage(const struct cmd *c)
 
 	if (c) {
 		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] %s %s\n  %s\n", c->name, c->args, c->help);
-		for (int g = 0; g < CMD_MAX_GROUPS && c->opts[g]; g++)
-			usage_opts(o, c->opts[g] == plan_opts ? "plan options" :
-				      c->opts[g] == boot_opts ? "boot options" : "options", c->opts[g]);
+		const char *last = NULL;
+
+		for (int g = 0; g < CMD_MAX_GROUPS && c->opts[g]; g++) {
+			const char *t = c->opts[g] == plan_opts ? "plan options" :
+					c->opts[g] == boot_opts ? "boot options" : "options";
+
+			usage_opts(o, t == last ? NULL : t, c->opts[g]);
+			last = t;
+		}
 	} else {
 		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\ncommands:\n");
 		for (const struct cmd *k = cmd_table; k->name; k++)
@@ -315,8 +337,21 @@ int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx)
 {
 	const struct cmd *c = &cmd_table[id];
 	/* Options may follow operands ("appliance clean -q"); run's COMMAND
-	 * comes after "--".  ':' lets us word a missing value ourselves. */
-	int r = parse_opts(c, argc, argv, ":" CMD_GLOBAL_SHORTOPTS, own, ctx);
+	 * comes after "--".  ':' lets us word a missing value ourselves.  A
+	 * command's own short options are those whose code is a letter. */
+	char shorts[2 * CMD_MAX_OPTS + 8] = ":" CMD_GLOBAL_SHORTOPTS;
+	size_t n = strlen(shorts);
+	int r;
+
+	for (int g = 0; g < CMD_MAX_GROUPS && c->opts[g]; g++)
+		for (const struct cmd_opt *p = c->opts[g]; p->name; p++)
+			if (p->code < 0x100 && n + 3 < sizeof shorts) {
+				shorts[n++] = (char)p->code;
+				if (p->value)
+					shorts[n++] = ':';
+			}
+	shorts[n] = '\0';
+	r = parse_opts(c, argc, argv, shorts, own, ctx);
 
 	return r ? r : cmd_global_check();
 }

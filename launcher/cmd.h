@@ -31,7 +31,7 @@ struct cmd_opt {
 	const char *help;
 };
 
-#define CMD_MAX_GROUPS 3
+#define CMD_MAX_GROUPS 4
 #define CMD_MAX_OPTS 64                     /* in all of a command's groups */
 
 struct cmd {
@@ -61,10 +61,13 @@ enum {
 	OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION,
 	/* the plan's (xml, run, check; bench takes lists) */
 	OPT_TOPOLOGY, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE, OPT_KERNEL_FORMAT,
-	OPT_APPEND, OPT_TUNING, OPT_SHAPE, OPT_TB_CACHE,
+	OPT_APPEND, OPT_TUNING, OPT_SHAPE, OPT_TB_CACHE, OPT_CHANNEL,
 	/* the commands' own */
 	OPT_ARGV, OPT_TIMEOUT, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_BOOT, OPT_GOLDEN, OPT_REGEN,
 	OPT_BACKENDS, OPT_RUNS, OPT_WARMUP, OPT_PEER, OPT_CSV, OPT_SVG, OPT_LOGS, OPT_PLAIN,
+	OPT_ENV,
+	/* a command's own short options: their letters */
+	OPT_STDIN = 'i',
 };
 #define CMD_GLOBAL_SHORTOPTS "c:vqh"
 

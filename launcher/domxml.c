@@ -230,6 +230,45 @@ static int domxml_serial(xmlTextWriterPtr w)
 	return r;
 }
 
+/* The channel: a virtio-serial controller (a PCI device of its own, with
+ * the address the plan gives it) and one port on it, whose chardev
+ * connects to the launch's socket (chan.h). */
+static int domxml_vserial(xmlTextWriterPtr w, const struct plan_addr *a)
+{
+	int r = 0;
+
+	r |= domxml_start(w, "controller");
+	r |= domxml_attr(w, "type", "virtio-serial");
+	r |= domxml_attr(w, "index", "0");
+	r |= domxml_address(w, a);
+	r |= domxml_end(w);
+	return r;
+}
+
+static int domxml_channel(xmlTextWriterPtr w, const char *path)
+{
+	int r = 0;
+
+	r |= domxml_start(w, "channel");
+	r |= domxml_attr(w, "type", "unix");
+	r |= domxml_start(w, "source");
+	r |= domxml_attr(w, "mode", "connect");
+	r |= domxml_attr(w, "path", path);
+	r |= domxml_end(w);
+	r |= domxml_start(w, "target");
+	r |= domxml_attr(w, "type", "virtio");
+	r |= domxml_attr(w, "name", WIRE_CHANNEL_NAME);
+	r |= domxml_end(w);
+	r |= domxml_start(w, "address");
+	r |= domxml_attr(w, "type", "virtio-serial");
+	r |= domxml_attr(w, "controller", "0");
+	r |= domxml_attr(w, "bus", "0");
+	r |= domxml_attr(w, "port", "1");
+	r |= domxml_end(w);
+	r |= domxml_end(w);
+	return r;
+}
+
 static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct domxml_extra *extra)
 {
 	int r = 0, balloon = 0;
@@ -266,9 +305,14 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 		case PLAN_DEV_RNG:
 			r |= domxml_rng(w, &d->addr);
 			break;
+		case PLAN_DEV_VSERIAL:
+			r |= domxml_vserial(w, &d->addr);
+			break;
 		}
 	}
 	r |= domxml_serial(w);
+	if (p->channel)
+		r |= domxml_channel(w, p->channel);
 	if (!balloon && p->balloon == PLAN_DEFAULT_NONE)
 		r |= domxml_balloon(w, "none", NULL);
 	r |= domxml_end(w);

@@ -15,6 +15,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "chan.h"
 #include "err.h"
 #include "launch.h"
 #include "lv.h"
@@ -30,10 +31,14 @@ struct launch {
 	int have_plan;
 	char rundir[PATH_MAX];
 	struct proto proto;
+	struct chan *chan;           /* NULL: the plan has no channel */
+	unsigned char *job;          /* for the channel, once the guest is ready */
+	size_t job_len;
 	enum stages_stage stage;
 	double t0;
 	struct launch_times t;
 	int done;                    /* the VM is gone */
+	int job_unsent;              /* the job could not be queued (no memory) */
 	int got_exit, exit_status;
 	char guest_error[512];       /* a WIRE_FAIL frame */
 	char panic[160];             /* the guest kernel's "Kernel panic - ..." line */
@@ -71,23 +76,6 @@ static void mark(struct launch *l, enum stages_mark m)
 	l->t.at[m] = now(l);
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Fault-injection tests name a point of the launch in LEANBOOT_STOP_AT
  * (planned, created, kernel or ready); the launcher stops itself there
  * with SIGSTOP, so that the test can do its damage (a signal, kill -9 of
@@ -100,11 +88,12 @@ static void checkpoint(const char *point)
 		raise(SIGSTOP);
 }
 
-/* Bounded by the protocol's output limit, which proto.c enforces, or by
- * the caller's own. */
+/* Bounded by the caller's limit, or LAUNCH_CAPTURE_MAX. */
 static void capture_add(struct launch_capture *c, const void *data, size_t len)
 {
-	if (c->overflow || (c->limit && c->len + len > c->limit)) {
+	size_t limit = c->limit ? c->limit : LAUNCH_CAPTURE_MAX;
+
+	if (c->overflow || c->len + len > limit) {
 		c->overflow = 1;
 		return;
 	}
@@ -149,25 +138,39 @@ static void on_console_line(void *ctx, const char *line)
 		fprintf(stderr, "console: %s\n", line);
 }
 
-/* QEMU's peak resident set so far (VmHWM), read when the command has
- * exited and QEMU is still there; 0 when its pid is not ours to see. */
-static long qemu_peak_kib(const struct launch *l)
+/* The peak resident set (VmHWM) of the process whose status is PATH; 0
+ * when it is not ours to see. */
+static long peak_kib(const char *path)
 {
-	pid_t pid = l->b->qemu_pid(l->vm);
-	char path[64], line[128];
+	char line[128];
 	long kib = 0;
-	FILE *f;
+	FILE *f = fopen(path, "re");
 
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
+	if (!f)
 		return 0;
 	while (fgets(line, sizeof line, f))
 		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;
+}
+
+/* QEMU's, read when the command has exited and QEMU is still there. */
+static long qemu_peak_kib(const struct launch *l)
+{
+	pid_t pid = l->b->qemu_pid(l->vm);
+	char path[64];
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	return peak_kib(path);
+}
+
+/* Our own: what a flood of output must not grow. */
+static long self_peak_kib(void)
+{
+	return peak_kib("/proc/self/status");
 }
 
 static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
@@ -184,6 +187,9 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 			l->stage = STAGES_COMMAND;
 			mark(l, STAGES_M_READY);
 			checkpoint("ready");
+			/* The init now waits for its job on the channel. */
+			if (l->chan && chan_send_job(l->chan, l->job, l->job_len) < 0)
+				l->job_unsent = 1;
 			if (len < sizeof up) {
 				memcpy(up, data, len);
 				up[len] = '\0';
@@ -193,14 +199,13 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 		break;
 	case WIRE_STDOUT:
 	case WIRE_STDERR: {
+		/* Output the caller keeps; the channel writes the rest to our
+		 * stdout and stderr itself.  Here otherwise only the kernel log
+		 * of a VM with no channel, which nobody asked to see. */
 		struct launch_capture *c = type == WIRE_STDOUT ? l->o->capture : l->o->capture_err;
 
-		if (c) {
+		if (c)
 			capture_add(c, data, len);
-			break;
-		}
-		/* The user's output, passed on byte for byte. */
-		write_all(type == WIRE_STDOUT ? 1 : 2, data, len);
 		break;
 	}
 	case WIRE_EXIT:
@@ -288,40 +293,6 @@ static void on_deadline(int timer, void *opaque)
 
 	(void)timer;
 	l->timed_out = 1;
-}
-
-/* The kernel takes 2048 bytes of command line on x86; the job goes there
- * hex-encoded, after the plan's own parameters. */
-#define CMD_HEX_MAX 1600
-
-/* WIRE_PARAM_DISKS=N WIRE_PARAM_CMD=HEX(argv, NUL-separated), after the
- * caller's EXTRA kernel arguments (NULL: none). */
-static char *job_params(char *const *cmd, size_t ndisks, const char *extra)
-{
-	size_t len = 0;
-	char *s, *p;
-
-	for (size_t i = 0; cmd[i]; i++)
-		len += strlen(cmd[i]) + 1;
-	if (len * 2 > CMD_HEX_MAX) {
-		err_set(LB_EXIT_USAGE, "the command is %zu bytes; at most %d fit on the kernel "
-			"command line", len, CMD_HEX_MAX / 2);
-		return NULL;
-	}
-	s = malloc((extra ? strlen(extra) + 1 : 0) + len * 2 + 64);
-	if (!s) {
-		err_set(LB_EXIT_VM, "out of memory");
-		return NULL;
-	}
-	p = s + sprintf(s, "%s%s" WIRE_PARAM_DISKS "=%zu " WIRE_PARAM_CMD "=", extra ? extra : "",
-			extra ? " " : "", ndisks);
-	for (size_t i = 0; cmd[i]; i++)
-		for (const char *c = cmd[i]; ; c++) {
-			p += sprintf(p, "%02x", (unsigned char)*c);
-			if (!*c)
-				break;
-		}
-	return s;
 }
 
 /* The per-launch directory, named as cmd_resolve() named its template. */
@@ -414,8 +385,13 @@ static int verdict(struct launch *l)
 			l->t.at[STAGES_M_CREATED] ? "VM destroyed" : "no VM was started");
 		return -1;
 	}
-	if (l->proto.error[0]) {
-		err_set(LB_EXIT_VM, "%s during %s; VM destroyed", l->proto.error, stage);
+	if (l->job_unsent) {
+		err_set(LB_EXIT_VM, "out of memory for the job; VM destroyed");
+		return -1;
+	}
+	if (l->proto.error[0] || chan_error(l->chan)) {
+		err_set(LB_EXIT_VM, "%s during %s; VM destroyed",
+			l->proto.error[0] ? l->proto.error : chan_error(l->chan), stage);
 		return -1;
 	}
 	if (l->conn_lost && !l->got_exit && !l->done) {
@@ -461,7 +437,6 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	struct proto_sink psink = { on_console_line, on_frame, NULL };
 	struct backend_sink bsink = { on_input, on_step, on_gone, on_lost, NULL };
 	struct backend_args args = { NULL, NULL, o->connect, o->appl->cache, o->verbose };
-	char *job = NULL;
 	int r = -1, started = 0, hit;
 
 	if (!l) {
@@ -486,13 +461,20 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	if (install_signals(l) < 0 || appl_build(o->appl, 0, &hit) < 0 || make_rundir(l) < 0)
 		goto out;
 	watchdog_start(&l->wd, l->rundir);
-	if (o->cmd && !(job = job_params(o->cmd, in.ndisks, in.kernel_extra)))
-		goto out;
 	in.rundir = l->rundir;
-	in.kernel_extra = job ? job : in.kernel_extra;
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
+	if (l->plan.channel) {
+		/* Output the caller captures comes to on_frame; the rest goes
+		 * to ours straight from the channel. */
+		struct chan_opts co = { o->stream_stdin ? 0 : -1, o->capture ? -1 : 1, o->capture_err ? -1 : 2 };
+
+		if (!(l->job = chan_job(o->cmd, o->env, in.ndisks, o->stream_stdin, &l->job_len)) ||
+		    !(l->chan = chan_open(l->plan.channel, &co, &psink)))
+			goto out;
+		proto_console_only(&l->proto);
+	}
 	if (make_overlay(l) < 0)
 		goto out;
 	mark(l, STAGES_M_PLANNED);
@@ -511,7 +493,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		checkpoint("created");
 	}
 	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
-	       !l->guest_error[0] && !l->conn_lost)
+	       !chan_error(l->chan) && !l->guest_error[0] && !l->conn_lost && !l->job_unsent)
 		if (virEventRunDefaultImpl() < 0)
 			break;
 	if (l->conn_lost && !l->done)
@@ -520,6 +502,8 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 out:
 	if (started)
 		l->b->stop(l->vm);
+	chan_close(l->chan);
+	free(l->job);
 	if (l->timer >= 0)
 		virEventRemoveTimeout(l->timer);
 	restore_signals(l);
@@ -528,8 +512,10 @@ out:
 	watchdog_done(&l->wd);
 	if (l->have_plan)
 		plan_free(&l->plan);
-	free(job);
 	mark(l, STAGES_M_TORN_DOWN);
+	if (o->verbose)
+		fprintf(stderr, "launch: peak RSS %ld KiB; QEMU's %ld KiB\n", self_peak_kib(),
+			l->t.qemu_peak_kib);
 	if (times)
 		*times = l->t;
 	/* A signal that came during set-up still decides the exit status. */

@@ -13,10 +13,11 @@
 #include "stages.h"
 
 /* Where a command's output goes when the caller wants it, not the user. */
+#define LAUNCH_CAPTURE_MAX (64u << 20)
 struct launch_capture {
 	char *buf;                   /* NUL-terminated, malloc'd */
 	size_t len, cap;
-	size_t limit;                /* 0: the protocol's own output limit */
+	size_t limit;                /* 0: LAUNCH_CAPTURE_MAX */
 	int overflow;                /* more came than LIMIT; the rest dropped */
 };
 
@@ -26,6 +27,8 @@ struct launch_opts {
 	enum backend_kind backend;
 	const char *connect;
 	char *const *cmd;            /* NULL: boot to ready and power off */
+	char *const *env;            /* NAME=VALUE for the command; NULL: none */
+	int stream_stdin;            /* our stdin to the command; 0: it reads /dev/null */
 	double timeout;              /* seconds, boot and command together */
 	int verbose;
 	struct launch_capture *capture;       /* NULL: stdout to fd 1 */
@@ -40,7 +43,10 @@ struct launch_times {
 	long qemu_peak_kib;          /* QEMU's VmHWM at the exit frame, 0: unknown */
 };
 
-/* Boot, run, tear down.  Returns the command's exit status (0 when there
+/* Boot, run, tear down.  The job goes over the channel once the guest
+ * is ready.  A plan with no channel (in.channel 0) takes no job: its
+ * guest sends its kernel log as the output instead, which is what bench
+ * asks of it (dmesg).  Returns the command's exit status (0 when there
  * is no command), or -1 after err_set() with the stage that failed (the
  * status 3, or 128+N after signal N). */
 int launch_run(const struct launch_opts *o, struct launch_times *times);

@@ -177,6 +177,13 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	for (size_t i = 0; i < in->nqemu_extra; i++)
 		if (strv_add(&p->qemu_extra, in->qemu_extra[i]) < 0)
 			goto fail;
+	/* The channel's controller is the first device: libvirt addresses
+	 * controllers before disks, and plan_complete() follows it. */
+	if (in->channel) {
+		p->channel = util_printf("%.4000s/" PLAN_CHANNEL, in->rundir);
+		if (!p->channel || !plan_add_dev(p, PLAN_DEV_VSERIAL))
+			goto fail;
+	}
 	/* The root overlay is made per launch, in its run directory. */
 	if (in->root) {
 		char overlay[4200];
@@ -210,6 +217,7 @@ void plan_free(struct plan *p)
 	free(p->kernel);
 	free(p->initrd);
 	free(p->cmdline);
+	free(p->channel);
 	strv_free(&p->qemu_extra);
 	memset(p, 0, sizeof *p);
 }
@@ -279,8 +287,9 @@ static int complete_q35(struct plan *p)
 
 	for (size_t i = 0; i < p->nctl; i++)
 		had_bus_ctl |= p->ctl[i].index >= 1;
-	/* libvirt assigns PCI addresses in this order: controllers, disks,
-	 * memballoon, rng.  The device list is kept in that order. */
+	/* libvirt assigns PCI addresses in this order: controllers
+	 * (virtio-serial, then USB), disks, memballoon, rng.  The device list
+	 * is kept in that order. */
 	for (size_t i = 0; i < p->ndev; i++) {
 		struct plan_dev *d = &p->dev[i];
 		int bus = -1;
@@ -354,8 +363,11 @@ int plan_complete(struct plan *p)
 		c->model = p->machine == PLAN_Q35 ? PLAN_CTL_PCIE_ROOT : PLAN_CTL_PCI_ROOT;
 	}
 	if (p->usb == PLAN_DEFAULT_LIBVIRT) {
-		/* A controller: libvirt addresses it before any disk. */
-		if (insert_dev(p, 0, p->machine == PLAN_Q35 ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
+		/* A controller: libvirt addresses it before any disk, and after
+		 * virtio-serial (its controllers go in order of type). */
+		size_t at = p->ndev && p->dev[0].kind == PLAN_DEV_VSERIAL;
+
+		if (insert_dev(p, at, p->machine == PLAN_Q35 ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
 			return -1;
 		p->usb = PLAN_DEFAULT_NONE;
 	}

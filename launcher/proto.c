@@ -1,7 +1,7 @@
 /* proto: see proto.h.  This is the only code that reads what the guest
- * sends.  Every length is bounded before it is used, a frame that fails
- * its CRC ends the stream, and console text is kept only as short,
- * printable lines. */
+ * sends.  Every length is bounded before it is used; a console frame that
+ * fails its CRC, or a channel frame with a bad header, ends the stream;
+ * console text is kept only as short, printable lines. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +18,12 @@ void proto_init(struct proto *p, const struct proto_sink *sink)
 {
 	memset(p, 0, sizeof *p);
 	p->sink = *sink;
+	p->types = "ROEXF";
+}
+
+void proto_console_only(struct proto *p)
+{
+	p->types = "RF";
 }
 
 static int fail(struct proto *p, const char *why)
@@ -90,11 +96,6 @@ static int frame_done(struct proto *p)
 
 	if (crc != p->crc)
 		return fail(p, "a guest frame failed its CRC check");
-	if (p->type == WIRE_STDOUT || p->type == WIRE_STDERR) {
-		p->output += p->len;
-		if (p->output > PROTO_MAX_OUTPUT)
-			return fail(p, "guest output exceeds the limit of 64 MiB");
-	}
 	if (p->sink.frame)
 		p->sink.frame(p->sink.ctx, p->type, p->payload, p->len);
 	p->state = S_TEXT;
@@ -126,7 +127,7 @@ int proto_feed(struct proto *p, const uint8_t *buf, size_t n)
 			p->state++;
 			break;
 		case S_TYPE:
-			if (!strchr("ROEXF", c) || c == '\0')
+			if (!strchr(p->types, c) || c == '\0')
 				return fail(p, "a guest frame has an unknown type");
 			p->type = (char)c;
 			p->state = S_LEN;
@@ -177,4 +178,105 @@ void proto_tail(const struct proto *p, char *buf, size_t len)
 	if (p->linelen && used < len)
 		snprintf(buf + used, len - used, "%s%.*s", used ? " | " : "", (int)p->linelen,
 			 p->line);
+}
+
+/* --- the channel ------------------------------------------------------ */
+
+void proto_chan_init(struct proto_chan *c, const struct proto_sink *sink)
+{
+	memset(c, 0, sizeof *c);
+	c->sink = *sink;
+}
+
+static int chan_fail(struct proto_chan *c, const char *why)
+{
+	snprintf(c->error, sizeof c->error, "%s", why);
+	c->dead = 1;
+	return -1;
+}
+
+/* A header, whole: what it may announce depends on its type. */
+static int chan_header(struct proto_chan *c)
+{
+	const unsigned char *h = c->hdr;
+	uint32_t max;
+
+	if (h[0] != 'L' || h[1] != 'B' || h[3] != 0)
+		return chan_fail(c, "a channel frame has a malformed header");
+	if (c->exited)
+		return chan_fail(c, "a channel frame came after the exit status");
+	c->type = (char)h[2];
+	c->len = wire_get32(h + 4);
+	switch (c->type) {
+	case WIRE_STDOUT:
+	case WIRE_STDERR:
+		max = WIRE_CHAN_MAX;
+		if (c->len == 0)
+			return chan_fail(c, "a channel output frame is empty");
+		break;
+	case WIRE_EXIT:
+		max = 3;
+		if (c->len == 0)
+			return chan_fail(c, "a channel exit frame is empty");
+		break;
+	case WIRE_FAIL:
+		max = PROTO_FAIL_MAX;
+		break;
+	default:
+		return chan_fail(c, "a channel frame has an unknown type");
+	}
+	if (c->len > max)
+		return chan_fail(c, "a channel frame is longer than its type allows");
+	c->got = 0;
+	return 0;
+}
+
+static int chan_done(struct proto_chan *c)
+{
+	if (c->type == WIRE_EXIT) {
+		unsigned v = 0;
+
+		for (uint32_t i = 0; i < c->len; i++) {
+			if (c->payload[i] < '0' || c->payload[i] > '9')
+				return chan_fail(c, "a channel exit status is not a number");
+			v = v * 10 + (unsigned)(c->payload[i] - '0');
+		}
+		if (v > 255)
+			return chan_fail(c, "a channel exit status is over 255");
+		c->exited = 1;
+	}
+	c->nhdr = 0;
+	if (c->sink.frame)
+		c->sink.frame(c->sink.ctx, c->type, c->payload, c->len);
+	return 0;
+}
+
+int proto_chan_feed(struct proto_chan *c, const uint8_t *buf, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (c->dead)
+			return -1;
+		if (c->nhdr < WIRE_CHAN_HDR) {
+			c->hdr[c->nhdr++] = buf[i++];
+			if (c->nhdr == WIRE_CHAN_HDR && chan_header(c) < 0)
+				return -1;
+			if (c->nhdr == WIRE_CHAN_HDR && c->len == 0 && chan_done(c) < 0)
+				return -1;
+			continue;
+		}
+		{
+			size_t take = c->len - c->got;
+
+			if (take > n - i)
+				take = n - i;
+			memcpy(c->payload + c->got, buf + i, take);
+			c->got += (uint32_t)take;
+			i += take;
+		}
+		if (c->got == c->len && chan_done(c) < 0)
+			return -1;
+	}
+	return c->dead ? -1 : 0;
 }

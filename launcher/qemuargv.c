@@ -99,6 +99,13 @@ static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struc
 		r |= strv_add(av, "-device");
 		r |= strv_addf(av, "virtio-balloon-pci,id=balloon0%s", where);
 		break;
+	case PLAN_DEV_VSERIAL:
+		r |= strv_add(av, "-device");
+		if (p->machine == PLAN_MICROVM)
+			r |= strv_add(av, "virtio-serial-device,id=virtio-serial0");
+		else
+			r |= strv_addf(av, "virtio-serial-pci,id=virtio-serial0%s", where);
+		break;
 	case PLAN_DEV_RNG:
 		r |= strv_add(av, "-object");
 		r |= strv_add(av, "rng-random,id=objrng0,filename=/dev/urandom");
@@ -181,6 +188,20 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	} else {
 		r |= strv_add(av, "-device");
 		r |= strv_add(av, "isa-serial,chardev=charserial0,id=serial0");
+	}
+	if (p->channel) {
+		/* QEMU connects to the launch's socket (chan.h), as libvirt's
+		 * <source mode='connect'> makes it do. */
+		char *path = qemuargv_escape(p->channel);
+
+		if (!path)
+			goto out;
+		r |= strv_add(av, "-chardev");
+		r |= strv_addf(av, "socket,id=charchannel0,path=%s", path);
+		r |= strv_add(av, "-device");
+		r |= strv_add(av, "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
+			      "id=channel0,name=" WIRE_CHANNEL_NAME);
+		free(path);
 	}
 	for (size_t i = 0; i < p->qemu_extra.n; i++)
 		r |= strv_add(av, p->qemu_extra.v[i]);

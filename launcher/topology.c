@@ -85,12 +85,15 @@ static int topo_auto(struct plan *p, long arg)
 	return 0;
 }
 
-/* N root ports on the root bus, the devices behind the first of them and
- * any left over on the root bus.  With ports written out libvirt adds no
- * spare, so N is exactly what the guest gets. */
+/* N root ports on the root bus, with devices behind them and any left
+ * over on the root bus.  The kernel probes the root bus before what is
+ * behind its bridges, so the ports take the last devices of the list:
+ * the root disk, which must be vda, then comes before every user disk
+ * wherever it is.  With ports written out libvirt adds no spare, so N is
+ * exactly what the guest gets. */
 static int topo_ports(struct plan *p, long n)
 {
-	size_t d = 0;
+	size_t d = p->ndev > (size_t)n ? p->ndev - (size_t)n : 0;
 
 	if (!add_ctl(p, PLAN_CTL_PCIE_ROOT, 0))
 		return -1;
@@ -125,11 +128,16 @@ static int topo_virt_install(struct plan *p, long arg)
 		err_set(LB_EXIT_USAGE, "too many devices for virt-install's topology");
 		return -1;
 	}
-	/* Keep libvirt's assignment order: controllers, disks, balloon, rng. */
-	memmove(&p->dev[1], &p->dev[0], p->ndev * sizeof *p->dev);
-	memset(&p->dev[0], 0, sizeof *p->dev);
-	p->dev[0].kind = PLAN_DEV_XHCI;
-	p->ndev++;
+	/* Keep libvirt's assignment order: controllers (virtio-serial, then
+	 * USB), disks, balloon, rng. */
+	{
+		size_t at = p->ndev && p->dev[0].kind == PLAN_DEV_VSERIAL;
+
+		memmove(&p->dev[at + 1], &p->dev[at], (p->ndev - at) * sizeof *p->dev);
+		memset(&p->dev[at], 0, sizeof *p->dev);
+		p->dev[at].kind = PLAN_DEV_XHCI;
+		p->ndev++;
+	}
 	memset(&p->dev[p->ndev], 0, 2 * sizeof *p->dev);
 	p->dev[p->ndev++].kind = PLAN_DEV_BALLOON;
 	p->dev[p->ndev++].kind = PLAN_DEV_RNG;

@@ -5,12 +5,22 @@
  * is a constant or static inline and depends on nothing of ours, because
  * the init is a static binary that links no launcher code.
  *
- * Frames, on the serial console after the ready marker:
+ * Two wires.  The serial console carries the kernel's messages, the
+ * ready marker, and what fails before the channel is up, as frames
+ * amid the text:
  *
  *     SOH 'L' 'B' TYPE LEN(8 hex digits) PAYLOAD(LEN bytes) CRC(8 hex digits) EOT
  *
- * CRC is the CRC-32 (zlib's polynomial) of TYPE and PAYLOAD.  Bytes
- * outside frames are console text. */
+ * CRC is the CRC-32 (zlib's polynomial) of TYPE and PAYLOAD; bytes
+ * outside frames are console text.  The channel, a virtio-serial port
+ * named WIRE_CHANNEL_NAME, carries the job, the command's stdin, stdout
+ * and stderr, and its exit status, in binary frames:
+ *
+ *     'L' 'B' TYPE 0 LEN(4 bytes, big-endian) PAYLOAD(LEN bytes)
+ *
+ * virtio-serial delivers bytes in order and intact, so a frame there
+ * needs no CRC, and its flow control (a port the host does not drain
+ * blocks the guest's writes) bounds memory on both sides. */
 #ifndef LB_WIRE_H
 #define LB_WIRE_H
 
@@ -20,15 +30,57 @@
 
 #define WIRE_SOH 0x01
 #define WIRE_EOT 0x04
-#define WIRE_MAX_FRAME 4096           /* payload bytes in one frame */
+#define WIRE_MAX_FRAME 4096           /* payload bytes in one console frame */
 
 enum wire_type {
+	/* guest to host: the console's */
 	WIRE_READY = 'R',             /* payload: the guest's uptime */
+	WIRE_FAIL = 'F',              /* payload: why the init failed (either wire) */
+	/* guest to host: the channel's; the console's too with no channel */
 	WIRE_STDOUT = 'O',
 	WIRE_STDERR = 'E',
-	WIRE_EXIT = 'X',              /* payload: the exit status, decimal */
-	WIRE_FAIL = 'F',              /* payload: why the init failed */
+	WIRE_EXIT = 'X',              /* payload: the exit status, decimal; the last frame */
+	/* host to guest, on the channel */
+	WIRE_JOB = 'J',               /* payload: the job, below */
+	WIRE_STDIN = 'I',             /* payload: stdin bytes; empty: end of file */
+	WIRE_CLOSE = 'C',             /* payload: 'O' or 'E', a stream nobody reads now */
+	WIRE_BYE = 'B',               /* after the exit frame: all is read, power off */
 };
+
+/* The channel's port name: its "name" file under /sys/class/virtio-ports
+ * in the guest, the <target name=...> in libvirt's XML. */
+#define WIRE_CHANNEL_NAME "org.leanboot.channel.0"
+#define WIRE_CHAN_HDR 8               /* a channel frame's header */
+#define WIRE_CHAN_MAX 65536           /* payload bytes of a data frame */
+/* The job: four 32-bit big-endian numbers (the user's disks, flags, argc,
+ * envc), then argc arguments and envc NAME=VALUE strings, each ending in
+ * NUL.  With argc 0 there is no command: the guest powers off. */
+#define WIRE_JOB_MAX (1u << 20)       /* payload bytes of a job */
+#define WIRE_JOB_FIXED 16
+#define WIRE_JOB_STDIN 1u             /* flags: stdin comes in frames, else /dev/null */
+
+static inline void wire_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static inline uint32_t wire_get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A channel frame's header for TYPE and LEN payload bytes. */
+static inline void wire_chan_header(unsigned char h[WIRE_CHAN_HDR], char type, uint32_t len)
+{
+	h[0] = 'L';
+	h[1] = 'B';
+	h[2] = (unsigned char)type;
+	h[3] = 0;
+	wire_put32(h + 4, len);
+}
 
 /* Console text the init prints: every line of its own starts with the
  * prefix (the launcher's "init" stage begins at the first), and the
@@ -36,11 +88,6 @@ enum wire_type {
 #define WIRE_INIT_PREFIX "leanboot-init: "
 #define WIRE_READY_MARKER "LEANBOOT-READY"
 
-/* The job on the kernel command line: WIRE_PARAM_CMD=HEX, the argv
- * NUL-separated and hex-encoded (no byte of it can pass for a kernel
- * parameter), and WIRE_PARAM_DISKS=N, the number of user disks. */
-#define WIRE_PARAM_CMD "leanboot.cmd"
-#define WIRE_PARAM_DISKS "leanboot.disks"
 #define WIRE_MAX_DISKS 16             /* user disks; vdb..vdq */
 
 /* The inspector's records: one value's bytes (more is cut by the guest

@@ -13,8 +13,8 @@ check "auto: root ports, qemu-xhci and a virtio balloon" \
 	"$LB" check --topology auto --expect 'pcie-root-port>=1,qemu-xhci=1,memballoon=1'
 check "virt-install: exactly 14 root ports" \
 	"$LB" check --topology virt-install --expect pcie-root-port=14
-check "libguestfs, root disk only: one port for it plus the spare" \
-	"$LB" check --topology libguestfs --expect pcie-root-port=2,usb=0,memballoon=0
+check "libguestfs, root disk and channel: a port each plus the spare" \
+	"$LB" check --topology libguestfs --expect pcie-root-port=3,usb=0,memballoon=0,virtio-serial=1
 check "ports=5: exactly 5, no spare" \
 	"$LB" check --topology ports=5 --expect pcie-root-port=5
 

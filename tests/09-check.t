@@ -9,11 +9,11 @@ unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 truncate -s 1M "$T/a.img" "$T/b.img"
 plan 11
 
-# Root disk + 2 user disks = 3 PCIe devices.
-check "libguestfs with 3 PCIe devices: 3 + 1 root ports" \
-	"$LB" check -q --topology libguestfs --disk "$T/a.img" --disk "$T/b.img" --expect pcie-root-port=4
-check "auto with 1 disk: a port each for it, USB and the balloon, plus the spare" \
-	"$LB" check -q --topology auto --expect pcie-root-port=4,usb=1,memballoon=1
+# The channel's controller, the root disk and 2 user disks = 4 PCIe devices.
+check "libguestfs with 4 PCIe devices: 4 + 1 root ports" \
+	"$LB" check -q --topology libguestfs --disk "$T/a.img" --disk "$T/b.img" --expect pcie-root-port=5
+check "auto: a port each for the channel, the root disk, USB and the balloon, plus the spare" \
+	"$LB" check -q --topology auto --expect pcie-root-port=5,usb=1,memballoon=1,virtio-serial=1
 check "virt-install: 14 ports, no spare, whatever the device count" \
 	"$LB" check -q --topology virt-install --disk "$T/a.img" --expect pcie-root-port=14
 check "minimal with 3 disks: still 0 ports" \
@@ -42,7 +42,7 @@ check "--regen rewrites it, after which golden mode passes" "$LB" check --golden
 "$LB" check --json --topology auto --expect pcie-root-port=0 >"$T/json"
 st=$?
 if [ $st = 1 ] && json_pp <"$T/json" >/dev/null &&
-   grep -Eq '"ok": *false' "$T/json" && grep -Eq '"pcie-root-port": *4' "$T/json"; then
+   grep -Eq '"ok": *false' "$T/json" && grep -Eq '"pcie-root-port": *5' "$T/json"; then
 	ok "--json: one valid document with the counts and the failed expectation"
 else
 	not_ok "--json"; diag "exit $st" "$(cat "$T/json")"
@@ -54,7 +54,7 @@ check "it works over another URI (libvirt's test driver)" \
 "$LB" check --boot --topology minimal --disk "$T/a.img" --expect pcie-root-port=0,usb=0,memballoon=0 >"$T/out"
 st=$?
 if [ $st = 0 ] && grep -q '^seen endpoints match expanded$' "$T/out" &&
-   grep -Eq '^pci-endpoints +2 +3 +3 ' "$T/out"; then
+   grep -Eq '^pci-endpoints +3 +4 +4 ' "$T/out"; then
 	ok "--boot on minimal: the guest sees exactly the endpoints the plan placed"
 else
 	not_ok "--boot on minimal: the guest sees exactly the endpoints the plan placed"

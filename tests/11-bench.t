@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 38
+plan 39
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -49,7 +49,9 @@ read -r m a v < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next
 	END { print c["minimal"], c["auto"], c["virt-install"] }' "$T/r.csv")
 check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ "$m" -lt "$a" ] && [ "$a" -lt "$v" ]
 check "minimal makes at most 1/3 of auto's config accesses" [ $((m * 3)) -le "$a" ]
-check "minimal makes at most 1/8 of virt-install's config accesses" [ $((m * 8)) -le "$v" ]
+# The channel's virtio-serial controller is in every topology (about 250
+# accesses each; 657 against 5802 without it).
+check "minimal makes at most 1/6 of virt-install's config accesses" [ $((m * 6)) -le "$v" ]
 check "the table, the JSON and the SVG are there" \
 	sh -c "grep -q '^PCI config accesses' '$T/table' && json_pp <'$T/r.json' >/dev/null && grep -q '<svg' '$T/r.svg'"
 
@@ -60,6 +62,15 @@ again=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{ print $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }' "$T/again.csv")
 check "a second bench into the same --logs counts its own accesses ($again, first $m)" [ "$again" = "$m" ]
 check "bench leaves nothing in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
+
+# What the channel device itself costs: the same topology without it.
+"$LB" bench -q --topology minimal --channel on,off --runs 1 --warmup 0 --backend direct \
+	--csv "$T/chan.csv" >"$T/chan.txt"
+read -r con coff < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$0 == "" { exit } { c[$col["channel"]] = $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }
+	END { print c["on"], c["off"] }' "$T/chan.csv")
+check "--channel on,off: without the channel device, fewer config accesses ($coff < $con)" \
+	sh -c "[ -n '$coff' ] && [ -n '$con' ] && [ '$coff' -lt '$con' ] && grep -q 'channel=off' '$T/chan.txt'"
 
 # A root-port sweep: ranges, and the fit they bring.
 "$LB" bench -q --topology ports=0..2 --runs 1 --warmup 0 --backend direct --json "$T/sweep.json" \

@@ -1,6 +1,7 @@
-/* libFuzzer target: the host's guest-protocol parser (launcher/proto.c).
- * The input is split into two feeds at a point taken from its first byte,
- * so that frames cut across reads are exercised too. */
+/* libFuzzer target: the host's guest-protocol parsers (launcher/proto.c),
+ * the console's and the channel's, each fed the whole input.  The input
+ * is split into two feeds at a point taken from its first byte, so that
+ * frames cut across reads are exercised too. */
 #include <stdint.h>
 #include <stddef.h>
 
@@ -23,6 +24,7 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct proto p;
+	static struct proto_chan c;
 	const struct proto_sink sink = { on_line, on_frame, NULL };
 	size_t cut = size ? data[0] % (size + 1) : 0;
 	char tail[PROTO_TAIL_LINES * (PROTO_LINE_MAX + 3)];
@@ -31,5 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (proto_feed(&p, data, cut) == 0)
 		proto_feed(&p, data + cut, size - cut);
 	proto_tail(&p, tail, sizeof tail);
+	proto_chan_init(&c, &sink);
+	if (proto_chan_feed(&c, data, cut) == 0)
+		proto_chan_feed(&c, data + cut, size - cut);
 	return 0;
 }
