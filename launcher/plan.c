@@ -243,10 +243,30 @@ static int bus_has_device(const struct plan *p, unsigned bus)
 	return 0;
 }
 
-/* libvirt 9.0 puts auto-added root ports on the first free slot of
- * pcie.0 from 00:01, filling functions 0-7 with multifunction on, and
- * numbers each port's chassis after its index and its port after its
+/* libvirt 9.0 puts root ports that have no address on the first free
+ * slot of pcie.0 from 00:01, filling functions 0-7 with multifunction on,
+ * and numbers each port's chassis after its index and its port after its
  * address (slot << 3 | function). */
+static int address_port(struct plan *p, struct plan_ctl *c, unsigned *slot, unsigned *fn)
+{
+	if (*fn == 0)
+		while (*slot < 0x1f && slot_used(p, *slot))
+			(*slot)++;
+	if (*slot >= 0x1f) {
+		err_set(LB_EXIT_USAGE, "no free slot on the root bus for another root port");
+		return -1;
+	}
+	c->chassis = c->index;
+	c->port = (*slot << 3) | *fn;
+	c->addr = (struct plan_addr){ 1, 0, *slot, *fn, *fn == 0 };
+	if (++*fn == 8) {
+		*fn = 0;
+		(*slot)++;
+	}
+	return 0;
+}
+
+/* A root port libvirt adds, placed as it places them. */
 static int add_root_port(struct plan *p, unsigned *slot, unsigned *fn)
 {
 	struct plan_ctl *c;
@@ -259,24 +279,13 @@ static int add_root_port(struct plan *p, unsigned *slot, unsigned *fn)
 	for (size_t i = 0; i < p->nctl; i++)
 		if (p->ctl[i].index >= index)
 			index = p->ctl[i].index + 1;
-	if (*fn == 0)
-		while (*slot < 0x1f && slot_used(p, *slot))
-			(*slot)++;
-	if (*slot >= 0x1f) {
-		err_set(LB_EXIT_USAGE, "no free slot on the root bus for another root port");
-		return -1;
-	}
-	c = &p->ctl[p->nctl++];
+	c = &p->ctl[p->nctl];
 	memset(c, 0, sizeof *c);
 	c->model = PLAN_CTL_PCIE_ROOT_PORT;
 	c->index = index;
-	c->chassis = index;
-	c->port = (*slot << 3) | *fn;
-	c->addr = (struct plan_addr){ 1, 0, *slot, *fn, *fn == 0 };
-	if (++*fn == 8) {
-		*fn = 0;
-		(*slot)++;
-	}
+	if (address_port(p, c, slot, fn) < 0)
+		return -1;
+	p->nctl++;
 	return (int)index;
 }
 
@@ -287,6 +296,12 @@ static int complete_q35(struct plan *p)
 
 	for (size_t i = 0; i < p->nctl; i++)
 		had_bus_ctl |= p->ctl[i].index >= 1;
+	/* The root ports the XML has without addresses (virt-install's)
+	 * come first. */
+	for (size_t i = 0; i < p->nctl; i++)
+		if (p->ctl[i].model == PLAN_CTL_PCIE_ROOT_PORT && !p->ctl[i].addr.set &&
+		    address_port(p, &p->ctl[i], &slot, &fn) < 0)
+			return -1;
 	/* libvirt assigns PCI addresses in this order: controllers
 	 * (virtio-serial, then USB), disks, memballoon, rng.  The device list
 	 * is kept in that order. */
