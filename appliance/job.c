@@ -31,57 +31,62 @@ static int host_gone;             /* the port has failed: output is dropped */
 
 /* --- finding the port ------------------------------------------------- */
 
-/* Whether a virtio console (virtio device id 3) is on the machine. */
-static int have_vserial(void)
+/* The first line of DIR/ENTRY/FILE, without its newline, into BUF. */
+static int sysfs_line(const char *dir, const char *entry, const char *file, char *buf, size_t len)
 {
-	DIR *d = opendir("/sys/bus/virtio/devices");
+	char path[300];
+	FILE *f;
+	int r = -1;
+
+	snprintf(path, sizeof path, "%s/%s/%s", dir, entry, file);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(buf, (int)len, f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			r = 0;
+		}
+		fclose(f);
+	}
+	return r;
+}
+
+/* The first entry of DIR for which OK(DIR, ENTRY, ARG) holds: 1, or 0. */
+static int scan(const char *dir, int (*ok)(const char *, const char *, void *), void *arg)
+{
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int found = 0;
 
-	while (d && !found && (e = readdir(d))) {
-		char path[300], id[16] = "";
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/sys/bus/virtio/devices/%s/device", e->d_name);
-		if ((f = fopen(path, "re"))) {
-			if (fgets(id, sizeof id, f))
-				found = strtol(id, NULL, 16) == 3;
-			fclose(f);
-		}
-	}
+	while (d && !found && (e = readdir(d)))
+		found = e->d_name[0] != '.' && ok(dir, e->d_name, arg);
 	if (d)
 		closedir(d);
 	return found;
 }
 
+/* A virtio console: virtio device id 3. */
+static int is_console(const char *dir, const char *entry, void *arg)
+{
+	char id[16];
+
+	(void)arg;
+	return sysfs_line(dir, entry, "device", id, sizeof id) == 0 && strtol(id, NULL, 16) == 3;
+}
+
 /* The port named WIRE_CHANNEL_NAME, once its node is in /dev (no udev
- * here to make /dev/virtio-ports/NAME): its path into OUT. */
+ * here to make /dev/virtio-ports/NAME): its path into OUT (64 bytes). */
+static int is_channel(const char *dir, const char *entry, void *out)
+{
+	char name[64];
+
+	if (sysfs_line(dir, entry, "name", name, sizeof name) < 0 || strcmp(name, WIRE_CHANNEL_NAME))
+		return 0;
+	snprintf(out, 64, "/dev/%.50s", entry);
+	return access(out, F_OK) == 0;
+}
+
 static int find_port(void *out)
 {
-	DIR *d = opendir(PORTS);
-	struct dirent *e;
-	int found = 0;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[300], name[64] = "";
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, PORTS "/%s/name", e->d_name);
-		if (!(f = fopen(path, "re")))
-			continue;
-		if (fgets(name, sizeof name, f) && !strcmp(strtok(name, "\n") ? name : "", WIRE_CHANNEL_NAME)) {
-			snprintf(out, 64, "/dev/%.50s", e->d_name);
-			found = access(out, F_OK) == 0;
-		}
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return found;
+	return scan(PORTS, is_channel, out);
 }
 
 int job_channel(void)
@@ -89,7 +94,7 @@ int job_channel(void)
 	char dev[64];
 	int fd;
 
-	if (!have_vserial())
+	if (!scan("/sys/bus/virtio/devices", is_console, NULL))
 		return -1;
 	init_load_module("virtio_console");
 	/* QEMU announces the port once the driver is up, a moment later. */

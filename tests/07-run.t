@@ -2,17 +2,11 @@
 # leanboot run: real boots under TCG, each with a deadline.  Every launch
 # must leave no qemu, no domain and no run directory behind.
 . "$(dirname "$0")/lib.sh"
-tmpdir
-mkdir "$T/tmp" "$T/src"
-export TMPDIR="$T/tmp"
-unset LEANBOOT_CONNECT LEANBOOT_BACKEND
-export LEANBOOT_ACCEL=tcg
 plan 19
-
-"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
-cache=$("$LB" appliance info | awk '$1=="cache"{print $2}')
-kver=$(readlink "$cache/appliance/kernel" | sed 's|.*/vmlinuz-||')
-uri="qemu:///embed?root=$cache/libvirt"
+boot_setup
+mkdir "$T/src"
+kver=$(readlink "$CACHE/appliance/kernel" | sed 's|.*/vmlinuz-||')
+uri=$URI
 
 # Nothing left behind: no qemu, no domain, an empty TMPDIR.
 clean_after() {

@@ -3,16 +3,10 @@
 # boot checks one property of the stream; every launch must leave no
 # qemu, no domain and no run directory behind.
 . "$(dirname "$0")/lib.sh"
-tmpdir
-mkdir "$T/tmp" "$T/tree" "$T/back"
-export TMPDIR="$T/tmp"
-unset LEANBOOT_CONNECT LEANBOOT_BACKEND
-export LEANBOOT_ACCEL=tcg
 plan 16
-
-"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
-cache=$("$LB" appliance info | awk '$1=="cache"{print $2}')
-uri="qemu:///embed?root=$cache/libvirt"
+boot_setup
+mkdir "$T/tree" "$T/back"
+uri=$URI
 
 # 64 MiB out, through each backend: every byte, in a few seconds where
 # the serial console took a minute and a half.
@@ -62,13 +56,14 @@ else not_ok "the tree round-trips"; diag "$(diff <(sums "$T/tree") <(sums "$T/ba
 check "a closed stdout reaches the command as SIGPIPE (yes exits 141)" grep -qx "yes: 141" "$T/err"
 
 # A flood the host cannot take: held back by flow control, so leanboot's
-# peak RSS stays that of a quiet launch, give or take 2 MiB (its two
-# 256 KiB output queues and the frames being read).
+# peak RSS stays within 4 MiB of a quiet launch's: its two 256 KiB output
+# queues and the frames being read, and room for a sanitizer's quarantine
+# (measured: +0.5 MiB with ASan; unbounded, it would be +256 MiB).
 quiet=$("$LB" -v --backend direct run -- true 2>&1 >/dev/null | sed -n 's/^launch: peak RSS \([0-9]*\) KiB.*/\1/p')
 "$LB" -v --backend direct run -- head -c 256M /dev/zero 2>"$T/err" | { sleep 3; wc -c >"$T/n"; }
 flood=$(sed -n 's/^launch: peak RSS \([0-9]*\) KiB.*/\1/p' "$T/err")
 check "a flood is held back: 256 MiB through, peak RSS $flood KiB against $quiet KiB quiet" \
-	sh -c "[ \"\$(cat '$T/n')\" = 268435456 ] && [ -n '$quiet' ] && [ -n '$flood' ] && [ '$flood' -le \$(( $quiet + 2048 )) ]"
+	sh -c "[ \"\$(cat '$T/n')\" = 268435456 ] && [ -n '$quiet' ] && [ -n '$flood' ] && [ '$flood' -le \$(( $quiet + 4096 )) ]"
 
 # A terminal (script(1) gives one) is not input unless -i says so.
 out=$(script -qec "$LB run -- readlink /proc/self/fd/0" /dev/null </dev/null | tr -d '\r')

@@ -45,6 +45,19 @@ tmpdir() {
 	trap 'rm -rf "$T"' EXIT
 }
 
+# For tests that launch: a fresh TMPDIR for run directories, TCG, the
+# default connection and backend, and the appliance built.  Sets CACHE
+# and URI, the embedded driver's first root.
+boot_setup() {
+	tmpdir
+	mkdir "$T/tmp"
+	export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+	unset LEANBOOT_CONNECT LEANBOOT_BACKEND LEANBOOT_STOP_AT
+	"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
+	CACHE=$("$LB" appliance info | awk '$1=="cache"{print $2}')
+	URI="qemu:///embed?root=$CACHE/libvirt"
+}
+
 # Golden cases: "NAME ARGS..." lines, with @DIR@ made real and the disks
 # the cases name created in $T.  Needs tmpdir first.
 golden_cases() {

@@ -1,14 +1,9 @@
 # Shared by the fault-injection tests: the checks every fault ends with.
 . "$(dirname "$0")/../lib.sh"
 
-# A fresh TMPDIR for run directories; TCG; the default connection.
+# As every launching test starts (boot_setup, tests/lib.sh).
 fault_setup() {
-	tmpdir
-	mkdir "$T/tmp"
-	export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
-	unset LEANBOOT_CONNECT LEANBOOT_BACKEND LEANBOOT_STOP_AT
-	"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
-	CACHE=$("$LB" appliance info | awk '$1=="cache"{print $2}')
+	boot_setup
 }
 
 # Wait until process PID has stopped itself (LEANBOOT_STOP_AT).
