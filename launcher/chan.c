@@ -396,6 +396,15 @@ int chan_send_job(struct chan *c, const unsigned char *job, size_t len)
 	return 0;
 }
 
+size_t chan_unwritten(const struct chan *c)
+{
+	size_t n = 0;
+
+	for (int i = 0; c && i < 2; i++)
+		n += c->out[i].closed ? 0 : c->out[i].len;
+	return n;
+}
+
 const char *chan_error(const struct chan *c)
 {
 	return c && c->parser.error[0] ? c->parser.error : NULL;

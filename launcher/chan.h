@@ -33,6 +33,8 @@ struct chan *chan_open(const char *path, const struct chan_opts *o, const struct
 /* Queue the job (chan_job() made it); it goes out once QEMU is
  * connected, and stdin follows it. */
 int chan_send_job(struct chan *c, const unsigned char *job, size_t len);
+/* Output bytes queued and not yet written (a reader that stopped). */
+size_t chan_unwritten(const struct chan *c);
 /* The channel broke the protocol (why), or NULL. */
 const char *chan_error(const struct chan *c);
 /* Write what is still queued where it can go without blocking, and

@@ -407,6 +407,13 @@ static int verdict(struct launch *l)
 			l->o->timeout, stage, tail[0] ? ": " : "", tail);
 		return -1;
 	}
+	/* The command is done, but its output is not: say so rather than
+	 * drop the tail in silence. */
+	if (l->timed_out && l->got_exit && chan_unwritten(l->chan)) {
+		err_set(LB_EXIT_VM, "deadline of %g s passed with %zu bytes of output not yet written; "
+			"VM destroyed", l->o->timeout, chan_unwritten(l->chan));
+		return -1;
+	}
 	if (l->got_exit)
 		return l->exit_status;
 	if (!l->o->cmd && l->t.at[STAGES_M_READY])

@@ -20,8 +20,10 @@ daemons_start "$T/daemon" || skip_all "libvirtd did not start"
 plan 8
 
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
-out=$("$LB" run --connect qemu:///system -- uname -r)
-check "qemu:///system: uname -r prints $kver" [ "$out" = "$kver" ]
+# The daemon's QEMU connects to our channel's socket: stdin in, stdout out.
+out=$(printf 'through the daemon' | "$LB" run --connect qemu:///system -- sh -c 'uname -r; cat')
+check "qemu:///system: uname -r prints $kver, and stdin comes back through cat" \
+	[ "$out" = "$kver"$'\n''through the daemon' ]
 check "qemu:///system: minimal expands to 0 root ports" \
 	"$LB" check -q --connect qemu:///system --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0
 

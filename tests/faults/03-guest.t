@@ -2,10 +2,10 @@
 # What the guest does to itself: a kernel panic (sysrq c), a command that
 # never ends (the deadline), a deadline that ends the boot itself, and a
 # flood of output on its channel and on its console, which must stay
-# bounded in the launcher.
+# bounded in the launcher; and a reader that stops reading.
 . "$(dirname "$0")/lib.sh"
 fault_setup
-plan 21
+plan 24
 
 # peak_kib PID: the launcher's peak RSS, sampled until it exits.
 peak_kib() {
@@ -59,4 +59,15 @@ flood() {
 flood "a flood of output" yes
 after_fault "a flood of output"
 flood "a flood on the console" sh -c 'exec yes > /dev/ttyS0'
+
+# A reader that stops reading: the command is done, but 200000 bytes of
+# its output do not fit in the pipe; at the deadline that is an error,
+# not a silent loss.
+mkfifo "$T/fifo"
+exec 3<>"$T/fifo"
+"$LB" run --timeout 15 -- head -c 200000 /dev/zero >"$T/fifo" 2>"$T/err"
+st=$?
+exec 3<&-
+faulted "a reader that stops" 3 "deadline of 15 s passed with [0-9]* bytes of output not yet written"
+after_fault "a reader that stops"
 finish
