@@ -162,8 +162,8 @@ static void send_frame(int ch, char type, const void *data, size_t len)
 	send_framed(ch, type, buf, len);
 }
 
-static void chan_failf(int ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void chan_failf(int ch, const char *fmt, ...)
+static void job_failf(int ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void job_failf(int ch, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -336,18 +336,18 @@ static int run(int ch, const struct job *j)
 	int out[2], err[2], in[2] = { -1, -1 }, st;
 	pid_t pid;
 
-	/* Without streamed stdin the command reads /dev/null, as before. */
+	/* Stdin not streamed: the command reads /dev/null. */
 	if (!(j->flags & WIRE_JOB_STDIN))
 		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	else if (pipe2(in, O_CLOEXEC) < 0)
 		in[0] = -1;
 	if (!s || in[0] < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		chan_failf(ch, "pipe: %s", strerror(errno));
+		job_failf(ch, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	pid = spawn(j, in[0], out[1], err[1]);
 	if (pid < 0) {
-		chan_failf(ch, "fork: %s", strerror(errno));
+		job_failf(ch, "fork: %s", strerror(errno));
 		return -1;
 	}
 	close(out[1]);
@@ -396,7 +396,7 @@ void job_run(int ch)
 	int r;
 
 	if (n < 0 || type != WIRE_JOB || parse_job(p, (size_t)n, &j) < 0) {
-		chan_failf(ch, "the job is malformed");
+		job_failf(ch, "the job is malformed");
 		goto out;
 	}
 	if (j.argc == 0)

@@ -16,9 +16,9 @@
 #define PLAN_SHAPE_DEFAULT PLAN_SHAPE_EXT2
 /* TCG's translation cache in MiB; 0 leaves QEMU's (1 GiB, filled as code
  * is translated).  A boot and a job translate more than 16 MiB of code
- * since the channel's driver came in: with 16 the cache is flushed and
- * refilled, and run -- true took 3.29 s against 2.66 s with 32 (median
- * of 5, bench --plain --tb-cache 16,24,32), for 20 MiB more RSS. */
+ * (the channel's driver included), so with 16 the cache is flushed and
+ * refilled: run -- true took 3.29 s against 2.66 s with 32 (median of 5,
+ * bench --plain --tb-cache 16,24,32), for 20 MiB more RSS. */
 #define PLAN_TB_CACHE_MIB 32
 #define PLAN_MAX_DISKS WIRE_MAX_DISKS
 #define PLAN_MAX_DEV 32
