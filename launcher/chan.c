@@ -92,6 +92,15 @@ static int outq_room(const struct outq *q, size_t n)
 	return q->fd < 0 || q->closed || q->len + n <= CHAN_OUTQ;
 }
 
+/* Whether the channel may be read: one read of WIRE_CHAN_MAX bytes can
+ * complete the frame the parser holds in part (up to WIRE_CHAN_MAX of
+ * payload already received) and bring as much again, all of it for one
+ * stream. */
+static int can_read(const struct chan *c)
+{
+	return outq_room(&c->out[0], 2 * WIRE_CHAN_MAX) && outq_room(&c->out[1], 2 * WIRE_CHAN_MAX);
+}
+
 /* Write what can be written now. */
 static void outq_flush(struct chan *c, struct outq *q)
 {
@@ -141,7 +150,7 @@ static void outq_add(struct chan *c, struct outq *q, const void *data, size_t le
 		memmove(q->buf, q->buf + q->off, q->len);
 		q->off = 0;
 	}
-	/* update() reads no more from the channel unless a frame fits. */
+	/* can_read() keeps room for whatever one read can complete. */
 	memcpy(q->buf + q->off + q->len, data, len);
 	q->len += len;
 	outq_flush(c, q);
@@ -193,7 +202,7 @@ static void conn_read(struct chan *c)
 		unsigned char buf[WIRE_CHAN_MAX];
 		ssize_t n;
 
-		if (!outq_room(&c->out[0], WIRE_CHAN_MAX) || !outq_room(&c->out[1], WIRE_CHAN_MAX))
+		if (!can_read(c))
 			return;
 		n = read(c->conn_fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
@@ -316,7 +325,7 @@ static void update(struct chan *c)
 		stdin_stop(c);
 	if (c->conn_watch >= 0) {
 		ev = c->send_len ? VIR_EVENT_HANDLE_WRITABLE : 0;
-		if (outq_room(&c->out[0], WIRE_CHAN_MAX) && outq_room(&c->out[1], WIRE_CHAN_MAX))
+		if (can_read(c))
 			ev |= VIR_EVENT_HANDLE_READABLE;
 		if (ev != c->conn_events)
 			virEventUpdateHandle(c->conn_watch, ev);
