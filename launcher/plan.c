@@ -366,6 +366,13 @@ static int insert_dev(struct plan *p, size_t at, enum plan_dev_kind kind)
 	return 0;
 }
 
+/* libvirt addresses a USB controller after virtio-serial (its controllers
+ * go in order of type) and before any disk. */
+int plan_add_usb(struct plan *p, enum plan_dev_kind kind)
+{
+	return insert_dev(p, p->ndev && p->dev[0].kind == PLAN_DEV_VSERIAL, kind);
+}
+
 int plan_complete(struct plan *p)
 {
 	/* microvm has no PCI: virtio-mmio devices need no addresses. */
@@ -378,11 +385,7 @@ int plan_complete(struct plan *p)
 		c->model = p->machine == PLAN_Q35 ? PLAN_CTL_PCIE_ROOT : PLAN_CTL_PCI_ROOT;
 	}
 	if (p->usb == PLAN_DEFAULT_LIBVIRT) {
-		/* A controller: libvirt addresses it before any disk, and after
-		 * virtio-serial (its controllers go in order of type). */
-		size_t at = p->ndev && p->dev[0].kind == PLAN_DEV_VSERIAL;
-
-		if (insert_dev(p, at, p->machine == PLAN_Q35 ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
+		if (plan_add_usb(p, p->machine == PLAN_Q35 ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
 			return -1;
 		p->usb = PLAN_DEFAULT_NONE;
 	}

@@ -165,6 +165,9 @@ void plan_free(struct plan *p);
  * that the qemu argv renderer gives the guest the same machine. */
 int plan_complete(struct plan *p);
 
+/* Insert a USB controller of KIND where libvirt addresses it. */
+int plan_add_usb(struct plan *p, enum plan_dev_kind kind);
+
 int plan_parse_machine(const char *s);
 int plan_parse_shape(const char *s);
 /* Guest RAM in MiB when none is asked for, by shape. */

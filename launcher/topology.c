@@ -128,16 +128,9 @@ static int topo_virt_install(struct plan *p, long arg)
 		err_set(LB_EXIT_USAGE, "too many devices for virt-install's topology");
 		return -1;
 	}
-	/* Keep libvirt's assignment order: controllers (virtio-serial, then
-	 * USB), disks, balloon, rng. */
-	{
-		size_t at = p->ndev && p->dev[0].kind == PLAN_DEV_VSERIAL;
-
-		memmove(&p->dev[at + 1], &p->dev[at], (p->ndev - at) * sizeof *p->dev);
-		memset(&p->dev[at], 0, sizeof *p->dev);
-		p->dev[at].kind = PLAN_DEV_XHCI;
-		p->ndev++;
-	}
+	/* Keep libvirt's assignment order: controllers, disks, balloon, rng. */
+	if (plan_add_usb(p, PLAN_DEV_XHCI) < 0)
+		return -1;
 	memset(&p->dev[p->ndev], 0, 2 * sizeof *p->dev);
 	p->dev[p->ndev++].kind = PLAN_DEV_BALLOON;
 	p->dev[p->ndev++].kind = PLAN_DEV_RNG;
