@@ -47,6 +47,8 @@ OBJS = \
 	launcher/lv.o \
 	launcher/proto.o \
 	launcher/chan.o \
+	launcher/qmp.o \
+	launcher/template.o \
 	launcher/accel.o \
 	launcher/launch.o \
 	launcher/watchdog.o \

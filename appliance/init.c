@@ -236,15 +236,64 @@ static int have_pci(void)
 	return n > 0;
 }
 
+int init_sysfs_line(const char *dir, const char *entry, const char *file, char *buf, size_t len)
+{
+	char path[300];
+	FILE *f;
+	int r = -1;
+
+	snprintf(path, sizeof path, "%s/%s/%s", dir, entry, file);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(buf, (int)len, f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			r = 0;
+		}
+		fclose(f);
+	}
+	return r;
+}
+
+int init_scan(const char *dir, int (*ok)(const char *, const char *, void *), void *arg)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d)))
+		found = e->d_name[0] != '.' && ok(dir, e->d_name, arg);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int is_virtio_type(const char *dir, const char *entry, void *id)
+{
+	char type[16];
+
+	return init_sysfs_line(dir, entry, "device", type, sizeof type) == 0 &&
+	       strtoul(type, NULL, 16) == *(unsigned *)id;
+}
+
+int init_virtio_present(unsigned id)
+{
+	return init_scan("/sys/bus/virtio/devices", is_virtio_type, &id);
+}
+
 /* Stage 2: the virtio transport, which the channel and the user's disks
  * need (with a root disk, stage 1 has loaded it already); virtio_blk
- * waits for the job to say there are disks.  Then whatever
- * leanboot.modules asks. */
+ * waits for the job to say there are disks.  A virtio-scsi controller
+ * is there only in a VM made to be a template (launch.h): its driver
+ * and sd load now, before ready, so that no clone of it pays for them
+ * when its disks arrive.  Then whatever leanboot.modules asks. */
 static void load_modules(void)
 {
 	char list[1024], *save, *m;
 
 	init_load_module(have_pci() ? "virtio_pci" : "virtio_mmio");
+	if (init_virtio_present(INIT_VIRTIO_SCSI)) {
+		init_load_module("virtio_scsi");
+		init_load_module("sd_mod");
+	}
 	if (!cmdline_get("leanboot.modules", list, sizeof list))
 		return;
 	for (m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save))
@@ -356,23 +405,73 @@ static void quiet_console(void)
 	}
 }
 
-/* /dev/disk/leanboot/N for the Nth user disk.  They follow the appliance
- * root (vda) in PCI order when there is one, else start at vda. */
-void init_attach_disks(long n)
+/* The node of the SCSI disk at LUN L of target 0, once it is in /dev. */
+struct lun {
+	long lun;
+	char dev[32];
+};
+
+static int is_block_of(const char *dir, const char *entry, void *arg)
+{
+	struct lun *l = arg;
+
+	snprintf(l->dev, sizeof l->dev, "/dev/%.20s", entry);
+	(void)dir;
+	return access(l->dev, F_OK) == 0;
+}
+
+static int is_lun(const char *dir, const char *entry, void *arg)
+{
+	struct lun *l = arg;
+	unsigned host, channel, target;
+	unsigned long lun;
+	char blocks[300];
+	int end = 0;
+
+	/* Entries are named H:C:T:L. */
+	if (sscanf(entry, "%u:%u:%u:%lu%n", &host, &channel, &target, &lun, &end) != 4 ||
+	    entry[end] || channel || target || lun != (unsigned long)l->lun)
+		return 0;
+	snprintf(blocks, sizeof blocks, "%s/%s/device/block", dir, entry);
+	return init_scan(blocks, is_block_of, l);
+}
+
+static int lun_ready(void *arg)
+{
+	return init_scan("/sys/class/scsi_disk", is_lun, arg);
+}
+
+/* /dev/disk/leanboot/N for the Nth user disk.  As virtio-blk devices
+ * they follow the appliance root (vda) in PCI order when there is one,
+ * else start at vda.  As SCSI LUNs the host hot-adds them after the job
+ * is sent, and each appears when the guest has scanned it: wait for its
+ * node as devtmpfs makes it. */
+void init_attach_disks(long n, int scsi)
 {
 	char buf[64], dev[32], link[64];
 	char first = cmdline_get("root", buf, sizeof buf) ? 'b' : 'a';
 
 	if (n <= 0)
 		return;
-	init_load_module("virtio_blk");
+	if (!scsi)
+		init_load_module("virtio_blk");
 	mkdir("/dev/disk", 0755);
 	mkdir("/dev/disk/leanboot", 0755);
 	for (long i = 0; i < n; i++) {
+		struct lun l = { i, "" };
+
 		snprintf(dev, sizeof dev, "/dev/vd%c", (char)(first + i));
 		/* virtio-blk probes while its module loads, but give a late
 		 * device up to 5 s before going on without it. */
-		wait_dev(dev, 5000);
+		if (scsi) {
+			if (init_wait(lun_ready, &l, 5000) < 0) {
+				init_say("disk %ld did not appear", i);
+				continue;
+			}
+			snprintf(dev, sizeof dev, "%s", l.dev);
+		} else {
+			wait_dev(dev, 5000);
+		}
 		snprintf(link, sizeof link, "/dev/disk/leanboot/%ld", i);
 		if (symlink(dev, link) < 0 && errno != EEXIST)
 			init_say("%s: %s", link, strerror(errno));
@@ -462,6 +561,8 @@ int main(void)
 	}
 	init_say("stage 2");
 	mount_one("tmpfs", "/tmp", "tmpfs");
+	/* POSIX shared memory, which programs expect to find. */
+	mount_one("tmpfs", "/dev/shm", "tmpfs");
 	/* A place for users to mount their disks. */
 	mkdir("/mnt", 0755);
 	load_modules();

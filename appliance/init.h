@@ -16,8 +16,19 @@ void init_load_module(const char *mod);
 /* Wait up to MS milliseconds until OK(ARG), checked again whenever a node
  * appears in /dev (inotify, not a timer).  Returns 0, or -1 at the end. */
 int init_wait(int (*ok)(void *), void *arg, int ms);
-/* The user's N disks: virtio_blk, then /dev/disk/leanboot/0..N-1. */
-void init_attach_disks(long n);
+/* The user's N disks as /dev/disk/leanboot/0..N-1: virtio-blk devices
+ * after the root, or with SCSI the LUNs 0..N-1 the host hot-adds. */
+void init_attach_disks(long n, int scsi);
+
+/* The first line of DIR/ENTRY/FILE, without its newline, into BUF:
+ * 0, or -1. */
+int init_sysfs_line(const char *dir, const char *entry, const char *file, char *buf, size_t len);
+/* Whether OK(DIR, ENTRY, ARG) holds for an entry of DIR: 1, or 0. */
+int init_scan(const char *dir, int (*ok)(const char *, const char *, void *), void *arg);
+/* Whether a virtio device of type ID is there (virtio's device ids). */
+#define INIT_VIRTIO_CONSOLE 3
+#define INIT_VIRTIO_SCSI 8
+int init_virtio_present(unsigned id);
 
 /* job.c: the channel's port, open, or -1 when the machine has none. */
 int job_channel(void);

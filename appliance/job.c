@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <linux/random.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -31,54 +34,13 @@ static int host_gone;             /* the port has failed: output is dropped */
 
 /* --- finding the port ------------------------------------------------- */
 
-/* The first line of DIR/ENTRY/FILE, without its newline, into BUF. */
-static int sysfs_line(const char *dir, const char *entry, const char *file, char *buf, size_t len)
-{
-	char path[300];
-	FILE *f;
-	int r = -1;
-
-	snprintf(path, sizeof path, "%s/%s/%s", dir, entry, file);
-	if ((f = fopen(path, "re"))) {
-		if (fgets(buf, (int)len, f)) {
-			buf[strcspn(buf, "\n")] = '\0';
-			r = 0;
-		}
-		fclose(f);
-	}
-	return r;
-}
-
-/* The first entry of DIR for which OK(DIR, ENTRY, ARG) holds: 1, or 0. */
-static int scan(const char *dir, int (*ok)(const char *, const char *, void *), void *arg)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int found = 0;
-
-	while (d && !found && (e = readdir(d)))
-		found = e->d_name[0] != '.' && ok(dir, e->d_name, arg);
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/* A virtio console: virtio device id 3. */
-static int is_console(const char *dir, const char *entry, void *arg)
-{
-	char id[16];
-
-	(void)arg;
-	return sysfs_line(dir, entry, "device", id, sizeof id) == 0 && strtol(id, NULL, 16) == 3;
-}
-
 /* The port named WIRE_CHANNEL_NAME, once its node is in /dev (no udev
  * here to make /dev/virtio-ports/NAME): its path into OUT (64 bytes). */
 static int is_channel(const char *dir, const char *entry, void *out)
 {
 	char name[64];
 
-	if (sysfs_line(dir, entry, "name", name, sizeof name) < 0 || strcmp(name, WIRE_CHANNEL_NAME))
+	if (init_sysfs_line(dir, entry, "name", name, sizeof name) < 0 || strcmp(name, WIRE_CHANNEL_NAME))
 		return 0;
 	snprintf(out, 64, "/dev/%.50s", entry);
 	return access(out, F_OK) == 0;
@@ -86,7 +48,7 @@ static int is_channel(const char *dir, const char *entry, void *out)
 
 static int find_port(void *out)
 {
-	return scan(PORTS, is_channel, out);
+	return init_scan(PORTS, is_channel, out);
 }
 
 int job_channel(void)
@@ -94,7 +56,7 @@ int job_channel(void)
 	char dev[64];
 	int fd;
 
-	if (!scan("/sys/bus/virtio/devices", is_console, NULL))
+	if (!init_virtio_present(INIT_VIRTIO_CONSOLE))
 		return -1;
 	init_load_module("virtio_console");
 	/* QEMU announces the port once the driver is up, a moment later. */
@@ -194,8 +156,33 @@ static long recv_frame(int ch, char *type, unsigned char *buf, size_t cap)
 
 struct job {
 	uint32_t ndisks, flags, argc, envc;
+	struct timespec now;      /* the host's clock when it sent the job */
+	const unsigned char *seed;   /* WIRE_JOB_SEED bytes */
 	char **argv, **env;       /* into the job's payload */
 };
+
+/* What a VM restored from a template must not share with its siblings:
+ * the clock, which stopped when the template was saved, and the RNG's
+ * state.  The seed is credited and the CRNG reseeded at once, so the
+ * very next read of /dev/urandom differs from every other clone's.
+ * (vmgenid would reseed it too, but its ACPI table needs a firmware
+ * that writes pointers back, and qboot's loader does not.) */
+static void freshen(const struct job *j)
+{
+	struct {
+		int entropy_count, buf_size;
+		unsigned char buf[WIRE_JOB_SEED];
+	} e = { WIRE_JOB_SEED * 8, WIRE_JOB_SEED, { 0 } };
+	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+
+	if (clock_settime(CLOCK_REALTIME, &j->now) < 0)
+		init_say("clock_settime: %s", strerror(errno));
+	memcpy(e.buf, j->seed, WIRE_JOB_SEED);
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &e) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
+		init_say("reseeding the RNG: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
 
 /* Check and split the payload (LEN bytes, NUL after them). */
 static int parse_job(unsigned char *p, size_t len, struct job *j)
@@ -208,7 +195,12 @@ static int parse_job(unsigned char *p, size_t len, struct job *j)
 	j->flags = wire_get32(p + 4);
 	j->argc = wire_get32(p + 8);
 	j->envc = wire_get32(p + 12);
-	if (j->ndisks > WIRE_MAX_DISKS || j->argc > len || j->envc > len)
+	j->now.tv_sec = (time_t)((uint64_t)wire_get32(p + WIRE_JOB_TIME) << 32 |
+				 wire_get32(p + WIRE_JOB_TIME + 4));
+	j->now.tv_nsec = wire_get32(p + WIRE_JOB_TIME + 8);
+	j->seed = p + WIRE_JOB_FIXED - WIRE_JOB_SEED;
+	if (j->ndisks > WIRE_MAX_DISKS || j->argc > len || j->envc > len ||
+	    j->now.tv_nsec >= 1000000000L)
 		return -1;
 	j->argv = calloc((size_t)j->argc + 1, sizeof *j->argv);
 	j->env = calloc((size_t)j->envc + 1, sizeof *j->env);
@@ -399,9 +391,10 @@ void job_run(int ch)
 		job_failf(ch, "the job is malformed");
 		goto out;
 	}
+	freshen(&j);
 	if (j.argc == 0)
 		goto out;   /* no command: boot, say ready, power off */
-	init_attach_disks(j.ndisks);
+	init_attach_disks(j.ndisks, j.flags & WIRE_JOB_SCSI);
 	r = run(ch, &j);
 	if (r < 0)
 		goto out;

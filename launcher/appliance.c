@@ -210,6 +210,31 @@ int appl_key(const struct appl *a, char key[65])
 	return 0;
 }
 
+int appl_derived_key(const struct appl *a, const char *const *files, const struct strv *words,
+		     char key[65])
+{
+	struct sha256_ctx h;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char built[65];
+
+	appl_built_key(a, built);
+	if (!built[0]) {
+		err_set(LB_EXIT_VM, "the appliance is not built");
+		return -1;
+	}
+	sha256_init(&h);
+	hash_str(&h, built);
+	for (size_t i = 0; files[i]; i++)
+		if (hash_stat(&h, files[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < words->n; i++)
+		hash_str(&h, words->v[i]);
+	sha256_digest(&h, sizeof d, d);
+	for (size_t i = 0; i < sizeof d; i++)
+		sprintf(key + 2 * i, "%02x", d[i]);
+	return 0;
+}
+
 void appl_built_key(const struct appl *a, char key[65])
 {
 	char path[PATH_MAX + 8];
@@ -227,7 +252,7 @@ void appl_built_key(const struct appl *a, char key[65])
 		key[0] = '\0';
 }
 
-static int appl_lock(const struct appl *a)
+int appl_lock(const struct appl *a)
 {
 	char path[PATH_MAX + 8];
 	int fd;
@@ -450,11 +475,15 @@ out_lock:
 
 int appl_clean(struct appl *a)
 {
+	char path[PATH_MAX + 16];
 	int lock = appl_lock(a), r;
 
 	if (lock < 0)
 		return -1;
 	r = util_rmtree(a->dir);
+	snprintf(path, sizeof path, "%s/" APPL_TEMPLATES, a->cache);
+	if (util_rmtree(path) < 0)
+		r = -1;
 	close(lock);
 	return r;
 }

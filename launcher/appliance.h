@@ -6,6 +6,11 @@
 
 #include <limits.h>
 
+#include "strv.h"
+
+/* The templates warm launches restore (template.h), under the cache. */
+#define APPL_TEMPLATES "template"
+
 /* Where the appliance carries the inspector (appliance/inspect.c). */
 #define APPL_INSPECT "/usr/lib/leanboot/inspect"
 
@@ -27,8 +32,16 @@ int appl_find_host_kernel(struct appl *a);
 int appl_key(const struct appl *a, char key[65]);
 /* The key of what is built, or "" when nothing is. */
 void appl_built_key(const struct appl *a, char key[65]);
+/* A key for something made from the built appliance: its key, the
+ * identity (path, size, mtime) of each of FILES (NULL-ended), and WORDS. */
+int appl_derived_key(const struct appl *a, const char *const *files, const struct strv *words,
+		     char key[65]);
+/* Take CACHE/lock, which serialises what is built in the cache: the fd
+ * to close, or -1 after err_set(). */
+int appl_lock(const struct appl *a);
 /* Build unless the cache holds the same key; *hit says which. */
 int appl_build(struct appl *a, int verbose, int *hit);
+/* Remove the appliance and the templates made from it. */
 int appl_clean(struct appl *a);
 /* Pick the kernel image to boot into a->boot_kernel.  WANT is a
  * kern_format, or -1 for PVH where the host kernel has it.  With PREPARE

@@ -20,7 +20,9 @@ int backend_parse(const char *s);
 #define BACKEND_NKINDS 2
 
 /* Steps of a start, for the launch's clock. */
-enum backend_step { BACKEND_RENDERED, BACKEND_CREATED, BACKEND_RUNNING };
+enum backend_step {
+	BACKEND_RENDERED, BACKEND_CREATED, BACKEND_RESTORED, BACKEND_ATTACHED, BACKEND_RUNNING,
+};
 
 struct backend_sink {
 	void (*input)(void *ctx, const void *buf, size_t n);   /* console bytes */
@@ -35,14 +37,28 @@ struct backend_args {
 	const char *rundir;           /* for the backend's own files */
 	const char *connect;          /* libvirt URI; NULL: the default */
 	const char *cache;            /* the appliance's cache (embedded roots) */
+	const char *template_dir;     /* a template's or clone's (plan->start) */
+	const struct plan_disk_in *disks;   /* a clone's, to hot-add */
+	size_t ndisks;
+	double deadline;              /* util_now()'s clock: the launch's end */
 	int verbose;
 };
 
 struct backend_ops {
 	const char *name;
 	/* Start the VM.  *DATA is the backend's state, set even when the
-	 * start fails, for stop to release.  Returns -1 after err_set(). */
+	 * start fails, for stop to release.  A clone (plan->start) is
+	 * restored from its template, given its disks and set running
+	 * before this returns.  Returns -1 after err_set(). */
 	int (*start)(const struct backend_args *a, const struct backend_sink *s, void **data);
+	/* A template at ready: stop it and save its state into its
+	 * directory; the VM then goes away.  NULL where templates are not
+	 * made this way.  Returns -1 after err_set(). */
+	int (*save)(void *data, double deadline);
+	/* After a clone's start failed: whether its template was to blame
+	 * (QEMU could not load it, or exited on its own as it tried), rather
+	 * than a signal, a killed QEMU or a disk.  NULL: never. */
+	int (*restore_failed)(void *data);
 	/* Destroy the VM and release everything; on any state start left. */
 	void (*stop)(void *data);
 	/* QEMU's pid when it is ours to see, else 0. */

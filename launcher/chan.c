@@ -12,15 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
 
 #include "chan.h"
 #include "err.h"
+#include "util.h"
 
 struct outq {
 	int fd, watch;
@@ -346,7 +348,6 @@ static void update(struct chan *c)
 struct chan *chan_open(const char *path, const struct chan_opts *o, const struct proto_sink *sink)
 {
 	struct chan *c = calloc(1, sizeof *c);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const struct proto_sink mine = { NULL, on_frame, c };
 
 	if (!c) {
@@ -359,18 +360,9 @@ struct chan *chan_open(const char *path, const struct chan_opts *o, const struct
 	c->in_fd = o->in_fd;
 	outq_init(&c->out[0], o->out_fd, WIRE_STDOUT);
 	outq_init(&c->out[1], o->err_fd, WIRE_STDERR);
-	if (strlen(path) >= sizeof sa.sun_path) {
-		err_set(LB_EXIT_USAGE, "%s: too long for a UNIX socket (at most %zu bytes); set TMPDIR "
-			"to a shorter directory", path, sizeof sa.sun_path - 1);
+	c->listen_fd = util_listen_unix(path);
+	if (c->listen_fd < 0)
 		goto fail;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    chmod(path, 0600) < 0 || listen(c->listen_fd, 1) < 0) {
-		err_set(LB_EXIT_VM, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
 	c->listen_watch = virEventAddHandle(c->listen_fd, VIR_EVENT_HANDLE_READABLE, on_accept, c, NULL);
 	if (c->listen_watch < 0) {
 		err_set(LB_EXIT_VM, "cannot watch the channel's socket");
@@ -388,10 +380,30 @@ fail:
 	return NULL;
 }
 
-int chan_send_job(struct chan *c, const unsigned char *job, size_t len)
+/* The clock and the seed, as late as they can be taken. */
+static int job_stamp(unsigned char *job)
+{
+	struct timespec ts;
+	uint64_t sec;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sec = (uint64_t)ts.tv_sec;
+	wire_put32(job + WIRE_JOB_TIME, (uint32_t)(sec >> 32));
+	wire_put32(job + WIRE_JOB_TIME + 4, (uint32_t)sec);
+	wire_put32(job + WIRE_JOB_TIME + 8, (uint32_t)ts.tv_nsec);
+	if (getrandom(job + WIRE_JOB_FIXED - WIRE_JOB_SEED, WIRE_JOB_SEED, 0) != WIRE_JOB_SEED) {
+		err_set(LB_EXIT_VM, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int chan_send_job(struct chan *c, unsigned char *job, size_t len)
 {
 	if (c->job_sent)
 		return 0;
+	if (job_stamp(job) < 0)
+		return -1;
 	if (queue_frame(c, WIRE_JOB, job, len) < 0)
 		return -1;
 	c->job_sent = 1;
@@ -445,7 +457,7 @@ void chan_close(struct chan *c)
 	free(c);
 }
 
-unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, int stream_stdin,
+unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, unsigned flags,
 			size_t *len)
 {
 	size_t n = WIRE_JOB_FIXED, argc = 0, envc = 0;
@@ -464,8 +476,9 @@ unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, int 
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
+	memset(job, 0, WIRE_JOB_FIXED);
 	wire_put32(job, (uint32_t)ndisks);
-	wire_put32(job + 4, stream_stdin ? WIRE_JOB_STDIN : 0);
+	wire_put32(job + 4, flags);
 	wire_put32(job + 8, (uint32_t)argc);
 	wire_put32(job + 12, (uint32_t)envc);
 	p = job + WIRE_JOB_FIXED;

@@ -30,9 +30,10 @@ struct chan;
  * failures always, output when its fd in O is -1.  Returns NULL after
  * err_set(). */
 struct chan *chan_open(const char *path, const struct chan_opts *o, const struct proto_sink *sink);
-/* Queue the job (chan_job() made it); it goes out once QEMU is
- * connected, and stdin follows it. */
-int chan_send_job(struct chan *c, const unsigned char *job, size_t len);
+/* Stamp the job (chan_job() made it) with the clock and a fresh seed,
+ * and queue it; it goes out once QEMU is connected, and stdin follows
+ * it.  Returns -1 after err_set(). */
+int chan_send_job(struct chan *c, unsigned char *job, size_t len);
 /* Output bytes queued and not yet written (a reader that stopped). */
 size_t chan_unwritten(const struct chan *c);
 /* The channel broke the protocol (why), or NULL. */
@@ -43,10 +44,10 @@ void chan_close(struct chan *c);
 
 /* The job for ARGV (NULL: none, the guest powers off) with ENV
  * (NAME=VALUE strings, NULL-ended, or NULL) and NDISKS user disks;
- * STREAM_STDIN: stdin comes in frames, else the command reads /dev/null.
+ * FLAGS are WIRE_JOB_STDIN and WIRE_JOB_SCSI (wire.h).
  * Returns it malloc'd with its length, or NULL after err_set() (one
  * longer than WIRE_JOB_MAX is a usage error). */
-unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, int stream_stdin,
+unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, unsigned flags,
 			size_t *len);
 
 #endif

@@ -41,6 +41,8 @@ static int inspect_opt(int c, char *arg, void *ctx)
 		return cmd_timeout_opt(arg, &o->lo.timeout);
 	case OPT_MEMORY:
 		return cmd_plan_opt(c, arg, &o->lo.in, 0);
+	case OPT_START:
+		return cmd_start_opt(arg, &o->lo.start);
 	}
 	return -2;
 }
@@ -229,7 +231,7 @@ static void first_line(const struct launch_capture *c, char *out, size_t len)
 int cmd_inspect(int argc, char **argv)
 {
 	struct inspect_opts o = {
-		.lo = { .in = PLAN_INPUT_INIT, .timeout = 120 },
+		.lo = { .in = PLAN_INPUT_INIT, .timeout = 120, .start = LAUNCH_START_AUTO },
 		.format = -1,
 	};
 	struct launch_capture out = { .limit = INSPECT_MAX_REPORT }, errs = { .limit = 64 << 10 };

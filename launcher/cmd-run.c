@@ -46,13 +46,16 @@ static int run_opt(int c, char *arg, void *ctx)
 	case OPT_STDIN:
 		o->stdin_asked = 1;
 		return 0;
+	case OPT_START:
+		return cmd_start_opt(arg, &o->lo.start);
 	}
 	return cmd_plan_opt(c, arg, &o->lo.in, 1);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { .lo = { .in = PLAN_INPUT_INIT, .timeout = 120 } };
+	struct run_opts o = { .lo = { .in = PLAN_INPUT_INIT, .timeout = 120,
+				      .start = LAUNCH_START_AUTO } };
 	struct appl a;
 	int r;
 

@@ -53,6 +53,14 @@ static const struct cmd_opt channel_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+/* Whether a launch restores a template or boots (launch.h). */
+static const struct cmd_opt start_opts[] = {
+	{ "start", OPT_START, "cold|auto|warm",
+	  "boot, or restore a clone of the appliance at ready (run and inspect: auto, warm where "
+	  "the backend can)" },
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct cmd_opt xml_opts[] = {
 	{ "argv", OPT_ARGV, NULL, "print the direct backend's qemu argv, one word a line" },
 	{ NULL, 0, NULL, NULL },
@@ -103,12 +111,12 @@ const struct cmd cmd_table[] = {
 	{ CMD_XML, "xml", { plan_opts, boot_opts, channel_opts, xml_opts },
 	  "[--topology T] [--machine q35|pc|microvm] [--disk FILE]... [BOOT OPTIONS] [--argv]",
 	  "print the domain XML (or qemu argv) of a topology" },
-	{ CMD_RUN, "run", { plan_opts, boot_opts, run_opts },
+	{ CMD_RUN, "run", { plan_opts, boot_opts, run_opts, start_opts },
 	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--env NAME=VALUE]... [-i]\n"
-	  "       [BOOT OPTIONS] -- COMMAND [ARG]...",
+	  "       [--start cold|auto|warm] [BOOT OPTIONS] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
-	{ CMD_INSPECT, "inspect", { inspect_opts },
-	  "[--json] [--format auto|raw|qcow2] [--timeout S] [--memory MiB] DISK...",
+	{ CMD_INSPECT, "inspect", { inspect_opts, start_opts },
+	  "[--json] [--format auto|raw|qcow2] [--timeout S] [--memory MiB] [--start S] DISK...",
 	  "report what is on disk images, attached read-only" },
 	{ CMD_CHECK, "check", { plan_opts, boot_opts, channel_opts, check_opts },
 	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
@@ -233,6 +241,19 @@ int cmd_choice(int *out, int value, const char *opt, const char *arg, const char
 	if (value < 0)
 		return err_usage_fail("%s: '%s' is not %s", opt, arg, allowed);
 	*out = value;
+	return 0;
+}
+
+int cmd_start_opt(const char *arg, enum launch_start *out)
+{
+	static const char *const names[] = {
+		[LAUNCH_START_COLD] = "cold", [LAUNCH_START_AUTO] = "auto", [LAUNCH_START_WARM] = "warm",
+	};
+	int v = 0;
+
+	if (cmd_choice(&v, UTIL_NAME_INDEX(arg, names), "--start", arg, "cold, auto or warm") < 0)
+		return -1;
+	*out = (enum launch_start)v;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <getopt.h>
 
 #include "appliance.h"
+#include "launch.h"
 #include "plan.h"
 
 /* The global options: before the command's name or after it. */
@@ -65,7 +66,7 @@ enum {
 	/* the commands' own */
 	OPT_ARGV, OPT_TIMEOUT, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_BOOT, OPT_GOLDEN, OPT_REGEN,
 	OPT_BACKENDS, OPT_RUNS, OPT_WARMUP, OPT_PEER, OPT_CSV, OPT_SVG, OPT_LOGS, OPT_PLAIN,
-	OPT_ENV,
+	OPT_ENV, OPT_START,
 	/* a command's own short options: their letters */
 	OPT_STDIN = 'i',
 };
@@ -102,6 +103,8 @@ int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx);
 int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed);
 /* --timeout S, 1 to 86400 seconds (run and inspect). */
 int cmd_timeout_opt(const char *arg, double *out);
+/* --start cold|auto|warm into *OUT. */
+int cmd_start_opt(const char *arg, enum launch_start *out);
 
 /* The commands (cmd-NAME.c), as main.c dispatches them. */
 int cmd_xml(int argc, char **argv);

@@ -245,6 +245,21 @@ static int domxml_vserial(xmlTextWriterPtr w, const struct plan_addr *a)
 	return r;
 }
 
+/* Where a clone's disks are hot-added as LUNs: libvirt names it scsi0,
+ * its bus scsi0.0. */
+static int domxml_scsi(xmlTextWriterPtr w, const struct plan_addr *a)
+{
+	int r = 0;
+
+	r |= domxml_start(w, "controller");
+	r |= domxml_attr(w, "type", "scsi");
+	r |= domxml_attr(w, "index", "0");
+	r |= domxml_attr(w, "model", "virtio-scsi");
+	r |= domxml_address(w, a);
+	r |= domxml_end(w);
+	return r;
+}
+
 static int domxml_channel(xmlTextWriterPtr w, const char *path)
 {
 	int r = 0;
@@ -307,6 +322,9 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 			break;
 		case PLAN_DEV_VSERIAL:
 			r |= domxml_vserial(w, &d->addr);
+			break;
+		case PLAN_DEV_SCSI:
+			r |= domxml_scsi(w, &d->addr);
 			break;
 		}
 	}

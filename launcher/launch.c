@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "lv.h"
 #include "proc.h"
 #include "proto.h"
+#include "template.h"
 #include "util.h"
 #include "watchdog.h"
 
@@ -38,29 +40,37 @@ struct launch {
 	double t0;
 	struct launch_times t;
 	int done;                    /* the VM is gone */
-	int job_unsent;              /* the job could not be queued (no memory) */
+	char job_error[256];         /* the job could not be sent: why */
+	enum plan_start start;
+	const char *template_dir;    /* a template's or clone's */
+	char save_error[512];        /* a template that could not be saved: why */
+	int saved;                   /* a template saved */
 	int got_exit, exit_status;
 	char guest_error[512];       /* a WIRE_FAIL frame */
 	char panic[160];             /* the guest kernel's "Kernel panic - ..." line */
-	int signal;                  /* SIGINT/SIGTERM/SIGHUP received */
 	int timed_out;
 	int conn_lost;               /* the backend lost what runs the VM */
 	char lost_outcome[128];      /* what became of the VM then */
-	int sigpipe[2];
-	int sig_watch, timer;
+	int timer;
 	struct watchdog wd;          /* cleans up if we are killed outright */
 	const struct backend_ops *b;
 	void *vm;                    /* the backend's state */
 };
 
-static int sig_write_fd = -1;
+/* Signals are the process's, so their state is too: one launch_run()
+ * may make several launches (a template, then its clone). */
+static struct {
+	int pipe[2];
+	int watch;
+	int signal;                  /* SIGINT/SIGTERM/SIGHUP received */
+} sig = { { -1, -1 }, -1, 0 };
 
-static void on_signal(int sig)
+static void on_signal(int signo)
 {
-	unsigned char c = (unsigned char)sig;
+	unsigned char c = (unsigned char)signo;
 	int saved = errno;
 
-	if (sig_write_fd >= 0 && write(sig_write_fd, &c, 1) < 0) {
+	if (sig.pipe[1] >= 0 && write(sig.pipe[1], &c, 1) < 0) {
 		/* Nothing to do: the pipe is full, a signal is already queued. */
 	}
 	errno = saved;
@@ -77,7 +87,8 @@ static void mark(struct launch *l, enum stages_mark m)
 }
 
 /* Fault-injection tests name a point of the launch in LEANBOOT_STOP_AT
- * (planned, created, kernel or ready); the launcher stops itself there
+ * (planned, created, kernel, ready, or restore: a clone's QEMU is up and
+ * its state not yet loaded); the launcher stops itself there
  * with SIGSTOP, so that the test can do its damage (a signal, kill -9 of
  * QEMU, a deleted disk) at a known stage and then send SIGCONT. */
 static void checkpoint(const char *point)
@@ -173,6 +184,26 @@ static long self_peak_kib(void)
 	return peak_kib("/proc/self/status");
 }
 
+/* The guest is ready for its job: it goes now. */
+static void send_job(struct launch *l)
+{
+	l->stage = STAGES_COMMAND;
+	mark(l, STAGES_M_READY);
+	checkpoint("ready");
+	if (l->chan && chan_send_job(l->chan, l->job, l->job_len) < 0)
+		snprintf(l->job_error, sizeof l->job_error, "%s", err_msg());
+}
+
+static void save_template(struct launch *l)
+{
+	mark(l, STAGES_M_READY);
+	checkpoint("ready");
+	if (l->b->save(l->vm, l->t0 + l->o->timeout) < 0)
+		snprintf(l->save_error, sizeof l->save_error, "%s", err_msg());
+	else
+		l->saved = 1;
+}
+
 static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 {
 	struct launch *l = ctx;
@@ -184,17 +215,17 @@ static void on_frame(void *ctx, char type, const uint8_t *data, size_t len)
 		if (l->stage < STAGES_COMMAND) {
 			char up[32];
 
-			l->stage = STAGES_COMMAND;
-			mark(l, STAGES_M_READY);
-			checkpoint("ready");
-			/* The init now waits for its job on the channel. */
-			if (l->chan && chan_send_job(l->chan, l->job, l->job_len) < 0)
-				l->job_unsent = 1;
 			if (len < sizeof up) {
 				memcpy(up, data, len);
 				up[len] = '\0';
 				l->t.guest_ready = strtod(up, NULL);
 			}
+			/* The init now waits for its job on the channel; a
+			 * template is saved as it waits. */
+			if (l->start == PLAN_START_TEMPLATE)
+				save_template(l);
+			else
+				send_job(l);
 		}
 		break;
 	case WIRE_STDOUT:
@@ -253,10 +284,18 @@ static void on_step(void *ctx, enum backend_step step)
 {
 	static const enum stages_mark marks[] = {
 		[BACKEND_RENDERED] = STAGES_M_RENDERED, [BACKEND_CREATED] = STAGES_M_CREATED,
+		[BACKEND_RESTORED] = STAGES_M_RESTORED, [BACKEND_ATTACHED] = STAGES_M_ATTACHED,
 		[BACKEND_RUNNING] = STAGES_M_RUNNING,
 	};
+	struct launch *l = ctx;
 
-	mark(ctx, marks[step]);
+	mark(l, marks[step]);
+	if (step != BACKEND_CREATED)
+		return;
+	/* The watchdog knows QEMU from here on, a clone's restore included. */
+	watchdog_qemu(&l->wd, l->b->qemu_pid(l->vm));
+	if (l->start == PLAN_START_CLONE)
+		checkpoint("restore");
 }
 
 static void on_gone(void *ctx)
@@ -278,13 +317,13 @@ static void on_lost(void *ctx)
 
 static void on_sigpipe(int watch, int fd, int events, void *opaque)
 {
-	struct launch *l = opaque;
 	unsigned char c;
 
 	(void)watch;
 	(void)events;
-	if (read(fd, &c, 1) == 1 && !l->signal)
-		l->signal = c;
+	(void)opaque;
+	if (read(fd, &c, 1) == 1 && !sig.signal)
+		sig.signal = c;
 }
 
 static void on_deadline(int timer, void *opaque)
@@ -295,10 +334,11 @@ static void on_deadline(int timer, void *opaque)
 	l->timed_out = 1;
 }
 
-/* The per-launch directory, named as cmd_resolve() named its template. */
-static int make_rundir(struct launch *l)
+/* The per-launch directory, named after NAMED (mkdtemp's template):
+ * cmd_resolve()'s, or one in the cache for a template being made. */
+static int make_rundir(struct launch *l, const char *named)
 {
-	snprintf(l->rundir, sizeof l->rundir, "%s", l->o->in.rundir);
+	snprintf(l->rundir, sizeof l->rundir, "%s", named);
 	if (!mkdtemp(l->rundir)) {
 		err_set(LB_EXIT_VM, "%s: %s", l->rundir, strerror(errno));
 		l->rundir[0] = '\0';
@@ -315,11 +355,13 @@ static int make_rundir(struct launch *l)
 }
 
 /* The root overlay: the appliance root is only ever a read-only backing
- * file. */
+ * file.  A clone's goes over the template's overlay, which holds what
+ * the template's guest had written by ready. */
 static int make_overlay(struct launch *l)
 {
 	const struct plan_dev *root = NULL;
-	char log[PATH_MAX + 16];
+	char log[PATH_MAX + 16], base[PATH_MAX + 16];
+	int clone = l->start == PLAN_START_CLONE;
 
 	for (size_t i = 0; i < l->plan.ndev; i++)
 		if (l->plan.dev[i].is_root)
@@ -327,9 +369,11 @@ static int make_overlay(struct launch *l)
 	if (!root)
 		return 0;
 	{
-		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", l->o->in.root,
-				      "-F", "raw", root->path, NULL };
+		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base,
+				      "-F", clone ? "qcow2" : "raw", root->path, NULL };
 
+		snprintf(base, sizeof base, "%.4000s%s", clone ? l->template_dir : l->o->in.root,
+			 clone ? "/" PLAN_OVERLAY : "");
 		snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
 		if (proc_run(img, NULL, log) < 0)
 			return -1;
@@ -341,35 +385,37 @@ static int make_overlay(struct launch *l)
 	return 0;
 }
 
-static int install_signals(struct launch *l)
+static int install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	if (pipe2(l->sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+	sig.signal = 0;
+	if (pipe2(sig.pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		err_set(LB_EXIT_VM, "pipe: %s", strerror(errno));
+		sig.pipe[0] = sig.pipe[1] = -1;
 		return -1;
 	}
-	sig_write_fd = l->sigpipe[1];
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	l->sig_watch = virEventAddHandle(l->sigpipe[0], VIR_EVENT_HANDLE_READABLE, on_sigpipe, l, NULL);
+	sig.watch = virEventAddHandle(sig.pipe[0], VIR_EVENT_HANDLE_READABLE, on_sigpipe, NULL, NULL);
 	return 0;
 }
 
-static void restore_signals(struct launch *l)
+static void restore_signals(void)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	sig_write_fd = -1;
-	if (l->sig_watch > 0)
-		virEventRemoveHandle(l->sig_watch);
-	if (l->sigpipe[0] >= 0) {
-		close(l->sigpipe[0]);
-		close(l->sigpipe[1]);
+	if (sig.watch > 0)
+		virEventRemoveHandle(sig.watch);
+	sig.watch = -1;
+	for (int i = 0; i < 2; i++) {
+		if (sig.pipe[i] >= 0)
+			close(sig.pipe[i]);
+		sig.pipe[i] = -1;
 	}
 }
 
@@ -380,13 +426,17 @@ static int verdict(struct launch *l)
 	char tail[600];
 
 	proto_tail(&l->proto, tail, sizeof tail);
-	if (l->signal) {
-		err_set(128 + l->signal, "interrupted by %s during %s; %s", strsignal(l->signal), stage,
+	if (sig.signal) {
+		err_set(128 + sig.signal, "interrupted by %s during %s; %s", strsignal(sig.signal), stage,
 			l->t.at[STAGES_M_CREATED] ? "VM destroyed" : "no VM was started");
 		return -1;
 	}
-	if (l->job_unsent) {
-		err_set(LB_EXIT_VM, "out of memory for the job; VM destroyed");
+	if (l->job_error[0]) {
+		err_set(LB_EXIT_VM, "the job could not be sent: %s; VM destroyed", l->job_error);
+		return -1;
+	}
+	if (l->save_error[0]) {
+		err_set(LB_EXIT_VM, "saving the template: %s", l->save_error);
 		return -1;
 	}
 	if (l->proto.error[0] || chan_error(l->chan)) {
@@ -416,7 +466,7 @@ static int verdict(struct launch *l)
 	}
 	if (l->got_exit)
 		return l->exit_status;
-	if (!l->o->cmd && l->t.at[STAGES_M_READY])
+	if (l->start == PLAN_START_TEMPLATE ? l->saved : !l->o->cmd && l->t.at[STAGES_M_READY])
 		return 0;
 	if (l->panic[0]) {
 		err_set(LB_EXIT_VM, "the guest's kernel panicked during %s: %s", stage, l->panic);
@@ -437,14 +487,21 @@ static int verdict(struct launch *l)
 	return -1;
 }
 
-int launch_run(const struct launch_opts *o, struct launch_times *times)
+/* One launch: a cold boot, a template's boot to ready and save, or a
+ * clone of TEMPLATE_DIR.  NAMED names its run directory (make_rundir);
+ * a template's is the template in the making, and BUILT (PATH_MAX bytes)
+ * gets its name.  *RESTORE_FAILED, when a
+ * clone's start failed, says whether the template was to blame. */
+static int launch_one(const struct launch_opts *o, enum plan_start start, const char *template_dir,
+		      const char *named, char *built, struct launch_times *times, int *restore_failed)
 {
 	struct launch *l = calloc(1, sizeof *l);
 	struct plan_input in = o->in;
 	struct proto_sink psink = { on_console_line, on_frame, NULL };
 	struct backend_sink bsink = { on_input, on_step, on_gone, on_lost, NULL };
-	struct backend_args args = { NULL, NULL, o->connect, o->appl->cache, o->verbose };
-	int r = -1, started = 0, hit;
+	struct backend_args args = { .connect = o->connect, .cache = o->appl->cache,
+				     .verbose = o->verbose };
+	int r = -1, started = 0;
 
 	if (!l) {
 		err_set(LB_EXIT_VM, "out of memory");
@@ -453,22 +510,19 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	l->o = o;
 	l->t0 = util_now();
 	l->b = o->backend == BACKEND_DIRECT ? &backend_direct_ops : &backend_libvirt_ops;
-	l->sigpipe[0] = l->sigpipe[1] = l->wd.fd = -1;
-	l->timer = l->sig_watch = -1;
+	l->start = start;
+	l->wd.fd = -1;
+	l->timer = -1;
 	psink.ctx = bsink.ctx = l;
 	proto_init(&l->proto, &psink);
 
-	lv_init(o->appl->cache, o->verbose);
-	if (virEventRegisterDefaultImpl() < 0) {
-		err_set(LB_EXIT_VM, "cannot start an event loop");
-		goto out;
-	}
-	/* The build under our signal handling: a ^C during it is answered
-	 * once it is done, and leaves no half-built appliance. */
-	if (install_signals(l) < 0 || appl_build(o->appl, 0, &hit) < 0 || make_rundir(l) < 0)
+	if (make_rundir(l, named) < 0)
 		goto out;
 	watchdog_start(&l->wd, l->rundir);
 	in.rundir = l->rundir;
+	in.start = start;
+	/* A template's RAM file goes into the template it becomes. */
+	l->template_dir = in.template_dir = start == PLAN_START_TEMPLATE ? l->rundir : template_dir;
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
@@ -476,8 +530,10 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		/* Output the caller captures comes to on_frame; the rest goes
 		 * to ours straight from the channel. */
 		struct chan_opts co = { o->stream_stdin ? 0 : -1, o->capture ? -1 : 1, o->capture_err ? -1 : 2 };
+		unsigned flags = (o->stream_stdin ? WIRE_JOB_STDIN : 0) |
+				 (start == PLAN_START_COLD ? 0 : WIRE_JOB_SCSI);
 
-		if (!(l->job = chan_job(o->cmd, o->env, in.ndisks, o->stream_stdin, &l->job_len)) ||
+		if (!(l->job = chan_job(o->cmd, o->env, in.ndisks, flags, &l->job_len)) ||
 		    !(l->chan = chan_open(l->plan.channel, &co, &psink)))
 			goto out;
 		proto_console_only(&l->proto);
@@ -488,19 +544,42 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	checkpoint("planned");
 	l->timer = virEventAddTimeout((int)(o->timeout * 1000), on_deadline, l, NULL);
 	/* A signal during set-up is still in the pipe: start no VM for it. */
-	on_sigpipe(0, l->sigpipe[0], 0, l);
-	if (!l->signal) {
-		l->stage = STAGES_FIRMWARE;
+	on_sigpipe(0, sig.pipe[0], 0, NULL);
+	if (!sig.signal) {
+		l->stage = start == PLAN_START_CLONE ? STAGES_RESTORE : STAGES_FIRMWARE;
 		started = 1;
 		args.plan = &l->plan;
 		args.rundir = l->rundir;
-		if (l->b->start(&args, &bsink, &l->vm) < 0)
+		args.template_dir = l->template_dir;
+		args.disks = in.disks;
+		args.ndisks = start == PLAN_START_CLONE ? in.ndisks : 0;
+		args.deadline = l->t0 + o->timeout;
+		if (l->b->start(&args, &bsink, &l->vm) < 0) {
+			/* Not the template's fault: a signal, a QEMU killed,
+			 * or a disk of the user's that QEMU could not open
+			 * once restored. */
+			if (restore_failed)
+				*restore_failed = start == PLAN_START_CLONE && !sig.signal &&
+						  l->b->restore_failed && l->b->restore_failed(l->vm);
+			if (start == PLAN_START_CLONE) {
+				char why[512];
+
+				snprintf(why, sizeof why, "%s", err_msg());
+				err_set(err_status(), "the VM failed during %s: %s; VM destroyed",
+					stages_stage_name(l->stage), why);
+			}
 			goto out;
-		watchdog_qemu(&l->wd, l->b->qemu_pid(l->vm));
+		}
+		/* A clone is ready as it runs: its guest waits for the job,
+		 * which a signal during the restore holds back. */
+		on_sigpipe(0, sig.pipe[0], 0, NULL);
+		if (start == PLAN_START_CLONE && !sig.signal)
+			send_job(l);
 		checkpoint("created");
 	}
-	while (!l->done && !l->signal && !l->timed_out && !l->proto.error[0] &&
-	       !chan_error(l->chan) && !l->guest_error[0] && !l->conn_lost && !l->job_unsent)
+	while (!l->done && !sig.signal && !l->timed_out && !l->proto.error[0] &&
+	       !chan_error(l->chan) && !l->guest_error[0] && !l->conn_lost && !l->job_error[0] &&
+	       !l->save_error[0])
 		if (virEventRunDefaultImpl() < 0)
 			break;
 	if (l->conn_lost && !l->done)
@@ -513,8 +592,11 @@ out:
 	free(l->job);
 	if (l->timer >= 0)
 		virEventRemoveTimeout(l->timer);
-	restore_signals(l);
-	if (l->rundir[0])
+	/* A template saved is kept, and NAMED says where: the caller puts
+	 * it in its place. */
+	if (start == PLAN_START_TEMPLATE && r == 0)
+		snprintf(built, PATH_MAX, "%s", l->rundir);
+	else if (l->rundir[0])
 		util_rmtree(l->rundir);
 	watchdog_done(&l->wd);
 	if (l->have_plan)
@@ -526,10 +608,126 @@ out:
 	if (times)
 		*times = l->t;
 	/* A signal that came during set-up still decides the exit status. */
-	if (r >= 0 && l->signal && !l->got_exit) {
-		err_set(128 + l->signal, "interrupted by %s during start", strsignal(l->signal));
+	if (r >= 0 && sig.signal && !l->got_exit) {
+		err_set(128 + sig.signal, "interrupted by %s during start", strsignal(sig.signal));
 		r = -1;
 	}
 	free(l);
+	return r;
+}
+
+/* Make the template T for O's launches unless it is there: a boot to
+ * ready under the cache lock, so that concurrent launches make it once. */
+static int launch_template(const struct launch_opts *o, const struct tpl *t)
+{
+	struct launch_opts to = *o;
+	char named[PATH_MAX + 32], built[PATH_MAX];
+	int lock = appl_lock(o->appl), r = 0;
+
+	if (lock < 0)
+		return -1;
+	if (!tpl_ready(t)) {
+		to.cmd = NULL;
+		to.capture = to.capture_err = NULL;
+		to.stream_stdin = 0;
+		to.in.ndisks = 0;
+		snprintf(named, sizeof named, "%.4000s/leanboot-XXXXXX", t->root);
+		if (util_mkdirs(t->root) < 0 ||
+		    launch_one(&to, PLAN_START_TEMPLATE, NULL, named, built, NULL, NULL) < 0)
+			r = -1;
+		/* A template that could not be put in place leaves nothing
+		 * half-made. */
+		else if (tpl_commit(t, built) < 0) {
+			char why[512];
+
+			snprintf(why, sizeof why, "%s", err_msg());
+			util_rmtree(built);
+			err_set(LB_EXIT_VM, "%s", why);
+			r = -1;
+		}
+	}
+	close(lock);
+	return r;
+}
+/* A notice on stderr: what leanboot did instead of what was asked. */
+static void notice(const struct launch_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void notice(const struct launch_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)o;
+	va_start(ap, fmt);
+	fputs("leanboot: notice: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Why O cannot start warm, or NULL when it can. */
+static const char *warm_obstacle(const struct launch_opts *o)
+{
+	if (o->backend != BACKEND_DIRECT)
+		return "the libvirt backend starts cold";
+	if (!o->in.channel)
+		return "a warm start needs the channel";
+	return NULL;
+}
+
+/* Restore a clone of the template, made first if need be.  A restore
+ * that fails is the template's fault (a QEMU that cannot read it, a
+ * damaged file): the launch boots cold instead, with one notice, and a
+ * new template is made after it. */
+static int launch_warm(const struct launch_opts *o, struct launch_times *times)
+{
+	struct tpl t;
+	int restore_failed = 0, r;
+
+	if (tpl_locate(o->appl, &o->in, &t) < 0)
+		return -1;
+	if (launch_template(o, &t) < 0) {
+		if (o->start == LAUNCH_START_WARM || sig.signal)
+			return -1;
+		notice(o, "no template could be made (%s); booting cold", err_msg());
+		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+	}
+	r = launch_one(o, PLAN_START_CLONE, t.dir, o->in.rundir, NULL, times, &restore_failed);
+	if (r >= 0 || !restore_failed || sig.signal)
+		return r;
+	notice(o, "the warm start failed (%s); booting cold, and making the template again", err_msg());
+	tpl_discard(&t);
+	r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+	if (r >= 0 && !sig.signal && launch_template(o, &t) < 0)
+		notice(o, "the template could not be made again: %s", err_msg());
+	return r;
+}
+
+int launch_run(const struct launch_opts *o, struct launch_times *times)
+{
+	const char *obstacle = warm_obstacle(o);
+	int r = -1, hit;
+
+	lv_init(o->appl->cache, o->verbose);
+	if (virEventRegisterDefaultImpl() < 0) {
+		err_set(LB_EXIT_VM, "cannot start an event loop");
+		return -1;
+	}
+	if (o->start == LAUNCH_START_WARM && obstacle) {
+		err_set(LB_EXIT_USAGE, "--start warm: %s", obstacle);
+		return -1;
+	}
+	/* The build under our signal handling: a ^C during it is answered
+	 * once it is done, and leaves no half-built appliance. */
+	if (install_signals() < 0 || appl_build(o->appl, 0, &hit) < 0)
+		goto out;
+	on_sigpipe(0, sig.pipe[0], 0, NULL);
+	if (sig.signal)
+		err_set(128 + sig.signal, "interrupted by %s during start", strsignal(sig.signal));
+	else if (o->start == LAUNCH_START_COLD || obstacle)
+		r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+	else
+		r = launch_warm(o, times);
+out:
+	restore_signals();
 	return r;
 }

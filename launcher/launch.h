@@ -21,10 +21,16 @@ struct launch_capture {
 	int overflow;                /* more came than LIMIT; the rest dropped */
 };
 
+/* How a launch starts.  Warm restores a clone of a template (template.h)
+ * of the appliance at ready, made first if there is none; auto is warm
+ * where the backend and plan allow it, else cold. */
+enum launch_start { LAUNCH_START_COLD, LAUNCH_START_AUTO, LAUNCH_START_WARM };
+
 struct launch_opts {
 	struct plan_input in;        /* resolved (cmd_resolve); borrowed */
 	struct appl *appl;           /* located (cmd_resolve); built here if need be */
 	enum backend_kind backend;
+	enum launch_start start;     /* 0: cold */
 	const char *connect;
 	char *const *cmd;            /* NULL: boot to ready and power off */
 	char *const *env;            /* NAME=VALUE for the command; NULL: none */

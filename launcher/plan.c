@@ -177,8 +177,21 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	for (size_t i = 0; i < in->nqemu_extra; i++)
 		if (strv_add(&p->qemu_extra, in->qemu_extra[i]) < 0)
 			goto fail;
-	/* The channel's controller is the first device: libvirt addresses
-	 * controllers before disks, and plan_complete() follows it. */
+	/* Controllers are the first devices: libvirt addresses them before
+	 * disks, SCSI before virtio-serial, and plan_complete() follows it.
+	 * A template and its clones take their disks as SCSI LUNs, and
+	 * their RAM from the template's file. */
+	p->start = in->start;
+	if (in->start != PLAN_START_COLD) {
+		if (!in->template_dir) {
+			err_set(LB_EXIT_VM, "the plan's input is not resolved");
+			goto fail;
+		}
+		p->memory_path = util_printf("%.4000s/" PLAN_RAM, in->template_dir);
+		p->monitor = util_printf("%.4000s/" PLAN_MONITOR, in->rundir);
+		if (!p->memory_path || !p->monitor || !plan_add_dev(p, PLAN_DEV_SCSI))
+			goto fail;
+	}
 	if (in->channel) {
 		p->channel = util_printf("%.4000s/" PLAN_CHANNEL, in->rundir);
 		if (!p->channel || !plan_add_dev(p, PLAN_DEV_VSERIAL))
@@ -192,7 +205,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		if (plan_add_disk(p, overlay, DISK_QCOW2, 0, 0, 1) < 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < in->ndisks; i++) {
+	for (size_t i = 0; i < in->ndisks && in->start == PLAN_START_COLD; i++) {
 		const struct plan_disk_in *d = &in->disks[i];
 
 		if (!d->probed || d->format < 0) {
@@ -218,6 +231,8 @@ void plan_free(struct plan *p)
 	free(p->initrd);
 	free(p->cmdline);
 	free(p->channel);
+	free(p->memory_path);
+	free(p->monitor);
 	strv_free(&p->qemu_extra);
 	memset(p, 0, sizeof *p);
 }
@@ -366,11 +381,15 @@ static int insert_dev(struct plan *p, size_t at, enum plan_dev_kind kind)
 	return 0;
 }
 
-/* libvirt addresses a USB controller after virtio-serial (its controllers
- * go in order of type) and before any disk. */
+/* libvirt addresses a USB controller after SCSI and virtio-serial (its
+ * controllers go in order of type) and before any disk. */
 int plan_add_usb(struct plan *p, enum plan_dev_kind kind)
 {
-	return insert_dev(p, p->ndev && p->dev[0].kind == PLAN_DEV_VSERIAL, kind);
+	size_t at = 0;
+
+	while (at < p->ndev && (p->dev[at].kind == PLAN_DEV_SCSI || p->dev[at].kind == PLAN_DEV_VSERIAL))
+		at++;
+	return insert_dev(p, at, kind);
 }
 
 int plan_complete(struct plan *p)

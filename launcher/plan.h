@@ -65,7 +65,15 @@ enum plan_dev_kind {
 	PLAN_DEV_BALLOON,         /* virtio memballoon */
 	PLAN_DEV_RNG,             /* virtio-rng, as virt-install adds it */
 	PLAN_DEV_VSERIAL,         /* the virtio-serial controller of the channel */
+	PLAN_DEV_SCSI,            /* virtio-scsi: where a clone's disks are hot-added */
 };
+
+/* How a VM starts (launch.h): a cold boot; a boot to ready that is then
+ * saved as a template; or a clone restored from that template.  Template
+ * and clone are one machine: the same devices, a virtio-scsi controller
+ * for the disks (hot-added to each clone) and guest RAM in a file, which
+ * the template shares and each clone maps privately. */
+enum plan_start { PLAN_START_COLD, PLAN_START_TEMPLATE, PLAN_START_CLONE };
 
 struct plan_dev {
 	enum plan_dev_kind kind;
@@ -91,6 +99,9 @@ struct plan {
 	char *kernel, *initrd, *cmdline;   /* owned */
 	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	char *channel;            /* the channel's socket (owned); NULL: none */
+	enum plan_start start;
+	char *memory_path;        /* guest RAM's file (owned); NULL: anonymous */
+	char *monitor;            /* QEMU's QMP socket (owned); NULL: none */
 	int kernel_format;        /* enum kern_format (kernel.h) */
 	enum plan_shape shape;
 	enum plan_default usb, balloon;
@@ -132,6 +143,8 @@ struct plan_input {
 	const char *append;       /* the user's own kernel arguments */
 	const char *kernel_extra; /* more kernel arguments: bench's */
 	int channel;              /* 0: no channel device (bench measures without) */
+	enum plan_start start;
+	const char *template_dir; /* a template's or clone's: where the RAM file is */
 	const char *const *qemu_extra;   /* more QEMU arguments: bench's trace */
 	size_t nqemu_extra;
 	enum plan_accel accel;
@@ -151,6 +164,10 @@ struct plan_input {
  * (QEMU connects to it; see chan.h). */
 #define PLAN_OVERLAY "root.qcow2"
 #define PLAN_CHANNEL "channel"
+/* QEMU's monitor socket in a run directory, and the RAM file in a
+ * template's directory. */
+#define PLAN_MONITOR "qmp"
+#define PLAN_RAM "ram"
 
 /* Kernel arguments for a fast boot of the appliance; see plan.c. */
 extern const char plan_tuning[];

@@ -106,6 +106,13 @@ static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struc
 		else
 			r |= strv_addf(av, "virtio-serial-pci,id=virtio-serial0%s", where);
 		break;
+	case PLAN_DEV_SCSI:
+		r |= strv_add(av, "-device");
+		if (p->machine == PLAN_MICROVM)
+			r |= strv_add(av, "virtio-scsi-device,id=scsi0");
+		else
+			r |= strv_addf(av, "virtio-scsi-pci,id=scsi0%s", where);
+		break;
 	case PLAN_DEV_RNG:
 		r |= strv_add(av, "-object");
 		r |= strv_add(av, "rng-random,id=objrng0,filename=/dev/urandom");
@@ -137,8 +144,22 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_add(av, "-machine");
 	/* microvm: its own ISA serial port, and ACPI so the guest finds the
 	 * virtio-mmio devices without kernel command-line entries. */
-	r |= strv_addf(av, "%s%s", plan_machine_name(p->machine),
-		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "");
+	r |= strv_addf(av, "%s%s%s", plan_machine_name(p->machine),
+		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "",
+		       p->memory_path ? ",memory-backend=pc.ram" : "");
+	if (p->memory_path) {
+		/* A template writes its RAM to the file (share=on); a clone
+		 * maps the file privately, copy-on-write, so it never writes
+		 * it, and the restore sends no page of it (x-ignore-shared). */
+		char *path = qemuargv_escape(p->memory_path);
+
+		if (!path)
+			goto out;
+		r |= strv_add(av, "-object");
+		r |= strv_addf(av, "memory-backend-file,id=pc.ram,size=%uM,mem-path=%s,share=%s",
+			       p->memory_mib, path, p->start == PLAN_START_TEMPLATE ? "on" : "off");
+		free(path);
+	}
 	r |= strv_add(av, "-accel");
 	if (p->accel == PLAN_ACCEL_KVM)
 		r |= strv_add(av, "kvm");
@@ -202,6 +223,26 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 		r |= strv_add(av, "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
 			      "id=channel0,name=" WIRE_CHANNEL_NAME);
 		free(path);
+	}
+	if (p->monitor) {
+		/* QEMU connects its monitor to our socket, as it does the
+		 * channel (qmp.h). */
+		char *path = qemuargv_escape(p->monitor);
+
+		if (!path)
+			goto out;
+		r |= strv_add(av, "-chardev");
+		r |= strv_addf(av, "socket,id=charmonitor,path=%s", path);
+		r |= strv_add(av, "-mon");
+		r |= strv_add(av, "chardev=charmonitor,id=monitor,mode=control");
+		free(path);
+	}
+	if (p->start == PLAN_START_CLONE) {
+		/* Paused until the template's state is in and the disks are
+		 * added; the state comes over the monitor. */
+		r |= strv_add(av, "-S");
+		r |= strv_add(av, "-incoming");
+		r |= strv_add(av, "defer");
 	}
 	for (size_t i = 0; i < p->qemu_extra.n; i++)
 		r |= strv_add(av, p->qemu_extra.v[i]);

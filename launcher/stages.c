@@ -10,7 +10,7 @@
 #include "util.h"
 
 static const char *const stage_names[] = {
-	[STAGES_START] = "start", [STAGES_FIRMWARE] = "firmware", [STAGES_KERNEL] = "kernel",
+	[STAGES_START] = "start", [STAGES_RESTORE] = "restore", [STAGES_FIRMWARE] = "firmware", [STAGES_KERNEL] = "kernel",
 	[STAGES_INIT] = "init", [STAGES_COMMAND] = "command", [STAGES_SHUTDOWN] = "shutdown",
 };
 

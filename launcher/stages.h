@@ -21,6 +21,8 @@ enum stages_mark {
 	STAGES_M_PLANNED,     /* run directory, overlay and plan made */
 	STAGES_M_RENDERED,    /* XML or argv rendered */
 	STAGES_M_CREATED,     /* domain created (paused), or QEMU forked */
+	STAGES_M_RESTORED,    /* a clone: the template's state loaded */
+	STAGES_M_ATTACHED,    /* a clone: its disks hot-added */
 	STAGES_M_RUNNING,     /* guest CPUs running */
 	STAGES_M_FIRST_BYTE,  /* the console's first byte */
 	STAGES_M_KERNEL,      /* the kernel's "Linux version" banner */
@@ -34,7 +36,7 @@ enum stages_mark {
 
 /* Where a launch is, as its errors say. */
 enum stages_stage {
-	STAGES_START, STAGES_FIRMWARE, STAGES_KERNEL, STAGES_INIT, STAGES_COMMAND, STAGES_SHUTDOWN,
+	STAGES_START, STAGES_RESTORE, STAGES_FIRMWARE, STAGES_KERNEL, STAGES_INIT, STAGES_COMMAND, STAGES_SHUTDOWN,
 };
 const char *stages_stage_name(enum stages_stage s);
 

@@ -32,6 +32,9 @@ int util_install(const char *src, const char *dst, unsigned mode);
 /* The host's TSC rate from /proc/cpuinfo, or 0. */
 unsigned util_host_tsc_khz(void);
 
+/* A UNIX socket listening at PATH (mode 0600, non-blocking, close-on-
+ * exec) for the one connection QEMU makes to it; -1 after err_set(). */
+int util_listen_unix(const char *path);
 /* Seconds on the monotonic clock. */
 double util_now(void);
 

@@ -53,11 +53,22 @@ enum wire_type {
 #define WIRE_CHAN_HDR 8               /* a channel frame's header */
 #define WIRE_CHAN_MAX 65536           /* payload bytes of a data frame */
 /* The job: four 32-bit big-endian numbers (the user's disks, flags, argc,
- * envc), then argc arguments and envc NAME=VALUE strings, each ending in
- * NUL.  With argc 0 there is no command: the guest powers off. */
+ * envc); the host's realtime clock when it sent the job (seconds as two
+ * 32-bit halves, high first, then nanoseconds); WIRE_JOB_SEED random
+ * bytes; then argc arguments and envc NAME=VALUE strings, each ending in
+ * NUL.  With argc 0 there is no command: the guest powers off.
+ *
+ * The clock and the seed are there for a VM restored from a template
+ * (launch.h): its clock stopped when the template was saved, and every
+ * clone of it starts with the template's random state, so each sets its
+ * clock and reseeds its RNG from the job. */
 #define WIRE_JOB_MAX (1u << 20)       /* payload bytes of a job */
-#define WIRE_JOB_FIXED 16
+#define WIRE_JOB_SEED 32
+#define WIRE_JOB_TIME 16              /* where the clock is */
+#define WIRE_JOB_FIXED (28 + WIRE_JOB_SEED)
 #define WIRE_JOB_STDIN 1u             /* flags: stdin comes in frames, else /dev/null */
+#define WIRE_JOB_SCSI 2u              /* flags: the disks come as SCSI LUNs 0..N-1,
+					 hot-added, not as virtio-blk devices */
 
 static inline void wire_put32(unsigned char *p, uint32_t v)
 {

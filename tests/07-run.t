@@ -23,7 +23,7 @@ check "direct qemu, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
 # xml --argv's words, with the run directory's name for the XXXXXX.  The
 # job travels on the channel, so the kernel's arguments carry none.
 truncate -s 1M "$T/data.img"
-LEANBOOT_STOP_AT=created "$LB" run --backend direct --topology ports=2 --disk "$T/data.img" -- true &
+LEANBOOT_STOP_AT=created "$LB" run --backend direct --start cold --topology ports=2 --disk "$T/data.img" -- true &
 pid=$!
 for _ in $(seq 1 600); do [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break; sleep 0.1; done
 q=$(pgrep -P $pid -f qemu-system)
@@ -38,7 +38,7 @@ check "the argv a launch runs is xml --argv's, bar the run directory ($name)" [ 
 # must place them as libvirt does, or QEMU refuses 00:00.0.
 # The guest's view: the host bridge, 14 ports, ICH9's LPC, SATA and SMBus,
 # and 5 endpoints (channel, xhci, vda, balloon, rng), as through libvirt.
-out=$("$LB" run --backend direct --topology virt-install -- sh -c 'ls /sys/bus/pci/devices | wc -l')
+out=$("$LB" run --backend direct --start cold --topology virt-install -- sh -c 'ls /sys/bus/pci/devices | wc -l')
 check "direct qemu, virt-install: boots, and the guest sees 23 PCI functions ($out)" [ "$out" = 23 ]
 out=$("$LB" run --firmware seabios --kernel-format bzimage -- uname -r)
 check "the fallback path (SeaBIOS, bzImage) still boots" [ "$out" = "$kver" ]

@@ -58,16 +58,16 @@ check "a payload that is not xz is refused, naming its compressor" \
 cache=$("$LB" appliance info | awk '$1=="cache"{print $2}')
 check "by default a launch boots the cached PVH vmlinux through qboot" \
 	sh -c "'$LB' xml --argv | grep -qx '$cache/kernel/vmlinux' && '$LB' xml --argv | grep -qx '/usr/share/qemu/qboot.rom'"
-out=$("$LB" run --backend direct --kernel-format bzimage -- uname -r 2>&1)
+out=$("$LB" run --backend direct --start cold --kernel-format bzimage -- uname -r 2>&1)
 check "the bzImage still boots when asked for, with no notice" [ "$out" = "$(basename "$bz" | sed 's/^vmlinuz-//')" ]
-out=$("$LB" run --backend direct --shape initramfs --disk "$T/zeros" -- \
+out=$("$LB" run --backend direct --start cold --shape initramfs --disk "$T/zeros" -- \
 	sh -c 'readlink /dev/disk/leanboot/0; test -e /dev/vdb || echo no-vdb; grep -c " / " /proc/mounts' 2>&1)
 if [ "$out" = "$(printf '/dev/vda\nno-vdb\n1')" ]; then
 	ok "initramfs shape: no root disk, the user's disk is vda"
 else
 	not_ok "initramfs shape: no root disk, the user's disk is vda"; diag "$out"
 fi
-out=$("$LB" run --backend direct --disk "$T/zeros" -- \
+out=$("$LB" run --backend direct --start cold --disk "$T/zeros" -- \
 	sh -c 'readlink /dev/disk/leanboot/0; grep " / " /proc/mounts | cut -d" " -f1 | tail -1' 2>&1)
 if [ "$out" = "$(printf '/dev/vdb\n/dev/vda')" ]; then
 	ok "ext2 shape: the root is vda, mounted from the small initrd; the user's disk is vdb"

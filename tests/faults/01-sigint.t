@@ -19,7 +19,7 @@ interrupt() {
 for b in libvirt direct; do
 	for p in "planned:start; no VM was started" "created:firmware; VM destroyed" "kernel:kernel; VM destroyed" "ready:command; VM destroyed"; do
 		at=${p%%:*} stage=${p#*:}
-		LEANBOOT_STOP_AT=$at "$LB" run --backend $b -- sleep 30 2>"$T/err" &
+		LEANBOOT_STOP_AT=$at "$LB" run --backend $b --start cold -- sleep 30 2>"$T/err" &
 		interrupt $! "$b $at"
 		faulted "$b, SIGINT at $at" 130 "interrupted by Interrupt during $stage"
 		after_fault "$b, SIGINT at $at"

@@ -23,7 +23,7 @@ for ((i = 1; i <= runs; i++)); do
 	sigint@* | kill-qemu@* | disk-gone)
 		at=${f#*@}
 		[ $f = disk-gone ] && at=planned
-		LEANBOOT_STOP_AT=$at "$LB" run --backend $b --disk "$T/disk.img" -- sleep 30 2>"$T/err" &
+		LEANBOOT_STOP_AT=$at "$LB" run --backend $b --start cold --disk "$T/disk.img" -- sleep 30 2>"$T/err" &
 		pid=$!
 		wait_stopped $pid
 		case $f in

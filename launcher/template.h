@@ -1,0 +1,40 @@
+/* template: the appliance booted to ready once and saved, for warm
+ * launches (launch.h) to restore instead of booting.  A template is a
+ * directory of the cache, CACHE/template/NAME: the guest's RAM file,
+ * the devices' saved state, and the root overlay as it was at ready.
+ * NAME is a key of everything the saved machine depends on: the
+ * appliance's key, the QEMU binary, firmware, kernel, initrd and root
+ * files (by identity), and the template's whole QEMU command line, which
+ * names the machine, memory and the device set.  A changed key is a new
+ * template.  Templates are made under the cache lock, in a temporary
+ * directory renamed into place when complete, and never written after:
+ * clones map the RAM privately and put their own overlay over the
+ * root's. */
+#ifndef LB_TEMPLATE_H
+#define LB_TEMPLATE_H
+
+#include <limits.h>
+
+#include "appliance.h"
+#include "plan.h"
+
+#define TPL_STATE "state"         /* the devices' state in a template */
+
+struct tpl {
+	char root[PATH_MAX];      /* CACHE/template */
+	char dir[PATH_MAX];       /* CACHE/template/NAME */
+	char name[72];            /* the appliance key's start, then the key's */
+};
+
+/* The template for launches of IN (resolved) on the direct backend, on
+ * the built appliance A.  Builds nothing.  Returns -1 after err_set(). */
+int tpl_locate(const struct appl *a, const struct plan_input *in, struct tpl *t);
+/* Whether it is there, complete. */
+int tpl_ready(const struct tpl *t);
+/* Make BUILT (a directory under t->root holding a saved template) the
+ * template, and remove templates of appliances other than this one's. */
+int tpl_commit(const struct tpl *t, const char *built);
+/* Remove it (a restore from it failed). */
+int tpl_discard(const struct tpl *t);
+
+#endif
