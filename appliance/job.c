@@ -399,6 +399,9 @@ void job_run(int ch)
 	if (r < 0)
 		goto out;
 	snprintf(status, sizeof status, "%d", r > 255 ? 255 : r);
+	/* What the command wrote to a disk is on it before the host hears
+	 * the status: the host may stop the VM as soon as it has. */
+	sync();
 	send_frame(ch, WIRE_EXIT, status, strlen(status));
 	/* Frames still in the port when QEMU stops would be lost: wait for
 	 * the host's word that it has them all. */

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Time `leanboot inspect` (through both backends) against
-# `virt-inspector` on the same image, interleaved round by round; print
+# Time `leanboot inspect` (through both backends, booted cold and
+# restored warm) against `virt-inspector` on the same image, interleaved
+# round by round; print
 # each one's median wall time and its median per-round ratio to
 # virt-inspector, and check that they agree on the facts both report.
 #
@@ -27,11 +28,17 @@ now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a / b }'; }
 declare -A t
+kinds="direct/cold direct/warm libvirt/cold libvirt/warm"
+# The templates are made first, untimed.
+for b in direct libvirt; do
+	LEANBOOT_ACCEL=tcg "$LB" inspect --backend $b --start warm "$img" >/dev/null
+done
 for ((i = 1; i <= rounds; i++)); do
-	for b in direct libvirt; do
+	for k in $kinds; do
 		s=$(now)
-		LEANBOOT_ACCEL=tcg "$LB" inspect --backend $b --json "$img" >"$work/lb-$b.json"
-		t[$b-$i]=$(sub "$(now)" "$s")
+		LEANBOOT_ACCEL=tcg "$LB" inspect --backend ${k%/*} --start ${k#*/} --json "$img" \
+			>"$work/lb-${k%/*}.json"
+		t[$k-$i]=$(sub "$(now)" "$s")
 	done
 	s=$(now)
 	LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
@@ -41,14 +48,14 @@ for ((i = 1; i <= rounds; i++)); do
 done
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-printf '%-26s %12s %26s\n' "inspector" "median wall" "ratio to virt-inspector"
-for b in direct libvirt; do
-	w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$b-$i]}"; done | median)
-	q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$b-$i]}" "${t[vi-$i]}"; done | median)
-	printf '%-26s %11.2fs %26.3f\n' "leanboot inspect ($b)" "$w" "$q"
+printf '%-32s %12s %26s\n' "inspector" "median wall" "ratio to virt-inspector"
+for k in $kinds; do
+	w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$k-$i]}"; done | median)
+	q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$k-$i]}" "${t[vi-$i]}"; done | median)
+	printf '%-32s %11.2fs %26.3f\n' "leanboot inspect ($k)" "$w" "$q"
 done
 w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[vi-$i]}"; done | median)
-printf '%-26s %11.2fs\n' "virt-inspector" "$w"
+printf '%-32s %11.2fs\n' "virt-inspector" "$w"
 
 # The facts both report, side by side.
 jget() {

@@ -31,13 +31,12 @@
 #include "qemuargv.h"
 #include "qmp.h"
 #include "strv.h"
+#include "template.h"
 #include "util.h"
 
-/* The template's saved device state, in its directory.  QEMU reads and
- * writes it through "exec:" with its working directory there, which
- * needs no quoting of paths and works from QEMU 7.2 on. */
-#define DIRECT_STATE "state"
-
+/* The template's saved device state (TPL_STATE) is read and written
+ * through "exec:", with QEMU's working directory the template's: that
+ * needs no quoting of paths, and works from QEMU 7.2 on. */
 struct direct {
 	struct backend_sink sink;
 	pid_t pid;
@@ -178,7 +177,7 @@ static int direct_restore(struct direct *d, const struct backend_args *a)
 {
 	const struct backend_sink *s = &d->sink;
 
-	if (direct_migrate(d, "migrate-incoming", "exec:cat " DIRECT_STATE, a->deadline) < 0)
+	if (direct_migrate(d, "migrate-incoming", "exec:cat " TPL_STATE, a->deadline) < 0)
 		return -1;
 	d->restoring = 0;
 	s->step(s->ctx, BACKEND_RESTORED);
@@ -202,7 +201,7 @@ static int direct_save(void *data, double deadline)
 		return -1;
 	}
 	if (qmp_call(d->qmp, "stop", NULL, deadline) < 0 ||
-	    direct_migrate(d, "migrate", "exec:cat > " DIRECT_STATE, deadline) < 0)
+	    direct_migrate(d, "migrate", "exec:cat > " TPL_STATE, deadline) < 0)
 		return -1;
 	return qmp_call(d->qmp, "quit", NULL, deadline);
 }
@@ -274,7 +273,7 @@ static int direct_start(const struct backend_args *a, const struct backend_sink 
 		if (null < 0 || err < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 ||
 		    dup2(err, 2) < 0)
 			_exit(127);
-		/* Where a template's state is written and read (DIRECT_STATE). */
+		/* Where a template's state is written and read (TPL_STATE). */
 		if (a->template_dir && chdir(a->template_dir) < 0)
 			_exit(127);
 		execv(av.v[0], av.v);
@@ -340,12 +339,13 @@ static int direct_restore_failed(void *data)
 	struct direct *d = data;
 
 	if (!d->restoring)
-		return 0;
+		return BACKEND_RESTORE_OK;
 	if (!strcmp(d->migration, "failed"))
-		return 1;
+		return BACKEND_RESTORE_BROKEN;
 	if (d->qemu_status < 0 && d->pid > 0 && waitpid(d->pid, &d->qemu_status, WNOHANG) == d->pid)
 		d->pid = 0;
-	return d->qemu_status >= 0 && WIFEXITED(d->qemu_status);
+	return d->qemu_status >= 0 && WIFEXITED(d->qemu_status) ? BACKEND_RESTORE_BROKEN
+								 : BACKEND_RESTORE_OK;
 }
 
 static pid_t direct_qemu_pid(const void *data)

@@ -2,7 +2,15 @@
  * connection, the embedded driver by default.  It is created paused, so
  * that the console stream is open before the first byte the guest prints,
  * and destroyed on every path: the embedded driver in libvirt 9.0 has no
- * autodestroy, and after a guest poweroff QEMU stays until someone acts. */
+ * autodestroy, and after a guest poweroff QEMU stays until someone acts.
+ *
+ * Templates and clones (plan.h) go through libvirt's own save and
+ * restore: a template at ready is saved (virDomainSaveFlags) into its
+ * directory, and each clone is restored from that image, paused, with the
+ * clone's XML as the restore's dxml (its name, channel and overlay; the
+ * devices must be the template's, which libvirt checks), then given its
+ * disks (virDomainAttachDeviceFlags) and resumed.  libvirt stays in charge
+ * of the domain throughout. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +26,8 @@
 #include "domxml.h"
 #include "err.h"
 #include "lv.h"
+#include "template.h"
+#include "util.h"
 
 struct lvb {
 	struct backend_sink sink;
@@ -35,6 +45,9 @@ struct lvb {
 	char *uri;                    /* the connection's, to reconnect */
 	unsigned char uuid[VIR_UUID_BUFLEN];
 	int conn_lost;                /* the connection closed under us */
+	char *image;                  /* a template's or clone's saved image */
+	int restore_failed;           /* enum backend_restore */
+	int norelabel;                /* disks: as domxml_extra's disk_norelabel */
 };
 
 static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
@@ -193,6 +206,71 @@ static int has_user_disk(const struct plan *p)
 	return 0;
 }
 
+/* A clone: the template's image restored paused, as the domain XML
+ * says (libvirt checks that its devices are the template's), and found
+ * by its name.  libvirt reads the image whole: the guest's RAM is in it. */
+static int libvirt_restore(struct lvb *l, const char *xml)
+{
+	virDomainPtr other;
+
+	if (virDomainRestoreFlags(l->conn, l->image, xml, VIR_DOMAIN_SAVE_PAUSED) < 0) {
+		err_set(LB_EXIT_VM, "cannot restore the template: %s", lv_error());
+		/* Clones share the template's name, so a connection runs one
+		 * at a time (each embedded launch has a root of its own): a
+		 * name in use is no fault of the template's. */
+		other = virDomainLookupByName(l->conn, l->plan->name);
+		l->restore_failed = other ? BACKEND_RESTORE_BUSY : BACKEND_RESTORE_BROKEN;
+		if (other) {
+			virDomainFree(other);
+			err_set(LB_EXIT_VM, "another clone of the template runs on this connection");
+		}
+		return -1;
+	}
+	l->dom = virDomainLookupByName(l->conn, l->plan->name);
+	if (!l->dom) {
+		err_set(LB_EXIT_VM, "the restored domain %s is not there: %s", l->plan->name, lv_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* Disk N as LUN N of the clone's virtio-scsi controller: libvirt adds
+ * the block node and the scsi-hd device, read-only unless :rw. */
+static int libvirt_attach(struct lvb *l, const struct plan_disk_in *in, size_t n)
+{
+	char *xml = domxml_render_lun(in, (unsigned)n, l->norelabel);
+	int r;
+
+	if (!xml)
+		return -1;
+	r = virDomainAttachDeviceFlags(l->dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+	free(xml);
+	if (r < 0)
+		err_set(LB_EXIT_VM, "cannot attach %s: %s", in->path, lv_error());
+	return r < 0 ? -1 : 0;
+}
+
+/* A template at ready: libvirt saves it into its directory, and the
+ * domain stops (the lifecycle event reports it gone). */
+static int libvirt_save(void *data, double deadline)
+{
+	struct lvb *l = data;
+
+	(void)deadline;   /* libvirt's call has no deadline of ours to take */
+	if (virDomainSaveFlags(l->dom, l->image, NULL, VIR_DOMAIN_SAVE_RUNNING) < 0) {
+		err_set(LB_EXIT_VM, "cannot save the domain: %s", lv_error());
+		return -1;
+	}
+	return 0;
+}
+
+static int libvirt_restore_failed(void *data)
+{
+	const struct lvb *l = data;
+
+	return l ? l->restore_failed : BACKEND_RESTORE_OK;
+}
+
 static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct lvb *l = calloc(1, sizeof *l);
@@ -206,6 +284,9 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	}
 	l->sink = *s;
 	l->plan = a->plan;
+	if (a->plan->start != PLAN_START_COLD &&
+	    !(l->image = util_printf("%.4000s/" TPL_STATE, a->template_dir)))
+		return -1;
 	l->event_id = l->alive_timer = -1;
 	l->conn = lv_open(a->connect, a->cache, a->verbose);
 	if (!l->conn)
@@ -217,19 +298,29 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
 		ex.disk_norelabel = !ex.dac_label && has_user_disk(a->plan) && lv_has_dac(l->conn);
+		l->norelabel = !ex.dac_label && a->ndisks && lv_has_dac(l->conn);
 		xml = domxml_render(a->plan, &ex);
 	}
 	if (!xml)
 		goto out;
 	s->step(s->ctx, BACKEND_RENDERED);
 	start_reaper(l);
-	l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED);
-	if (!l->dom) {
+	if (a->plan->start == PLAN_START_CLONE) {
+		if (libvirt_restore(l, xml) < 0)
+			goto out;
+	} else if (!(l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED))) {
 		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
 		goto out;
 	}
 	note_qemu(l);
 	s->step(s->ctx, BACKEND_CREATED);
+	if (a->plan->start == PLAN_START_CLONE) {
+		s->step(s->ctx, BACKEND_RESTORED);
+		for (size_t i = 0; i < a->ndisks; i++)
+			if (libvirt_attach(l, &a->disks[i], i) < 0)
+				goto out;
+		s->step(s->ctx, BACKEND_ATTACHED);
+	}
 	l->uri = virConnectGetURI(l->conn);
 	virDomainGetUUID(l->dom, l->uuid);
 	l->alive_timer = virEventAddTimeout(1000, on_alive_timer, l, NULL);
@@ -292,6 +383,7 @@ static void libvirt_stop(void *data)
 	if (l->conn)
 		virConnectClose(l->conn);
 	free(l->uri);
+	free(l->image);
 	free(l);
 }
 
@@ -307,6 +399,8 @@ static pid_t libvirt_qemu_pid(const void *data)
 const struct backend_ops backend_libvirt_ops = {
 	.name = "libvirt",
 	.start = libvirt_start,
+	.save = libvirt_save,
+	.restore_failed = libvirt_restore_failed,
 	.stop = libvirt_stop,
 	.qemu_pid = libvirt_qemu_pid,
 	.recover = libvirt_recover,

@@ -20,6 +20,12 @@ int backend_parse(const char *s);
 #define BACKEND_NKINDS 2
 
 /* Steps of a start, for the launch's clock. */
+/* Why a clone's start failed, as far as its template goes: not the
+ * restore's doing (a signal, a killed QEMU, a disk); the template's (QEMU
+ * could not load it, or exited on its own as it tried); or the template
+ * busy (libvirt runs one clone of it on a connection). */
+enum backend_restore { BACKEND_RESTORE_OK, BACKEND_RESTORE_BROKEN, BACKEND_RESTORE_BUSY };
+
 enum backend_step {
 	BACKEND_RENDERED, BACKEND_CREATED, BACKEND_RESTORED, BACKEND_ATTACHED, BACKEND_RUNNING,
 };
@@ -55,9 +61,8 @@ struct backend_ops {
 	 * directory; the VM then goes away.  NULL where templates are not
 	 * made this way.  Returns -1 after err_set(). */
 	int (*save)(void *data, double deadline);
-	/* After a clone's start failed: whether its template was to blame
-	 * (QEMU could not load it, or exited on its own as it tried), rather
-	 * than a signal, a killed QEMU or a disk.  NULL: never. */
+	/* After a clone's start failed: an enum backend_restore.  NULL:
+	 * never the restore. */
 	int (*restore_failed)(void *data);
 	/* Destroy the VM and release everything; on any state start left. */
 	void (*stop)(void *data);

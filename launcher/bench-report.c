@@ -78,6 +78,12 @@ static unsigned conf_memory(const struct bench_conf *c)
 	return c->in.memory_mib ? c->in.memory_mib : plan_default_memory(c->in.shape);
 }
 
+/* How its launches start. */
+static const char *conf_start(const struct bench_conf *c)
+{
+	return c->start == LAUNCH_START_COLD ? "cold" : "warm";
+}
+
 /* Everything a configuration boots with, in one cell. */
 static void conf_setup(const struct bench_conf *c, char *buf, size_t len)
 {
@@ -297,6 +303,7 @@ int bench_report_json(const struct bench *b, const char *path)
 		json_object_object_add(jc, "name", json_object_new_string(c->name));
 		json_object_object_add(jc, "topology", json_object_new_string(c->in.topology));
 		json_object_object_add(jc, "backend", json_object_new_string(backend_name(c->backend)));
+		json_object_object_add(jc, "start", json_object_new_string(conf_start(c)));
 		json_object_object_add(jc, "shape", json_object_new_string(plan_shape_name(c->in.shape)));
 		json_object_object_add(jc, "firmware", json_object_new_string(plan_firmware_name(c->in.firmware)));
 		json_object_object_add(jc, "kernel_format", json_object_new_string(kern_format_name(c->in.kernel_format)));
@@ -392,7 +399,7 @@ int bench_report_csv(const struct bench *b, const char *path)
 		err_set(LB_EXIT_USAGE, "cannot write %s", path);
 		return -1;
 	}
-	fprintf(f, "configuration,topology,backend,shape,firmware,kernel_format,memory_mib,"
+	fprintf(f, "configuration,topology,backend,start,shape,firmware,kernel_format,memory_mib,"
 		   "tb_cache_mib,tuning,channel,round,ok");
 	for (int s = 0; s < STAGES_NSPANS; s++)
 		fprintf(f, ",%s", stages_spans[s].name);
@@ -404,8 +411,8 @@ int bench_report_csv(const struct bench *b, const char *path)
 			const struct bench_rec *r = &c->run[i];
 
 			/* The file-safe name: no commas or quotes to escape. */
-			fprintf(f, "%s,%s,%s,%s,%s,%s,%u,%u,%s,%s,%ld,%d", c->file, c->in.topology,
-				backend_name(c->backend), plan_shape_name(c->in.shape),
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%u,%u,%s,%s,%ld,%d", c->file, c->in.topology,
+				backend_name(c->backend), conf_start(c), plan_shape_name(c->in.shape),
 				plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
 				conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off",
 				c->in.channel ? "on" : "off", i + 1, r->ok);

@@ -56,7 +56,9 @@ static void spans(const struct launch_times *t, struct bench_rec *rec)
 	for (int s = 0; s < STAGES_NSPANS; s++) {
 		const struct stages_span *sp = &stages_spans[s];
 
-		rec->stage[s] = sp->from < 0 ? t->at[sp->to] : span(t->at[sp->from], t->at[sp->to]);
+		int from = sp->after >= 0 && t->at[sp->after] ? sp->after : sp->from;
+
+		rec->stage[s] = from < 0 ? t->at[sp->to] : span(t->at[from], t->at[sp->to]);
 	}
 }
 
@@ -74,13 +76,20 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
 		.in = c->in, .appl = b->appl,
-		.backend = c->backend, .connect = b->connect,
+		.backend = c->backend, .connect = b->connect, .start = c->start,
 		.cmd = b->plain ? plain : job, .timeout = b->timeout,
 		.verbose = b->verbose, .capture = b->plain ? NULL : &cap,
 	};
 	int r;
 
 	memset(rec, 0, sizeof *rec);
+	/* A clone did not boot: its dmesg and PCI trace would be the
+	 * template's boot, or nothing.  It is timed as --plain is. */
+	if (c->start != LAUNCH_START_COLD) {
+		lo.cmd = plain;
+		lo.capture = NULL;
+		trace = NULL;
+	}
 	if (trace) {
 		/* QEMU appends to a trace file that is there already. */
 		if (unlink(trace) < 0 && errno != ENOENT) {
@@ -191,6 +200,20 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 	b->accel = b->conf[0].in.accel;
 	conditions(b);
 	total = (b->runs + b->warmup) * (long)(b->nconf + (size_t)b->peer);
+	/* Templates are made before the rounds: no run of them is timed. */
+	for (size_t k = 0; k < b->nconf && !r; k++) {
+		struct bench_conf *c = &b->conf[k];
+		struct launch_opts lo = {
+			.in = c->in, .appl = b->appl, .backend = c->backend, .connect = b->connect,
+			.start = c->start, .timeout = b->timeout, .verbose = b->verbose,
+		};
+
+		if (c->start == LAUNCH_START_COLD)
+			continue;
+		h->progress(h->ctx, c->name, 0, total);
+		if (launch_prepare(&lo) < 0)
+			r = -1;
+	}
 	for (long round = -b->warmup; round < b->runs && !r; round++) {
 		for (size_t k = 0; k < b->nconf && !r; k++) {
 			struct bench_conf *c = &b->conf[k];

@@ -9,6 +9,7 @@
 
 #include "appliance.h"
 #include "backend.h"
+#include "launch.h"
 #include "plan.h"
 #include "stages.h"
 
@@ -31,6 +32,7 @@ struct bench_conf {
 	char name[96];            /* the values of the dimensions that vary */
 	char file[96];            /* the name as a file name */
 	enum backend_kind backend;
+	enum launch_start start;  /* cold, or warm (its template made first) */
 	struct plan_input in;     /* resolved, as run would resolve it */
 	struct bench_rec run[BENCH_MAX_RUNS];
 	int failed;

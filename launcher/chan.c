@@ -417,6 +417,11 @@ int chan_send_job(struct chan *c, unsigned char *job, size_t len)
 	return 0;
 }
 
+int chan_done(const struct chan *c)
+{
+	return c && c->bye_queued;
+}
+
 size_t chan_unwritten(const struct chan *c)
 {
 	size_t n = 0;

@@ -34,6 +34,9 @@ struct chan *chan_open(const char *path, const struct chan_opts *o, const struct
  * and queue it; it goes out once QEMU is connected, and stdin follows
  * it.  Returns -1 after err_set(). */
 int chan_send_job(struct chan *c, unsigned char *job, size_t len);
+/* The exit status has come and every byte of output before it is
+ * written: nothing more can come that anyone wants. */
+int chan_done(const struct chan *c);
 /* Output bytes queued and not yet written (a reader that stopped). */
 size_t chan_unwritten(const struct chan *c);
 /* The channel broke the protocol (why), or NULL. */

@@ -28,8 +28,8 @@ struct dim {
 	int keyed;                /* name it as OPT=VALUE: "on" alone says nothing */
 };
 
-enum { D_TOPOLOGY, D_BACKEND, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE, D_TUNING,
-       D_APPEND, D_CHANNEL, NDIMS };
+enum { D_TOPOLOGY, D_BACKEND, D_START, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE,
+       D_TUNING, D_APPEND, D_CHANNEL, NDIMS };
 
 struct bench_opts {
 	struct dim dim[NDIMS];
@@ -53,6 +53,8 @@ static int dim_set(struct bench_conf *c, const struct dim *d, const char *v)
 		c->backend = (enum backend_kind)k;
 		return 0;
 	}
+	if (d->code == OPT_START)
+		return cmd_start_opt(v, &c->start);
 	if (!*v || (d->code == OPT_KERNEL_FORMAT && !strcmp(v, "auto")))
 		return 0;   /* the default, already in place */
 	if (d->code == OPT_TOPOLOGY && !topo_find(v, &arg)) {
@@ -135,6 +137,8 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return dim_values(&o->dim[D_TUNING], arg, 1, &o->made);
 	case OPT_CHANNEL:
 		return dim_values(&o->dim[D_CHANNEL], arg, 1, &o->made);
+	case OPT_START:
+		return dim_values(&o->dim[D_START], arg, 1, &o->made);
 	case OPT_APPEND:   /* one variant per --append; "" is none */
 		return dim_values(&o->dim[D_APPEND], arg, 0, &o->made);
 	case OPT_TIMEOUT:
@@ -237,7 +241,12 @@ static void on_progress(void *ctx, const char *what, long i, long n)
 
 	if (!isatty(2) || cmd_global.quiet)
 		return;
-	fprintf(stderr, "\r\033[Krun %ld of %ld: %s, %.0f s elapsed", i, n, what, util_now() - p->t0);
+	if (i == 0)
+		fprintf(stderr, "\r\033[Kmaking the template for %s, %.0f s elapsed", what,
+			util_now() - p->t0);
+	else
+		fprintf(stderr, "\r\033[Krun %ld of %ld: %s, %.0f s elapsed", i, n, what,
+			util_now() - p->t0);
 	fflush(stderr);
 }
 
@@ -254,6 +263,7 @@ int cmd_bench(int argc, char **argv)
 		.dim = {
 			[D_TOPOLOGY] = { "--topology", OPT_TOPOLOGY, { 0 }, 0, 1 },
 			[D_BACKEND] = { "--backend", OPT_BACKEND, { 0 }, 0, 1 },
+			[D_START] = { "--start", OPT_START, { 0 }, 0, 0 },
 			[D_SHAPE] = { "--shape", OPT_SHAPE, { 0 }, 0, 0 },
 			[D_FIRMWARE] = { "--firmware", OPT_FIRMWARE, { 0 }, 0, 0 },
 			[D_KFORMAT] = { "--kernel-format", OPT_KERNEL_FORMAT, { 0 }, 0, 0 },
@@ -266,7 +276,7 @@ int cmd_bench(int argc, char **argv)
 	};
 	/* What a dimension not given takes: the defaults of `run`. */
 	static const char *const defaults[NDIMS][3] = {
-		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL },
+		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL }, [D_START] = { "cold" },
 		[D_SHAPE] = { NULL },
 		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
 		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" },

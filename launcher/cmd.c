@@ -103,6 +103,8 @@ static const struct cmd_opt bench_opts[] = {
 	{ "svg", OPT_SVG, "FILE", "median seconds per stage as a bar chart" },
 	{ "logs", OPT_LOGS, "DIR", "keep each run's dmesg and PCI trace" },
 	{ "plain", OPT_PLAIN, NULL, "time run -- true, with no tracing" },
+	{ "start", OPT_START, "S[,S]",
+	  "cold,warm: boots against clones of a template (default cold; warm runs are plain)" },
 	{ "timeout", OPT_TIMEOUT, "S", "each run's deadline (default 300)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -123,8 +125,8 @@ const struct cmd cmd_table[] = {
 	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
 	{ CMD_BENCH, "bench", { bench_opts, boot_opts, channel_opts },
-	  "[--topology T[,T]...] [--backend B[,B]] [--runs N] [--warmup N] [--peer libguestfs]\n"
-	  "       [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
+	  "[--topology T[,T]...] [--backend B[,B]] [--start S[,S]] [--runs N] [--warmup N]\n"
+	  "       [--peer libguestfs] [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
 	  "       [--svg FILE] [--logs DIR]",
 	  "measure boot time by stage, topology against topology" },
 	{ CMD_APPLIANCE, "appliance", { NULL }, "(build|info|clean)",

@@ -132,7 +132,9 @@ static int domxml_controller(xmlTextWriterPtr w, const struct plan_ctl *c)
 	return r;
 }
 
-static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelabel)
+/* LUN: -1 for a virtio disk at its PCI address, else the unit of a SCSI
+ * disk on controller 0 (a clone's hot-added disks). */
+static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelabel, int lun)
 {
 	int r = 0;
 
@@ -160,13 +162,26 @@ static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelab
 	r |= domxml_end(w);
 	r |= domxml_start(w, "target");
 	r |= domxml_attr(w, "dev", d->target);
-	r |= domxml_attr(w, "bus", "virtio");
+	r |= domxml_attr(w, "bus", lun < 0 ? "virtio" : "scsi");
 	r |= domxml_end(w);
 	if (d->readonly) {
 		r |= domxml_start(w, "readonly");
 		r |= domxml_end(w);
 	}
-	r |= domxml_address(w, &d->addr);
+	if (lun < 0) {
+		r |= domxml_address(w, &d->addr);
+	} else {
+		char unit[16];
+
+		snprintf(unit, sizeof unit, "%d", lun);
+		r |= domxml_start(w, "address");
+		r |= domxml_attr(w, "type", "drive");
+		r |= domxml_attr(w, "controller", "0");
+		r |= domxml_attr(w, "bus", "0");
+		r |= domxml_attr(w, "target", "0");
+		r |= domxml_attr(w, "unit", unit);
+		r |= domxml_end(w);
+	}
 	r |= domxml_end(w);
 	return r;
 }
@@ -305,7 +320,7 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 
 		switch (d->kind) {
 		case PLAN_DEV_DISK:
-			r |= domxml_disk(w, d, extra && extra->disk_norelabel);
+			r |= domxml_disk(w, d, extra && extra->disk_norelabel, -1);
 			break;
 		case PLAN_DEV_XHCI:
 			r |= domxml_usb(w, "qemu-xhci", &d->addr);
@@ -353,11 +368,31 @@ static int domxml_qemu_args(xmlTextWriterPtr w, const struct plan *p)
 	return r;
 }
 
+/* End the document W writes into BUF and release both: the text
+ * malloc'd, or NULL after err_set() (R < 0: writing WHAT failed; WHAT
+ * NULL: the caller has set the error already). */
+static char *domxml_finish(xmlBufferPtr buf, xmlTextWriterPtr w, int r, const char *what)
+{
+	char *out = NULL;
+
+	if (w && r >= 0)
+		r = xmlTextWriterEndDocument(w);
+	if (w)
+		xmlFreeTextWriter(w);
+	if (r < 0 && what)
+		err_set(LB_EXIT_VM, "cannot write %s", what);
+	if (r >= 0 && !(out = strdup((const char *)xmlBufferContent(buf))))
+		err_set(LB_EXIT_VM, "out of memory");
+	if (buf)
+		xmlBufferFree(buf);
+	return out;
+}
+
 char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	char mem[16], vcpus[16], *out = NULL;
+	char mem[16], vcpus[16];
 	int r = 0;
 
 	if (p->machine == PLAN_MICROVM) {
@@ -377,6 +412,8 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	if (p->qemu_extra.n)
 		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns:qemu", BAD_CAST QEMU_NS);
 	r |= domxml_text(w, "name", p->name);
+	if (p->uuid[0])
+		r |= domxml_text(w, "uuid", p->uuid);
 	r |= domxml_start(w, "memory");
 	r |= domxml_attr(w, "unit", "MiB");
 	r |= xmlTextWriterWriteString(w, BAD_CAST mem);
@@ -400,20 +437,29 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	}
 	r |= domxml_qemu_args(w, p);
 	r |= domxml_end(w);
-	r |= xmlTextWriterEndDocument(w);
-	if (r < 0) {
-		err_set(LB_EXIT_VM, "cannot write the domain XML");
+	return domxml_finish(buf, w, r, "the domain XML");
+out:
+	return domxml_finish(buf, w, -1, NULL);
+}
+
+char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	struct plan_dev d = {
+		.kind = PLAN_DEV_DISK, .path = (char *)in->path, .format = (enum disk_format)in->format,
+		.is_block = in->is_block, .readonly = !in->rw,
+	};
+	int r = 0;
+
+	if (!w) {
+		err_set(LB_EXIT_VM, "cannot create an XML writer");
 		goto out;
 	}
-	xmlFreeTextWriter(w);
-	w = NULL;
-	out = strdup((const char *)xmlBufferContent(buf));
-	if (!out)
-		err_set(LB_EXIT_VM, "out of memory");
+	/* The guest names them in the order they come; this is libvirt's. */
+	snprintf(d.target, sizeof d.target, "sd%c", 'a' + (int)n);
+	r |= domxml_disk(w, &d, norelabel, (int)n);
+	return domxml_finish(buf, w, r, "the disk's XML");
 out:
-	if (w)
-		xmlFreeTextWriter(w);
-	if (buf)
-		xmlBufferFree(buf);
-	return out;
+	return domxml_finish(buf, w, -1, NULL);
 }

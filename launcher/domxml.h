@@ -15,5 +15,9 @@ struct domxml_extra {
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */
 char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
+/* The <disk> of IN as LUN N of the virtio-scsi controller, for
+ * virDomainAttachDeviceFlags: a clone's disks (plan.h).  NORELABEL as
+ * disk_norelabel.  Returns it malloc'd, or NULL after err_set(). */
+char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel);
 
 #endif

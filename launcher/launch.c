@@ -488,11 +488,11 @@ static int verdict(struct launch *l)
 }
 
 /* One launch: a cold boot, a template's boot to ready and save, or a
- * clone of TEMPLATE_DIR.  NAMED names its run directory (make_rundir);
+ * clone of T.  NAMED names its run directory (make_rundir);
  * a template's is the template in the making, and BUILT (PATH_MAX bytes)
- * gets its name.  *RESTORE_FAILED, when a
- * clone's start failed, says whether the template was to blame. */
-static int launch_one(const struct launch_opts *o, enum plan_start start, const char *template_dir,
+ * gets its name.  *RESTORE_FAILED, when a clone's start failed, says
+ * what of the template's (enum backend_restore). */
+static int launch_one(const struct launch_opts *o, enum plan_start start, const struct tpl *t,
 		      const char *named, char *built, struct launch_times *times, int *restore_failed)
 {
 	struct launch *l = calloc(1, sizeof *l);
@@ -522,7 +522,10 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 	in.rundir = l->rundir;
 	in.start = start;
 	/* A template's RAM file goes into the template it becomes. */
-	l->template_dir = in.template_dir = start == PLAN_START_TEMPLATE ? l->rundir : template_dir;
+	l->template_dir = in.template_dir = start == PLAN_START_TEMPLATE ? l->rundir :
+					    t ? t->dir : NULL;
+	in.uuid = t ? t->uuid : NULL;
+	in.name = t ? t->domain : NULL;
 	if (plan_make(&in, &l->plan) < 0)
 		goto out;
 	l->have_plan = 1;
@@ -558,9 +561,9 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 			/* Not the template's fault: a signal, a QEMU killed,
 			 * or a disk of the user's that QEMU could not open
 			 * once restored. */
-			if (restore_failed)
-				*restore_failed = start == PLAN_START_CLONE && !sig.signal &&
-						  l->b->restore_failed && l->b->restore_failed(l->vm);
+			if (restore_failed && start == PLAN_START_CLONE && !sig.signal &&
+			    l->b->restore_failed)
+				*restore_failed = l->b->restore_failed(l->vm);
 			if (start == PLAN_START_CLONE) {
 				char why[512];
 
@@ -577,17 +580,22 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 			send_job(l);
 		checkpoint("created");
 	}
+	/* Once the exit status is in and the output out, the VM is of no
+	 * more use: the guest synced its disks before it sent the status,
+	 * so it is stopped now rather than waited for to power off. */
 	while (!l->done && !sig.signal && !l->timed_out && !l->proto.error[0] &&
 	       !chan_error(l->chan) && !l->guest_error[0] && !l->conn_lost && !l->job_error[0] &&
-	       !l->save_error[0])
+	       !l->save_error[0] && !chan_done(l->chan))
 		if (virEventRunDefaultImpl() < 0)
 			break;
 	if (l->conn_lost && !l->done)
 		l->b->recover(l->vm, l->lost_outcome, sizeof l->lost_outcome);
 	r = verdict(l);
 out:
-	if (started)
+	if (started) {
 		l->b->stop(l->vm);
+		on_gone(l);
+	}
 	chan_close(l->chan);
 	free(l->job);
 	if (l->timer >= 0)
@@ -633,7 +641,7 @@ static int launch_template(const struct launch_opts *o, const struct tpl *t)
 		to.in.ndisks = 0;
 		snprintf(named, sizeof named, "%.4000s/leanboot-XXXXXX", t->root);
 		if (util_mkdirs(t->root) < 0 ||
-		    launch_one(&to, PLAN_START_TEMPLATE, NULL, named, built, NULL, NULL) < 0)
+		    launch_one(&to, PLAN_START_TEMPLATE, t, named, built, NULL, NULL) < 0)
 			r = -1;
 		/* A template that could not be put in place leaves nothing
 		 * half-made. */
@@ -667,8 +675,6 @@ static void notice(const struct launch_opts *o, const char *fmt, ...)
 /* Why O cannot start warm, or NULL when it can. */
 static const char *warm_obstacle(const struct launch_opts *o)
 {
-	if (o->backend != BACKEND_DIRECT)
-		return "the libvirt backend starts cold";
 	if (!o->in.channel)
 		return "a warm start needs the channel";
 	return NULL;
@@ -681,9 +687,9 @@ static const char *warm_obstacle(const struct launch_opts *o)
 static int launch_warm(const struct launch_opts *o, struct launch_times *times)
 {
 	struct tpl t;
-	int restore_failed = 0, r;
+	int restore_failed = BACKEND_RESTORE_OK, r;
 
-	if (tpl_locate(o->appl, &o->in, &t) < 0)
+	if (tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0)
 		return -1;
 	if (launch_template(o, &t) < 0) {
 		if (o->start == LAUNCH_START_WARM || sig.signal)
@@ -691,9 +697,13 @@ static int launch_warm(const struct launch_opts *o, struct launch_times *times)
 		notice(o, "no template could be made (%s); booting cold", err_msg());
 		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
 	}
-	r = launch_one(o, PLAN_START_CLONE, t.dir, o->in.rundir, NULL, times, &restore_failed);
-	if (r >= 0 || !restore_failed || sig.signal)
+	r = launch_one(o, PLAN_START_CLONE, &t, o->in.rundir, NULL, times, &restore_failed);
+	if (r >= 0 || restore_failed == BACKEND_RESTORE_OK || sig.signal)
 		return r;
+	if (restore_failed == BACKEND_RESTORE_BUSY) {
+		notice(o, "%s; booting cold", err_msg());
+		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+	}
 	notice(o, "the warm start failed (%s); booting cold, and making the template again", err_msg());
 	tpl_discard(&t);
 	r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
@@ -702,9 +712,12 @@ static int launch_warm(const struct launch_opts *o, struct launch_times *times)
 	return r;
 }
 
-int launch_run(const struct launch_opts *o, struct launch_times *times)
+/* What launch_run() and launch_prepare() do: the appliance built, then
+ * the launch (TIMES not NULL), or only the template made. */
+static int launch_main(const struct launch_opts *o, struct launch_times *times, int prepare)
 {
 	const char *obstacle = warm_obstacle(o);
+	struct tpl t;
 	int r = -1, hit;
 
 	lv_init(o->appl->cache, o->verbose);
@@ -712,7 +725,7 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 		err_set(LB_EXIT_VM, "cannot start an event loop");
 		return -1;
 	}
-	if (o->start == LAUNCH_START_WARM && obstacle) {
+	if ((o->start == LAUNCH_START_WARM || prepare) && obstacle) {
 		err_set(LB_EXIT_USAGE, "--start warm: %s", obstacle);
 		return -1;
 	}
@@ -723,6 +736,9 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 	on_sigpipe(0, sig.pipe[0], 0, NULL);
 	if (sig.signal)
 		err_set(128 + sig.signal, "interrupted by %s during start", strsignal(sig.signal));
+	else if (prepare)
+		r = tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0 ? -1 :
+		    launch_template(o, &t);
 	else if (o->start == LAUNCH_START_COLD || obstacle)
 		r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
 	else
@@ -730,4 +746,14 @@ int launch_run(const struct launch_opts *o, struct launch_times *times)
 out:
 	restore_signals();
 	return r;
+}
+
+int launch_run(const struct launch_opts *o, struct launch_times *times)
+{
+	return launch_main(o, times, 0);
+}
+
+int launch_prepare(const struct launch_opts *o)
+{
+	return launch_main(o, NULL, 1);
 }

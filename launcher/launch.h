@@ -56,5 +56,8 @@ struct launch_times {
  * is no command), or -1 after err_set() with the stage that failed (the
  * status 3, or 128+N after signal N). */
 int launch_run(const struct launch_opts *o, struct launch_times *times);
+/* Make the template O's warm launches restore, unless it is there.
+ * Returns 0, or -1 after err_set(). */
+int launch_prepare(const struct launch_opts *o);
 
 #endif

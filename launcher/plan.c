@@ -139,7 +139,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	{
 		const char *slash = strrchr(in->rundir, '/');
 
-		snprintf(p->name, sizeof p->name, "%s", slash ? slash + 1 : in->rundir);
+		snprintf(p->name, sizeof p->name, "%s", in->name ? in->name : slash ? slash + 1 : in->rundir);
 	}
 	p->machine = machine;
 	/* microvm brings its own firmware (qboot-based bios-microvm.bin). */
@@ -182,6 +182,8 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	 * A template and its clones take their disks as SCSI LUNs, and
 	 * their RAM from the template's file. */
 	p->start = in->start;
+	if (in->uuid)
+		snprintf(p->uuid, sizeof p->uuid, "%s", in->uuid);
 	if (in->start != PLAN_START_COLD) {
 		if (!in->template_dir) {
 			err_set(LB_EXIT_VM, "the plan's input is not resolved");

@@ -100,6 +100,7 @@ struct plan {
 	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	char *channel;            /* the channel's socket (owned); NULL: none */
 	enum plan_start start;
+	char uuid[40];            /* the domain's; "": libvirt picks one */
 	char *memory_path;        /* guest RAM's file (owned); NULL: anonymous */
 	char *monitor;            /* QEMU's QMP socket (owned); NULL: none */
 	int kernel_format;        /* enum kern_format (kernel.h) */
@@ -145,6 +146,8 @@ struct plan_input {
 	int channel;              /* 0: no channel device (bench measures without) */
 	enum plan_start start;
 	const char *template_dir; /* a template's or clone's: where the RAM file is */
+	const char *uuid;         /* the domain's UUID; NULL: libvirt picks one */
+	const char *name;         /* the domain's name; NULL: the run directory's */
 	const char *const *qemu_extra;   /* more QEMU arguments: bench's trace */
 	size_t nqemu_extra;
 	enum plan_accel accel;

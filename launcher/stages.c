@@ -20,15 +20,21 @@ const char *stages_stage_name(enum stages_stage s)
 }
 
 const struct stages_span stages_spans[STAGES_NSPANS] = {
-	[STAGES_S_PLAN] = { "plan", -1, STAGES_M_PLANNED },
-	[STAGES_S_RENDER] = { "render", STAGES_M_PLANNED, STAGES_M_RENDERED },
-	[STAGES_S_CREATE] = { "create", STAGES_M_RENDERED, STAGES_M_CREATED },
-	[STAGES_S_START] = { "start", STAGES_M_CREATED, STAGES_M_RUNNING },
-	[STAGES_S_FIRMWARE] = { "firmware", STAGES_M_RUNNING, STAGES_M_KERNEL },
-	[STAGES_S_BOOT] = { "kernel+init", STAGES_M_KERNEL, STAGES_M_READY },
-	[STAGES_S_COMMAND] = { "command", STAGES_M_READY, STAGES_M_EXITED },
-	[STAGES_S_POWEROFF] = { "poweroff", STAGES_M_EXITED, STAGES_M_STOPPED },
-	[STAGES_S_TEARDOWN] = { "teardown", STAGES_M_STOPPED, STAGES_M_TORN_DOWN },
+	[STAGES_S_PLAN] = { "plan", -1, STAGES_M_PLANNED, -1 },
+	[STAGES_S_RENDER] = { "render", STAGES_M_PLANNED, STAGES_M_RENDERED, -1 },
+	/* A cold start: the domain created (QEMU up) and set running.  A
+	 * warm one: QEMU up, the template restored, the disks added, and
+	 * the guest set running. */
+	[STAGES_S_CREATE] = { "create", STAGES_M_RENDERED, STAGES_M_CREATED, -1 },
+	[STAGES_S_RESTORE] = { "restore", STAGES_M_CREATED, STAGES_M_RESTORED, -1 },
+	[STAGES_S_ATTACH] = { "attach", STAGES_M_RESTORED, STAGES_M_ATTACHED, -1 },
+	[STAGES_S_START] = { "start", STAGES_M_CREATED, STAGES_M_RUNNING, STAGES_M_ATTACHED },
+	[STAGES_S_FIRMWARE] = { "firmware", STAGES_M_RUNNING, STAGES_M_KERNEL, -1 },
+	[STAGES_S_BOOT] = { "kernel+init", STAGES_M_KERNEL, STAGES_M_READY, -1 },
+	/* A clone is ready as it runs, so its command starts at its start. */
+	[STAGES_S_COMMAND] = { "command", STAGES_M_READY, STAGES_M_EXITED, -1 },
+	[STAGES_S_POWEROFF] = { "poweroff", STAGES_M_EXITED, STAGES_M_STOPPED, -1 },
+	[STAGES_S_TEARDOWN] = { "teardown", STAGES_M_STOPPED, STAGES_M_TORN_DOWN, -1 },
 };
 
 /* PCI enumeration, chosen by measurement: the initcalls whose time on

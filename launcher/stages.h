@@ -43,12 +43,16 @@ const char *stages_stage_name(enum stages_stage s);
 /* The spans bench reports: from one mark to the next it names (FROM -1:
  * the launch's start). */
 enum stages_span_id {
-	STAGES_S_PLAN, STAGES_S_RENDER, STAGES_S_CREATE, STAGES_S_START, STAGES_S_FIRMWARE,
-	STAGES_S_BOOT, STAGES_S_COMMAND, STAGES_S_POWEROFF, STAGES_S_TEARDOWN, STAGES_NSPANS
+	STAGES_S_PLAN, STAGES_S_RENDER, STAGES_S_CREATE, STAGES_S_RESTORE, STAGES_S_ATTACH,
+	STAGES_S_START, STAGES_S_FIRMWARE, STAGES_S_BOOT, STAGES_S_COMMAND, STAGES_S_POWEROFF,
+	STAGES_S_TEARDOWN, STAGES_NSPANS
 };
 struct stages_span {
 	const char *name;
 	int from, to;             /* enum stages_mark */
+	int after;                /* a mark that, when reached, starts it instead
+				     of FROM (a clone's start follows its disks);
+				     -1: none */
 };
 extern const struct stages_span stages_spans[STAGES_NSPANS];
 

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
+#include "domxml.h"
 #include "err.h"
 #include "qemuargv.h"
 #include "template.h"
@@ -20,7 +22,8 @@
 #define TPL_KEY_RUNDIR "/run-directory/leanboot-template"
 #define TPL_KEY_DIR "/template-directory"
 
-int tpl_locate(const struct appl *a, const struct plan_input *in, struct tpl *t)
+int tpl_locate(const struct appl *a, const struct plan_input *in, int b, const char *connect,
+	       struct tpl *t)
 {
 	struct plan_input kin = *in;
 	struct plan p;
@@ -40,12 +43,31 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, struct tpl *t)
 		files[nf++] = PLAN_QBOOT_ROM;
 	if (in->root)
 		files[nf++] = in->root;
-	if (qemuargv_render(&p, &av) < 0 || appl_derived_key(a, files, &av, key) < 0)
+	/* What the backend is given: the argv, or the domain XML. */
+	if (strv_add(&av, backend_name((enum backend_kind)b)) < 0 ||
+	    strv_add(&av, connect ? connect : "default") < 0)
+		goto out;
+	if (b == BACKEND_DIRECT) {
+		if (qemuargv_render(&p, &av) < 0)
+			goto out;
+	} else {
+		char *xml = domxml_render(&p, NULL);
+
+		if (!xml || strv_add(&av, xml) < 0) {
+			free(xml);
+			goto out;
+		}
+		free(xml);
+	}
+	if (appl_derived_key(a, files, &av, key) < 0)
 		goto out;
 	appl_built_key(a, built);
 	snprintf(t->root, sizeof t->root, "%.4000s/" APPL_TEMPLATES, a->cache);
 	snprintf(t->name, sizeof t->name, "%.16s-%.32s", built, key);
 	snprintf(t->dir, sizeof t->dir, "%.4000s/%s", t->root, t->name);
+	snprintf(t->domain, sizeof t->domain, "leanboot-warm-%.12s", key);
+	snprintf(t->uuid, sizeof t->uuid, "%.8s-%.4s-%.4s-%.4s-%.12s", key, key + 8, key + 12,
+		 key + 16, key + 20);
 	r = 0;
 out:
 	strv_free(&av);

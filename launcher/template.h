@@ -18,17 +18,25 @@
 #include "appliance.h"
 #include "plan.h"
 
-#define TPL_STATE "state"         /* the devices' state in a template */
+/* The saved state in a template: the devices' (direct: the RAM is in
+ * its own file beside it), or libvirt's whole save image. */
+#define TPL_STATE "state"
 
 struct tpl {
 	char root[PATH_MAX];      /* CACHE/template */
 	char dir[PATH_MAX];       /* CACHE/template/NAME */
 	char name[72];            /* the appliance key's start, then the key's */
+	/* The domain's name and UUID, the template's and its clones':
+	 * libvirt restores an image only as a domain of the same. */
+	char domain[32];
+	char uuid[40];
 };
 
-/* The template for launches of IN (resolved) on the direct backend, on
- * the built appliance A.  Builds nothing.  Returns -1 after err_set(). */
-int tpl_locate(const struct appl *a, const struct plan_input *in, struct tpl *t);
+/* The template for launches of IN (resolved) through backend B (enum
+ * backend_kind) on CONNECT (NULL: the default), on the built appliance
+ * A.  Builds nothing.  Returns -1 after err_set(). */
+int tpl_locate(const struct appl *a, const struct plan_input *in, int b, const char *connect,
+	       struct tpl *t);
 /* Whether it is there, complete. */
 int tpl_ready(const struct tpl *t);
 /* Make BUILT (a directory under t->root holding a saved template) the
