@@ -91,8 +91,8 @@ launcher/leanboot: $(OBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm -pthread
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
-appliance/init: appliance/init.c appliance/job.c appliance/init.h launcher/wire.h
-	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ appliance/init.c appliance/job.c
+appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/init.h launcher/wire.h
+	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ appliance/init.c appliance/job.c appliance/disks.c
 
 # The inspector runs inside the appliance, linked against the libraries
 # appliance/packages puts there (libblkid, libsqlite3).

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -76,8 +77,7 @@ static void read_cmdline(void)
 		close(fd);
 }
 
-/* The value of NAME= on the kernel command line, copied into BUF. */
-static const char *cmdline_get(const char *name, char *buf, size_t len)
+const char *init_cmdline_get(const char *name, char *buf, size_t len)
 {
 	size_t nl = strlen(name);
 
@@ -322,7 +322,7 @@ static void load_modules(void)
 		init_load_module("sd_mod");
 		cache_common_files();
 	}
-	if (!cmdline_get("leanboot.modules", list, sizeof list))
+	if (!init_cmdline_get("leanboot.modules", list, sizeof list))
 		return;
 	for (m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save))
 		init_load_module(m);
@@ -369,8 +369,7 @@ static int exists(void *path)
 	return access(path, F_OK) == 0;
 }
 
-/* Wait up to MS milliseconds for PATH, a node devtmpfs creates in /dev. */
-static int wait_dev(const char *path, int ms)
+int init_wait_dev(const char *path, int ms)
 {
 	return init_wait(exists, (void *)path, ms);
 }
@@ -433,79 +432,6 @@ static void quiet_console(void)
 	}
 }
 
-/* The node of the SCSI disk at LUN L of target 0, once it is in /dev. */
-struct lun {
-	long lun;
-	char dev[32];
-};
-
-static int is_block_of(const char *dir, const char *entry, void *arg)
-{
-	struct lun *l = arg;
-
-	snprintf(l->dev, sizeof l->dev, "/dev/%.20s", entry);
-	(void)dir;
-	return access(l->dev, F_OK) == 0;
-}
-
-static int is_lun(const char *dir, const char *entry, void *arg)
-{
-	struct lun *l = arg;
-	unsigned host, channel, target;
-	unsigned long lun;
-	char blocks[300];
-	int end = 0;
-
-	/* Entries are named H:C:T:L. */
-	if (sscanf(entry, "%u:%u:%u:%lu%n", &host, &channel, &target, &lun, &end) != 4 ||
-	    entry[end] || channel || target || lun != (unsigned long)l->lun)
-		return 0;
-	snprintf(blocks, sizeof blocks, "%s/%s/device/block", dir, entry);
-	return init_scan(blocks, is_block_of, l);
-}
-
-static int lun_ready(void *arg)
-{
-	return init_scan("/sys/class/scsi_disk", is_lun, arg);
-}
-
-/* /dev/disk/leanboot/N for the Nth user disk.  As virtio-blk devices
- * they follow the appliance root (vda) in PCI order when there is one,
- * else start at vda.  As SCSI LUNs the host hot-adds them after the job
- * is sent, and each appears when the guest has scanned it: wait for its
- * node as devtmpfs makes it. */
-void init_attach_disks(long n, int scsi)
-{
-	char buf[64], dev[32], link[64];
-	char first = cmdline_get("root", buf, sizeof buf) ? 'b' : 'a';
-
-	if (n <= 0)
-		return;
-	if (!scsi)
-		init_load_module("virtio_blk");
-	mkdir("/dev/disk", 0755);
-	mkdir("/dev/disk/leanboot", 0755);
-	for (long i = 0; i < n; i++) {
-		struct lun l = { i, "" };
-
-		snprintf(dev, sizeof dev, "/dev/vd%c", (char)(first + i));
-		/* virtio-blk probes while its module loads, but give a late
-		 * device up to 5 s before going on without it. */
-		if (scsi) {
-			if (init_wait(lun_ready, &l, 5000) < 0) {
-				init_say("disk %ld did not appear", i);
-				continue;
-			}
-			snprintf(dev, sizeof dev, "%s", l.dev);
-		} else {
-			wait_dev(dev, 5000);
-		}
-		snprintf(link, sizeof link, "/dev/disk/leanboot/%ld", i);
-		if (symlink(dev, link) < 0 && errno != EEXIST)
-			init_say("%s: %s", link, strerror(errno));
-	}
-}
-
 static void ready(void)
 {
 	char up[64] = "?";
@@ -552,9 +478,9 @@ static void stage1(void)
 	 * generic one: the emulated CPU has no SSE4.2 for crc32c-intel. */
 	init_load_module("crc32c_generic");
 	init_load_module("ext4");
-	if (!cmdline_get("root", root, sizeof root) || strncmp(root, "/dev/", 5))
+	if (!init_cmdline_get("root", root, sizeof root) || strncmp(root, "/dev/", 5))
 		die("stage 1: no root=/dev/... on the kernel command line");
-	if (wait_dev(root, 5000) < 0)
+	if (init_wait_dev(root, 5000) < 0)
 		die("stage 1: %s did not appear", root);
 	mkdir("/sysroot", 0755);
 	/* The root is ext2, through the ext4 driver; the launch's overlay
@@ -588,6 +514,7 @@ int main(void)
 		stage1();
 	}
 	init_say("stage 2");
+	init_uevents_open();
 	mount_one("tmpfs", "/tmp", "tmpfs");
 	/* POSIX shared memory, which programs expect to find. */
 	mount_one("tmpfs", "/dev/shm", "tmpfs");

@@ -1,6 +1,7 @@
 /* init: what the parts of the appliance's PID 1 share.  init.c boots (the
  * mounts, the modules, stage 1, the console and its frames); job.c serves
- * the channel (the job, its streams, the exit status). */
+ * the channel (the job, its streams, the exit status); disks.c names the
+ * user's disks as they come. */
 #ifndef LB_INIT_H
 #define LB_INIT_H
 
@@ -16,8 +17,18 @@ void init_load_module(const char *mod);
 /* Wait up to MS milliseconds until OK(ARG), checked again whenever a node
  * appears in /dev (inotify, not a timer).  Returns 0, or -1 at the end. */
 int init_wait(int (*ok)(void *), void *arg, int ms);
-/* The user's N disks as /dev/disk/leanboot/0..N-1: virtio-blk devices
- * after the root, or with SCSI the LUNs 0..N-1 the host hot-adds. */
+/* The value of NAME= on the kernel command line, copied into BUF; NULL
+ * if it has none. */
+const char *init_cmdline_get(const char *name, char *buf, size_t len);
+/* Wait up to MS milliseconds for PATH, a node devtmpfs makes in /dev:
+ * 0, or -1. */
+int init_wait_dev(const char *path, int ms);
+
+/* disks.c: listen to the kernel's uevents from now on (before ready). */
+void init_uevents_open(void);
+/* The user's N disks as /dev/disk/leanboot/0..N-1, and N-partP for
+ * their partitions: virtio-blk devices after the root, or with SCSI the
+ * LUNs 0..N-1 the host hot-adds. */
 void init_attach_disks(long n, int scsi);
 
 /* The first line of DIR/ENTRY/FILE, without its newline, into BUF:

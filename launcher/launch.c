@@ -692,7 +692,9 @@ static int launch_warm(const struct launch_opts *o, struct launch_times *times)
 	if (tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0)
 		return -1;
 	if (launch_template(o, &t) < 0) {
-		if (o->start == LAUNCH_START_WARM || sig.signal)
+		/* Bad input (say, a connection that cannot be made) would
+		 * fail a cold boot as well. */
+		if (o->start == LAUNCH_START_WARM || sig.signal || err_status() == LB_EXIT_USAGE)
 			return -1;
 		notice(o, "no template could be made (%s); booting cold", err_msg());
 		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);

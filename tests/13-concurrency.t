@@ -11,16 +11,17 @@ unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 plan 8
 kver=$(basename "$(ls -t /boot/vmlinuz-* | head -1)" | sed 's/^vmlinuz-//')
 
-for i in 1 2 3 4; do "$LB" appliance build >"$T/build$i" 2>&1 & done
-wait
-check "four concurrent builds: one builds, three find it built" \
-	[ "$(cat "$T"/build* | grep -c '^built ')" = 1 ] && [ "$(cat "$T"/build* | grep -c '^cache hit')" = 3 ]
-check "no half-built appliance is left" sh -c "! ls -d '$T'/cache/build.* '$T'/cache/old.* 2>/dev/null | grep -q ."
-
+# The kernel first: the builds below boot a template, which needs it.
 for i in 1 2 3 4; do "$top/tests/helpers/kernel-test" "$T/cache" "$(ls -t /boot/vmlinuz-* | head -1)" >"$T/kt$i" & done
 wait
 check "four concurrent extractions: one extracts, three find it cached" \
 	[ "$(cat "$T"/kt* | grep -c '^extracted ')" = 1 ] && [ "$(cat "$T"/kt* | grep -c '^cached ')" = 3 ]
+
+for i in 1 2 3 4; do "$LB" appliance build >"$T/build$i" 2>&1 & done
+wait
+check "four concurrent builds: one builds, three find it built (and its template)" \
+	[ "$(cat "$T"/build* | grep -c '^built ')" = 1 ] && [ "$(cat "$T"/build* | grep -c '^cache hit')" = 3 ]
+check "no half-built appliance is left" sh -c "! ls -d '$T'/cache/build.* '$T'/cache/old.* 2>/dev/null | grep -q ."
 
 # libvirt probes QEMU once per embedded root; later roots start from the
 # first one's answer.  Probe it here, one at a time.

@@ -8,7 +8,7 @@
 # one notice, then a good template.
 . "$(dirname "$0")/lib.sh"
 boot_setup
-plan 34
+plan 36
 TPL="$CACHE/template"
 
 # left: qemu processes, domains and run directories still there.
@@ -18,7 +18,8 @@ left() {
 # template_of B: the template directory B's launches restore.
 template_of() { ls -td "$TPL"/*/ | head -1; }
 
-truncate -s 16M "$T/ro.img" "$T/rw.img"
+truncate -s 16M "$T/ro.img" "$T/rw.img" "$T/part.img"
+printf 'label: dos\nstart=1MiB\n' | sfdisk -q "$T/part.img"
 rm -rf "$TPL"
 for b in direct libvirt; do
 	export LEANBOOT_BACKEND=$b
@@ -58,6 +59,8 @@ for b in direct libvirt; do
 	check "$b: disk 0 reads as given, and a write to it is refused" [ "$out" = $'before\nrefused\nok' ]
 	check "$b: the read-only disk is unchanged (sha256)" [ "$(sha256sum <"$T/ro.img")" = "$sum" ]
 	check "$b: the :rw disk was written" [ "$(head -c ${#b} "$T/rw.img")" = $b ]
+	out=$("$LB" run --disk "$T/part.img" -- ls /dev/disk/leanboot)
+	check "$b: a partition is named after its disk ($(echo $out))" [ "$out" = $'0\n0-part1' ]
 
 	# Side by side, from one template.
 	for i in 1 2 3 4; do
