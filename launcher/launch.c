@@ -558,9 +558,8 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		args.ndisks = start == PLAN_START_CLONE ? in.ndisks : 0;
 		args.deadline = l->t0 + o->timeout;
 		if (l->b->start(&args, &bsink, &l->vm) < 0) {
-			/* Not the template's fault: a signal, a QEMU killed,
-			 * or a disk of the user's that QEMU could not open
-			 * once restored. */
+			/* Whether the template was to blame: the backend
+			 * knows; after a signal, never. */
 			if (restore_failed && start == PLAN_START_CLONE && !sig.signal &&
 			    l->b->restore_failed)
 				*restore_failed = l->b->restore_failed(l->vm);
@@ -657,14 +656,13 @@ static int launch_template(const struct launch_opts *o, const struct tpl *t)
 	close(lock);
 	return r;
 }
+
 /* A notice on stderr: what leanboot did instead of what was asked. */
-static void notice(const struct launch_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void notice(const struct launch_opts *o, const char *fmt, ...)
+static void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void notice(const char *fmt, ...)
 {
 	va_list ap;
 
-	(void)o;
 	va_start(ap, fmt);
 	fputs("leanboot: notice: ", stderr);
 	vfprintf(stderr, fmt, ap);
@@ -696,26 +694,26 @@ static int launch_warm(const struct launch_opts *o, struct launch_times *times)
 		 * fail a cold boot as well. */
 		if (o->start == LAUNCH_START_WARM || sig.signal || err_status() == LB_EXIT_USAGE)
 			return -1;
-		notice(o, "no template could be made (%s); booting cold", err_msg());
+		notice("no template could be made (%s); booting cold", err_msg());
 		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
 	}
 	r = launch_one(o, PLAN_START_CLONE, &t, o->in.rundir, NULL, times, &restore_failed);
 	if (r >= 0 || restore_failed == BACKEND_RESTORE_OK || sig.signal)
 		return r;
 	if (restore_failed == BACKEND_RESTORE_BUSY) {
-		notice(o, "%s; booting cold", err_msg());
+		notice("%s; booting cold", err_msg());
 		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
 	}
-	notice(o, "the warm start failed (%s); booting cold, and making the template again", err_msg());
+	notice("the warm start failed (%s); booting cold, and making the template again", err_msg());
 	tpl_discard(&t);
 	r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
 	if (r >= 0 && !sig.signal && launch_template(o, &t) < 0)
-		notice(o, "the template could not be made again: %s", err_msg());
+		notice("the template could not be made again: %s", err_msg());
 	return r;
 }
 
 /* What launch_run() and launch_prepare() do: the appliance built, then
- * the launch (TIMES not NULL), or only the template made. */
+ * the launch or, with PREPARE, only its template made. */
 static int launch_main(const struct launch_opts *o, struct launch_times *times, int prepare)
 {
 	const char *obstacle = warm_obstacle(o);

@@ -123,6 +123,20 @@ static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struc
 	return r ? -1 : 0;
 }
 
+/* A chardev ID that connects to our UNIX socket at PATH. */
+static int qemuargv_socket(struct strv *av, const char *id, const char *path)
+{
+	char *esc = qemuargv_escape(path);
+	int r;
+
+	if (!esc)
+		return -1;
+	r = strv_add(av, "-chardev");
+	r |= strv_addf(av, "socket,id=%s,path=%s", id, esc);
+	free(esc);
+	return r ? -1 : 0;
+}
+
 int qemuargv_render(const struct plan *plan, struct strv *av)
 {
 	/* The completed copy shares the plan's strings; it is never freed
@@ -213,29 +227,18 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	if (p->channel) {
 		/* QEMU connects to the launch's socket (chan.h), as libvirt's
 		 * <source mode='connect'> makes it do. */
-		char *path = qemuargv_escape(p->channel);
-
-		if (!path)
+		if (qemuargv_socket(av, "charchannel0", p->channel) < 0)
 			goto out;
-		r |= strv_add(av, "-chardev");
-		r |= strv_addf(av, "socket,id=charchannel0,path=%s", path);
 		r |= strv_add(av, "-device");
 		r |= strv_add(av, "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
 			      "id=channel0,name=" WIRE_CHANNEL_NAME);
-		free(path);
 	}
 	if (p->monitor) {
-		/* QEMU connects its monitor to our socket, as it does the
-		 * channel (qmp.h). */
-		char *path = qemuargv_escape(p->monitor);
-
-		if (!path)
+		/* Its monitor too (qmp.h). */
+		if (qemuargv_socket(av, "charmonitor", p->monitor) < 0)
 			goto out;
-		r |= strv_add(av, "-chardev");
-		r |= strv_addf(av, "socket,id=charmonitor,path=%s", path);
 		r |= strv_add(av, "-mon");
 		r |= strv_add(av, "chardev=charmonitor,id=monitor,mode=control");
-		free(path);
 	}
 	if (p->start == PLAN_START_CLONE) {
 		/* Paused until the template's state is in and the disks are

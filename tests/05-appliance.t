@@ -34,10 +34,12 @@ else
 	not_ok "an edited package list makes the appliance out of date"
 fi
 
+tpl=$(ls "$T/cache/template" 2>/dev/null | wc -l)
 "$LB" appliance clean -q
-if [ ! -e "$T/cache/appliance" ] && "$LB" appliance info | grep -q '^state *not built'; then
-	ok "clean removes it"
+if [ ! -e "$T/cache/appliance" ] && [ ! -e "$T/cache/template" ] && [ "$tpl" -ge 1 ] &&
+   "$LB" appliance info | grep -q '^state *not built'; then
+	ok "clean removes it, and the template the build made ($tpl)"
 else
-	not_ok "clean removes it"
+	not_ok "clean removes it, and the template the build made ($tpl)"
 fi
 finish

@@ -40,7 +40,9 @@ else not_ok "four concurrent launches succeed (2 through libvirt, 2 direct)"; di
 check "the two libvirt launches used two embedded roots" \
 	[ -d "$T/cache/libvirt" ] && [ -d "$T/cache/libvirt-1" ]
 check "the second root started from the first one's QEMU capabilities" \
-	sh -c "ls '$T/cache/libvirt-1/cache/qemu/capabilities/' | grep -q xml"
+	sh -c "ls '$T/cache/libvirt-1/cache/qemu/capabilities/' 2>/dev/null | grep -q xml"
+ls "$T/cache/libvirt-1/cache/qemu/capabilities/" 2>/dev/null | grep -q xml ||
+	diag "roots: $(ls -d "$T"/cache/libvirt*)" "$(cat "$T"/err* "$T/cache/libvirt.log" 2>/dev/null | tail -20)"
 left=0
 for r in "$T"/cache/libvirt "$T"/cache/libvirt-[0-9]*; do
 	[ -d "$r" ] || continue

@@ -8,7 +8,7 @@
 # one notice, then a good template.
 . "$(dirname "$0")/lib.sh"
 boot_setup
-plan 36
+plan 38
 TPL="$CACHE/template"
 
 # left: qemu processes, domains and run directories still there.
@@ -30,6 +30,11 @@ for b in direct libvirt; do
 	check "$b: the template holds the saved state and the root overlay ($(ls "$D" | tr '\n' ' '))" \
 		[ -s "$D/state" ] && [ -s "$D/root.qcow2" ]
 	sha256sum "$D"/* >"$T/template.sum"
+
+	# The template's machine is minimal's with a virtio-scsi controller
+	# on the root bus: still no PCI bridge of any kind.
+	out=$("$LB" run -- sh -c 'cat /sys/bus/pci/devices/*/class | grep -c "^0x0604" ; cat /sys/bus/pci/devices/*/device | grep -c "^0x1048\|^0x1004"')
+	check "$b: a clone has a virtio-scsi controller and no root port" [ "$out" = $'0\n1' ]
 
 	# Isolation: a file on the root, one in /tmp and one in /dev/shm (RAM).
 	"$LB" run -- sh -c 'echo a >/left; echo b >/tmp/left; echo c >/dev/shm/left'
