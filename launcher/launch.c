@@ -701,7 +701,8 @@ static int launch_warm(const struct launch_opts *o, struct launch_times *times)
 	if (r >= 0 || restore_failed == BACKEND_RESTORE_OK || sig.signal)
 		return r;
 	if (restore_failed == BACKEND_RESTORE_BUSY) {
-		notice("%s; booting cold", err_msg());
+		notice("another clone of the template runs on %s; booting cold",
+		       o->connect ? o->connect : "this connection");
 		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
 	}
 	notice("the warm start failed (%s); booting cold, and making the template again", err_msg());

@@ -17,7 +17,7 @@ unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 mkdir "$T/daemon"
 trap 'daemons_stop; rm -rf "$T"' EXIT
 daemons_start "$T/daemon" || skip_all "libvirtd did not start"
-plan 8
+plan 11
 
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 # The daemon's QEMU connects to our channel's socket: stdin in, stdout out.
@@ -50,6 +50,18 @@ state >"$T/after"
 check "its owner, mode, ctime and xattrs, and the kernel's and initrd's, are unchanged" cmp -s "$T/before" "$T/after"
 cmp -s "$T/before" "$T/after" || diag "$(diff "$T/before" "$T/after")"
 check "no trusted.libvirt record on any of them" sh -c "! grep -q 'trusted.libvirt' '$T/after'"
+
+# Warm through the daemon: clones of a template saved through it.  One
+# clone at a time per connection (they share the template's name): a
+# second at once boots cold, with a notice.
+"$LB" -c qemu:///system run --start warm -- true 2>"$T/err" || diag "the template: $(cat "$T/err")"
+out=$("$LB" -c qemu:///system run --start warm -- echo warm 2>"$T/err")
+check "qemu:///system: a warm launch runs in a clone, with nothing on stderr" [ "$out" = warm ] && [ ! -s "$T/err" ]
+for i in 1 2; do "$LB" -c qemu:///system run -- echo $i >"$T/w$i" 2>"$T/werr$i" & done
+wait
+check "qemu:///system: two warm launches at once both run" [ "$(cat "$T/w1" "$T/w2")" = $'1\n2' ]
+check "... and a notice says so when one booted cold" \
+	sh -c "! cat '$T'/werr? | grep -v 'notice: another clone of the template runs on qemu:///system; booting cold' | grep -q ."
 
 left=$(virsh -c qemu:///system list --all --name | grep -c '^leanboot')
 check "no leanboot domain left on the daemon" [ "$left" = 0 ]
