@@ -259,6 +259,11 @@ static int libvirt_save(void *data, double deadline)
 	(void)deadline;   /* libvirt's call has no deadline of ours to take */
 	if (virDomainSaveFlags(l->dom, l->image, NULL, VIR_DOMAIN_SAVE_RUNNING) < 0) {
 		err_set(LB_EXIT_VM, "cannot save the domain: %s", lv_error());
+		/* A daemon gone: the launch recovers the VM as for any loss. */
+		if (virConnectIsAlive(l->conn) == 0 && !l->conn_lost) {
+			l->conn_lost = 1;
+			l->sink.lost(l->sink.ctx);
+		}
 		return -1;
 	}
 	return 0;

@@ -1,4 +1,6 @@
 /* leanboot appliance build|info|clean: the appliance as a cached product. */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +24,42 @@ static void info_file(const char *label, const char *path)
 	       st.st_size / 1048576.0, st.st_blocks * 512 / 1048576.0);
 }
 
+/* The templates warm launches restore, each with what it takes on disk
+ * (its RAM file is sparse). */
+static void info_templates(const struct appl *a)
+{
+	char dir[PATH_MAX + 16];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%.4000s/" APPL_TEMPLATES, a->cache);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX + 600];
+		double mib = 0;
+		DIR *t;
+		struct dirent *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (!(t = opendir(path)))
+			continue;
+		while ((f = readdir(t))) {
+			char file[PATH_MAX + 900];
+			struct stat st;
+
+			snprintf(file, sizeof file, "%s/%s", path, f->d_name);
+			if (f->d_name[0] != '.' && stat(file, &st) == 0)
+				mib += st.st_blocks * 512 / 1048576.0;
+		}
+		closedir(t);
+		printf("template   %s (%.1f MiB on disk)\n", path, mib);
+	}
+	closedir(d);
+}
+
 static int appliance_info(struct appl *a)
 {
 	char key[65], have[65];
@@ -37,6 +75,7 @@ static int appliance_info(struct appl *a)
 	info_file("root", a->root);
 	printf("key        %s\n", key);
 	printf("state      %s\n", !have[0] ? "not built" : strcmp(have, key) ? "out of date" : "up to date");
+	info_templates(a);
 	return 0;
 }
 

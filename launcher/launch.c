@@ -38,6 +38,7 @@ struct launch {
 	size_t job_len;
 	enum stages_stage stage;
 	double t0;
+	double end;                  /* the deadline, on util_now()'s clock */
 	struct launch_times t;
 	int done;                    /* the VM is gone */
 	char job_error[256];         /* the job could not be sent: why */
@@ -198,7 +199,7 @@ static void save_template(struct launch *l)
 {
 	mark(l, STAGES_M_READY);
 	checkpoint("ready");
-	if (l->b->save(l->vm, l->t0 + l->o->timeout) < 0)
+	if (l->b->save(l->vm, l->end) < 0)
 		snprintf(l->save_error, sizeof l->save_error, "%s", err_msg());
 	else
 		l->saved = 1;
@@ -308,11 +309,17 @@ static void on_gone(void *ctx)
 	}
 }
 
+/* A connection lost stays lost for the rest of this launch_run(): a
+ * launch after it (a cold boot when a template could not be made)
+ * would fail the same way. */
+static int connection_lost;
+
 static void on_lost(void *ctx)
 {
 	struct launch *l = ctx;
 
 	l->conn_lost = 1;
+	connection_lost = 1;
 }
 
 static void on_sigpipe(int watch, int fd, int events, void *opaque)
@@ -488,12 +495,13 @@ static int verdict(struct launch *l)
 }
 
 /* One launch: a cold boot, a template's boot to ready and save, or a
- * clone of T.  NAMED names its run directory (make_rundir);
+ * clone of T, by END (util_now()'s clock).  NAMED names its run directory (make_rundir);
  * a template's is the template in the making, and BUILT (PATH_MAX bytes)
  * gets its name.  *RESTORE_FAILED, when a clone's start failed, says
  * what of the template's (enum backend_restore). */
 static int launch_one(const struct launch_opts *o, enum plan_start start, const struct tpl *t,
-		      const char *named, char *built, struct launch_times *times, int *restore_failed)
+		      double end, const char *named, char *built, struct launch_times *times,
+		      int *restore_failed)
 {
 	struct launch *l = calloc(1, sizeof *l);
 	struct plan_input in = o->in;
@@ -509,6 +517,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 	}
 	l->o = o;
 	l->t0 = util_now();
+	l->end = end;
 	l->b = o->backend == BACKEND_DIRECT ? &backend_direct_ops : &backend_libvirt_ops;
 	l->start = start;
 	l->wd.fd = -1;
@@ -545,7 +554,10 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		goto out;
 	mark(l, STAGES_M_PLANNED);
 	checkpoint("planned");
-	l->timer = virEventAddTimeout((int)(o->timeout * 1000), on_deadline, l, NULL);
+	/* The deadline is the whole launch_run()'s: a template made first
+	 * counts against it. */
+	l->timer = virEventAddTimeout(l->end > util_now() ? (int)((l->end - util_now()) * 1000) : 0,
+				      on_deadline, l, NULL);
 	/* A signal during set-up is still in the pipe: start no VM for it. */
 	on_sigpipe(0, sig.pipe[0], 0, NULL);
 	if (!sig.signal) {
@@ -556,7 +568,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		args.template_dir = l->template_dir;
 		args.disks = in.disks;
 		args.ndisks = start == PLAN_START_CLONE ? in.ndisks : 0;
-		args.deadline = l->t0 + o->timeout;
+		args.deadline = l->end;
 		if (l->b->start(&args, &bsink, &l->vm) < 0) {
 			/* Whether the template was to blame: the backend
 			 * knows; after a signal, never. */
@@ -625,7 +637,7 @@ out:
 
 /* Make the template T for O's launches unless it is there: a boot to
  * ready under the cache lock, so that concurrent launches make it once. */
-static int launch_template(const struct launch_opts *o, const struct tpl *t)
+static int launch_template(const struct launch_opts *o, const struct tpl *t, double end)
 {
 	struct launch_opts to = *o;
 	char named[PATH_MAX + 32], built[PATH_MAX];
@@ -640,7 +652,7 @@ static int launch_template(const struct launch_opts *o, const struct tpl *t)
 		to.in.ndisks = 0;
 		snprintf(named, sizeof named, "%.4000s/leanboot-XXXXXX", t->root);
 		if (util_mkdirs(t->root) < 0 ||
-		    launch_one(&to, PLAN_START_TEMPLATE, t, named, built, NULL, NULL) < 0)
+		    launch_one(&to, PLAN_START_TEMPLATE, t, end, named, built, NULL, NULL) < 0)
 			r = -1;
 		/* A template that could not be put in place leaves nothing
 		 * half-made. */
@@ -682,33 +694,35 @@ static const char *warm_obstacle(const struct launch_opts *o)
  * that fails is the template's fault (a QEMU that cannot read it, a
  * damaged file): the launch boots cold instead, with one notice, and a
  * new template is made after it. */
-static int launch_warm(const struct launch_opts *o, struct launch_times *times)
+static int launch_warm(const struct launch_opts *o, struct launch_times *times, double end)
 {
 	struct tpl t;
 	int restore_failed = BACKEND_RESTORE_OK, r;
 
 	if (tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0)
 		return -1;
-	if (launch_template(o, &t) < 0) {
+	if (launch_template(o, &t, end) < 0) {
 		/* Bad input (say, a connection that cannot be made) would
-		 * fail a cold boot as well. */
-		if (o->start == LAUNCH_START_WARM || sig.signal || err_status() == LB_EXIT_USAGE)
+		 * fail a cold boot as well, and a deadline passed is passed. */
+		if (o->start == LAUNCH_START_WARM || sig.signal || err_status() == LB_EXIT_USAGE ||
+		    util_now() >= end || connection_lost)
 			return -1;
 		notice("no template could be made (%s); booting cold", err_msg());
-		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+		return launch_one(o, PLAN_START_COLD, NULL, end, o->in.rundir, NULL, times, NULL);
 	}
-	r = launch_one(o, PLAN_START_CLONE, &t, o->in.rundir, NULL, times, &restore_failed);
-	if (r >= 0 || restore_failed == BACKEND_RESTORE_OK || sig.signal)
+	r = launch_one(o, PLAN_START_CLONE, &t, end, o->in.rundir, NULL, times, &restore_failed);
+	if (r >= 0 || restore_failed == BACKEND_RESTORE_OK || sig.signal || connection_lost)
 		return r;
 	if (restore_failed == BACKEND_RESTORE_BUSY) {
 		notice("another clone of the template runs on %s; booting cold",
 		       o->connect ? o->connect : "this connection");
-		return launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+		return launch_one(o, PLAN_START_COLD, NULL, end, o->in.rundir, NULL, times, NULL);
 	}
 	notice("the warm start failed (%s); booting cold, and making the template again", err_msg());
 	tpl_discard(&t);
-	r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
-	if (r >= 0 && !sig.signal && launch_template(o, &t) < 0)
+	r = launch_one(o, PLAN_START_COLD, NULL, end, o->in.rundir, NULL, times, NULL);
+	/* The new template has a deadline of its own: the launch is done. */
+	if (r >= 0 && !sig.signal && launch_template(o, &t, util_now() + o->timeout) < 0)
 		notice("the template could not be made again: %s", err_msg());
 	return r;
 }
@@ -722,6 +736,7 @@ static int launch_main(const struct launch_opts *o, struct launch_times *times, 
 	int r = -1, hit;
 
 	lv_init(o->appl->cache, o->verbose);
+	connection_lost = 0;
 	if (virEventRegisterDefaultImpl() < 0) {
 		err_set(LB_EXIT_VM, "cannot start an event loop");
 		return -1;
@@ -739,11 +754,12 @@ static int launch_main(const struct launch_opts *o, struct launch_times *times, 
 		err_set(128 + sig.signal, "interrupted by %s during start", strsignal(sig.signal));
 	else if (prepare)
 		r = tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0 ? -1 :
-		    launch_template(o, &t);
+		    launch_template(o, &t, util_now() + o->timeout);
 	else if (o->start == LAUNCH_START_COLD || obstacle)
-		r = launch_one(o, PLAN_START_COLD, NULL, o->in.rundir, NULL, times, NULL);
+		r = launch_one(o, PLAN_START_COLD, NULL, util_now() + o->timeout, o->in.rundir, NULL,
+			       times, NULL);
 	else
-		r = launch_warm(o, times);
+		r = launch_warm(o, times, util_now() + o->timeout);
 out:
 	restore_signals();
 	return r;

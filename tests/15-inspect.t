@@ -160,7 +160,7 @@ is "raw: --format raw attaches it as raw, no backing file" "$T/evil.json" "disks
 
 # --- the guarantee and the leftovers -----------------------------------
 check "no image was written (sha256)" sha256sum --quiet -c "$T/sums"
-expect_fail "a deadline ends a long inspection" 3 "deadline" "$LB" inspect --timeout 1 "$T/debian.img"
+expect_fail "a deadline ends a long inspection" 3 "deadline" "$LB" inspect --start cold --timeout 1 "$T/debian.img"
 check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
 
 # --- virt-inspector on the same image ----------------------------------

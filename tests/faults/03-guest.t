@@ -30,7 +30,7 @@ for b in libvirt direct; do
 	after_fault "$b, a command past the deadline"
 done
 
-"$LB" run --timeout 1 -- true 2>"$T/err"
+"$LB" run --start cold --timeout 1 -- true 2>"$T/err"
 st=$?
 faulted "a boot past the deadline" 3 "deadline of 1 s passed during \(firmware\|kernel\)"
 after_fault "a boot past the deadline"
