@@ -47,7 +47,8 @@ check "bench of three topologies completes" [ $st = 0 ]
 read -r m a v < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{ c[$col["topology"]] = $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }
 	END { print c["minimal"], c["auto"], c["virt-install"] }' "$T/r.csv")
-check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ "$m" -lt "$a" ] && [ "$a" -lt "$v" ]
+[ "$m" -lt "$a" ] && [ "$a" -lt "$v" ]
+check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ $? = 0 ]
 check "minimal makes at most 1/3 of auto's config accesses" [ $((m * 3)) -le "$a" ]
 # The channel's virtio-serial controller is in every topology (about 250
 # accesses each; 657 against 5802 without it).

@@ -42,7 +42,8 @@ as_user() {
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 
 as_user build appliance build >"$T/build.out"
-check "the user builds the appliance and its template" [ $? = 0 ] && grep -q '^template for libvirt' "$T/build.out"
+[ $? = 0 ] && grep -q '^template for libvirt' "$T/build.out"
+check "the user builds the appliance and its template" [ $? = 0 ]
 out=$(as_user run1 run -- uname -r)
 check "embedded libvirt: run -- uname -r prints $kver" [ -n "$kver" -a "$out" = "$kver" ]
 [ -s "$T/run1.err" ] && diag "$(cat "$T/run1.err")"

@@ -27,8 +27,8 @@ for b in direct libvirt; do
 	check "$b: the first warm launch makes the template, then runs in a clone" [ "$out" = made ]
 	[ "$out" = made ] || diag "$(cat "$T/err")"
 	D=$(template_of)
-	check "$b: the template holds the saved state and the root overlay ($(ls "$D" | tr '\n' ' '))" \
-		[ -s "$D/state" ] && [ -s "$D/root.qcow2" ]
+	[ -s "$D/state" ] && [ -s "$D/root.qcow2" ]
+	check "$b: the template holds the saved state and the root overlay ($(ls "$D" | tr '\n' ' '))" [ $? = 0 ]
 	sha256sum "$D"/* >"$T/template.sum"
 
 	# The template's machine is minimal's with a virtio-scsi controller
@@ -45,14 +45,15 @@ for b in direct libvirt; do
 	# Entropy: the template's random state is reseeded from the host's.
 	x=$("$LB" run -- od -An -N32 -tx1 /dev/urandom)
 	y=$("$LB" run -- od -An -N32 -tx1 /dev/urandom)
-	check "$b: two clones read different bytes from /dev/urandom" [ -n "$x" ] && [ "$x" != "$y" ]
+	[ -n "$x" ] && [ "$x" != "$y" ]
+	check "$b: two clones read different bytes from /dev/urandom" [ $? = 0 ]
 
 	# The clock stopped when the template was saved.
 	sleep 2
 	g=$("$LB" run -- date +%s)
 	h=$(date +%s)
-	check "$b: the guest's clock is within 2 s of the host's ($g against $h)" \
-		[ -n "$g" ] && [ $((h - g)) -le 2 ] && [ $((g - h)) -le 2 ]
+	[ -n "$g" ] && [ $((h - g)) -le 2 ] && [ $((g - h)) -le 2 ]
+	check "$b: the guest's clock is within 2 s of the host's ($g against $h)" [ $? = 0 ]
 
 	# Disks, hot-added as LUNs: read-only at the device unless :rw.
 	printf 'before' | dd of="$T/ro.img" conv=notrunc status=none
@@ -88,11 +89,12 @@ for b in direct libvirt; do
 	printf 'garbage' >"$D/state"
 	out=$("$LB" run -- echo cold 2>"$T/err")
 	check "$b: a damaged template: the launch boots cold and succeeds" [ "$out" = cold ]
-	check "$b: ... with one notice" [ "$(grep -c . "$T/err")" = 1 ] && grep -q "notice: the warm start failed" "$T/err"
+	[ "$(grep -c . "$T/err")" = 1 ] && grep -q "notice: the warm start failed" "$T/err"
+	check "$b: ... with one notice" [ $? = 0 ]
 	[ "$(grep -c . "$T/err")" = 1 ] || diag "$(cat "$T/err")"
 	out=$("$LB" run -- echo warm 2>"$T/err")
-	check "$b: ... and the template is good again" \
-		[ "$out" = warm ] && [ ! -s "$T/err" ] && [ "$(stat -c %s "$D/state")" -gt 1000 ]
+	[ "$out" = warm ] && [ ! -s "$T/err" ] && [ "$(stat -c %s "$D/state")" -gt 1000 ]
+	check "$b: ... and the template is good again" [ $? = 0 ]
 done
 export LEANBOOT_BACKEND=direct
 
@@ -101,7 +103,8 @@ export LEANBOOT_BACKEND=direct
 before=$(ls "$TPL" | wc -l)
 mkdir "$TPL/0000000000000000-stale"
 out=$("$LB" run --memory 128 -- echo 128)
-check "another memory size makes its own template" [ "$out" = 128 ] && [ "$(ls "$TPL" | wc -l)" = $((before + 1)) ]
+[ "$out" = 128 ] && [ "$(ls "$TPL" | wc -l)" = $((before + 1)) ]
+check "another memory size makes its own template" [ $? = 0 ]
 check "a template of another appliance was removed" [ ! -e "$TPL/0000000000000000-stale" ]
 check "appliance build makes the default template, or finds it" \
 	sh -c "'$LB' appliance build | grep -q '^template for direct launches ready'"

@@ -21,40 +21,31 @@ pgrep -x libvirtd >/dev/null && skip_all "a libvirtd this test did not start is 
 mkdir "$T0/daemon"
 trap 'daemons_stop; rm -rf "$T" "$T0"' EXIT
 daemons_start "$T0/daemon" || skip_all "libvirtd did not start"
-plan 9
+plan 8
 
-LEANBOOT_STOP_AT=ready "$LB" run --connect qemu:///system --start cold -- sleep 30 2>"$T/err" &
-pid=$!
-wait_stopped $pid || diag "did not stop"
-kill -9 "$(daemon_pid libvirtd)"
-kill -CONT $pid
-wait $pid
-st=$?
-faulted "libvirtd killed" 3 "the connection to libvirt was lost during command; QEMU (pid [0-9]*) killed"
-for _ in $(seq 1 50); do [ "$(pgrep -c qemu-system)" = 0 ] && break; sleep 0.1; done
-check "libvirtd killed: no qemu left" [ "$(pgrep -c qemu-system)" = 0 ]
-check "libvirtd killed: no run directory left" [ -z "$(ls -A "$TMPDIR")" ]
-daemons_start "$T0/daemon"
-check "libvirtd back: no leanboot domain on it" \
-	[ "$(virsh -c qemu:///system list --all --name | grep -c '^leanboot')" = 0 ]
-out=$("$LB" run --connect qemu:///system -- echo next 2>&1)
-check "the next launch through the daemon works (warm: its template made first)" [ "$out" = next ]
-
-# The same in a clone restored through the daemon.
-LEANBOOT_STOP_AT=ready "$LB" run --connect qemu:///system --start warm -- sleep 30 2>"$T/err" &
-pid=$!
-wait_stopped $pid || diag "warm: did not stop"
-kill -9 "$(daemon_pid libvirtd)"
-kill -CONT $pid
-wait $pid
-st=$?
-faulted "warm: libvirtd killed" 3 "the connection to libvirt was lost during command; QEMU (pid [0-9]*) killed"
-for _ in $(seq 1 50); do [ "$(pgrep -c qemu-system)" = 0 ] && break; sleep 0.1; done
-check "warm: libvirtd killed: no qemu left, no run directory left" \
+# kill_daemon START: a launch through the daemon, started START, stopped
+# at ready; libvirtd killed there, then let go and restarted.
+kill_daemon() {
+	LEANBOOT_STOP_AT=ready "$LB" run --connect qemu:///system --start $1 -- sleep 30 2>"$T/err" &
+	pid=$!
+	wait_stopped $pid || diag "$1: did not stop"
+	kill -9 "$(daemon_pid libvirtd)"
+	kill -CONT $pid
+	wait $pid
+	st=$?
+	faulted "$1: libvirtd killed" 3 \
+		"the connection to libvirt was lost during command; QEMU (pid [0-9]*) killed"
+	for _ in $(seq 1 50); do [ "$(pgrep -c qemu-system)" = 0 ] && break; sleep 0.1; done
 	[ "$(pgrep -c qemu-system)" = 0 ] && [ -z "$(ls -A "$TMPDIR")" ]
-daemons_start "$T0/daemon"
-check "warm: libvirtd back: no leanboot domain on it" \
-	[ "$(virsh -c qemu:///system list --all --name | grep -c '^leanboot')" = 0 ]
-out=$("$LB" run --connect qemu:///system -- echo next 2>&1)
-check "warm: the next launch through the daemon works" [ "$out" = next ]
+	check "$1: libvirtd killed: no qemu left, no run directory left" [ $? = 0 ]
+	daemons_start "$T0/daemon"
+	check "$1: libvirtd back: no leanboot domain on it" \
+		[ "$(virsh -c qemu:///system list --all --name | grep -c '^leanboot')" = 0 ]
+	out=$("$LB" run --connect qemu:///system -- echo next 2>&1)
+	check "$1: the next launch through the daemon works" [ "$out" = next ]
+}
+
+kill_daemon cold
+# A clone restored through the daemon (the launch above made the template).
+kill_daemon warm
 finish
