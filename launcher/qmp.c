@@ -91,8 +91,9 @@ static int qmp_event(struct qmp *q, json_object *o)
 static int qmp_send(struct qmp *q, const char *cmd, json_object *args)
 {
 	json_object *m = json_object_new_object();
-	const char *s;
-	size_t len, off = 0;
+	char *line = NULL;
+	size_t len = 0, off = 0;
+	int r = -1;
 
 	if (!m) {
 		json_object_put(args);
@@ -102,23 +103,27 @@ static int qmp_send(struct qmp *q, const char *cmd, json_object *args)
 	json_object_object_add(m, "execute", json_object_new_string(cmd));
 	if (args)
 		json_object_object_add(m, "arguments", args);
-	s = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN);
-	len = strlen(s);
-	while (off <= len) {
-		/* The newline ends the message; it is written with the rest. */
-		ssize_t w = off < len ? write(q->fd, s + off, len - off) : write(q->fd, "\n", 1);
+	/* One write with its newline: QEMU acts on a command as soon as it
+	 * has parsed it, and after "quit" there is nobody to take the rest. */
+	line = util_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
+	if (line)
+		len = strlen(line);
+	while (line && off < len) {
+		ssize_t w = write(q->fd, line + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			err_set(LB_EXIT_VM, "QEMU's monitor: %s", w < 0 ? strerror(errno) : "closed");
-			json_object_put(m);
-			return -1;
+			goto out;
 		}
 		off += (size_t)w;
 	}
+	r = line ? 0 : -1;
+out:
+	free(line);
 	json_object_put(m);
-	return 0;
+	return r;
 }
 
 struct qmp *qmp_open(int fd, double deadline,

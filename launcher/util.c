@@ -18,14 +18,23 @@
 #include "err.h"
 #include "util.h"
 
+/* Not vasprintf: the sanitizer build takes leaks allocated inside it as
+ * libvirt's (sanitize.c), so leanboot's own strings must not come from
+ * it. */
 char *util_vprintf(const char *fmt, va_list ap)
 {
+	va_list aq;
 	char *s;
+	int n;
 
-	if (vasprintf(&s, fmt, ap) < 0) {
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || !(s = malloc((size_t)n + 1))) {
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
 }
 
