@@ -302,8 +302,10 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
-		ex.disk_norelabel = !ex.dac_label && has_user_disk(a->plan) && lv_has_dac(l->conn);
-		l->norelabel = !ex.dac_label && a->ndisks && lv_has_dac(l->conn);
+		ex.disk_norelabel = !ex.dac_label && (has_user_disk(a->plan) || a->ndisks) &&
+				    lv_has_dac(l->conn);
+		/* A clone's disks come later, hot-added, and take the same. */
+		l->norelabel = ex.disk_norelabel;
 		xml = domxml_render(a->plan, &ex);
 	}
 	if (!xml)

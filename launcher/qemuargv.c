@@ -78,6 +78,20 @@ static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct 
 	return r ? -1 : 0;
 }
 
+/* A virtio controller: MODEL-device on microvm's virtio-mmio, else
+ * MODEL-pci at WHERE. */
+static int qemuargv_virtio(const struct plan *p, const char *model, const char *id,
+			   const char *where, struct strv *av)
+{
+	int r = strv_add(av, "-device");
+
+	if (p->machine == PLAN_MICROVM)
+		r |= strv_addf(av, "%s-device,id=%s", model, id);
+	else
+		r |= strv_addf(av, "%s-pci,id=%s%s", model, id, where);
+	return r;
+}
+
 static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
 	char where[96];
@@ -100,18 +114,10 @@ static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struc
 		r |= strv_addf(av, "virtio-balloon-pci,id=balloon0%s", where);
 		break;
 	case PLAN_DEV_VSERIAL:
-		r |= strv_add(av, "-device");
-		if (p->machine == PLAN_MICROVM)
-			r |= strv_add(av, "virtio-serial-device,id=virtio-serial0");
-		else
-			r |= strv_addf(av, "virtio-serial-pci,id=virtio-serial0%s", where);
+		r |= qemuargv_virtio(p, "virtio-serial", "virtio-serial0", where, av);
 		break;
 	case PLAN_DEV_SCSI:
-		r |= strv_add(av, "-device");
-		if (p->machine == PLAN_MICROVM)
-			r |= strv_add(av, "virtio-scsi-device,id=scsi0");
-		else
-			r |= strv_addf(av, "virtio-scsi-pci,id=scsi0%s", where);
+		r |= qemuargv_virtio(p, "virtio-scsi", "scsi0", where, av);
 		break;
 	case PLAN_DEV_RNG:
 		r |= strv_add(av, "-object");

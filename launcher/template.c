@@ -105,7 +105,7 @@ static void tpl_evict(const struct tpl *t)
 
 int tpl_commit(const struct tpl *t, const char *built)
 {
-	static const char *const scratch[] = { "channel", PLAN_MONITOR, "qemu.log", "qemu-img.log" };
+	static const char *const scratch[] = { PLAN_CHANNEL, PLAN_MONITOR, "qemu.log", "qemu-img.log" };
 	char path[PATH_MAX + 32];
 
 	for (size_t i = 0; i < sizeof scratch / sizeof *scratch; i++) {
