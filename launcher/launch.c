@@ -641,8 +641,13 @@ static int launch_template(const struct launch_opts *o, const struct tpl *t, dou
 {
 	struct launch_opts to = *o;
 	char named[PATH_MAX + 32], built[PATH_MAX];
-	int lock = appl_lock(o->appl), r = 0;
+	int lock, r = 0;
 
+	/* A template is renamed into place whole, so one that is there is
+	 * ready: launches need not queue behind another template's boot. */
+	if (tpl_ready(t))
+		return 0;
+	lock = appl_lock(o->appl);
 	if (lock < 0)
 		return -1;
 	if (!tpl_ready(t)) {
