@@ -29,6 +29,7 @@ OBJS = \
 	launcher/cmd-run.o \
 	launcher/cmd-inspect.o \
 	launcher/inspect-report.o \
+	launcher/inspect-derive.o \
 	launcher/text.o \
 	launcher/err.o \
 	launcher/util.o \
@@ -82,7 +83,8 @@ $(FLAGS_STAMP): FORCE
 FORCE:
 
 all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-     tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test
+     tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
+     tests/helpers/mksubvol
 
 launcher/%.o: launcher/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -95,9 +97,14 @@ appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/ini
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ appliance/init.c appliance/job.c appliance/disks.c
 
 # The inspector runs inside the appliance, linked against the libraries
-# appliance/packages puts there (libblkid, libsqlite3).
-appliance/inspect: appliance/inspect.c launcher/wire.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $< -lblkid -lsqlite3
+# appliance/packages puts there: libblkid, libsqlite3, hivex, librpm and
+# libbtrfsutil.
+INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
+               appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
+               appliance/inspect-btrfs.c
+appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3 -lhivex -lrpm -lrpmio \
+		-lbtrfsutil
 
 tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
@@ -108,13 +115,17 @@ tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/p
 # The bottom layer every helper links: text, err, util, strv.
 BASE_OBJS = launcher/text.o launcher/err.o launcher/util.o launcher/strv.o
 
-tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o $(BASE_OBJS) \
+tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o launcher/inspect-derive.o $(BASE_OBJS) \
                            launcher/inspect-report.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-report.o \
-		$(BASE_OBJS) $(PKG_LIBS)
+		launcher/inspect-derive.o $(BASE_OBJS) $(PKG_LIBS)
 
 tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o $(BASE_OBJS) launcher/stages.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o $(BASE_OBJS)
+
+# Static: it runs inside the appliance, sent there on the channel's stdin.
+tests/helpers/mksubvol: tests/helpers/mksubvol.c
+	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
 
 tests/helpers/fit-test: tests/helpers/fit-test.c launcher/fit.o launcher/fit.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/fit.o -lm
@@ -141,8 +152,8 @@ tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmls
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c \
 		$(BASE_SRCS) $(PKG_LIBS)
 
-tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c $(BASE_SRCS) $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c $(BASE_SRCS) $(PKG_LIBS)
+tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(PKG_LIBS)
 
 fuzz:
 	@scripts/deps fuzz
@@ -188,6 +199,7 @@ install: launcher/leanboot appliance/init appliance/inspect
 
 clean:
 	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test $(FUZZERS)
+	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
+	      tests/helpers/mksubvol $(FUZZERS)
 
 .PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean

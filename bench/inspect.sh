@@ -5,10 +5,11 @@
 # each one's median wall time and its median per-round ratio to
 # virt-inspector, and check that they agree on the facts both report.
 #
-#   bench/inspect.sh [-n ROUNDS] [IMAGE]      (run from the repository)
+#   bench/inspect.sh [-n ROUNDS] [IMAGE | KIND]   (run from the repository)
 #
-# Without IMAGE, the Debian-like image of the tests is made
-# (tests/helpers/mkimage debian).  TCG is forced throughout.
+# KIND names a test image, made here (tests/helpers/mkimage KIND:
+# debian, the default, windows, btrfs, splitusr, ...).  TCG is forced
+# throughout.
 set -eu
 rounds=3
 [ "${1:-}" = -n ] && { rounds=$2; shift 2; }
@@ -16,10 +17,10 @@ top=$(git rev-parse --show-toplevel)
 LB="$top/launcher/leanboot"
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-inspect.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-img=${1:-}
-if [ -z "$img" ]; then
-	img="$work/debian.img"
-	"$top/tests/helpers/mkimage" debian "$img"
+img=${1:-debian}
+if [ ! -f "$img" ]; then
+	LB="$LB" "$top/tests/helpers/mkimage" "$img" "$work/$img.img"
+	img="$work/$img.img"
 fi
 command -v virt-inspector >/dev/null || { echo "virt-inspector is not installed (libguestfs-tools)" >&2; exit 2; }
 "$LB" appliance build -q
@@ -64,9 +65,10 @@ jget() {
 		print defined $v ? $v : "-"' "$work/lb-libvirt.json" "$1"
 }
 xv() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$work/vi.xml" | head -1; }
-printf '\n%-16s %-24s %s\n' "fact" "leanboot" "virt-inspector"
-printf '%-16s %-24s %s\n' distro "$(jget operating_systems.0.distro)" "$(xv distro)"
-printf '%-16s %-24s %s\n' version "$(jget operating_systems.0.version)" "$(xv major_version).$(xv minor_version)"
-printf '%-16s %-24s %s\n' hostname "$(jget operating_systems.0.hostname)" "$(xv hostname)"
-printf '%-16s %-24s %s\n' arch "$(jget operating_systems.0.arch)" "$(xv arch)"
-printf '%-16s %-24s %s\n' packages "$(jget operating_systems.0.packages)" "$(grep -c '<application>' "$work/vi.xml")"
+printf '\n%-16s %-32s %s\n' "fact" "leanboot" "virt-inspector"
+for f in distro product_name major_version minor_version hostname arch osinfo; do
+	printf '%-16s %-32s %s\n' $f "$(jget operating_systems.0.$f)" "$(xv $f)"
+done
+n=$(jget operating_systems.0.packages)
+[ "$n" = - ] && n=$(jget operating_systems.0.applications)
+printf '%-16s %-32s %s\n' applications "$n" "$(grep -c '<application>' "$work/vi.xml")"

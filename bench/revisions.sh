@@ -4,16 +4,26 @@
 # round; print each one's median wall time and its median per-round ratio
 # to guestfish.  This is the before-and-after of bench/README.md, for the
 # levers no option can turn off (the appliance's shape, module signatures,
-# the subreaper).
+# the subreaper).  With -i KIND, what is timed is `leanboot inspect` of
+# the test image KIND (tests/helpers/mkimage), and each revision is set
+# against the first one instead of guestfish: what a change to the
+# inspector costs.
 #
-#   bench/revisions.sh [-n ROUNDS] REV...      (run from the repository)
+#   bench/revisions.sh [-n ROUNDS] [-i KIND] REV...   (run from the repository)
 #
 # Each revision is built in a temporary worktree with its own appliance
 # cache; nothing in the checkout changes.  TCG is forced throughout.
 set -eu
-rounds=5
-[ "${1:-}" = -n ] && { rounds=$2; shift 2; }
-[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] REV..." >&2; exit 2; }
+rounds=5 kind=""
+while getopts n:i: o; do
+	case $o in
+	n) rounds=$OPTARG ;;
+	i) kind=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-i KIND] REV..." >&2; exit 2; }
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-revs.XXXXXX")
 trap 'for r in "${revs[@]}"; do git -C "$top" worktree remove --force "$work/$r" 2>/dev/null || true; done; rm -rf "$work"' EXIT
@@ -25,6 +35,19 @@ for r in "$@"; do
 	make -s -C "$work/$short" >/dev/null
 	LEANBOOT_CACHE="$work/cache-$short" "$work/$short/launcher/leanboot" appliance build -q
 done
+if [ -n "$kind" ]; then
+	img="$work/$kind.img"
+	LB="$top/launcher/leanboot" "$top/tests/helpers/mkimage" "$kind" "$img"
+fi
+# One launch of revision R through backend B.
+launch() {
+	if [ -n "$kind" ]; then
+		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg \
+			"$work/$1/launcher/leanboot" inspect --backend "$2" --json "$img" >/dev/null
+	else
+		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$work/$1/launcher/leanboot" run --backend "$2" -- true
+	fi
+}
 
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a - b }'; }
@@ -34,26 +57,29 @@ for ((i = 1; i <= rounds; i++)); do
 	for r in "${revs[@]}"; do
 		for b in direct libvirt; do
 			s=$(now)
-			LEANBOOT_CACHE="$work/cache-$r" LEANBOOT_ACCEL=tcg \
-				"$work/$r/launcher/leanboot" run --backend $b -- true
+			launch "$r" $b
 			t[$r-$b-$i]=$(sub "$(now)" "$s")
 		done
 	done
-	s=$(now)
-	LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
-		timeout 300 guestfish -a /dev/null run
-	t[guestfish-$i]=$(sub "$(now)" "$s")
+	if [ -z "$kind" ]; then
+		s=$(now)
+		LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
+			timeout 300 guestfish -a /dev/null run
+		t[guestfish-$i]=$(sub "$(now)" "$s")
+	fi
 	echo "round $i of $rounds done" >&2
 done
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-g=$(for ((i = 1; i <= rounds; i++)); do echo "${t[guestfish-$i]}"; done | median)
-printf '%-22s %12s %22s\n' "launcher" "median wall" "ratio to guestfish"
+# The reference of each round: guestfish, or with -i the first revision
+# through the same backend.
+ref() { if [ -n "$kind" ]; then echo "${t[${revs[0]}-$1-$2]}"; else echo "${t[guestfish-$2]}"; fi; }
+printf '%-22s %12s %22s\n' "launcher" "median wall" "ratio to ${kind:+${revs[0]}}${kind:-guestfish}"
 for r in "${revs[@]}"; do
 	for b in direct libvirt; do
 		w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$r-$b-$i]}"; done | median)
-		q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$r-$b-$i]}" "${t[guestfish-$i]}"; done | median)
+		q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$r-$b-$i]}" "$(ref $b $i)"; done | median)
 		printf '%-22s %11.2fs %22.3f\n' "$r $b" "$w" "$q"
 	done
 done
-printf '%-22s %11.2fs\n' "guestfish" "$g"
+[ -n "$kind" ] || printf '%-22s %11.2fs\n' "guestfish" "$(for ((i = 1; i <= rounds; i++)); do echo "${t[guestfish-$i]}"; done | median)"

@@ -34,6 +34,14 @@
 
 #define APPL_KEY_VERSION "leanboot-appliance-4"
 
+/* Programs copied from the host as they are, with only their libraries
+ * in the package list.  ntfs-3g's package would bring fuse3, and through
+ * it adduser, passwd, debconf and perl: 13 MiB for a program that needs
+ * only libntfs-3g (it carries its own FUSE library). */
+static const char *const host_programs[][2] = {
+	{ "/bin/ntfs-3g", "/usr/bin/ntfs-3g" },
+};
+
 static int is_file(const char *path)
 {
 	struct stat st;
@@ -204,6 +212,9 @@ int appl_key(const struct appl *a, char key[65])
 	if (hash_stat(&h, path) < 0 || hash_stat(&h, "/usr/bin/supermin") < 0 ||
 	    hash_stat(&h, "/var/lib/dpkg/status") < 0)
 		return -1;
+	for (size_t i = 0; i < sizeof host_programs / sizeof host_programs[0]; i++)
+		if (hash_stat(&h, host_programs[i][0]) < 0)
+			return -1;
 	sha256_digest(&h, sizeof d, d);
 	for (size_t i = 0; i < sizeof d; i++)
 		sprintf(key + 2 * i, "%02x", d[i]);
@@ -357,6 +368,11 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	snprintf(dst, sizeof dst, "%s%s", tree, APPL_INSPECT);
 	if (util_install(insp, dst, 0755) < 0)
 		goto out;
+	for (size_t i = 0; i < sizeof host_programs / sizeof host_programs[0]; i++) {
+		snprintf(dst, sizeof dst, "%s%s", tree, host_programs[i][1]);
+		if (util_install(host_programs[i][0], dst, 0755) < 0)
+			goto out;
+	}
 	if (appl_add_modules(tree, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
 		goto out;
 	/* QEMU run by a libvirt daemon as another user reads what is inside. */

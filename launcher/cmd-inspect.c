@@ -136,20 +136,39 @@ static void text_fields(struct json_object *o, const char *const *keys, const ch
 		putchar('\n');
 }
 
+/* Each string of the array KEY of O on a line of its own, after WHAT. */
+static void text_list(struct json_object *o, const char *key, const char *indent, const char *what)
+{
+	struct json_object *l;
+
+	if (json_object_object_get_ex(o, key, &l))
+		for (size_t k = 0; k < json_object_array_length(l); k++)
+			printf("%s%s%s\n", indent, what, json_object_get_string(json_object_array_get_idx(l, k)));
+}
+
 static void text_fs(struct json_object *parent, const char *indent)
 {
 	static const char *const keys[] = { "type", "version", "uuid", "label", "size", "used", NULL };
-	struct json_object *fs;
+	struct json_object *fs, *subs;
 	const char *m;
+	char in[16];
 
 	if (!json_object_object_get_ex(parent, "filesystem", &fs))
 		return;
 	printf("%s  filesystem:\n", indent);
-	text_fields(fs, keys, indent[0] ? "      " : "    ");
+	snprintf(in, sizeof in, "%s    ", indent);
+	text_fields(fs, keys, in);
 	if ((m = jstr(fs, "mount")) && strcmp(m, "ok"))
-		printf("%s    %s\n", indent, m);
+		printf("%s%s\n", in, m);
 	if (json_object_object_get_ex(fs, "encrypted", NULL))
-		printf("%s    encrypted, not opened\n", indent);
+		printf("%sencrypted, not opened\n", in);
+	if (json_object_object_get_ex(fs, "subvolumes", &subs))
+		for (size_t k = 0; k < json_object_array_length(subs); k++) {
+			struct json_object *e = json_object_array_get_idx(subs, k);
+
+			printf("%ssubvolume %s: %s\n", in, jstr(e, "id"), jstr(e, "path"));
+		}
+	text_list(fs, "notes", in, "note: ");
 }
 
 static void text_print(struct json_object *report)
@@ -157,8 +176,8 @@ static void text_print(struct json_object *report)
 	static const char *const disk_keys[] = { "format", "size", "file_size", "partition_table",
 						 "partitions_omitted", NULL };
 	static const char *const part_keys[] = { "start", "size", "type", "name", "uuid", NULL };
-	static const char *const os_keys[] = { "distro", "version", "pretty_name", "hostname", "arch",
-					       "package_format", "packages", NULL };
+	static const char *const os_keys[] = { "distro", "version", "product_name", "osinfo", "hostname",
+					       "arch", "package_format", "packages", "applications", NULL };
 	static const char *const lv_keys[] = { "size", "inactive", NULL };
 	struct json_object *disks = json_object_object_get(report, "disks"), *oss, *lvs;
 
@@ -202,10 +221,18 @@ static void text_print(struct json_object *report)
 			printf("os on disk %s partition %lld:\n", jstr(s, "disk"), part);
 		else
 			printf("os on disk %s:\n", jstr(s, "disk"));
+		if (jstr(s, "subvolume"))
+			printf("  in btrfs subvolume %s (%s)\n", jstr(s, "subvolume"), jstr(s, "subvolume_id"));
 		text_fields(s, os_keys, "  ");
-		if (json_object_object_get_ex(s, "kernels", &l))
-			for (size_t k = 0; k < json_object_array_length(l); k++)
-				printf("  kernel %s\n", json_object_get_string(json_object_array_get_idx(l, k)));
+		if (jstr(s, "usr_filesystem"))
+			printf("  /usr on %s\n", jstr(s, "usr_filesystem"));
+		text_list(s, "kernels", "  ", "kernel ");
+		if (json_object_object_get_ex(s, "drive_mappings", &l))
+			for (size_t k = 0; k < json_object_array_length(l); k++) {
+				struct json_object *e = json_object_array_get_idx(l, k);
+
+				printf("  drive %s: on %s\n", jstr(e, "letter"), jstr(e, "filesystem"));
+			}
 		if (json_object_object_get_ex(s, "fstab", &l))
 			for (size_t k = 0; k < json_object_array_length(l); k++) {
 				struct json_object *e = json_object_array_get_idx(l, k);
@@ -213,6 +240,7 @@ static void text_print(struct json_object *report)
 				printf("  fstab %s %s %s %s\n", jstr(e, "spec"), jstr(e, "mountpoint"),
 				       jstr(e, "type"), jstr(e, "options"));
 			}
+		text_list(s, "notes", "  ", "note: ");
 	}
 }
 

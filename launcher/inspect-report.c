@@ -16,6 +16,8 @@ enum inspect_type {
 	INSPECT_STR,    /* one string */
 	INSPECT_LIST,   /* a string, repeatable: added to an array */
 	INSPECT_FSTAB,  /* four strings, repeatable: an fstab entry */
+	INSPECT_SUBVOL, /* a number and a string, repeatable: a btrfs subvolume */
+	INSPECT_DRIVE,  /* a letter and an ID, repeatable: a Windows drive */
 };
 
 /* Every record the inspector may send, and where it goes. */
@@ -44,6 +46,8 @@ static const struct inspect_key {
 	{ INSPECT_FS, "mount", "mount", INSPECT_STR },
 	{ INSPECT_FS, "size", "size", INSPECT_U64 },
 	{ INSPECT_FS, "used", "used", INSPECT_U64 },
+	{ INSPECT_FS, "note", "notes", INSPECT_LIST },
+	{ INSPECT_FS, "subvolume", "subvolumes", INSPECT_SUBVOL },
 	{ INSPECT_OS, "root", NULL, INSPECT_STR },
 	{ INSPECT_OS, "id", "distro", INSPECT_STR },
 	{ INSPECT_OS, "version_id", "version", INSPECT_STR },
@@ -57,6 +61,22 @@ static const struct inspect_key {
 	{ INSPECT_OS, "packages", "packages", INSPECT_U64 },
 	{ INSPECT_OS, "kernel", "kernels", INSPECT_LIST },
 	{ INSPECT_OS, "fstab", "fstab", INSPECT_FSTAB },
+	{ INSPECT_OS, "type", "type", INSPECT_STR },
+	{ INSPECT_OS, "subvolume", "subvolume", INSPECT_STR },
+	{ INSPECT_OS, "usr", "usr_filesystem", INSPECT_STR },
+	{ INSPECT_OS, "major_version", "major_version", INSPECT_U64 },
+	{ INSPECT_OS, "minor_version", "minor_version", INSPECT_U64 },
+	{ INSPECT_OS, "build_id", "build_id", INSPECT_STR },
+	{ INSPECT_OS, "variant_id", "variant_id", INSPECT_STR },
+	{ INSPECT_OS, "product_name", "product_name", INSPECT_STR },
+	{ INSPECT_OS, "product_variant", "product_variant", INSPECT_STR },
+	{ INSPECT_OS, "edition", "edition", INSPECT_STR },
+	{ INSPECT_OS, "package_database", "package_database", INSPECT_STR },
+	{ INSPECT_OS, "applications", "applications", INSPECT_U64 },
+	{ INSPECT_OS, "windows_systemroot", "windows_systemroot", INSPECT_STR },
+	{ INSPECT_OS, "windows_current_control_set", "windows_current_control_set", INSPECT_STR },
+	{ INSPECT_OS, "drive", "drive_mappings", INSPECT_DRIVE },
+	{ INSPECT_OS, "note", "notes", INSPECT_LIST },
 };
 
 static const char *const inspect_kinds[] = {
@@ -114,20 +134,38 @@ static int inspect_unescape(char *s)
 
 /* --- records -------------------------------------------------------- */
 
-/* N (a disk), N.P (its partition P) or VG/LV (a logical volume). */
+/* N (a disk), N.P (its partition P) or VG/LV (a logical volume), and
+ * for an OS, #S after it: the btrfs subvolume whose ID is S. */
 struct inspect_id {
 	long disk, part;      /* part 0: the whole disk */
 	char lv[256];         /* "": not a logical volume */
+	long long subvol;     /* 0: not a subvolume */
 };
 
-static int inspect_parse_id(const char *s, size_t ndisks, struct inspect_id *id)
+static int inspect_parse_id(const char *id_s, size_t ndisks, struct inspect_id *id)
 {
-	const char *slash = strchr(s, '/');
-	char buf[32];
+	const char *slash, *hash = strchr(id_s, '#');
+	char buf[32], s[256];
 	char *dot;
 
 	id->lv[0] = '\0';
 	id->disk = id->part = -1;
+	id->subvol = 0;
+	if (strlen(id_s) >= sizeof s)
+		return -1;
+	snprintf(s, sizeof s, "%s", id_s);
+	if (hash) {
+		char *end;
+
+		/* btrfs's subvolume IDs: 5 is the top level, others above 255. */
+		s[hash - id_s] = '\0';
+		if (!hash[1] || strspn(hash + 1, "0123456789") != strlen(hash + 1) || strlen(hash + 1) > 18)
+			return -1;
+		id->subvol = strtoll(hash + 1, &end, 10);
+		if (id->subvol < 5)
+			return -1;
+	}
+	slash = strchr(s, '/');
 	if (slash) {
 		if (!wire_lvm_name_ok(s, (size_t)(slash - s)) || !wire_lvm_name_ok(slash + 1, strlen(slash + 1)))
 			return -1;
@@ -227,8 +265,9 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 
 	for (size_t i = 0; i < n; i++) {
 		o = json_object_array_get_idx(oss, i);
-		if (id->lv[0] ? !strcmp(inspect_str(o, "logical_volume"), id->lv)
-			      : inspect_int(o, "disk") == id->disk && inspect_int(o, "partition") == id->part)
+		if ((id->lv[0] ? !strcmp(inspect_str(o, "logical_volume"), id->lv)
+			       : inspect_int(o, "disk") == id->disk && inspect_int(o, "partition") == id->part) &&
+		    inspect_int(o, "subvolume_id") == (id->subvol ? id->subvol : -1))
 			return o;
 	}
 	if (n >= INSPECT_MAX_OS)
@@ -240,6 +279,8 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 		json_object_object_add(o, "disk", json_object_new_int64(id->disk));
 		json_object_object_add(o, "partition", json_object_new_int64(id->part));
 	}
+	if (id->subvol)
+		json_object_object_add(o, "subvolume_id", json_object_new_int64(id->subvol));
 	json_object_array_add(oss, o);
 	return o;
 }
@@ -249,6 +290,38 @@ static const struct inspect_key *inspect_find(const char *kind, const char *key)
 	for (size_t i = 0; i < sizeof inspect_keys / sizeof inspect_keys[0]; i++)
 		if (!strcmp(inspect_kinds[inspect_keys[i].kind], kind) && !strcmp(inspect_keys[i].key, key))
 			return &inspect_keys[i];
+	return NULL;
+}
+
+/* A subvolume (its ID, then its path) or a drive (its letter, then the
+ * ID of the filesystem it names), added to K's list in TARGET. */
+static const char *inspect_pair(const struct inspect_key *k, char **f, struct json_object *target)
+{
+	struct json_object *a = inspect_array(target, k->json), *e;
+
+	if (json_object_array_length(a) >= INSPECT_MAX_LIST)
+		return "a list over its limit";
+	e = json_object_new_object();
+	if (k->type == INSPECT_SUBVOL) {
+		long long v;
+		char *end;
+
+		if (!*f[3] || strspn(f[3], "0123456789") != strlen(f[3]) || strlen(f[3]) > 18 ||
+		    (v = strtoll(f[3], &end, 10)) < 5) {
+			json_object_put(e);
+			return "a subvolume ID that is not one";
+		}
+		json_object_object_add(e, "id", json_object_new_int64(v));
+		json_object_object_add(e, "path", inspect_string(f[4]));
+	} else {
+		if (strlen(f[3]) != 1 || f[3][0] < 'A' || f[3][0] > 'Z') {
+			json_object_put(e);
+			return "a drive letter that is not one";
+		}
+		json_object_object_add(e, "letter", json_object_new_string(f[3]));
+		json_object_object_add(e, "filesystem", inspect_string(f[4]));
+	}
+	json_object_array_add(a, e);
 	return NULL;
 }
 
@@ -263,14 +336,15 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 		return "a record has fewer than four fields";
 	if (!(k = inspect_find(f[0], f[2])))
 		return "an unknown kind or key";
-	if (nf != (k->type == INSPECT_FSTAB ? 7 : 4))
+	if (nf != (k->type == INSPECT_FSTAB ? 7 : k->type == INSPECT_SUBVOL || k->type == INSPECT_DRIVE ? 5 : 4))
 		return "the wrong number of values";
 	disks = json_object_object_get(report, "disks");
 	if (inspect_parse_id(f[1], json_object_array_length(disks), &id) < 0)
 		return "an ID that names no attached disk";
 	if ((k->kind == INSPECT_DISK && (id.part || id.lv[0])) ||
 	    (k->kind == INSPECT_PART && (!id.part || id.lv[0])) ||
-	    (k->kind == INSPECT_LV && !id.lv[0]))
+	    (k->kind == INSPECT_LV && !id.lv[0]) ||
+	    (k->kind != INSPECT_OS && id.subvol))
 		return "an ID of the wrong form for its kind";
 	for (int i = 3; i < nf; i++)
 		if (inspect_unescape(f[i]) < 0)
@@ -349,6 +423,9 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 		json_object_array_add(a, e);
 		return NULL;
 	}
+	case INSPECT_SUBVOL:
+	case INSPECT_DRIVE:
+		return inspect_pair(k, f, target);
 	}
 	return NULL;
 }
@@ -399,5 +476,6 @@ int inspect_read(const char *text, size_t len, struct json_object *report)
 		}
 	}
 	free(buf);
+	inspect_derive(report);
 	return 0;
 }

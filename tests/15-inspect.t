@@ -11,17 +11,6 @@ unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 MK="$top/tests/helpers/mkimage"
 plan 77
 
-# jget FILE PATH: a value of the JSON document FILE; PATH is keys and
-# array indexes joined by dots, ending in "#" for an array's length.
-jget() {
-	perl -MJSON::PP -e '
-		local $/; open my $f, "<", $ARGV[0] or die; my $v = decode_json(<$f>);
-		for my $k (split /\./, $ARGV[1]) {
-			if ($k eq "#") { $v = ref $v eq "ARRAY" ? scalar(@$v) : 0; last }
-			$v = ref $v eq "ARRAY" ? $v->[$k] : ref $v eq "HASH" ? $v->{$k} : undef;
-		}
-		print defined $v ? $v : "(none)";' "$1" "$2" 2>/dev/null || echo "(bad json)"
-}
 # is DESCRIPTION FILE PATH WANT
 is() {
 	got=$(jget "$2" "$3")

@@ -37,23 +37,16 @@ state() {
 }
 state >"$T/before"
 
-# jget FILE KEY...: one value of the JSON report.
-jget() {
-	perl -MJSON::PP -e 'local $/; open my $f, "<", shift or die; my $v = decode_json(<$f>);
-		for my $k (@ARGV) { $v = ref $v eq "ARRAY" ? $v->[$k] : $v->{$k} } print $v // "(none)"' "$@" \
-		2>/dev/null || echo "(bad json)"
-}
-
 size=$(( $(stat -c %s "$T/img/debian.img") / 512 ))
 for b in libvirt direct; do
 	(cd "$T/img" && "$LB" --backend $b inspect --json debian.img) >"$T/raw.json" 2>"$T/err"
 	check "$b: inspect debian.img, by its relative name, finds the OS" \
-		[ "$(jget "$T/raw.json" operating_systems 0 hostname)" = debtest ]
+		[ "$(jget "$T/raw.json" operating_systems.0.hostname)" = debtest ]
 	(cd "$T/img" && "$LB" --backend $b inspect --format qcow2 --json top.qcow2) >"$T/top.json" 2>>"$T/err"
 	check "$b: inspect top.qcow2, relative over a relative backing name, finds the OS" \
-		[ "$(jget "$T/top.json" operating_systems 0 hostname)" = debtest ]
+		[ "$(jget "$T/top.json" operating_systems.0.hostname)" = debtest ]
 	check "$b: the backing chain is listed by its full name" \
-		[ "$(jget "$T/top.json" disks 0 backing_chain 0)" = "$T/img/debian.img" ]
+		[ "$(jget "$T/top.json" disks.0.backing_chain.0)" = "$T/img/debian.img" ]
 	out=$(cd "$T/img" && "$LB" --backend $b run --disk debian.img -- blockdev --getsz /dev/disk/leanboot/0 2>>"$T/err")
 	check "$b: run --disk debian.img by its relative name sees all $size sectors" [ "$out" = "$size" ]
 	check "$b: nothing on stderr" [ ! -s "$T/err" ]

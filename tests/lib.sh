@@ -95,3 +95,22 @@ daemons_stop() {
 		rm -f "$DAEMON_DIR/$d.pid"
 	done
 }
+
+# jget FILE PATH: a value of the JSON document FILE.  PATH is keys and
+# array indexes joined by dots; KEY=VALUE picks the array's element whose
+# KEY is VALUE; "#" at the end gives an array's length.
+jget() {
+	perl -MJSON::PP -e '
+		local $/; open my $f, "<", $ARGV[0] or die; my $v = decode_json(<$f>);
+		for my $k (split /\./, $ARGV[1]) {
+			if ($k eq "#") { $v = ref $v eq "ARRAY" ? scalar(@$v) : 0; last }
+			if ($k =~ /^(\w+)=(.*)$/) {
+				my ($key, $want) = ($1, $2);
+				($v) = grep { ref $_ eq "HASH" && defined $_->{$key} && $_->{$key} eq $want } @{ ref $v eq "ARRAY" ? $v : [] };
+				next;
+			}
+			$v = ref $v eq "ARRAY" ? $v->[$k] : ref $v eq "HASH" ? $v->{$k} : undef;
+		}
+		print ref $v eq "ARRAY" ? join("|", @$v) : defined $v ? $v : "(none)";' "$1" "$2" 2>/dev/null ||
+		echo "(bad json)"
+}

@@ -90,6 +90,68 @@ static void good(void)
 	json_object_put(r);
 }
 
+/* The keys of Windows, btrfs, a separate /usr and notes, and what the
+ * reader derives from them. */
+static void breadth(void)
+{
+	static const char text[] =
+		"fs\t0.1\ttype\tntfs\n"
+		"fs\t0.1\tnote\tno operating system found; top level: a\\x1bb\n"
+		"fs\t1\tsubvolume\t256\troot\n"
+		"fs\t1\tsubvolume\t257\thome\n"
+		"os\t0.2\troot\t0.2\n"
+		"os\t0.2\ttype\twindows\n"
+		"os\t0.2\tproduct_name\tWindows Server 2022 Datacenter\n"
+		"os\t0.2\tproduct_variant\tServer\n"
+		"os\t0.2\tmajor_version\t10\n"
+		"os\t0.2\tminor_version\t0\n"
+		"os\t0.2\tdrive\tC\t0.2\n"
+		"os\t0.2\tapplications\t7\n"
+		"os\t1#256\troot\t1#256\n"
+		"os\t1#256\ttype\tlinux\n"
+		"os\t1#256\tid\tfedora\n"
+		"os\t1#256\tmajor_version\t40\n"
+		"os\t1#256\tminor_version\t0\n"
+		"os\t1#256\tpretty_name\tFedora Linux 40\n"
+		"os\t1#256\tsubvolume\troot\n"
+		"os\t1#257\troot\t1#257\n"
+		"os\t1#257\tid\tneon\n"
+		"os\t1#257\tid_like\tubuntu debian\n"
+		"os\t1#257\tusr\t1\n"
+		"os\t1#257\tnote\tfstab mounts /boot from UUID=x, which is on none of the disks\n"
+		"os\t0.3\troot\t0.3\n"
+		"os\t0.3\ttype\twindows\n"
+		"os\t0.3\tproduct_name\tWindows 11 Pro\n"
+		"os\t0.3\tproduct_variant\tClient\n"
+		"os\t0.3\tmajor_version\t10\n"
+		"os\t0.3\tminor_version\t0\n"
+		"os\t0.3\tbuild_id\t22631\n";
+	struct json_object *r = read_report(text, sizeof text - 1, 2);
+
+	ok(r != NULL, "a report with Windows, subvolumes and notes is read");
+	if (!r)
+		return;
+	ok(!strcmp(at(r, "disks.0.partitions.0.filesystem.notes.0"), "no operating system found; top level: a\\x1bb"),
+	   "a filesystem's note, its escape kept escaped");
+	ok(!strcmp(at(r, "disks.1.filesystem.subvolumes.1.path"), "home") &&
+	   !strcmp(at(r, "disks.1.filesystem.subvolumes.1.id"), "257"), "subvolumes are listed with their IDs");
+	ok(!strcmp(at(r, "operating_systems.0.distro"), "windows") &&
+	   !strcmp(at(r, "operating_systems.0.family"), "windows"), "Windows: distro and family");
+	ok(!strcmp(at(r, "operating_systems.0.osinfo"), "win2k22"), "Windows Server 2022: osinfo from the product name");
+	ok(!strcmp(at(r, "operating_systems.3.osinfo"), "win11"), "Windows 11: osinfo from the build");
+	ok(!strcmp(at(r, "operating_systems.0.drive_mappings.0.letter"), "C") &&
+	   !strcmp(at(r, "operating_systems.0.drive_mappings.0.filesystem"), "0.2"), "a drive letter and its filesystem");
+	ok(!strcmp(at(r, "operating_systems.1.subvolume_id"), "256") &&
+	   !strcmp(at(r, "operating_systems.2.subvolume_id"), "257"), "two systems in two subvolumes of one filesystem");
+	ok(!strcmp(at(r, "operating_systems.1.product_name"), "Fedora Linux 40") &&
+	   !strcmp(at(r, "operating_systems.1.osinfo"), "fedora40") &&
+	   !strcmp(at(r, "operating_systems.1.family"), "fedora"), "Linux: product_name, osinfo, family derived");
+	ok(!strcmp(at(r, "operating_systems.2.notes.1"), "os-release ID 'neon' not known: distro reported as given") &&
+	   !strcmp(at(r, "operating_systems.2.family"), "ubuntu debian") &&
+	   !strcmp(at(r, "operating_systems.2.osinfo"), "(none)"), "an unknown ID: noted, family from ID_LIKE, no osinfo");
+	json_object_put(r);
+}
+
 static void bad(const char *text, int ndisks, const char *want, const char *what)
 {
 	struct json_object *r = read_report(text, strlen(text), ndisks);
@@ -106,6 +168,16 @@ int main(void)
 	size_t len = 0;
 
 	good();
+	breadth();
+	bad("fs\t0#256\ttype\tbtrfs\n", 1, "wrong form", "a subvolume ID on a filesystem record is refused");
+	bad("os\t0#4\tid\tx\n", 1, "names no attached disk", "a subvolume ID below 5 is refused");
+	bad("os\t0#\tid\tx\n", 1, "names no attached disk", "an empty subvolume ID is refused");
+	bad("os\t0#25x\tid\tx\n", 1, "names no attached disk", "a subvolume ID with letters is refused");
+	bad("fs\t0\tsubvolume\t3\troot\n", 1, "not one", "a listed subvolume ID below 5 is refused");
+	bad("fs\t0\tsubvolume\t256\n", 1, "number of values", "a subvolume without its path is refused");
+	bad("os\t0\tdrive\tc\t0.1\n", 1, "not one", "a drive letter in lower case is refused");
+	bad("os\t0\tdrive\tCD\t0.1\n", 1, "not one", "a drive letter of two letters is refused");
+	bad("os\t0\tmajor_version\tten\n", 1, "not one", "a version that is no number is refused");
 	bad("disk\t0\tcolour\tred\n", 1, "unknown kind or key", "an unknown key is refused");
 	bad("vm\t0\tsize\t1\n", 1, "unknown kind or key", "an unknown kind is refused");
 	bad("disk\t1\tsize\t1\n", 1, "names no attached disk", "a disk that was not attached is refused");

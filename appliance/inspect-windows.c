@@ -1,0 +1,347 @@
+/* inspect-windows: a Windows root, found by its %SystemRoot% directory,
+ * and its facts from the registry, read with hivex.  The hives are the
+ * image maker's files: each is opened read-only, refused over a size
+ * limit, and read in a child (insp_isolated) so that a damaged or
+ * hostile hive costs a note, never the inspection.  Only fixed paths are
+ * looked up, so a cycle of keys cannot make a walk endless. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hivex.h>
+
+#include "inspect.h"
+
+#define HIVE_MAX (512ul << 20)     /* larger than any SOFTWARE hive seen in use */
+
+/* Where %SystemRoot% is, as libguestfs looks for it; a directory with
+ * system32/config in it. */
+static const char *const systemroots[] = { "windows", "winnt", "win32", "win", "reactos" };
+
+/* NAME as it is spelled in the directory DIR, into OUT. */
+static int spelled(int dir, const char *name, char *out, size_t len)
+{
+	int fd = insp_open(dir, ".", O_RDONLY | O_DIRECTORY), found = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (!found && (e = readdir(d)))
+		if (!strcasecmp(e->d_name, name)) {
+			snprintf(out, len, "%s", e->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+int insp_windows_root(int root, char *sysroot, size_t len)
+{
+	for (size_t i = 0; i < sizeof systemroots / sizeof systemroots[0]; i++) {
+		char path[64];
+		int fd;
+
+		snprintf(path, sizeof path, "%s/system32/config", systemroots[i]);
+		fd = insp_open_nocase(root, path, O_PATH | O_DIRECTORY);
+		if (fd < 0)
+			continue;
+		close(fd);
+		if (spelled(root, systemroots[i], sysroot, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* The machine a PE executable was built for (its COFF header). */
+static const char *pe_machine(int fd)
+{
+	unsigned char mz[64], pe[6];
+	unsigned lfanew, mach;
+
+	if (pread(fd, mz, sizeof mz, 0) != (ssize_t)sizeof mz || memcmp(mz, "MZ", 2))
+		return NULL;
+	lfanew = (unsigned)mz[0x3c] | (unsigned)mz[0x3d] << 8 | (unsigned)mz[0x3e] << 16 | (unsigned)mz[0x3f] << 24;
+	if (lfanew > (1u << 20) || pread(fd, pe, sizeof pe, lfanew) != (ssize_t)sizeof pe ||
+	    memcmp(pe, "PE\0\0", 4))
+		return NULL;
+	mach = (unsigned)pe[4] | (unsigned)pe[5] << 8;
+	switch (mach) {
+	case 0x14c: return "i386";
+	case 0x8664: return "x86_64";
+	case 0xaa64: return "aarch64";
+	case 0x1c4: return "arm";
+	case 0x200: return "ia64";
+	}
+	return "unknown";
+}
+
+static void arch(const struct insp_os *os, const char *sysroot)
+{
+	static const char *const exes[] = { "system32/cmd.exe", "system32/ntdll.dll", "system32/kernel32.dll" };
+
+	for (size_t i = 0; i < sizeof exes / sizeof exes[0]; i++) {
+		char path[300];
+		const char *a;
+		int fd;
+
+		snprintf(path, sizeof path, "%s/%s", sysroot, exes[i]);
+		fd = insp_open_nocase(os->root, path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		a = pe_machine(fd);
+		close(fd);
+		if (a) {
+			insp_rec("os", os->id, "arch", a);
+			return;
+		}
+	}
+}
+
+/* --- the registry ----------------------------------------------------- */
+
+struct hive_job {
+	const struct insp_os *os;
+	const char *sysroot, *name;   /* name: SOFTWARE or SYSTEM */
+	void (*read)(hive_h *h, const char *id);
+};
+
+static hive_node_h node_at(hive_h *h, hive_node_h node, const char *const *path)
+{
+	for (; node && *path; path++)
+		node = hivex_node_get_child(h, node, *path);
+	return node;
+}
+
+/* A value of NODE as a string (REG_SZ, REG_EXPAND_SZ), or NULL. */
+static char *string_value(hive_h *h, hive_node_h node, const char *key)
+{
+	hive_value_h v = node ? hivex_node_get_value(h, node, key) : 0;
+	hive_type t;
+	size_t len;
+
+	if (!v || hivex_value_type(h, v, &t, &len) < 0 || (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
+		return NULL;
+	return hivex_value_string(h, v);
+}
+
+static int dword_value(hive_h *h, hive_node_h node, const char *key, unsigned long *out)
+{
+	hive_value_h v = node ? hivex_node_get_value(h, node, key) : 0;
+	hive_type t;
+	size_t len;
+
+	if (!v || hivex_value_type(h, v, &t, &len) < 0 || (t != hive_t_REG_DWORD && t != hive_t_REG_DWORD_BIG_ENDIAN))
+		return 0;
+	*out = (unsigned long)(uint32_t)hivex_value_dword(h, v);
+	return 1;
+}
+
+static void string_rec(hive_h *h, hive_node_h node, const char *key, const char *id, const char *rec)
+{
+	char *s = string_value(h, node, key);
+
+	if (s && s[0])
+		insp_rec("os", id, rec, s);
+	free(s);
+}
+
+/* Uninstall's subkeys that name an application (DisplayName). */
+static unsigned long applications(hive_h *h, const char *const *path)
+{
+	hive_node_h node = node_at(h, hivex_root(h), path), *kids;
+	unsigned long n = 0;
+
+	if (!node || !(kids = hivex_node_children(h, node)))
+		return 0;
+	for (size_t i = 0; kids[i]; i++)
+		n += hivex_node_get_value(h, kids[i], "DisplayName") != 0;
+	free(kids);
+	return n;
+}
+
+static void software(hive_h *h, const char *id)
+{
+	static const char *const cv_path[] = { "Microsoft", "Windows NT", "CurrentVersion", NULL };
+	static const char *const apps64[] = { "Microsoft", "Windows", "CurrentVersion", "Uninstall", NULL };
+	static const char *const apps32[] = { "WOW6432Node", "Microsoft", "Windows", "CurrentVersion", "Uninstall", NULL };
+	hive_node_h cv = node_at(h, hivex_root(h), cv_path);
+	unsigned long major, minor;
+	char *s;
+
+	if (!cv) {
+		insp_rec("os", id, "note", "the SOFTWARE hive has no Microsoft/Windows NT/CurrentVersion key");
+		return;
+	}
+	string_rec(h, cv, "ProductName", id, "product_name");
+	string_rec(h, cv, "InstallationType", id, "product_variant");
+	string_rec(h, cv, "EditionID", id, "edition");
+	string_rec(h, cv, "CurrentBuildNumber", id, "build_id");
+	/* Windows 10 keeps "6.3" in CurrentVersion for old programs'
+	 * sake; its real numbers are the DWORDs. */
+	if (dword_value(h, cv, "CurrentMajorVersionNumber", &major) &&
+	    dword_value(h, cv, "CurrentMinorVersionNumber", &minor)) {
+		insp_recf("os", id, "major_version", "%lu", major);
+		insp_recf("os", id, "minor_version", "%lu", minor);
+	} else if ((s = string_value(h, cv, "CurrentVersion"))) {
+		char *end;
+
+		major = strtoul(s, &end, 10);
+		if (end != s && *end == '.' && end[1] >= '0' && end[1] <= '9') {
+			insp_recf("os", id, "major_version", "%lu", major);
+			insp_recf("os", id, "minor_version", "%lu", strtoul(end + 1, NULL, 10));
+		}
+		free(s);
+	}
+	insp_recf("os", id, "applications", "%lu", applications(h, apps64) + applications(h, apps32));
+}
+
+/* A drive letter and the filesystem it names. */
+static void drive_rec(const char *id, char letter, const char *fs)
+{
+	printf("os\t%s\tdrive\t%c\t", id, letter >= 'a' ? letter - 'a' + 'A' : letter);
+	insp_value(fs, strlen(fs));
+	putchar('\n');
+}
+
+/* HKLM\SYSTEM\MountedDevices: "\DosDevices\C:" and its partition, as an
+ * MBR disk signature and byte offset, or GPT's partition GUID. */
+static void drives(hive_h *h, const char *id)
+{
+	static const char *const path[] = { "MountedDevices", NULL };
+	hive_node_h node = node_at(h, hivex_root(h), path);
+	hive_value_h *vals;
+
+	if (!node || !(vals = hivex_node_values(h, node)))
+		return;
+	for (size_t i = 0; vals[i] && i < 256; i++) {
+		char *key = hivex_value_key(h, vals[i]), *blob, target[40] = "";
+		hive_type t;
+		size_t len;
+
+		if (!key || strlen(key) != 14 || strncasecmp(key, "\\DosDevices\\", 12) || key[13] != ':' ||
+		    !((key[12] >= 'A' && key[12] <= 'Z') || (key[12] >= 'a' && key[12] <= 'z'))) {
+			free(key);
+			continue;
+		}
+		blob = hivex_value_value(h, vals[i], &t, &len);
+		if (blob && t == hive_t_REG_BINARY && len == 12) {
+			const unsigned char *b = (const unsigned char *)blob;
+			unsigned long long off = 0;
+
+			snprintf(target, sizeof target, "0x%02x%02x%02x%02x", b[3], b[2], b[1], b[0]);
+			for (int k = 7; k >= 0; k--)
+				off = off << 8 | b[4 + k];
+			for (int f = 0; f < insp_nfs; f++)
+				if (!strcmp(insp_fss[f].disk_sig, target) && insp_fss[f].start == off) {
+					drive_rec(id, key[12], insp_fss[f].id);
+					break;
+				}
+		} else if (blob && t == hive_t_REG_BINARY && len >= 24 && !memcmp(blob, "DMIO:ID:", 8)) {
+			const unsigned char *g = (const unsigned char *)blob + 8;
+
+			/* The GUID's first three fields are little-endian. */
+			snprintf(target, sizeof target,
+				 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+				 g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
+				 g[10], g[11], g[12], g[13], g[14], g[15]);
+			for (int f = 0; f < insp_nfs; f++)
+				if (!strcasecmp(insp_fss[f].partuuid, target)) {
+					drive_rec(id, key[12], insp_fss[f].id);
+					break;
+				}
+		}
+		free(blob);
+		free(key);
+	}
+	free(vals);
+}
+
+static void system_hive(hive_h *h, const char *id)
+{
+	static const char *const select[] = { "Select", NULL };
+	hive_node_h root = hivex_root(h), set;
+	unsigned long current;
+	char name[32];
+	const char *cn_path[] = { name, "Control", "ComputerName", "ComputerName", NULL };
+	const char *tcpip_path[] = { name, "Services", "Tcpip", "Parameters", NULL };
+	char *host;
+
+	drives(h, id);
+	if (!dword_value(h, node_at(h, root, select), "Current", &current) || current > 999) {
+		insp_rec("os", id, "note", "the SYSTEM hive has no Select/Current value");
+		return;
+	}
+	snprintf(name, sizeof name, "ControlSet%03lu", current);
+	set = hivex_node_get_child(h, root, name);
+	if (!set) {
+		insp_recf("os", id, "note", "the SYSTEM hive has no %s", name);
+		return;
+	}
+	insp_rec("os", id, "windows_current_control_set", name);
+	host = string_value(h, node_at(h, root, cn_path), "ComputerName");
+	if (!host || !host[0]) {
+		free(host);
+		host = string_value(h, node_at(h, root, tcpip_path), "Hostname");
+	}
+	if (host && host[0])
+		insp_rec("os", id, "hostname", host);
+	free(host);
+}
+
+/* In the child: the hive opened inside the image and handed to hivex
+ * as /proc/self/fd/N. */
+static void read_hive(void *arg)
+{
+	const struct hive_job *j = arg;
+	char path[300], via[64];
+	struct stat st;
+	hive_h *h;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/system32/config/%s", j->sysroot, j->name);
+	fd = insp_open_nocase(j->os->root, path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		insp_recf("os", j->os->id, "note", "no %s hive", j->name);
+		return;
+	}
+	if ((unsigned long long)st.st_size > HIVE_MAX) {
+		insp_recf("os", j->os->id, "note", "the %s hive not read: %llu MiB, over the limit of %lu MiB",
+			  j->name, (unsigned long long)st.st_size >> 20, HIVE_MAX >> 20);
+		return;
+	}
+	snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
+	h = hivex_open(via, 0);
+	if (!h) {
+		insp_recf("os", j->os->id, "note", "the %s hive not read: damaged, or not a hive (%s)", j->name,
+			  strerror(errno));
+		return;
+	}
+	j->read(h, j->os->id);
+	hivex_close(h);
+	close(fd);
+}
+
+void insp_windows(const struct insp_os *os, const char *sysroot)
+{
+	struct hive_job soft = { os, sysroot, "SOFTWARE", software };
+	struct hive_job sys = { os, sysroot, "SYSTEM", system_hive };
+	char root[300];
+
+	snprintf(root, sizeof root, "/%s", sysroot);
+	insp_rec("os", os->id, "type", "windows");
+	insp_rec("os", os->id, "windows_systemroot", root);
+	arch(os, sysroot);
+	insp_isolated(read_hive, &soft, "os", os->id, "the SOFTWARE hive");
+	insp_isolated(read_hive, &sys, "os", os->id, "the SYSTEM hive");
+}

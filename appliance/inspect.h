@@ -1,0 +1,106 @@
+/* inspect.h: what the inspector's files (appliance/inspect*.c) share.
+ * The inspector runs as the job of a launch inside the appliance and
+ * prints records for the host (launcher/inspect-report.c):
+ *
+ *     KIND TAB ID TAB KEY TAB VALUE [TAB VALUE]... LF
+ *
+ * Every byte it reads comes from whoever made the disk images. */
+#ifndef LB_APPLIANCE_INSPECT_H
+#define LB_APPLIANCE_INSPECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../launcher/wire.h"
+
+#define INSP_MAX_PARTS 256         /* the kernel's own limit per disk */
+#define INSP_MAX_MOUNTS 64         /* filesystems mounted in one inspection */
+#define INSP_MAX_SUBVOLS 64        /* btrfs subvolumes listed on one filesystem */
+#define INSP_SMALL_FILE (64 << 10) /* os-release, hostname, fstab */
+#define INSP_MAX_FS (WIRE_MAX_DISKS * (INSP_MAX_PARTS + 1) + WIRE_MAX_LVS)
+
+/* One block device that may hold a filesystem: a whole disk, a
+ * partition or a logical volume. */
+struct insp_fs {
+	char id[256];             /* N, N.P, or VG/LV */
+	char dev[300];
+	char type[32];
+	char uuid[64], label[WIRE_VALUE_MAX], partuuid[64], partlabel[WIRE_VALUE_MAX];
+	uint64_t start;           /* a partition's first byte on its disk */
+	char disk_sig[16];        /* its MBR disk's signature, "0x%08x" */
+};
+
+extern struct insp_fs insp_fss[INSP_MAX_FS];
+extern int insp_nfs;
+
+/* An operating system's root as the readers see it: the filesystem (or
+ * one of its btrfs subvolumes) mounted at ROOT, and, when its fstab puts
+ * /usr elsewhere, that filesystem at USR (else -1). */
+struct insp_os {
+	const char *id;           /* the record ID: the filesystem's, maybe with #SUBVOLID */
+	int root, usr;
+	struct insp_fs *fs;
+};
+
+/* --- records (inspect-util.c) --- */
+void insp_value(const char *s, size_t n);
+void insp_rec(const char *kind, const char *id, const char *key, const char *value);
+void insp_recf(const char *kind, const char *id, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* --- files inside a mounted filesystem (inspect-util.c) ---
+ * Paths resolve with the filesystem as their root (openat2
+ * RESOLVE_IN_ROOT): an absolute or ../ symlink stays inside the image. */
+int insp_open(int root, const char *path, int flags);
+int insp_exists(int root, const char *path);
+int insp_open_file(int root, const char *path);
+ssize_t insp_read(int root, const char *path, char *buf, size_t cap);
+/* PATH looked up one name at a time, each matched without regard to
+ * ASCII case when there is no exact match: Windows' names. */
+int insp_open_nocase(int root, const char *path, int flags);
+/* The same for an OS whose /usr may be another filesystem. */
+int insp_os_open_file(const struct insp_os *os, const char *path);
+ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size_t cap);
+int insp_os_exists(const struct insp_os *os, const char *path);
+
+/* --- processes (inspect-util.c) --- */
+/* ARGV run with its stdout into OUT (CAP-1 bytes at most; NULL: to
+ * /dev/null) and stderr discarded; its exit status, or -1. */
+int insp_run(char *const argv[], char *out, size_t cap);
+int insp_modprobe(const char *mod);
+/* FN(ARG) run in a child with bounded time and memory: the records it
+ * prints reach the report only if it ends well.  Otherwise a note on
+ * KIND ID says that WHAT was not read, and why.  Returns 0 if it ended
+ * well.  For readers of formats parsed by libraries (hives, rpm's
+ * databases) that a hostile file might crash or hang. */
+int insp_isolated(void (*fn)(void *), void *arg, const char *kind, const char *id, const char *what);
+
+/* --- filesystems (inspect-fs.c) --- */
+void insp_probe(struct insp_fs *f);
+/* Mount F read-only at a fresh directory, with OPTIONS added (NULL:
+ * none), or report why not; an O_PATH descriptor of its root, or -1. */
+int insp_mount(const struct insp_fs *f, const char *options, char *mp, size_t mplen);
+void insp_unmount(const char *mp, int fd);
+int insp_mountable(const char *type);
+/* Top-level names of the filesystem at ROOT, for a note on what it
+ * holds. */
+void insp_top_names(int root, char *out, size_t len);
+/* The filesystem whose UUID=, LABEL=, PARTUUID= or PARTLABEL= SPEC
+ * names, or NULL: device names in the guest's fstab mean nothing here. */
+struct insp_fs *insp_find_spec(const char *spec);
+
+/* --- operating systems --- */
+int insp_linux_root(int root);                        /* inspect-linux.c */
+void insp_linux(struct insp_os *os);
+void insp_rpm(const struct insp_os *os);              /* inspect-rpm.c */
+int insp_windows_root(int root, char *sysroot, size_t len);  /* inspect-windows.c */
+void insp_windows(const struct insp_os *os, const char *sysroot);
+/* F's btrfs subvolumes, its top level mounted at TOP: how many OSes. */
+int insp_btrfs(struct insp_fs *f, int top);           /* inspect-btrfs.c */
+
+/* What inspect.c does with a mounted root: the OS on it, if any; 1 if
+ * one was found. */
+int insp_os_at(struct insp_fs *f, const char *id, int root);
+
+#endif
