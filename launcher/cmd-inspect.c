@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "disk.h"
 #include "err.h"
+#include "inspect-derive.h"
 #include "inspect-report.h"
 #include "launch.h"
 #include "strv.h"
@@ -307,6 +308,7 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (inspect_read(out.buf ? out.buf : "", out.len, report) < 0)
 		goto fail;
+	inspect_derive(report);
 	if (o.json)
 		puts(json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							   JSON_C_TO_STRING_NOSLASHESCAPE));

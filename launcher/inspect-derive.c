@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect-derive.h"
 #include "inspect-report.h"
 
 /* How an OS's osinfo ID is made from its name and version. */

@@ -476,6 +476,5 @@ int inspect_read(const char *text, size_t len, struct json_object *report)
 		}
 	}
 	free(buf);
-	inspect_derive(report);
 	return 0;
 }

@@ -22,15 +22,8 @@
 struct json_object *inspect_string(const char *s);
 
 /* Read the records in TEXT (LEN bytes) into REPORT, whose "disks" array
- * the caller has filled with one object per attached disk, in order,
- * and add what follows from them (inspect_derive).  Returns 0, or -1
- * after err_set() naming the line at fault. */
+ * the caller has filled with one object per attached disk, in order.
+ * Returns 0, or -1 after err_set() naming the line at fault. */
 int inspect_read(const char *text, size_t len, struct json_object *report);
-
-/* The facts each OS in REPORT implies (inspect-derive.c): its distro and
- * family, virt-inspector's names for what it has (product_name,
- * major_version, minor_version, osinfo), and a note for an os-release ID
- * that leanboot does not know. */
-void inspect_derive(struct json_object *report);
 
 #endif

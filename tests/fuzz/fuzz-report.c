@@ -1,9 +1,11 @@
 /* libFuzzer target: the host's reader of the inspector's records
- * (launcher/inspect-report.c), with two disks attached. */
+ * (launcher/inspect-report.c) and what it derives from a report it reads
+ * (launcher/inspect-derive.c), with two disks attached. */
 #include <stdint.h>
 #include <stddef.h>
 
 #include "../../launcher/err.h"
+#include "../../launcher/inspect-derive.h"
 #include "../../launcher/inspect-report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -13,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_object_array_add(disks, json_object_new_object());
 	json_object_array_add(disks, json_object_new_object());
 	json_object_object_add(r, "disks", disks);
-	inspect_read((const char *)data, size, r);
+	if (inspect_read((const char *)data, size, r) == 0)
+		inspect_derive(r);
 	/* What would be printed must be printable. */
 	json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY);
 	json_object_put(r);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../launcher/err.h"
+#include "../../launcher/inspect-derive.h"
 #include "../../launcher/inspect-report.h"
 
 static int n, failed;
@@ -30,6 +31,7 @@ static struct json_object *read_report(const char *text, size_t len, int ndisks)
 		json_object_put(r);
 		return NULL;
 	}
+	inspect_derive(r);
 	return r;
 }
 
