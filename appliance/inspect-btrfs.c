@@ -86,6 +86,7 @@ int insp_btrfs(struct insp_fs *f, int top)
 		free(subs[i].path);
 	}
 	if (snaps)
-		insp_recf("fs", f->id, "note", "%d snapshot subvolumes listed, not inspected", snaps);
+		insp_recf("fs", f->id, "note", "%d snapshot subvolume%s listed, not inspected", snaps,
+			  snaps == 1 ? "" : "s");
 	return oss;
 }

@@ -11,7 +11,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 MK="$top/tests/helpers/mkimage"
-plan 69
+plan 72
 
 # oses_on N: how many systems the report finds on disk N.
 oses_on() {
@@ -63,16 +63,21 @@ is "windows: a label with an escape sequence comes escaped" disks.0.partitions.1
 
 # --- btrfs ---------------------------------------------------------------
 F=operating_systems.distro=fedora
-is "btrfs: both subvolumes are listed" "disks.1.filesystem.subvolumes.#" 2
-is "btrfs: ... by path" disks.1.filesystem.subvolumes.0.path root
+is "btrfs: the six subvolumes are listed" "disks.1.filesystem.subvolumes.#" 6
+is "btrfs: ... by path" disks.1.filesystem.subvolumes.id=256.path root
 is "btrfs: Fedora is found in the subvolume root" $F.subvolume root
-is "btrfs: ... with the subvolume's ID" $F.subvolume_id "$(jget "$J" disks.1.filesystem.subvolumes.0.id)"
+is "btrfs: ... with the subvolume's ID" $F.subvolume_id "$(jget "$J" disks.1.filesystem.subvolumes.path=root.id)"
 is "btrfs: its version" $F.major_version 40
 is "btrfs: its hostname" $F.hostname fedbtrfs
 is "btrfs: its packages" $F.packages 23
 is "btrfs: osinfo" $F.osinfo fedora40
-check "btrfs: one OS on the disk, not the top level, not home" [ "$(oses_on 1)" = 1 ]
-is "btrfs: the filesystem, with a system in a subvolume, has no note" disks.1.filesystem.notes "(none)"
+check "btrfs: two systems on the disk, not the top level, home or the older snapshot" [ "$(oses_on 1)" = 2 ]
+O=operating_systems.distro=opensuse-leap
+is "btrfs: openSUSE in its default subvolume, a snapshot" $O.subvolume @/.snapshots/1/snapshot
+is "btrfs: ... its osinfo" $O.osinfo opensuse15.5
+is "btrfs: ... its packages" $O.packages 7
+is "btrfs: the other snapshot is listed, not inspected, and said so" disks.1.filesystem.notes \
+	"1 snapshot subvolume listed, not inspected"
 
 # --- a separate /usr -----------------------------------------------------
 S=operating_systems.distro=opensuse-tumbleweed
