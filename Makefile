@@ -97,14 +97,14 @@ appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/ini
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ appliance/init.c appliance/job.c appliance/disks.c
 
 # The inspector runs inside the appliance, linked against the libraries
-# appliance/packages puts there: libblkid, libsqlite3, hivex, librpm and
-# libbtrfsutil.
+# appliance/packages puts there that every inspection uses (libblkid,
+# libsqlite3); hivex, librpm and libbtrfsutil it loads when a disk needs
+# them (inspect.h).
 INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
                appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
                appliance/inspect-btrfs.c
 appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3 -lhivex -lrpm -lrpmio \
-		-lbtrfsutil
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3
 
 tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)

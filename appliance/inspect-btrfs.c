@@ -6,6 +6,7 @@
  * listed, not inspected, except the default subvolume, which is what
  * the system boots. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,23 @@
 #include <btrfsutil.h>
 
 #include "inspect.h"
+
+/* libbtrfsutil's functions, loaded when a btrfs filesystem is found. */
+#define BTRFS_FNS(X) X(get_default_subvolume_fd) X(create_subvolume_iterator_fd) \
+	X(subvolume_iterator_next) X(destroy_subvolume_iterator) X(strerror)
+#define BTRFS_FIELD(f) __typeof__(btrfs_util_##f) *f;
+static struct { BTRFS_FNS(BTRFS_FIELD) } bu;
+
+static int btrfsutil_load(const char **why)
+{
+	static void *h;
+
+#define BTRFS_LOAD(f) INSP_DLSYM(h, bu, "btrfs_util_", f, why) &&
+	if (h)
+		return 0;
+	h = insp_dlopen("libbtrfsutil.so.1", why);
+	return h && BTRFS_FNS(BTRFS_LOAD) 1 ? 0 : -1;
+}
 
 static int is_snapshot(const char *path)
 {
@@ -49,18 +67,24 @@ int insp_btrfs(struct insp_fs *f, int top)
 	enum btrfs_util_error e;
 	char *path;
 	uint64_t id;
-	int fd = insp_open(top, ".", O_RDONLY | O_DIRECTORY);
+	const char *why = "";
+	int fd;
 
+	if (btrfsutil_load(&why) < 0) {
+		insp_recf("fs", f->id, "note", "subvolumes not listed: %s", why);
+		return 0;
+	}
+	fd = insp_open(top, ".", O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return 0;
-	btrfs_util_get_default_subvolume_fd(fd, &def);
-	e = btrfs_util_create_subvolume_iterator_fd(fd, 5, 0, &it);
+	bu.get_default_subvolume_fd(fd, &def);
+	e = bu.create_subvolume_iterator_fd(fd, 5, 0, &it);
 	if (e) {
-		insp_recf("fs", f->id, "note", "subvolumes not listed: %s", btrfs_util_strerror(e));
+		insp_recf("fs", f->id, "note", "subvolumes not listed: %s", bu.strerror(e));
 		close(fd);
 		return 0;
 	}
-	while ((e = btrfs_util_subvolume_iterator_next(it, &path, &id)) == BTRFS_UTIL_OK) {
+	while ((e = bu.subvolume_iterator_next(it, &path, &id)) == BTRFS_UTIL_OK) {
 		if (n >= INSP_MAX_SUBVOLS) {
 			more++;
 			free(path);
@@ -73,8 +97,8 @@ int insp_btrfs(struct insp_fs *f, int top)
 		subs[n++].path = path;
 	}
 	if (e != BTRFS_UTIL_ERROR_STOP_ITERATION)
-		insp_recf("fs", f->id, "note", "subvolumes listed in part: %s", btrfs_util_strerror(e));
-	btrfs_util_destroy_subvolume_iterator(it);
+		insp_recf("fs", f->id, "note", "subvolumes listed in part: %s", bu.strerror(e));
+	bu.destroy_subvolume_iterator(it);
 	close(fd);
 	if (more)
 		insp_recf("fs", f->id, "note", "%d more subvolumes neither listed nor inspected", more);

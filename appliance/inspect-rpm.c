@@ -10,6 +10,7 @@
  * its reader as /proc/self/fd/N, so no path in the image is followed
  * by anyone else. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,6 +60,21 @@ static long sqlite_count(int fd)
 	return count;
 }
 
+/* librpm's functions (and librpmio's, which it brings), loaded in the
+ * child that reads a Berkeley DB database. */
+#define RPM_FNS(X) X(rpmlogSetMask) X(rpmPushMacro) X(rpmtsCreate) X(rpmtsSetVSFlags) \
+	X(rpmtsInitIterator) X(rpmdbNextIterator) X(rpmdbFreeIterator) X(rpmtsFree)
+#define RPM_FIELD(f) __typeof__(f) *f;
+static struct { RPM_FNS(RPM_FIELD) } rp;
+
+static int rpm_load(const char **why)
+{
+	void *h = insp_dlopen("librpm.so.9", why);
+
+#define RPM_LOAD(f) INSP_DLSYM(h, rp, "", f, why) &&
+	return h && RPM_FNS(RPM_LOAD) 1 ? 0 : -1;
+}
+
 struct bdb_job {
 	const char *id;
 	int fd;
@@ -70,10 +86,15 @@ static void bdb_count(void *arg)
 {
 	const struct bdb_job *j = arg;
 	char dir[] = "/tmp/rpmdb.XXXXXX", link[64], target[64];
+	const char *why = "";
 	rpmdbMatchIterator mi;
 	rpmts ts;
 	long n = 0;
 
+	if (rpm_load(&why) < 0) {
+		insp_recf("os", j->id, "note", "rpm database not read: %s", why);
+		return;
+	}
 	if (!mkdtemp(dir)) {
 		insp_recf("os", j->id, "note", "rpm database not read: %s", strerror(errno));
 		return;
@@ -87,21 +108,21 @@ static void bdb_count(void *arg)
 	}
 	/* rpm complains of the indexes it finds missing; only the
 	 * packages are read. */
-	rpmlogSetMask(RPMLOG_UPTO(RPMLOG_EMERG));
-	rpmPushMacro(NULL, "_dbpath", NULL, dir, RMIL_CMDLINE);
-	rpmPushMacro(NULL, "_db_backend", NULL, "bdb_ro", RMIL_CMDLINE);
-	ts = rpmtsCreate();
-	rpmtsSetVSFlags(ts, _RPMVSF_NOSIGNATURES | _RPMVSF_NODIGESTS);
-	mi = rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0);
+	rp.rpmlogSetMask(RPMLOG_UPTO(RPMLOG_EMERG));
+	rp.rpmPushMacro(NULL, "_dbpath", NULL, dir, RMIL_CMDLINE);
+	rp.rpmPushMacro(NULL, "_db_backend", NULL, "bdb_ro", RMIL_CMDLINE);
+	ts = rp.rpmtsCreate();
+	rp.rpmtsSetVSFlags(ts, _RPMVSF_NOSIGNATURES | _RPMVSF_NODIGESTS);
+	mi = rp.rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0);
 	if (mi) {
-		while (rpmdbNextIterator(mi))
+		while (rp.rpmdbNextIterator(mi))
 			n++;
-		rpmdbFreeIterator(mi);
+		rp.rpmdbFreeIterator(mi);
 		insp_recf("os", j->id, "packages", "%ld", n);
 	} else {
 		insp_rec("os", j->id, "note", "rpm's Berkeley DB database could not be opened");
 	}
-	rpmtsFree(ts);
+	rp.rpmtsFree(ts);
 	unlink(link);
 	rmdir(dir);
 }

@@ -3,6 +3,7 @@
  * DEL and backslash go out as \xHH, so a value never holds a separator. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -203,6 +204,17 @@ ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size
 int insp_os_exists(const struct insp_os *os, const char *path)
 {
 	return opened(os_open(os, path, O_PATH));
+}
+
+/* --- libraries loaded on demand ----------------------------------------- */
+
+void *insp_dlopen(const char *lib, const char **why)
+{
+	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		*why = dlerror();
+	return h;
 }
 
 /* --- processes -------------------------------------------------------- */

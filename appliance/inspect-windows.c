@@ -6,6 +6,7 @@
  * looked up, so a cycle of keys cannot make a walk endless. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +21,20 @@
 #include "inspect.h"
 
 #define HIVE_MAX (512ul << 20)     /* larger than any SOFTWARE hive seen in use */
+
+/* hivex's functions, loaded in the child that reads a hive. */
+#define HIVEX_FNS(X) X(open) X(close) X(root) X(node_children) X(node_get_child) X(node_get_value) \
+	X(node_values) X(value_dword) X(value_key) X(value_string) X(value_type) X(value_value)
+#define HIVEX_FIELD(f) __typeof__(hivex_##f) *f;
+static struct { HIVEX_FNS(HIVEX_FIELD) } hx;
+
+static int hivex_load(const char **why)
+{
+	void *h = insp_dlopen("libhivex.so.0", why);
+
+#define HIVEX_LOAD(f) INSP_DLSYM(h, hx, "hivex_", f, why) &&
+	return h && HIVEX_FNS(HIVEX_LOAD) 1 ? 0 : -1;
+}
 
 /* Where %SystemRoot% is, as libguestfs looks for it; a directory with
  * system32/config in it. */
@@ -119,31 +134,31 @@ struct hive_job {
 static hive_node_h node_at(hive_h *h, hive_node_h node, const char *const *path)
 {
 	for (; node && *path; path++)
-		node = hivex_node_get_child(h, node, *path);
+		node = hx.node_get_child(h, node, *path);
 	return node;
 }
 
 /* A value of NODE as a string (REG_SZ, REG_EXPAND_SZ), or NULL. */
 static char *string_value(hive_h *h, hive_node_h node, const char *key)
 {
-	hive_value_h v = node ? hivex_node_get_value(h, node, key) : 0;
+	hive_value_h v = node ? hx.node_get_value(h, node, key) : 0;
 	hive_type t;
 	size_t len;
 
-	if (!v || hivex_value_type(h, v, &t, &len) < 0 || (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
+	if (!v || hx.value_type(h, v, &t, &len) < 0 || (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
 		return NULL;
-	return hivex_value_string(h, v);
+	return hx.value_string(h, v);
 }
 
 static int dword_value(hive_h *h, hive_node_h node, const char *key, unsigned long *out)
 {
-	hive_value_h v = node ? hivex_node_get_value(h, node, key) : 0;
+	hive_value_h v = node ? hx.node_get_value(h, node, key) : 0;
 	hive_type t;
 	size_t len;
 
-	if (!v || hivex_value_type(h, v, &t, &len) < 0 || (t != hive_t_REG_DWORD && t != hive_t_REG_DWORD_BIG_ENDIAN))
+	if (!v || hx.value_type(h, v, &t, &len) < 0 || (t != hive_t_REG_DWORD && t != hive_t_REG_DWORD_BIG_ENDIAN))
 		return 0;
-	*out = (unsigned long)(uint32_t)hivex_value_dword(h, v);
+	*out = (unsigned long)(uint32_t)hx.value_dword(h, v);
 	return 1;
 }
 
@@ -159,13 +174,13 @@ static void string_rec(hive_h *h, hive_node_h node, const char *key, const char 
 /* Uninstall's subkeys that name an application (DisplayName). */
 static unsigned long applications(hive_h *h, const char *const *path)
 {
-	hive_node_h node = node_at(h, hivex_root(h), path), *kids;
+	hive_node_h node = node_at(h, hx.root(h), path), *kids;
 	unsigned long n = 0;
 
-	if (!node || !(kids = hivex_node_children(h, node)))
+	if (!node || !(kids = hx.node_children(h, node)))
 		return 0;
 	for (size_t i = 0; kids[i]; i++)
-		n += hivex_node_get_value(h, kids[i], "DisplayName") != 0;
+		n += hx.node_get_value(h, kids[i], "DisplayName") != 0;
 	free(kids);
 	return n;
 }
@@ -175,7 +190,7 @@ static void software(hive_h *h, const char *id)
 	static const char *const cv_path[] = { "Microsoft", "Windows NT", "CurrentVersion", NULL };
 	static const char *const apps64[] = { "Microsoft", "Windows", "CurrentVersion", "Uninstall", NULL };
 	static const char *const apps32[] = { "WOW6432Node", "Microsoft", "Windows", "CurrentVersion", "Uninstall", NULL };
-	hive_node_h cv = node_at(h, hivex_root(h), cv_path);
+	hive_node_h cv = node_at(h, hx.root(h), cv_path);
 	unsigned long major, minor;
 	char *s;
 
@@ -219,13 +234,13 @@ static void drive_rec(const char *id, char letter, const char *fs)
 static void drives(hive_h *h, const char *id)
 {
 	static const char *const path[] = { "MountedDevices", NULL };
-	hive_node_h node = node_at(h, hivex_root(h), path);
+	hive_node_h node = node_at(h, hx.root(h), path);
 	hive_value_h *vals;
 
-	if (!node || !(vals = hivex_node_values(h, node)))
+	if (!node || !(vals = hx.node_values(h, node)))
 		return;
 	for (size_t i = 0; vals[i] && i < 256; i++) {
-		char *key = hivex_value_key(h, vals[i]), *blob, target[40] = "";
+		char *key = hx.value_key(h, vals[i]), *blob, target[40] = "";
 		hive_type t;
 		size_t len;
 
@@ -234,7 +249,7 @@ static void drives(hive_h *h, const char *id)
 			free(key);
 			continue;
 		}
-		blob = hivex_value_value(h, vals[i], &t, &len);
+		blob = hx.value_value(h, vals[i], &t, &len);
 		if (blob && t == hive_t_REG_BINARY && len == 12) {
 			const unsigned char *b = (const unsigned char *)blob;
 			unsigned long long off = 0;
@@ -270,7 +285,7 @@ static void drives(hive_h *h, const char *id)
 static void system_hive(hive_h *h, const char *id)
 {
 	static const char *const select[] = { "Select", NULL };
-	hive_node_h root = hivex_root(h), set;
+	hive_node_h root = hx.root(h), set;
 	unsigned long current;
 	char name[32];
 	const char *cn_path[] = { name, "Control", "ComputerName", "ComputerName", NULL };
@@ -283,7 +298,7 @@ static void system_hive(hive_h *h, const char *id)
 		return;
 	}
 	snprintf(name, sizeof name, "ControlSet%03lu", current);
-	set = hivex_node_get_child(h, root, name);
+	set = hx.node_get_child(h, root, name);
 	if (!set) {
 		insp_recf("os", id, "note", "the SYSTEM hive has no %s", name);
 		return;
@@ -305,6 +320,7 @@ static void read_hive(void *arg)
 {
 	const struct hive_job *j = arg;
 	char path[300], via[64];
+	const char *why = "";
 	struct stat st;
 	hive_h *h;
 	int fd;
@@ -320,15 +336,19 @@ static void read_hive(void *arg)
 			  j->name, (unsigned long long)st.st_size >> 20, HIVE_MAX >> 20);
 		return;
 	}
+	if (hivex_load(&why) < 0) {
+		insp_recf("os", j->os->id, "note", "the %s hive not read: %s", j->name, why);
+		return;
+	}
 	snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
-	h = hivex_open(via, 0);
+	h = hx.open(via, 0);
 	if (!h) {
 		insp_recf("os", j->os->id, "note", "the %s hive not read: damaged, or not a hive (%s)", j->name,
 			  strerror(errno));
 		return;
 	}
 	j->read(h, j->os->id);
-	hivex_close(h);
+	hx.close(h);
 	close(fd);
 }
 

@@ -76,6 +76,18 @@ int insp_modprobe(const char *mod);
  * databases) that a hostile file might crash or hang. */
 int insp_isolated(void (*fn)(void *), void *arg, const char *kind, const char *id, const char *what);
 
+/* --- libraries (inspect-util.c) ---
+ * The readers of hives, rpm's Berkeley DB and btrfs subvolumes load their
+ * libraries when a disk needs them: those are built to bind every symbol
+ * at load (BIND_NOW), which under TCG costs a Linux inspection more than
+ * it does.  LIB loaded, or NULL with the loader's message in *WHY.
+ * INSP_DLSYM fills a struct of function pointers named as the library
+ * names its functions, PREFIX then FIELD. */
+void *insp_dlopen(const char *lib, const char **why);
+#define INSP_DLSYM(h, s, prefix, field, why) \
+	((*(void **)&(s).field = dlsym((h), prefix #field)) != NULL || \
+	 ((*(why) = "the library has no " prefix #field), 0))
+
 /* --- filesystems (inspect-fs.c) --- */
 void insp_probe(struct insp_fs *f);
 /* Mount F read-only at a fresh directory, with OPTIONS added (NULL:

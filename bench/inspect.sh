@@ -58,17 +58,20 @@ done
 w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[vi-$i]}"; done | median)
 printf '%-32s %11.2fs\n' "virt-inspector" "$w"
 
-# The facts both report, side by side.
-jget() {
-	perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $v = decode_json(<$f>);
-		for my $k (split /\./, $ARGV[1]) { $v = ref $v eq "ARRAY" ? $v->[$k] : $v->{$k} }
-		print defined $v ? $v : "-"' "$work/lb-libvirt.json" "$1"
-}
-xv() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$work/vi.xml" | head -1; }
-printf '\n%-16s %-32s %s\n' "fact" "leanboot" "virt-inspector"
-for f in distro product_name major_version minor_version hostname arch osinfo; do
-	printf '%-16s %-32s %s\n' $f "$(jget operating_systems.0.$f)" "$(xv $f)"
-done
-n=$(jget operating_systems.0.packages)
-[ "$n" = - ] && n=$(jget operating_systems.0.applications)
-printf '%-16s %-32s %s\n' applications "$n" "$(grep -c '<application>' "$work/vi.xml")"
+# The facts both report, side by side: each system leanboot found, and
+# the one virt-inspector found with the same hostname.
+perl -MJSON::PP -e '
+	local $/; open my $j, "<", $ARGV[0] or die; my $r = decode_json(<$j>);
+	open my $x, "<", $ARGV[1] or die; my $xml = <$x>;
+	my @vi = $xml =~ m{<operatingsystem>(.*?)</operatingsystem>}gs;
+	for my $os (@{ $r->{operating_systems} }) {
+		my ($v) = grep { m{<hostname>\Q$os->{hostname}\E</hostname>} } @vi;
+		$v //= "";
+		printf "\n%-16s %-40s %s\n", "fact", "leanboot", "virt-inspector";
+		for my $f (qw(distro product_name major_version minor_version hostname arch osinfo)) {
+			my ($w) = $v =~ m{<$f>(.*?)</$f>}s;
+			printf "%-16s %-40s %s\n", $f, $os->{$f} // "-", $w // "-";
+		}
+		my $n = () = $v =~ /<application>/g;
+		printf "%-16s %-40s %s\n", "applications", $os->{packages} // $os->{applications} // "-", $n;
+	}' "$work/lb-libvirt.json" "$work/vi.xml"

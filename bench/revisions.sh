@@ -74,7 +74,7 @@ median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 # The reference of each round: guestfish, or with -i the first revision
 # through the same backend.
 ref() { if [ -n "$kind" ]; then echo "${t[${revs[0]}-$1-$2]}"; else echo "${t[guestfish-$2]}"; fi; }
-printf '%-22s %12s %22s\n' "launcher" "median wall" "ratio to ${kind:+${revs[0]}}${kind:-guestfish}"
+printf '%-22s %12s %22s\n' "launcher" "median wall" "ratio to $(if [ -n "$kind" ]; then echo "${revs[0]}"; else echo guestfish; fi)"
 for r in "${revs[@]}"; do
 	for b in direct libvirt; do
 		w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$r-$b-$i]}"; done | median)
