@@ -221,14 +221,6 @@ static void software(hive_h *h, const char *id)
 	insp_recf("os", id, "applications", "%lu", applications(h, apps64) + applications(h, apps32));
 }
 
-/* A drive letter and the filesystem it names. */
-static void drive_rec(const char *id, char letter, const char *fs)
-{
-	printf("os\t%s\tdrive\t%c\t", id, letter >= 'a' ? letter - 'a' + 'A' : letter);
-	insp_value(fs, strlen(fs));
-	putchar('\n');
-}
-
 /* HKLM\SYSTEM\MountedDevices: "\DosDevices\C:" and its partition, as an
  * MBR disk signature and byte offset, or GPT's partition GUID. */
 static void drives(hive_h *h, const char *id)
@@ -241,8 +233,10 @@ static void drives(hive_h *h, const char *id)
 		return;
 	for (size_t i = 0; vals[i] && i < 256; i++) {
 		char *key = hx.value_key(h, vals[i]), *blob, target[40] = "";
+		unsigned long long off = 0;
 		hive_type t;
 		size_t len;
+		int gpt = 0;
 
 		if (!key || strlen(key) != 14 || strncasecmp(key, "\\DosDevices\\", 12) || key[13] != ':' ||
 		    !((key[12] >= 'A' && key[12] <= 'Z') || (key[12] >= 'a' && key[12] <= 'z'))) {
@@ -252,16 +246,10 @@ static void drives(hive_h *h, const char *id)
 		blob = hx.value_value(h, vals[i], &t, &len);
 		if (blob && t == hive_t_REG_BINARY && len == 12) {
 			const unsigned char *b = (const unsigned char *)blob;
-			unsigned long long off = 0;
 
 			snprintf(target, sizeof target, "0x%02x%02x%02x%02x", b[3], b[2], b[1], b[0]);
 			for (int k = 7; k >= 0; k--)
 				off = off << 8 | b[4 + k];
-			for (int f = 0; f < insp_nfs; f++)
-				if (!strcmp(insp_fss[f].disk_sig, target) && insp_fss[f].start == off) {
-					drive_rec(id, key[12], insp_fss[f].id);
-					break;
-				}
 		} else if (blob && t == hive_t_REG_BINARY && len >= 24 && !memcmp(blob, "DMIO:ID:", 8)) {
 			const unsigned char *g = (const unsigned char *)blob + 8;
 
@@ -270,11 +258,17 @@ static void drives(hive_h *h, const char *id)
 				 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 				 g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
 				 g[10], g[11], g[12], g[13], g[14], g[15]);
-			for (int f = 0; f < insp_nfs; f++)
-				if (!strcasecmp(insp_fss[f].partuuid, target)) {
-					drive_rec(id, key[12], insp_fss[f].id);
-					break;
-				}
+			gpt = 1;
+		}
+		for (int f = 0; target[0] && f < insp_nfs; f++) {
+			const struct insp_fs *fs = &insp_fss[f];
+
+			if (gpt ? !strcasecmp(fs->partuuid, target) : !strcmp(fs->disk_sig, target) && fs->start == off) {
+				printf("os\t%s\tdrive\t%c\t", id, key[12] >= 'a' ? key[12] - 'a' + 'A' : key[12]);
+				insp_value(fs->id, strlen(fs->id));
+				putchar('\n');
+				break;
+			}
 		}
 		free(blob);
 		free(key);

@@ -1,4 +1,5 @@
 /* inspect-report: see inspect-report.h. */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +140,7 @@ static int inspect_unescape(char *s)
 struct inspect_id {
 	long disk, part;      /* part 0: the whole disk */
 	char lv[256];         /* "": not a logical volume */
-	long long subvol;     /* 0: not a subvolume */
+	long subvol;          /* 0: not a subvolume */
 };
 
 static int inspect_parse_id(const char *id_s, size_t ndisks, struct inspect_id *id)
@@ -154,15 +155,10 @@ static int inspect_parse_id(const char *id_s, size_t ndisks, struct inspect_id *
 	if (strlen(id_s) >= sizeof s)
 		return -1;
 	snprintf(s, sizeof s, "%s", id_s);
+	/* btrfs's subvolume IDs: 5 is the top level, others above 255. */
 	if (hash) {
-		char *end;
-
-		/* btrfs's subvolume IDs: 5 is the top level, others above 255. */
 		s[hash - id_s] = '\0';
-		if (!hash[1] || strspn(hash + 1, "0123456789") != strlen(hash + 1) || strlen(hash + 1) > 18)
-			return -1;
-		id->subvol = strtoll(hash + 1, &end, 10);
-		if (id->subvol < 5)
+		if (util_parse_long(hash + 1, 5, LONG_MAX, &id->subvol) < 0)
 			return -1;
 	}
 	slash = strchr(s, '/');
@@ -303,11 +299,9 @@ static const char *inspect_pair(const struct inspect_key *k, char **f, struct js
 		return "a list over its limit";
 	e = json_object_new_object();
 	if (k->type == INSPECT_SUBVOL) {
-		long long v;
-		char *end;
+		long v;
 
-		if (!*f[3] || strspn(f[3], "0123456789") != strlen(f[3]) || strlen(f[3]) > 18 ||
-		    (v = strtoll(f[3], &end, 10)) < 5) {
+		if (util_parse_long(f[3], 5, LONG_MAX, &v) < 0) {
 			json_object_put(e);
 			return "a subvolume ID that is not one";
 		}
