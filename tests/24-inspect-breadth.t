@@ -130,7 +130,9 @@ if ! command -v virt-inspector >/dev/null; then
 fi
 LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg timeout 900 virt-inspector --format=raw \
 	-a "$T/windows.img" -a "$T/btrfs.img" -a "$T/splitusr.img" >"$T/vi.xml" 2>"$T/vi.err"
-check "virt-inspector reads the three images" [ $? = 0 ]
+vi_status=$?
+check "virt-inspector reads the three images" [ $vi_status = 0 ]
+[ $vi_status = 0 ] || diag "exit $vi_status" "$(tail -5 "$T/vi.err")"
 # vi ROOT-PATTERN ELEMENT: ELEMENT of the OS whose <root> matches, or
 # with ELEMENT "applications", how many it lists.
 vi() {
