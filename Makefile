@@ -55,6 +55,8 @@ OBJS = \
 	launcher/watchdog.o \
 	launcher/backend-direct.o \
 	launcher/backend-libvirt.o \
+	launcher/pool.o \
+	launcher/relay.o \
 	launcher/stages.o \
 	launcher/stats.o \
 	launcher/fit.o \

@@ -26,6 +26,8 @@
 #include "domxml.h"
 #include "err.h"
 #include "lv.h"
+#include "pool.h"
+#include "relay.h"
 #include "template.h"
 #include "util.h"
 
@@ -48,6 +50,10 @@ struct lvb {
 	char *image;                  /* a template's or clone's saved image */
 	int restore_failed;           /* enum backend_restore */
 	int norelabel;                /* disks: as domxml_extra's disk_norelabel */
+	int remote;                   /* another host: pool.h, and the channel by stream */
+	struct pool pool;
+	struct strv remote_paths;     /* the plan's files on that host */
+	struct relay *relay;          /* the channel's stream to chan.c's socket */
 };
 
 static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
@@ -179,6 +185,9 @@ static void libvirt_recover(void *data, char *outcome, size_t len)
 		snprintf(outcome, len, "reconnected; the VM was already gone");
 	else if (l->daemon_qemu > 0 && kill(l->daemon_qemu, SIGKILL) == 0)
 		snprintf(outcome, len, "QEMU (pid %d) killed", (int)l->daemon_qemu);
+	else if (l->remote)
+		snprintf(outcome, len, "the VM %s may still run on the remote host, until the next "
+			 "launch from here through it ends it", l->plan->name);
 	else
 		snprintf(outcome, len, "the VM %s may still be running", l->plan->name);
 	if (d)
@@ -276,6 +285,85 @@ static int libvirt_restore_failed(void *data)
 	return l ? l->restore_failed : BACKEND_RESTORE_OK;
 }
 
+/* Keep PATH (malloc'd, or NULL after err_set()) among the remote paths;
+ * returns the kept copy. */
+static char *keep(struct lvb *l, char *path)
+{
+	char *kept = path && strv_add(&l->remote_paths, path) == 0 ? l->remote_paths.v[l->remote_paths.n - 1]
+								      : NULL;
+
+	free(path);
+	return kept;
+}
+
+/* The plan as the remote host sees it, in RP (a copy of A's plan whose
+ * strings are the host's): the appliance's files uploaded unless their
+ * volumes are there, the root overlay a volume of the launch's, and each
+ * disk a volume (vol:POOL/NAME), a path there (host:PATH) or a copy of
+ * ours uploaded for this launch (--upload; cmd-plan.c allows nothing
+ * else). */
+static int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
+{
+	const char *key = a->appl_key;
+	unsigned n = 0;
+
+	if (pool_open(&l->pool, l->conn, a->pool) < 0)
+		return -1;
+	*rp = *a->plan;
+	if (!(rp->kernel = keep(l, pool_appliance_file(&l->pool, key, a->plan->kernel))) ||
+	    !(rp->initrd = keep(l, pool_appliance_file(&l->pool, key, a->plan->initrd))))
+		return -1;
+	for (size_t i = 0; i < rp->ndev; i++) {
+		struct plan_dev *d = &rp->dev[i];
+		int fmt = -1;
+
+		if (d->kind != PLAN_DEV_DISK)
+			continue;
+		if (d->is_root) {
+			char *root = a->root ? keep(l, pool_appliance_file(&l->pool, key, a->root)) : NULL;
+
+			if (!root || !(d->path = keep(l, pool_overlay(&l->pool, a->plan->name, root))))
+				return -1;
+			continue;
+		}
+		if (!strncmp(d->path, DISK_VOL_PREFIX, strlen(DISK_VOL_PREFIX))) {
+			if (!(d->path = keep(l, pool_volume_path(l->conn, d->path + strlen(DISK_VOL_PREFIX), &fmt))))
+				return -1;
+			if (fmt >= 0)
+				d->format = (enum disk_format)fmt;
+		} else if (!strncmp(d->path, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX))) {
+			d->path += strlen(DISK_HOST_PREFIX);
+		} else if (!a->upload) {
+			err_set(LB_EXIT_USAGE, "%s is not on the remote host", d->path);
+			return -1;
+		} else if (!(d->path = keep(l, pool_upload_disk(&l->pool, a->plan->name, n, d->path)))) {
+			return -1;
+		}
+		n++;
+	}
+	if (a->verbose && l->pool.uploaded)
+		fprintf(stderr, "libvirt: uploaded %llu bytes in %.2f s\n", l->pool.uploaded, l->pool.upload_s);
+	return 0;
+}
+
+/* The channel through libvirt: QEMU listens on the remote host, and a
+ * relay carries it to chan.c's socket here. */
+static int open_channel(struct lvb *l, const char *path)
+{
+	virStreamPtr st = virStreamNew(l->conn, VIR_STREAM_NONBLOCK);
+
+	if (!st || virDomainOpenChannel(l->dom, WIRE_CHANNEL_NAME, st, 0) < 0) {
+		err_set(LB_EXIT_VM, "cannot open the domain's channel: %s", lv_error());
+		goto fail;
+	}
+	if ((l->relay = relay_open(st, path, NULL, NULL)))
+		return 0;
+fail:
+	if (st)
+		virStreamFree(st);
+	return -1;
+}
+
 static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct lvb *l = calloc(1, sizeof *l);
@@ -297,16 +385,31 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	if (!l->conn)
 		return -1;
 	{
-		struct domxml_extra ex = { daemon_label(l->conn), 0 };
+		struct domxml_extra ex = { daemon_label(l->conn), 0, 0, NULL };
+		const struct plan *pl = a->plan;
+		struct plan rp;
+		char *uri = virConnectGetURI(l->conn);
+
+		l->remote = pool_uri_is_remote(uri);
+		free(uri);
+		if (l->remote) {
+			if (remote_plan(l, a, &rp) < 0)
+				goto out;
+			pl = &rp;
+			ex.channel_bind = 1;
+			ex.owner = l->pool.owner;
+		}
 
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
 		ex.disk_norelabel = !ex.dac_label && (has_user_disk(a->plan) || a->ndisks) &&
-				    lv_has_dac(l->conn);
-		/* A clone's disks come later, hot-added, and take the same. */
+				    !l->remote && lv_has_dac(l->conn);
+		/* A remote host's disks are labelled as libvirt labels any
+		 * disk there: the owners kept here are ours, on our files.
+		 * A clone's disks come later, hot-added, and take the same. */
 		l->norelabel = ex.disk_norelabel;
-		xml = domxml_render(a->plan, &ex);
+		xml = domxml_render(pl, &ex);
 	}
 	if (!xml)
 		goto out;
@@ -315,7 +418,9 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	if (a->plan->start == PLAN_START_CLONE) {
 		if (libvirt_restore(l, xml) < 0)
 			goto out;
-	} else if (!(l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED))) {
+	} else if (!(l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED |
+						 /* a daemon destroys it when we are gone */
+						 (l->remote ? VIR_DOMAIN_START_AUTODESTROY : 0)))) {
 		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
 		goto out;
 	}
@@ -343,6 +448,8 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		err_set(LB_EXIT_VM, "cannot open the domain's console: %s", lv_error());
 		goto out;
 	}
+	if (l->remote && a->plan->channel && open_channel(l, a->plan->channel) < 0)
+		goto out;
 	if (virDomainResume(l->dom) < 0) {
 		err_set(LB_EXIT_VM, "cannot start the domain: %s", lv_error());
 		goto out;
@@ -386,7 +493,12 @@ static void libvirt_stop(void *data)
 		virDomainDestroy(l->dom);
 		virDomainFree(l->dom);
 	}
+	relay_close(l->relay);
 	stop_reaper(l);
+	/* After the domain: its overlay and uploaded disks were in use.
+	 * On a lost connection this fails, and the next launch sweeps. */
+	pool_close(&l->pool);
+	strv_free(&l->remote_paths);
 	if (l->conn)
 		virConnectClose(l->conn);
 	free(l->uri);

@@ -47,6 +47,11 @@ struct backend_args {
 	const struct plan_disk_in *disks;   /* a clone's, to hot-add */
 	size_t ndisks;
 	double deadline;              /* util_now()'s clock: the launch's end */
+	/* A remote host's (pool.h): the appliance's key, which names its
+	 * volumes; its root image, the overlay's backing file; the pool
+	 * (NULL: pool.h's default); whether local disks are uploaded. */
+	const char *appl_key, *root, *pool;
+	int upload;
 	int verbose;
 };
 

@@ -171,6 +171,9 @@ void bench_report_table(const struct bench *b)
 	printf("conditions: qemu %s, libvirt %s, kernel %s, accel %s, CPU %s x %ld\n",
 	       b->qemu_version, b->libvirt_version, b->kver,
 	       b->accel == PLAN_ACCEL_KVM ? "kvm" : "tcg", b->cpu, sysconf(_SC_NPROCESSORS_ONLN));
+	for (size_t k = 0; k < b->nconf; k++)
+		if (b->conf[k].host[0])
+			printf("%s on %s\n", b->conf[k].name, b->conf[k].host);
 	printf("%ld runs per configuration after %ld warm-up, interleaved round by round; "
 	       "median [min-max]%s\n\n", b->runs, b->warmup,
 	       b->plain ? "; plain: `run -- true`, no tracing" : "");
@@ -296,6 +299,20 @@ int bench_report_json(const struct bench *b, const char *path)
 	json_object_object_add(cond, "runs", json_object_new_int((int)b->runs));
 	json_object_object_add(cond, "warmup", json_object_new_int((int)b->warmup));
 	json_object_object_add(root, "conditions", cond);
+	for (size_t k = 0; k < b->nconf; k++) {
+		const struct bench_conf *c = &b->conf[k];
+
+		if (c->host[0]) {
+			json_object *h = json_object_new_object();
+
+			json_object_object_add(h, "configuration", json_object_new_string(c->name));
+			json_object_object_add(h, "connect", json_object_new_string(c->connect));
+			json_object_object_add(h, "host", json_object_new_string(c->host));
+			if (!json_object_object_get_ex(cond, "remote", NULL))
+				json_object_object_add(cond, "remote", json_object_new_array());
+			json_object_array_add(json_object_object_get(cond, "remote"), h);
+		}
+	}
 	for (size_t k = 0; k < b->nconf; k++) {
 		const struct bench_conf *c = &b->conf[k];
 		json_object *jc = json_object_new_object(), *runs = json_object_new_array();

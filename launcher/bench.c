@@ -17,6 +17,7 @@
 #include "err.h"
 #include "launch.h"
 #include "lv.h"
+#include "pool.h"
 #include "proc.h"
 #include "util.h"
 
@@ -76,7 +77,7 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
 		.in = c->in, .appl = b->appl,
-		.backend = c->backend, .connect = b->connect, .start = c->start,
+		.backend = c->backend, .connect = c->connect, .pool = b->pool, .start = c->start,
 		.cmd = b->plain ? plain : job, .timeout = b->timeout,
 		.verbose = b->verbose, .capture = b->plain ? NULL : &cap,
 	};
@@ -139,6 +140,30 @@ static double run_peer(void)
 	return util_now() - t0;
 }
 
+/* A remote connection's host, as libvirt tells it: its name, QEMU and
+ * libvirt (its kernel is not in libvirt's API). */
+static void remote_host(struct bench_conf *c, const char *cache)
+{
+	virConnectPtr conn;
+	unsigned long q = 0, l = 0;
+	char *name;
+
+	if (!c->connect || !pool_uri_is_remote(c->connect) || c->backend != BACKEND_LIBVIRT)
+		return;
+	if (!(conn = lv_open(c->connect, cache, 0))) {
+		snprintf(c->host, sizeof c->host, "unreachable: %.150s", err_msg());
+		return;
+	}
+	virConnectGetVersion(conn, &q);
+	virConnectGetLibVersion(conn, &l);
+	name = virConnectGetHostname(conn);
+	snprintf(c->host, sizeof c->host, "host %.60s: qemu %lu.%lu.%lu, libvirt %lu.%lu.%lu",
+		 name ? name : "?", q / 1000000, q / 1000 % 1000, q % 1000, l / 1000000, l / 1000 % 1000,
+		 l % 1000);
+	free(name);
+	virConnectClose(conn);
+}
+
 static void conditions(struct bench *b)
 {
 	char line[256];
@@ -199,12 +224,15 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 	}
 	b->accel = b->conf[0].in.accel;
 	conditions(b);
+	for (size_t k = 0; k < b->nconf; k++)
+		remote_host(&b->conf[k], b->appl->cache);
 	total = (b->runs + b->warmup) * (long)(b->nconf + (size_t)b->peer);
 	/* Templates are made before the rounds: no run of them is timed. */
 	for (size_t k = 0; k < b->nconf && !r; k++) {
 		struct bench_conf *c = &b->conf[k];
 		struct launch_opts lo = {
-			.in = c->in, .appl = b->appl, .backend = c->backend, .connect = b->connect,
+			.in = c->in, .appl = b->appl, .backend = c->backend, .connect = c->connect,
+			.pool = b->pool,
 			.start = c->start, .timeout = b->timeout, .verbose = b->verbose,
 		};
 

@@ -33,6 +33,8 @@ struct bench_conf {
 	char file[96];            /* the name as a file name */
 	enum backend_kind backend;
 	enum launch_start start;  /* cold, or warm (its template made first) */
+	const char *connect;      /* its libvirt connection; NULL: the default */
+	char host[192];           /* a remote host's QEMU and libvirt; "": none */
 	struct plan_input in;     /* resolved, as run would resolve it */
 	struct bench_rec run[BENCH_MAX_RUNS];
 	int failed;
@@ -55,7 +57,7 @@ struct bench {
 	const char *logs;         /* --logs DIR: each run's dmesg and trace */
 	int plain;                /* --plain: run `true` with no tracing */
 	double timeout;           /* each run's deadline, seconds */
-	const char *connect;
+	const char *pool;         /* --pool, for remote connections */
 	int verbose;
 	struct appl *appl;        /* located and built */
 	/* The conditions, found by bench_run(). */

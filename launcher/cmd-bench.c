@@ -29,7 +29,7 @@ struct dim {
 };
 
 enum { D_TOPOLOGY, D_BACKEND, D_START, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE,
-       D_TUNING, D_APPEND, D_CHANNEL, NDIMS };
+       D_TUNING, D_APPEND, D_CHANNEL, D_CONNECT, NDIMS };
 
 struct bench_opts {
 	struct dim dim[NDIMS];
@@ -55,6 +55,11 @@ static int dim_set(struct bench_conf *c, const struct dim *d, const char *v)
 	}
 	if (d->code == OPT_START)
 		return cmd_start_opt(v, &c->start);
+	if (d->code == OPT_CONNECT) {
+		/* "default": the embedded driver, beside other hosts. */
+		c->connect = *v && strcmp(v, "default") ? v : NULL;
+		return 0;
+	}
 	if (!*v || (d->code == OPT_KERNEL_FORMAT && !strcmp(v, "auto")))
 		return 0;   /* the default, already in place */
 	if (d->code == OPT_TOPOLOGY && !topo_find(v, &arg)) {
@@ -192,13 +197,15 @@ static int make_confs(struct bench *b, struct dim *dims)
 		c->in = (struct plan_input)PLAN_INPUT_INIT;
 		for (d = 0; d < NDIMS; d++) {
 			const char *v = dims[d].vals[idx[d]];
+			/* A URI is named without its query (a socket's path). */
+			int len = d == D_CONNECT ? (int)strcspn(v, "?") : (int)strlen(v);
 
 			if (dim_set(c, &dims[d], v) < 0)
 				return -1;
 			if (dims[d].n > 1 || dims[d].in_name)
 				snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name),
-					 "%s%s%s%s", c->name[0] ? "/" : "", dims[d].keyed ? dims[d].opt + 2 : "",
-					 dims[d].keyed ? "=" : "", *v ? v : "-");
+					 "%s%s%s%.*s", c->name[0] ? "/" : "", dims[d].keyed ? dims[d].opt + 2 : "",
+					 dims[d].keyed ? "=" : "", *v ? len : 1, *v ? v : "-");
 		}
 		/* libvirt cannot run microvm */
 		{
@@ -272,6 +279,7 @@ int cmd_bench(int argc, char **argv)
 			[D_TUNING] = { "--tuning", OPT_TUNING, { 0 }, 0, 0 },
 			[D_APPEND] = { "--append", OPT_APPEND, { 0 }, 0, 0 },
 			[D_CHANNEL] = { "--channel", OPT_CHANNEL, { 0 }, 0, 0, 1 },
+			[D_CONNECT] = { "--connect", OPT_CONNECT, { 0 }, 0, 0 },
 		},
 	};
 	/* What a dimension not given takes: the defaults of `run`. */
@@ -279,7 +287,7 @@ int cmd_bench(int argc, char **argv)
 		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL }, [D_START] = { "cold" },
 		[D_SHAPE] = { NULL },
 		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
-		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" },
+		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" }, [D_CONNECT] = { NULL },
 	};
 	struct plan_input fw = { .firmware = -1 };
 	struct progress pr = { util_now() };
@@ -319,6 +327,20 @@ int cmd_bench(int argc, char **argv)
 			o.dim[d].vals[o.dim[d].n++] = backend_name((enum backend_kind)cmd_global.backend);
 		if (d == D_SHAPE)
 			o.dim[d].vals[o.dim[d].n++] = plan_shape_name(PLAN_SHAPE_DEFAULT);
+		/* --connect URI[,URI]...: hosts side by side ("default" is
+		 * the embedded driver). */
+		if (d == D_CONNECT) {
+			char *list = cmd_global.connect ? strdup(cmd_global.connect) : NULL;
+
+			if (!list)
+				o.dim[d].vals[o.dim[d].n++] = "";
+			else if (strv_add(&o.made, list) < 0 ||
+				 dim_values(&o.dim[d], o.made.v[o.made.n - 1], 1, &o.made) < 0) {
+				free(list);
+				goto out;
+			}
+			free(list);
+		}
 	}
 	if (make_confs(b, o.dim) < 0)
 		goto out;
@@ -334,7 +356,7 @@ int cmd_bench(int argc, char **argv)
 	}
 	status = LB_EXIT_VM;
 	b->appl = &a;
-	b->connect = cmd_global.connect;
+	b->pool = cmd_global.pool;
 	b->verbose = cmd_global.verbose > 1;
 	/* Each configuration resolved as run resolves its options, and the
 	 * appliance built, before the first run. */

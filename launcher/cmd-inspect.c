@@ -59,6 +59,13 @@ static struct json_object *host_disks(struct inspect_opts *o, char **paths, int 
 		struct disk_info info;
 
 		json_object_array_add(disks, d);
+		/* A disk on a remote host is found there, not probed here. */
+		if (disk_is_remote(paths[i])) {
+			json_object_object_add(d, "index", json_object_new_int(i));
+			json_object_object_add(d, "path", inspect_string(paths[i]));
+			o->lo.in.disks[i] = (struct plan_disk_in){ .path = paths[i], .format = o->format };
+			continue;
+		}
 		if (disk_probe(paths[i], o->format, &info, &backing) < 0) {
 			strv_free(&backing);
 			json_object_put(disks);
@@ -286,6 +293,8 @@ int cmd_inspect(int argc, char **argv)
 	o.lo.cmd = job;
 	o.lo.backend = (enum backend_kind)cmd_global.backend;
 	o.lo.connect = cmd_global.connect;
+	o.lo.pool = cmd_global.pool;
+	o.lo.upload = cmd_global.upload;
 	o.lo.verbose = cmd_global.verbose;
 	o.lo.capture = &out;
 	o.lo.capture_err = &errs;

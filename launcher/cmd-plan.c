@@ -18,6 +18,7 @@
 #include "disk.h"
 #include "err.h"
 #include "kernel.h"
+#include "pool.h"
 #include "strv.h"
 #include "topology.h"
 #include "util.h"
@@ -148,11 +149,39 @@ static int resolve_accel(struct appl *a, enum plan_accel *accel)
  * chain) keeps its format. */
 static int resolve_disks(struct plan_input *in)
 {
+	int remote = cmd_global.backend == BACKEND_LIBVIRT && pool_uri_is_remote(cmd_global.connect);
+
 	for (size_t i = 0; i < in->ndisks; i++) {
 		struct plan_disk_in *d = &in->disks[i];
 		char *abs;
 		int r;
 
+		/* A disk on the remote host is the backend's to find there
+		 * (pool.h); a host: path is raw unless a volume says better. */
+		if (disk_is_remote(d->path)) {
+			if (!remote) {
+				err_set(LB_EXIT_USAGE, "%s: vol: and host: name disks on a remote host; "
+					"give --connect with a remote URI", d->path);
+				return -1;
+			}
+			if (d->format < 0)
+				d->format = DISK_RAW;
+			d->is_block = !strncmp(d->path, DISK_HOST_PREFIX "/dev/",
+					       strlen(DISK_HOST_PREFIX "/dev/"));
+			d->probed = 1;
+			continue;
+		}
+		if (remote && !cmd_global.upload) {
+			err_set(LB_EXIT_USAGE, "%s is a local file and the connection is to another host: "
+				"give --upload to copy it there for the launch, or name a disk there with "
+				"vol:POOL/NAME or host:PATH", d->path);
+			return -1;
+		}
+		if (remote && d->rw) {
+			err_set(LB_EXIT_USAGE, "%s:rw: --upload copies the disk, so a write would reach "
+				"only the copy", d->path);
+			return -1;
+		}
 		if (!d->probed) {
 			struct disk_info info;
 

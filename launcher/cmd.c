@@ -18,6 +18,8 @@ struct cmd_global cmd_global = { .backend = -1, .accel = -1 };
  * made from these, and so are --help and the bash completion. */
 const struct cmd_opt cmd_global_opts[] = {
 	{ "connect", OPT_CONNECT, "URI", "libvirt connection (default: the embedded driver)" },
+	{ "pool", OPT_POOL, "NAME", "a remote host's storage pool for the appliance (default leanboot)" },
+	{ "upload", OPT_UPLOAD, NULL, "copy local disks to a remote host for the launch" },
 	{ "backend", OPT_BACKEND, "libvirt|direct", "what runs QEMU (default libvirt)" },
 	{ "accel", OPT_ACCEL, "auto|kvm|tcg", "accelerator; auto boots a KVM probe with a deadline" },
 	{ "verbose", 'v', NULL, "more messages: the console, libvirt's log" },
@@ -30,7 +32,7 @@ const struct cmd_opt cmd_global_opts[] = {
 static const struct cmd_opt plan_opts[] = {
 	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)" },
 	{ "machine", OPT_MACHINE, "q35|pc|microvm", "machine type (default: the topology's)" },
-	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it)" },
+	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it; a remote host's: vol:POOL/NAME, host:PATH)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -199,6 +201,12 @@ int cmd_global_opt(int c, const char *arg)
 	switch (c) {
 	case OPT_CONNECT:
 		cmd_global.connect = arg;
+		return 0;
+	case OPT_POOL:
+		cmd_global.pool = arg;
+		return 0;
+	case OPT_UPLOAD:
+		cmd_global.upload = 1;
 		return 0;
 	case OPT_BACKEND:
 		return cmd_backend_opt(arg, &cmd_global.backend);

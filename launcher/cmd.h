@@ -14,6 +14,8 @@
 /* The global options: before the command's name or after it. */
 struct cmd_global {
 	const char *connect;      /* --connect, $LEANBOOT_CONNECT */
+	const char *pool;         /* --pool: a remote host's storage pool (pool.h) */
+	int upload;               /* --upload: local disks copied to a remote host */
 	int backend;              /* enum backend_kind; -1 until set */
 	int accel;                /* enum acc_mode; -1 until set */
 	int verbose, quiet;
@@ -59,7 +61,7 @@ size_t cmd_opts_of(const struct cmd *c, const struct cmd_opt **out, size_t max);
  * above the ASCII range. */
 enum {
 	/* global */
-	OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION,
+	OPT_CONNECT = 0x100, OPT_BACKEND, OPT_ACCEL, OPT_HELP, OPT_VERSION, OPT_POOL, OPT_UPLOAD,
 	/* the plan's (xml, run, check; bench takes lists) */
 	OPT_TOPOLOGY, OPT_MACHINE, OPT_DISK, OPT_MEMORY, OPT_FIRMWARE, OPT_KERNEL_FORMAT,
 	OPT_APPEND, OPT_TUNING, OPT_SHAPE, OPT_TB_CACHE, OPT_CHANNEL,

@@ -36,6 +36,12 @@ const char *disk_format_name(enum disk_format f)
 	return format_names[f];
 }
 
+int disk_is_remote(const char *spec)
+{
+	return !strncmp(spec, DISK_VOL_PREFIX, strlen(DISK_VOL_PREFIX)) ||
+	       !strncmp(spec, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX));
+}
+
 int disk_parse_format(const char *s)
 {
 	return UTIL_NAME_INDEX(s, format_names);

@@ -35,4 +35,11 @@ int disk_probe(const char *path, int want, struct disk_info *out, struct strv *c
 const char *disk_format_name(enum disk_format f);
 int disk_parse_format(const char *s);    /* -1 if unknown */
 
+/* Disks on a remote libvirt host (pool.h): a volume, "vol:POOL/NAME",
+ * or a path there, "host:PATH".  Neither is probed here. */
+#define DISK_VOL_PREFIX "vol:"
+#define DISK_HOST_PREFIX "host:"
+/* Whether SPEC names a disk on the remote host. */
+int disk_is_remote(const char *spec);
+
 #endif

@@ -275,15 +275,18 @@ static int domxml_scsi(xmlTextWriterPtr w, const struct plan_addr *a)
 	return r;
 }
 
-static int domxml_channel(xmlTextWriterPtr w, const char *path)
+/* BIND: QEMU listens where libvirt puts the socket, and we reach it
+ * through libvirt (virDomainOpenChannel); else QEMU connects to PATH. */
+static int domxml_channel(xmlTextWriterPtr w, const char *path, int bind)
 {
 	int r = 0;
 
 	r |= domxml_start(w, "channel");
 	r |= domxml_attr(w, "type", "unix");
 	r |= domxml_start(w, "source");
-	r |= domxml_attr(w, "mode", "connect");
-	r |= domxml_attr(w, "path", path);
+	r |= domxml_attr(w, "mode", bind ? "bind" : "connect");
+	if (!bind)
+		r |= domxml_attr(w, "path", path);
 	r |= domxml_end(w);
 	r |= domxml_start(w, "target");
 	r |= domxml_attr(w, "type", "virtio");
@@ -345,7 +348,7 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 	}
 	r |= domxml_serial(w);
 	if (p->channel)
-		r |= domxml_channel(w, p->channel);
+		r |= domxml_channel(w, p->channel, extra && extra->channel_bind);
 	if (!balloon && p->balloon == PLAN_DEFAULT_NONE)
 		r |= domxml_balloon(w, "none", NULL);
 	r |= domxml_end(w);
@@ -414,6 +417,16 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_text(w, "name", p->name);
 	if (p->uuid[0])
 		r |= domxml_text(w, "uuid", p->uuid);
+	if (extra && extra->owner) {
+		/* Which host and process launched it, so that a later launch
+		 * can tell a live one from one whose launcher is gone. */
+		r |= domxml_start(w, "metadata");
+		r |= xmlTextWriterStartElementNS(w, BAD_CAST "lb", BAD_CAST "owner",
+						 BAD_CAST DOMXML_OWNER_NS) < 0;
+		r |= xmlTextWriterWriteString(w, BAD_CAST extra->owner) < 0;
+		r |= domxml_end(w);
+		r |= domxml_end(w);
+	}
 	r |= domxml_start(w, "memory");
 	r |= domxml_attr(w, "unit", "MiB");
 	r |= xmlTextWriterWriteString(w, BAD_CAST mem);
@@ -462,4 +475,42 @@ char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel
 	return domxml_finish(buf, w, r, "the disk's XML");
 out:
 	return domxml_finish(buf, w, -1, NULL);
+}
+
+char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
+			   const char *backing)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	char cap[32];
+	int r = 0;
+
+	if (!w) {
+		err_set(LB_EXIT_VM, "cannot create an XML writer");
+		return domxml_finish(buf, w, -1, NULL);
+	}
+	snprintf(cap, sizeof cap, "%llu", capacity);
+	r |= domxml_start(w, "volume");
+	r |= domxml_text(w, "name", name);
+	r |= domxml_start(w, "capacity");
+	r |= domxml_attr(w, "unit", "bytes");
+	r |= xmlTextWriterWriteString(w, BAD_CAST cap) < 0;
+	r |= domxml_end(w);
+	/* Nothing allocated up front: an upload writes what there is. */
+	r |= domxml_text(w, "allocation", "0");
+	r |= domxml_start(w, "target");
+	r |= domxml_start(w, "format");
+	r |= domxml_attr(w, "type", disk_format_name((enum disk_format)format));
+	r |= domxml_end(w);
+	r |= domxml_end(w);
+	if (backing) {
+		r |= domxml_start(w, "backingStore");
+		r |= domxml_text(w, "path", backing);
+		r |= domxml_start(w, "format");
+		r |= domxml_attr(w, "type", "raw");
+		r |= domxml_end(w);
+		r |= domxml_end(w);
+	}
+	r |= domxml_end(w);
+	return domxml_finish(buf, w, r, "the volume's XML");
 }

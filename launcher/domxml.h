@@ -11,7 +11,14 @@ struct domxml_extra {
 	const char *dac_label;    /* "+UID:+GID": QEMU's user, nothing relabelled */
 	int disk_norelabel;       /* the user's disks carry a DAC relabel='no' (only
 				     where the connection has the DAC driver) */
+	int channel_bind;         /* the channel's socket is QEMU's, where libvirt
+				     puts it, and reached by virDomainOpenChannel:
+				     a remote host cannot reach ours */
+	const char *owner;        /* <metadata>: which launch the domain is (pool.h) */
 };
+
+/* The namespace of the owner's element in <metadata>. */
+#define DOMXML_OWNER_NS "https://leanboot.invalid/owner"
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */
 char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
@@ -19,5 +26,11 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
  * virDomainAttachDeviceFlags: a clone's disks (plan.h).  NORELABEL as
  * disk_norelabel.  Returns it malloc'd, or NULL after err_set(). */
 char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel);
+
+/* A storage volume: NAME of CAPACITY bytes in FORMAT (a disk_format),
+ * backed by BACKING (raw) when that is not NULL; for
+ * virStorageVolCreateXML.  Returns it malloc'd, or NULL after err_set(). */
+char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
+			   const char *backing);
 
 #endif

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "launch.h"
 #include "lv.h"
+#include "pool.h"
 #include "proc.h"
 #include "proto.h"
 #include "template.h"
@@ -364,6 +365,13 @@ static int make_rundir(struct launch *l, const char *named)
 /* The root overlay: the appliance root is only ever a read-only backing
  * file.  A clone's goes over the template's overlay, which holds what
  * the template's guest had written by ready. */
+/* Whether O's VM runs on another host, where the backend makes the
+ * overlay and reaches the channel through libvirt (pool.h). */
+static int remote(const struct launch_opts *o)
+{
+	return o->backend == BACKEND_LIBVIRT && pool_uri_is_remote(o->connect);
+}
+
 static int make_overlay(struct launch *l)
 {
 	const struct plan_dev *root = NULL;
@@ -373,7 +381,7 @@ static int make_overlay(struct launch *l)
 	for (size_t i = 0; i < l->plan.ndev; i++)
 		if (l->plan.dev[i].is_root)
 			root = &l->plan.dev[i];
-	if (!root)
+	if (!root || remote(l->o))
 		return 0;
 	{
 		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base,
@@ -510,6 +518,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 	struct backend_args args = { .connect = o->connect, .cache = o->appl->cache,
 				     .verbose = o->verbose };
 	int r = -1, started = 0;
+	char appl_key[65];
 
 	if (!l) {
 		err_set(LB_EXIT_VM, "out of memory");
@@ -552,6 +561,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 	}
 	if (make_overlay(l) < 0)
 		goto out;
+	appl_built_key(o->appl, appl_key);
 	mark(l, STAGES_M_PLANNED);
 	checkpoint("planned");
 	/* The deadline is the whole launch_run()'s: a template made first
@@ -569,6 +579,10 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		args.disks = in.disks;
 		args.ndisks = start == PLAN_START_CLONE ? in.ndisks : 0;
 		args.deadline = l->end;
+		args.appl_key = appl_key;
+		args.root = in.root;
+		args.pool = o->pool;
+		args.upload = o->upload;
 		if (l->b->start(&args, &bsink, &l->vm) < 0) {
 			/* Whether the template was to blame: the backend
 			 * knows; after a signal, never. */
@@ -692,6 +706,8 @@ static const char *warm_obstacle(const struct launch_opts *o)
 {
 	if (!o->in.channel)
 		return "a warm start needs the channel";
+	if (remote(o))
+		return "templates are not made on a remote host";
 	return NULL;
 }
 

@@ -13,7 +13,7 @@ if ! getent passwd $user >/dev/null; then
 	made_user=1
 fi
 tmpdir
-trap 'rm -rf "$T"; [ $made_user = 0 ] || userdel $user' EXIT
+trap 'remote_stop; rm -rf "$T"; [ $made_user = 0 ] || userdel $user' EXIT
 # The build tree may sit in a directory only root can enter: the user
 # gets a copy of the program and of the appliance's inputs.
 mkdir -p "$T/lb/launcher" "$T/lb/appliance" "$T/tmp" "$T/home" "$T/cache"
@@ -23,7 +23,7 @@ cp "$top"/appliance/{packages,modules,init,inspect} "$T/lb/appliance/"
 chmod 0755 "$T"
 chmod -R a+rX "$T/lb" "$T/debian.img"
 chown $user "$T/tmp" "$T/home" "$T/cache"
-plan 12
+plan 13
 
 groups=$(id -nG $user)
 case " $groups " in
@@ -57,6 +57,17 @@ as_user inspect inspect --json "$T/debian.img" >"$T/inspect.json"
 check "inspect: the OS in an image" grep -q '"hostname": "debtest"' "$T/inspect.json"
 [ -s "$T/inspect.err" ] && diag "$(cat "$T/inspect.err")"
 check "bench: one round" sh -c "$(declare -f as_user); user=$user user_path=$user_path T='$T' as_user bench bench -q --runs 1 --warmup 0 --topology minimal --plain >/dev/null"
+
+# A libvirt daemon that sees neither the user's cache nor TMPDIR, reached
+# through the remote driver: the user's appliance travels through it.
+if remote_start "$T/remote" "$T/cache" "$T/tmp"; then
+	out=$(as_user remote -c "$REMOTE" run -- uname -r)
+	check "through a remote daemon (qemu+unix): run -- uname -r" [ "$out" = "$kver" ]
+	[ -s "$T/remote.err" ] && diag "$(cat "$T/remote.err")"
+	remote_stop
+else
+	not_ok "a second libvirtd starts in its own mount namespace"
+fi
 
 # The notice: once, on the first boot of a fresh cache (the build's
 # template), when the answer is TCG; never again from the cached answer.

@@ -96,6 +96,60 @@ daemons_stop() {
 	done
 }
 
+# remote_start DIR HIDDEN...: a second libvirtd, as another host would
+# be: in a mount namespace of its own where each HIDDEN directory (our
+# cache, our TMPDIR) is an empty tmpfs, with its own state, its own
+# virtlogd, and no authentication on a socket in DIR/sock.  Sets
+# REMOTE, its URI.  remote_stop ends it; remote_kill kills it with
+# SIGKILL and leaves its QEMUs running, as a crash would.
+remote_start() {
+	REMOTE_DIR=$1
+	shift
+	mkdir -p "$REMOTE_DIR/sock"
+	chmod 0755 "$REMOTE_DIR" "$REMOTE_DIR/sock"
+	cat >"$REMOTE_DIR/libvirtd.conf" <<-EOF
+		unix_sock_dir = "$REMOTE_DIR/sock"
+		unix_sock_ro_perms = "0777"
+		unix_sock_rw_perms = "0777"
+		auth_unix_ro = "none"
+		auth_unix_rw = "none"
+	EOF
+	REMOTE="qemu+unix:///system?socket=$REMOTE_DIR/sock/libvirt-sock"
+	local d hide=""
+	for d in "$@"; do hide="$hide mount -t tmpfs tmpfs '$d' &&"; done
+	# virtlogd lives as long as the namespace is wanted: a restarted
+	# libvirtd joins it there.
+	unshare -m --propagation private sh -c "$hide
+		for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt; do
+			mkdir -p \$d && mount -t tmpfs tmpfs \$d || exit 1
+		done
+		mkdir -p /var/lib/libvirt/images /var/log/libvirt/qemu &&
+		exec virtlogd -d -p '$REMOTE_DIR/virtlogd.pid'" || return 1
+	remote_restart
+}
+# remote_restart: libvirtd again, in the same namespace (after remote_kill).
+remote_restart() {
+	nsenter -t "$(cat "$REMOTE_DIR/virtlogd.pid")" -m \
+		libvirtd -d -f "$REMOTE_DIR/libvirtd.conf" -p "$REMOTE_DIR/libvirtd.pid" || return 1
+	for _ in $(seq 50); do virsh -q -c "$REMOTE" version >/dev/null 2>&1 && return 0; sleep 0.2; done
+	return 1
+}
+remote_kill() {
+	kill -9 "$(cat "$REMOTE_DIR/libvirtd.pid")" 2>/dev/null
+	rm -f "$REMOTE_DIR/libvirtd.pid"
+	sleep 0.2
+}
+remote_stop() {
+	local d pid
+	[ -n "${REMOTE_DIR:-}" ] || return 0
+	for d in libvirtd virtlogd; do
+		pid=$(cat "$REMOTE_DIR/$d.pid" 2>/dev/null) || continue
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		rm -f "$REMOTE_DIR/$d.pid"
+	done
+}
+
 # jget FILE PATH: a value of the JSON document FILE.  PATH is keys and
 # array indexes joined by dots; KEY=VALUE picks the array's element whose
 # KEY is VALUE; "#" at the end gives an array's length.
