@@ -88,19 +88,6 @@ static void mark(struct launch *l, enum stages_mark m)
 	l->t.at[m] = now(l);
 }
 
-/* Fault-injection tests name a point of the launch in LEANBOOT_STOP_AT
- * (planned, created, kernel, ready, or restore: a clone's QEMU is up and
- * its state not yet loaded); the launcher stops itself there
- * with SIGSTOP, so that the test can do its damage (a signal, kill -9 of
- * QEMU, a deleted disk) at a known stage and then send SIGCONT. */
-static void checkpoint(const char *point)
-{
-	const char *at = getenv("LEANBOOT_STOP_AT");
-
-	if (at && !strcmp(at, point))
-		raise(SIGSTOP);
-}
-
 /* Bounded by the caller's limit, or LAUNCH_CAPTURE_MAX. */
 static void capture_add(struct launch_capture *c, const void *data, size_t len)
 {
@@ -141,7 +128,7 @@ static void on_console_line(void *ctx, const char *line)
 		mark(l, STAGES_M_KERNEL);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		l->t.banner_epoch = ts.tv_sec + ts.tv_nsec / 1e9;
-		checkpoint("kernel");
+		util_checkpoint("kernel");
 	}
 	/* The panic's own line names the cause; the register dump and the
 	 * "Rebooting" that follow would push it out of the tail. */
@@ -191,7 +178,7 @@ static void send_job(struct launch *l)
 {
 	l->stage = STAGES_COMMAND;
 	mark(l, STAGES_M_READY);
-	checkpoint("ready");
+	util_checkpoint("ready");
 	if (l->chan && chan_send_job(l->chan, l->job, l->job_len) < 0)
 		snprintf(l->job_error, sizeof l->job_error, "%s", err_msg());
 }
@@ -199,7 +186,7 @@ static void send_job(struct launch *l)
 static void save_template(struct launch *l)
 {
 	mark(l, STAGES_M_READY);
-	checkpoint("ready");
+	util_checkpoint("ready");
 	if (l->b->save(l->vm, l->end) < 0)
 		snprintf(l->save_error, sizeof l->save_error, "%s", err_msg());
 	else
@@ -297,7 +284,7 @@ static void on_step(void *ctx, enum backend_step step)
 	/* The watchdog knows QEMU from here on, a clone's restore included. */
 	watchdog_qemu(&l->wd, l->b->qemu_pid(l->vm));
 	if (l->start == PLAN_START_CLONE)
-		checkpoint("restore");
+		util_checkpoint("restore");
 }
 
 static void on_gone(void *ctx)
@@ -563,7 +550,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		goto out;
 	appl_built_key(o->appl, appl_key);
 	mark(l, STAGES_M_PLANNED);
-	checkpoint("planned");
+	util_checkpoint("planned");
 	/* The deadline is the whole launch_run()'s: a template made first
 	 * counts against it. */
 	l->timer = virEventAddTimeout(l->end > util_now() ? (int)((l->end - util_now()) * 1000) : 0,
@@ -603,7 +590,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		on_sigpipe(0, sig.pipe[0], 0, NULL);
 		if (start == PLAN_START_CLONE && !sig.signal)
 			send_job(l);
-		checkpoint("created");
+		util_checkpoint("created");
 	}
 	/* Once the exit status is in and the output out, the VM is of no
 	 * more use: the guest synced its disks before it sent the status,

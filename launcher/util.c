@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,4 +207,12 @@ int util_listen_unix(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+void util_checkpoint(const char *point)
+{
+	const char *at = getenv("LEANBOOT_STOP_AT");
+
+	if (at && !strcmp(at, point))
+		raise(SIGSTOP);
 }

@@ -1,0 +1,59 @@
+#!/bin/bash
+# A remote daemon (tests/25-remote.t's second libvirtd) killed under a
+# launch: in the middle of uploading the appliance, and in the middle of
+# the command.  Each launch exits 3 with one line and leaves nothing here;
+# the daemon, restarted, takes back the QEMU it had, and the next launch
+# from this host ends it and deletes what the killed launch left there.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip_all "a second libvirtd in its own mount namespace needs root"
+command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
+command -v unshare >/dev/null && command -v nsenter >/dev/null || skip_all "unshare and nsenter (util-linux) are missing"
+fault_setup
+trap 'remote_stop; rm -rf "$T"' EXIT
+remote_start "$T/remote" "$CACHE" "$TMPDIR" || skip_all "the second libvirtd did not start"
+plan 10
+
+vs() { virsh -q -c "$REMOTE" "$@"; }
+vols() { vs vol-list leanboot 2>/dev/null | awk '{print $1}' | sort; }
+# The appliance's volumes there that are as long as our files: none is
+# left half-made under its final name.
+whole() {
+	local f v n=0
+	for f in $("$LB" xml | sed -n 's#.*<\(kernel\|initrd\)>\(.*\)</.*#\2#p') "$CACHE/appliance/root"; do
+		v=$(vols | grep -- "-${f##*/}$") || continue
+		[ "$(vs vol-info --bytes --pool leanboot "$v" | awk '/^Capacity:/{print $2}')" = "$(stat -c %s "$f")" ] && n=$((n + 1))
+	done
+	echo $n
+}
+# kill_at POINT: a launch stopped at POINT, the daemon killed with
+# SIGKILL there, and the launch let go.  Its status in $st.
+kill_at() {
+	LEANBOOT_STOP_AT=$1 "$LB" -c "$REMOTE" run -- sleep 30 2>"$T/err" &
+	pid=$!
+	wait_stopped $pid || diag "$1: did not stop"
+	remote_kill
+	kill -CONT $pid
+	wait $pid
+	st=$?
+}
+
+kill_at upload
+faulted "mid-upload" 3 "cannot upload .*"
+check "mid-upload: no run directory left here" [ -z "$(ls -A "$TMPDIR")" ]
+remote_restart || diag "libvirtd did not restart"
+out=$("$LB" -c "$REMOTE" run -- echo next 2>&1)
+check "mid-upload: the next launch uploads again and works" [ "$out" = next ]
+check "... the volume the killed upload was writing is gone: the appliance's three remain" \
+	[ "$(vols | wc -l)" = 3 ]
+check "... each whole, as long as our file" [ "$(whole)" = 3 ]
+
+kill_at ready
+faulted "mid-run" 3 "the connection to libvirt was lost during command; the VM leanboot-.* may still run on the remote host"
+check "mid-run: no run directory left here" [ -z "$(ls -A "$TMPDIR")" ]
+remote_restart || diag "libvirtd did not restart"
+out=$("$LB" -c "$REMOTE" run -- echo next 2>&1)
+check "mid-run: the next launch works" [ "$out" = next ]
+[ -z "$(vs list --all --name)" ] && [ "$(vols | wc -l)" = 3 ]
+check "... and has ended the killed launch's VM and deleted its overlay there" [ $? = 0 ]
+check "... so no qemu is left at all" [ "$(pgrep -c qemu-system)" = 0 ]
+finish
