@@ -342,7 +342,8 @@ static int remote_plan(struct lvb *l, const struct backend_args *a, struct plan 
 		n++;
 	}
 	if (a->verbose && l->pool.uploaded)
-		fprintf(stderr, "libvirt: uploaded %llu bytes in %.2f s\n", l->pool.uploaded, l->pool.upload_s);
+		fprintf(stderr, "libvirt: uploaded %llu bytes (%llu with holes) in %.2f s\n", l->pool.uploaded,
+			l->pool.apparent, l->pool.upload_s);
 	return 0;
 }
 

@@ -310,7 +310,8 @@ static virStorageVolPtr upload(struct pool *p, const char *name, const char *pat
 			virStreamAbort(stream);
 		goto fail;
 	}
-	p->uploaded += (unsigned long long)s.size;
+	p->uploaded += s.sent;
+	p->apparent += (unsigned long long)s.size;
 	p->upload_s += util_now() - t0;
 	goto out;
 fail:

@@ -28,7 +28,8 @@ struct pool {
 	char owner[96];           /* HOST-PID, in every name of a launch's volumes */
 	struct strv made;         /* names of this launch's volumes, deleted by pool_close */
 	double upload_s;          /* time spent uploading, for -v */
-	unsigned long long uploaded;   /* bytes sent */
+	unsigned long long uploaded;   /* bytes of data sent (holes travel as holes) */
+	unsigned long long apparent;   /* the files' sizes */
 };
 
 /* Whether URI (NULL: none) reaches libvirt on another host: it names a
