@@ -45,6 +45,7 @@ OBJS = \
 	launcher/kernel.o \
 	launcher/xmlsafe.o \
 	launcher/counts.o \
+	launcher/addrs.o \
 	launcher/lv.o \
 	launcher/proto.o \
 	launcher/chan.o \
@@ -150,8 +151,8 @@ FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-repor
 tests/fuzz/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/proto.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/proto.c
 
-tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/xmlsafe.c $(BASE_SRCS) $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/xmlsafe.c \
+tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/addrs.c launcher/xmlsafe.c $(BASE_SRCS) $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/addrs.c launcher/xmlsafe.c \
 		$(BASE_SRCS) $(PKG_LIBS)
 
 tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(HEADERS)

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dirent.h>
 #include <errno.h>
 
 #include <json-c/json.h>
 
+#include "addrs.h"
 #include "appliance.h"
 #include "cmd.h"
 #include "counts.h"
@@ -34,13 +36,18 @@ struct check_opts {
 	int have_plan;
 	const char *expect;
 	const char *golden;
+	const char *against, *diff;   /* a second expansion to compare with */
 	int boot, json, regen;
 };
 
-/* The three views of one domain. */
+/* The three views of one domain, the expanded one's addresses, and the
+ * disks as the guest named them (--boot). */
 struct views {
 	struct counts w, x, s;
 	int have_seen;
+	struct addrs *ax;
+	struct counts_disk disks[COUNTS_MAX_DISKS];
+	int ndisks;
 };
 
 static int check_opt(int c, char *arg, void *ctx)
@@ -63,6 +70,12 @@ static int check_opt(int c, char *arg, void *ctx)
 		return 0;
 	case OPT_REGEN:
 		o->regen = 1;
+		return 0;
+	case OPT_AGAINST:
+		o->against = arg;
+		return 0;
+	case OPT_DIFF:
+		o->diff = arg;
 		return 0;
 	}
 	r = cmd_plan_opt(c, arg, &o->in, 0);
@@ -152,6 +165,41 @@ static int endpoints_match(const struct views *v)
 	return 1;
 }
 
+/* Whether the guest named each virtio disk as the expanded domain
+ * targets it: the disk at a disk's address has the disk's name.  Each
+ * disk goes to RECORDS when it is not NULL, and with PRINT to stdout. */
+static int disk_names_match(const struct views *v, json_object *records, int print)
+{
+	int ok = 1;
+
+	for (size_t i = 0; v->ax && i < v->ax->n; i++) {
+		const struct addrs_dev *d = &v->ax->d[i];
+		const char *guest = "(none)";
+		char addr[16];
+
+		if (strncmp(d->id, "disk/", 5) || strcmp(d->model, "virtio"))
+			continue;
+		for (int k = 0; k < v->ndisks; k++)
+			if (v->disks[k].dom == d->dom && v->disks[k].bus == d->bus &&
+			    v->disks[k].slot == d->slot && v->disks[k].fn == d->fn)
+				guest = v->disks[k].name;
+		addrs_address(d, addr);
+		ok &= !strcmp(guest, d->id + 5);
+		if (records) {
+			json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "target", json_object_new_string(d->id + 5));
+			json_object_object_add(e, "address", json_object_new_string(addr));
+			json_object_object_add(e, "guest", json_object_new_string(guest));
+			json_object_array_add(records, e);
+		} else if (print) {
+			printf("  disk %s at %s: %s in the guest%s\n", d->id + 5, addr, guest,
+			       strcmp(guest, d->id + 5) ? "  DIFFERS" : "");
+		}
+	}
+	return ok;
+}
+
 static void print_endpoints(const char *title, const struct counts *c)
 {
 	printf("\nPCI endpoints, %s:\n", title);
@@ -197,6 +245,8 @@ static int check_table(const struct views *v, const struct term *t, size_t nt)
 	if (v->have_seen) {
 		print_endpoints("seen by the guest", &v->s);
 		printf("\nseen endpoints %s expanded\n", endpoints_match(v) ? "match" : "DIFFER FROM");
+		printf("\ndisk names, as targeted and as the guest has them:\n");
+		printf("guest disk names %s\n", disk_names_match(v, NULL, 1) ? "match" : "DIFFER");
 	}
 	return failed;
 }
@@ -240,8 +290,13 @@ static int check_json(const struct views *v, const struct term *t, size_t nt)
 	if (v->have_seen) {
 		json_object_object_add(views, "seen", json_counts(&v->s));
 		json_object_object_add(eps, "seen", json_endpoints(&v->s));
+		json_object *names = json_object_new_array();
+
 		json_object_object_add(root, "seen_matches_expanded",
 				       json_object_new_boolean(endpoints_match(v)));
+		json_object_object_add(root, "disk_names_match",
+				       json_object_new_boolean(disk_names_match(v, names, 0)));
+		json_object_object_add(root, "disk_names", names);
 	}
 	for (size_t i = 0; i < nt; i++) {
 		json_object *e = json_object_new_object();
@@ -263,12 +318,18 @@ static int check_json(const struct views *v, const struct term *t, size_t nt)
 }
 
 /* Boot the plan's appliance and list what the guest enumerated. */
-static int boot_seen(struct check_opts *o, struct appl *a, struct counts *seen)
+static int boot_seen(struct check_opts *o, struct appl *a, struct counts *seen, struct views *v)
 {
 	static char *const listing[] = {
 		"sh", "-c",
 		"cd /sys/bus/pci/devices && for d in *; do "
-		"echo \"$d $(cat $d/class) $(cat $d/vendor) $(cat $d/device)\"; done",
+		"echo \"$d $(cat $d/class) $(cat $d/vendor) $(cat $d/device)\"; done; echo --; "
+		/* Each disk and the PCI function its device path runs through
+		 * last: a virtio disk's own, a SCSI disk's controller. */
+		"for b in /sys/block/vd* /sys/block/sd*; do [ -e $b/device ] || continue; a=; "
+		"for c in $(readlink -f $b/device | tr / ' '); do case $c in "
+		"[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f].[0-7]) a=$c;; esac; done; "
+		"[ -n \"$a\" ] && echo \"block ${b##*/} $a\"; done",
 		NULL,
 	};
 	struct launch_capture cap = { 0 };
@@ -282,8 +343,19 @@ static int boot_seen(struct check_opts *o, struct appl *a, struct counts *seen)
 	r = launch_run(&lo, NULL);
 	if (r > 0)
 		err_set(LB_EXIT_VM, "listing the guest's PCI devices failed with status %d", r);
-	if (r == 0)
-		r = counts_count_seen(cap.buf ? cap.buf : "", seen);
+	if (r == 0) {
+		char *sep = cap.buf ? strstr(cap.buf, "\n--\n") : NULL;
+
+		if (!sep) {
+			err_set(LB_EXIT_VM, "the guest's listing has no disk section");
+			r = -1;
+		} else {
+			sep[1] = '\0';
+			r = counts_count_seen(cap.buf, seen);
+			if (r == 0 && (v->ndisks = counts_disks_seen(sep + 4, v->disks, COUNTS_MAX_DISKS)) < 0)
+				r = -1;
+		}
+	}
 	free(cap.buf);
 	return r == 0 ? 0 : -1;
 }
@@ -343,6 +415,50 @@ static int compare_counts(const char *path, const struct counts *c)
 	return diffs;
 }
 
+/* NAME.pci: every PCI device and controller libvirt placed (addrs.h). */
+static int write_addrs(const char *path, const struct addrs *a)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || addrs_write(f, a) < 0 || fclose(f) != 0) {
+		if (f || !err_msg()[0])
+			err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_diff(void *ctx, const struct addrs_diff *d)
+{
+	(void)ctx;
+	printf("  %s\n", d->sentence);
+}
+
+/* Compare against NAME.pci: a sentence for each device that moved, came
+ * or went.  A directory pinned before addresses were (no NAME.pci) says
+ * so and passes; a NAME.pci that cannot be read counts in *BROKEN. */
+static int compare_addrs(const char *path, const struct addrs *now, int *broken)
+{
+	struct addrs *pinned = calloc(1, sizeof *pinned);
+	int d = 0;
+
+	if (!pinned) {
+		printf("  addresses: out of memory\n");
+		++*broken;
+		return 0;
+	}
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		printf("  addresses: not pinned (--regen writes %s)\n", path);
+	else if (addrs_read(path, pinned) < 0) {
+		printf("  addresses: %s\n", err_msg());
+		++*broken;
+	} else {
+		d = addrs_compare(pinned, now, print_diff, NULL);
+	}
+	free(pinned);
+	return d;
+}
+
 static int expand_xml(virConnectPtr conn, const char *xml, struct views *v)
 {
 	char *exp = NULL;
@@ -351,7 +467,9 @@ static int expand_xml(virConnectPtr conn, const char *xml, struct views *v)
 	if (counts_count_xml(xml, &v->w) < 0)
 		return -1;
 	exp = lv_expand(conn, xml);
-	if (exp && counts_count_xml(exp, &v->x) == 0)
+	if (!v->ax && !(v->ax = calloc(1, sizeof *v->ax)))
+		err_set(LB_EXIT_VM, "out of memory");
+	else if (exp && counts_count_xml(exp, &v->x) == 0 && addrs_collect(xml, exp, v->ax) == 0)
 		r = 0;
 	if (exp && cmd_global.verbose > 1)
 		fputs(exp, stderr);
@@ -364,6 +482,8 @@ static void views_free(struct views *v)
 	counts_free(&v->w);
 	counts_free(&v->x);
 	counts_free(&v->s);
+	free(v->ax);
+	v->ax = NULL;
 }
 
 static int only_xml(const struct dirent *e)
@@ -386,30 +506,33 @@ static int check_golden(const struct check_opts *o, virConnectPtr conn)
 	for (int i = 0; i < n; i++) {
 		char *xml_path = util_printf("%s/%s", o->golden, names[i]->d_name);
 		char *counts = xml_path ? util_printf("%.*s.counts", (int)strlen(xml_path) - 4, xml_path) : NULL;
+		char *pci = counts ? util_printf("%.*s.pci", (int)strlen(xml_path) - 4, xml_path) : NULL;
 		struct views v = { 0 };
 		size_t len;
-		char *xml = counts ? xmlsafe_read_file(xml_path, &len) : NULL;
+		char *xml = pci ? xmlsafe_read_file(xml_path, &len) : NULL;
 
 		if (!xml || expand_xml(conn, xml, &v) < 0) {
 			printf("%s: error: %s\n", names[i]->d_name, err_msg());
 			broken++;
 		} else if (o->regen) {
-			if (write_counts(counts, &v.x) < 0) {
+			if (write_counts(counts, &v.x) < 0 || write_addrs(pci, v.ax) < 0) {
 				printf("%s: error: %s\n", names[i]->d_name, err_msg());
 				broken++;
 			} else {
-				printf("%s: counts written\n", names[i]->d_name);
+				printf("%s: counts and addresses written\n", names[i]->d_name);
 			}
 		} else {
 			int d;
 
 			printf("%s:\n", names[i]->d_name);
 			d = compare_counts(counts, &v.x);
+			d += compare_addrs(pci, v.ax, &broken);
 			printf("  %s\n", d ? "DIFFERS" : "ok");
 			differ += d != 0;
 		}
 		views_free(&v);
 		free(xml);
+		free(pci);
 		free(counts);
 		free(xml_path);
 		free(names[i]);
@@ -420,12 +543,114 @@ static int check_golden(const struct check_opts *o, virConnectPtr conn)
 }
 
 
+/* --against and --diff: what differs between two expansions. */
+struct compare {
+	json_object *records;     /* NULL: print */
+	json_object *counts;
+};
+
+static void on_diff(void *ctx, const struct addrs_diff *d)
+{
+	struct compare *c = ctx;
+	json_object *e;
+	char name[160], addr[16];
+
+	if (!c->records) {
+		printf("  %s\n", d->sentence);
+		return;
+	}
+	e = json_object_new_object();
+	addrs_name(d->a ? d->a : d->b, name, sizeof name);
+	json_object_object_add(e, "change", json_object_new_string(addrs_change_name(d->what)));
+	json_object_object_add(e, "device", json_object_new_string(name));
+	json_object_object_add(e, "id", json_object_new_string((d->a ? d->a : d->b)->id));
+	if (d->a) {
+		addrs_address(d->a, addr);
+		json_object_object_add(e, "from", json_object_new_string(addr));
+		json_object_object_add(e, "model_from", json_object_new_string(d->a->model));
+	}
+	if (d->b) {
+		addrs_address(d->b, addr);
+		json_object_object_add(e, "to", json_object_new_string(addr));
+		json_object_object_add(e, "model_to", json_object_new_string(d->b->model));
+	}
+	json_object_object_add(e, "sentence", json_object_new_string(d->sentence));
+	json_object_array_add(c->records, e);
+}
+
+/* A (named LA) against B (LB): counts, then addresses.  Returns how many
+ * differences there are. */
+static int compare_views(const char *la, const struct views *a, const char *lb, const struct views *b,
+			 int json)
+{
+	struct compare c = { 0 };
+	json_object *root = NULL;
+	int n = 0;
+
+	if (json) {
+		root = json_object_new_object();
+		c.records = json_object_new_array();
+		c.counts = json_object_new_array();
+	} else {
+		printf("a: %s\nb: %s\ncounts:\n", la, lb);
+	}
+	for (size_t k = 0; k < counts_nkinds(); k++) {
+		if (a->x.n[k] == b->x.n[k])
+			continue;
+		n++;
+		if (json) {
+			json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "kind", json_object_new_string(counts_kind_name(k)));
+			json_object_object_add(e, "a", json_object_new_int64(a->x.n[k]));
+			json_object_object_add(e, "b", json_object_new_int64(b->x.n[k]));
+			json_object_array_add(c.counts, e);
+		} else {
+			printf("  %s: %ld in a, %ld in b\n", counts_kind_name(k), a->x.n[k], b->x.n[k]);
+		}
+	}
+	if (!json)
+		printf("addresses:\n");
+	n += addrs_compare(a->ax, b->ax, on_diff, &c);
+	if (json) {
+		json_object_object_add(root, "a", json_object_new_string(la));
+		json_object_object_add(root, "b", json_object_new_string(lb));
+		json_object_object_add(root, "counts", c.counts);
+		json_object_object_add(root, "addresses", c.records);
+		json_object_object_add(root, "differences", json_object_new_int(n));
+		json_object_object_add(root, "ok", json_object_new_boolean(!n));
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else {
+		printf("%d difference%s\n", n, n == 1 ? "" : "s");
+	}
+	return n;
+}
+
+/* The second expansion: XML on --against's connection OTHER, or
+ * --diff's file on CONN. */
+static int second_view(const struct check_opts *o, virConnectPtr conn, virConnectPtr other,
+		       const char *xml, struct views *b)
+{
+	char *bxml = NULL;
+	size_t len;
+	int r = -1;
+
+	if (o->against)
+		return expand_xml(other, xml, b);
+	if ((bxml = xmlsafe_read_file(o->diff, &len)))
+		r = expand_xml(conn, bxml, b);
+	free(bxml);
+	return r;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { .in = PLAN_INPUT_INIT };
 	struct term terms[MAX_TERMS];
 	struct views v = { 0 };
-	virConnectPtr conn = NULL;
+	virConnectPtr conn = NULL, other = NULL;
 	char *xml = NULL;
 	size_t nterms = 0, len;
 	struct appl a;
@@ -445,10 +670,19 @@ int cmd_check(int argc, char **argv)
 		return err_usage("check: give either --topology options or one FILE.xml");
 	if (o.boot && optind < argc)
 		return err_usage("check: --boot needs --topology: leanboot boots only its own appliance");
+	if (o.against && o.diff)
+		return err_usage("check: give --against URI or --diff FILE.xml, not both");
+	if ((o.against || o.diff) && (o.golden || o.boot || o.expect))
+		return err_usage("check: --against and --diff compare two expansions; they take no --golden, "
+				 "--boot or --expect");
 	/* A topology's plan is resolved as a launch's is (and for --boot,
 	 * as the launch that boots it); a file or a golden directory needs
 	 * only the cache. */
+	/* --against's connection first: once a process has opened the
+	 * embedded driver, libvirt 9.0 routes qemu:/// URIs to it ("Missing
+	 * URI parameter 'root'"), but one opened before keeps its daemon. */
 	if ((o.golden || optind < argc ? appl_locate(&a) : cmd_resolve(&o.in, &a, o.boot)) < 0 ||
+	    (o.against && !(other = lv_open(o.against, a.cache, cmd_global.verbose))) ||
 	    !(conn = lv_open(cmd_global.connect, a.cache, cmd_global.verbose))) {
 		status = err_report("check");
 		goto out;
@@ -467,8 +701,23 @@ int cmd_check(int argc, char **argv)
 		status = err_report("check");
 		goto out;
 	}
+	if (o.against || o.diff) {
+		struct views b = { 0 };
+		/* a is named by what differs from b: the connection, or the file. */
+		const char *la = o.against ? (cmd_global.connect ? cmd_global.connect : "the embedded driver") :
+				 optind < argc ? argv[optind] : "the topology's domain";
+
+		if (second_view(&o, conn, other, xml, &b) < 0) {
+			status = err_report("check");
+		} else {
+			status = compare_views(la, &v, o.against ? o.against : o.diff, &b, o.json) ?
+				 LB_EXIT_SHORT : LB_EXIT_OK;
+		}
+		views_free(&b);
+		goto out;
+	}
 	if (o.boot) {
-		if (boot_seen(&o, &a, &v.s) < 0) {
+		if (boot_seen(&o, &a, &v.s, &v) < 0) {
 			status = err_report("check");
 			goto out;
 		}
@@ -485,10 +734,14 @@ int cmd_check(int argc, char **argv)
 	}
 	if (v.have_seen && !endpoints_match(&v))
 		failed++;
+	if (v.have_seen && !disk_names_match(&v, NULL, 0))
+		failed++;
 	status = failed ? LB_EXIT_SHORT : LB_EXIT_OK;
 out:
 	if (conn)
 		virConnectClose(conn);
+	if (other)
+		virConnectClose(other);
 	cmd_resolve_free(&o.in);
 	views_free(&v);
 	free(xml);

@@ -88,8 +88,10 @@ static const struct cmd_opt check_opts[] = {
 	{ "expect", OPT_EXPECT, "KIND=N[,KIND=N]...", "exit 1 unless the expanded counts are these" },
 	{ "boot", OPT_BOOT, NULL, "boot it and count what the guest enumerated too" },
 	{ "json", OPT_JSON, NULL, "print one JSON document" },
-	{ "golden", OPT_GOLDEN, "DIR", "check every DIR/NAME.xml against DIR/NAME.counts" },
-	{ "regen", OPT_REGEN, NULL, "with --golden: rewrite the .counts files" },
+	{ "golden", OPT_GOLDEN, "DIR", "check every DIR/NAME.xml against DIR/NAME.counts and NAME.pci" },
+	{ "regen", OPT_REGEN, NULL, "with --golden: rewrite the .counts and .pci files" },
+	{ "against", OPT_AGAINST, "URI", "expand it on URI too: exit 1 if counts or addresses differ" },
+	{ "diff", OPT_DIFF, "FILE.xml", "what moves from the domain to this one: exit 1 if anything does" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -124,7 +126,8 @@ const struct cmd cmd_table[] = {
 	  "report what is on disk images, attached read-only" },
 	{ CMD_CHECK, "check", { plan_opts, boot_opts, channel_opts, check_opts },
 	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
-	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]",
+	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]\n"
+	  "       leanboot [GLOBAL OPTIONS] check FILE.xml (--against URI | --diff FILE.xml) [--json]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them" },
 	{ CMD_BENCH, "bench", { bench_opts, boot_opts, channel_opts },
 	  "[--topology T[,T]...] [--backend B[,B]] [--start S[,S]] [--runs N] [--warmup N]\n"

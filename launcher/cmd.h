@@ -68,7 +68,7 @@ enum {
 	/* the commands' own */
 	OPT_ARGV, OPT_TIMEOUT, OPT_JSON, OPT_FORMAT, OPT_EXPECT, OPT_BOOT, OPT_GOLDEN, OPT_REGEN,
 	OPT_BACKENDS, OPT_RUNS, OPT_WARMUP, OPT_PEER, OPT_CSV, OPT_SVG, OPT_LOGS, OPT_PLAIN,
-	OPT_ENV, OPT_START,
+	OPT_ENV, OPT_START, OPT_AGAINST, OPT_DIFF,
 	/* a command's own short options: their letters */
 	OPT_STDIN = 'i',
 };

@@ -259,6 +259,33 @@ int counts_count_seen(const char *listing, struct counts *out)
 	return 0;
 }
 
+int counts_disks_seen(const char *listing, struct counts_disk *out, size_t max)
+{
+	const char *line = listing;
+	size_t n = 0;
+
+	while (line && *line) {
+		struct counts_disk *d = &out[n];
+		const char *next = strchr(line, '\n');
+		char tail;
+		int len = 0;
+
+		if (n >= max) {
+			err_set(LB_EXIT_VM, "the guest lists more than %zu disks", max);
+			return -1;
+		}
+		if (sscanf(line, "block %15[a-z0-9]%n %4x:%2x:%2x.%1x%c", d->name, &len, &d->dom, &d->bus,
+			   &d->slot, &d->fn, &tail) != 6 || tail != '\n' || d->slot > 0x1f || d->fn > 7 ||
+		    len < 7) {
+			err_set(LB_EXIT_VM, "the guest's disk listing has a malformed line");
+			return -1;
+		}
+		n++;
+		line = next ? next + 1 : NULL;
+	}
+	return (int)n;
+}
+
 void counts_free(struct counts *c)
 {
 	free(c->n);

@@ -36,6 +36,17 @@ int counts_count(xmlDocPtr doc, struct counts *out);
  * as are bridges, which are controllers. */
 int counts_count_seen(const char *listing, struct counts *out);
 int counts_count_xml(const char *xml, struct counts *out);
+
+/* A disk as the guest named it, at the PCI function it hangs off. */
+struct counts_disk {
+	char name[16];            /* vda, sdb, ... */
+	unsigned dom, bus, slot, fn;
+};
+#define COUNTS_MAX_DISKS 64
+/* The guest's disks, from lines "block NAME DDDD:BB:SS.F".  Guest output:
+ * a line that does not match exactly is refused.  Returns how many, or
+ * -1 after err_set(). */
+int counts_disks_seen(const char *listing, struct counts_disk *out, size_t max);
 void counts_free(struct counts *c);
 
 #endif

@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 71
+plan 79
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -55,6 +55,23 @@ expect_fail "check: --boot with a user's XML" 2 "--boot needs --topology" \
 	"$LB" check --boot "$T/network.xml"
 expect_fail "check: --golden on a missing directory" 2 "No such file or directory" \
 	"$LB" check --golden "$T/nodir"
+D="$top/tests/data/check"
+expect_fail "check --diff: not XML" 2 "not well-formed XML" "$LB" check "$D/nic-one.xml" --diff "$T/notxml"
+expect_fail "check --diff: not a domain" 2 "not a libvirt domain" "$LB" check "$D/nic-one.xml" --diff "$T/network.xml"
+expect_fail "check --diff: external entity" 2 "DOCTYPE is not accepted" "$LB" check "$D/nic-one.xml" --diff "$T/xxe.xml"
+expect_fail "check --diff: too large" 2 "larger than" "$LB" check "$D/nic-one.xml" --diff "$T/huge.xml"
+expect_fail "check --against: a URI that cannot be reached" 2 "cannot connect to" \
+	"$LB" check "$D/nic-one.xml" --against "qemu+unix:///system?socket=$T/nosuch"
+expect_fail "check: --against and --diff together" 2 "not both" \
+	"$LB" check "$D/nic-one.xml" --against test:///default --diff "$D/nic-two.xml"
+expect_fail "check: --diff with --expect" 2 "take no --golden, --boot or --expect" \
+	"$LB" check "$D/nic-one.xml" --diff "$D/nic-two.xml" --expect usb=0
+mkdir "$T/badpci"
+cp "$top/tests/check-golden/pc.xml" "$top/tests/check-golden/pc.counts" "$T/badpci/"
+printf '0000:00:01.0 disk\n' >"$T/badpci/pc.pci"
+out=$("$LB" check --golden "$T/badpci")
+[ $? = 2 ] && grep -q 'pc.pci:1: not "DDDD:BB:SS.F DEVICE MODEL"' <<<"$out"
+check "check --golden: a malformed .pci line is named, exit 2" [ $? = 0 ]
 expect_fail "unknown kernel format" 2 "--kernel-format: 'elf' is not pvh or bzimage" \
 	"$LB" xml --kernel-format elf
 expect_fail "unknown shape" 2 "--shape: 'squashfs' is not ext2 or initramfs" \

@@ -7,7 +7,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 truncate -s 1M "$T/a.img" "$T/b.img"
-plan 11
+plan 18
 
 # The channel's controller, the root disk and 2 user disks = 4 PCIe devices.
 check "libguestfs with 4 PCIe devices: 4 + 1 root ports" \
@@ -39,6 +39,46 @@ fi
 "$LB" check --golden "$T/golden" --regen >/dev/null
 check "--regen rewrites it, after which golden mode passes" "$LB" check --golden "$T/golden" -q
 
+# Addresses pinned: NAME.pci beside NAME.counts.
+cp -r "$GOLDEN/../check-golden" "$T/golden-pci"
+sed -i 's|^0000:01:00.0 disk/vda virtio$|0000:02:00.0 disk/vda virtio|' "$T/golden-pci/q35-one-port.pci"
+out=$("$LB" check --golden "$T/golden-pci")
+st=$?
+if [ $st = 1 ] && grep -q '^  disk vda moved from 0000:02:00.0 to 0000:01:00.0$' <<<"$out"; then
+	ok "an address edited in a .pci file: exit 1, and the disk named as moved"
+else
+	not_ok "an address edited in a .pci file: exit 1, and the disk named as moved"; diag "exit $st" "$out"
+fi
+rm "$T/golden-pci/q35-one-port.pci"
+out=$("$LB" check --golden "$T/golden-pci")
+st=$?
+[ $st = 0 ] && grep -q 'addresses: not pinned' <<<"$out"
+check "a directory pinned before addresses were (no .pci) still passes, and says so" [ $? = 0 ]
+
+# Two domains on one connection: what moves when a NIC is added.
+D="$top/tests/data/check"
+out=$("$LB" check "$D/nic-one.xml" --diff "$D/nic-two.xml")
+st=$?
+if [ $st = 1 ] && grep -q '^  disk vda moved from 0000:03:00.0 to 0000:04:00.0$' <<<"$out" &&
+   grep -q '^  pcie-root-port: 5 in a, 6 in b$' <<<"$out"; then
+	ok "--diff, a second NIC: exit 1, vda moved from 03:00.0 to 04:00.0, one more root port"
+else
+	not_ok "--diff, a second NIC: exit 1, vda moved from 03:00.0 to 04:00.0, one more root port"; diag "exit $st" "$out"
+fi
+out=$("$LB" check "$D/nic-one.xml" --diff "$D/disk-two.xml")
+[ $? = 1 ] && grep -q '^  disk vdb added at ' <<<"$out" && ! grep -q 'disk vda' <<<"$out"
+check "--diff, a second disk: vdb added, vda stays (disks go in target order)" [ $? = 0 ]
+"$LB" check --json "$D/nic-one.xml" --diff "$D/nic-two.xml" >"$T/diff.json"
+[ "$(jget "$T/diff.json" addresses.id=disk/vda.change)" = moved ] &&
+	[ "$(jget "$T/diff.json" addresses.id=disk/vda.to)" = 0000:04:00.0 ] &&
+	[ "$(jget "$T/diff.json" ok)" = 0 ]
+check "--diff --json: the differences as records" [ $? = 0 ]
+out=$("$LB" check "$D/nic-one.xml" --diff "$D/nic-one-churn.xml")
+check "another name, a UUID and another element order: exit 0, nothing differs" \
+	[ $? = 0 ] 
+grep -q '^0 differences$' <<<"$out" || diag "$out"
+check "... 0 differences" grep -q '^0 differences$' <<<"$out"
+
 "$LB" check --json --topology auto --expect pcie-root-port=0 >"$T/json"
 st=$?
 if [ $st = 1 ] && json_pp <"$T/json" >/dev/null &&
@@ -54,10 +94,11 @@ check "it works over another URI (libvirt's test driver)" \
 "$LB" check --boot --topology minimal --disk "$T/a.img" --expect pcie-root-port=0,usb=0,memballoon=0 >"$T/out"
 st=$?
 if [ $st = 0 ] && grep -q '^seen endpoints match expanded$' "$T/out" &&
+   grep -q '^guest disk names match$' "$T/out" && grep -q '^  disk vdb at 0000:00:0.\.0: vdb in the guest$' "$T/out" &&
    grep -Eq '^pci-endpoints +3 +4 +4 ' "$T/out"; then
-	ok "--boot on minimal: the guest sees exactly the endpoints the plan placed"
+	ok "--boot on minimal: the guest sees exactly the endpoints the plan placed, and names its disks as targeted"
 else
-	not_ok "--boot on minimal: the guest sees exactly the endpoints the plan placed"
+	not_ok "--boot on minimal: the guest sees exactly the endpoints the plan placed, and names its disks as targeted"
 	diag "exit $st" "$(cat "$T/out")"
 fi
 if [ "$(pgrep -c qemu-system)" = 0 ] && [ -z "$(ls -A "$TMPDIR")" ]; then

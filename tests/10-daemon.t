@@ -17,7 +17,7 @@ unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 mkdir "$T/daemon"
 trap 'daemons_stop; rm -rf "$T"' EXIT
 daemons_start "$T/daemon" || skip_all "libvirtd did not start"
-plan 11
+plan 12
 
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 # The daemon's QEMU connects to our channel's socket: stdin in, stdout out.
@@ -26,6 +26,11 @@ check "qemu:///system: uname -r prints $kver, and stdin comes back through cat" 
 	[ "$out" = "$kver"$'\n''through the daemon' ]
 check "qemu:///system: minimal expands to 0 root ports" \
 	"$LB" check -q --connect qemu:///system --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0
+out=$("$LB" check "$top/tests/data/check/nic-two.xml" --against qemu:///system)
+st=$?
+[ $st = 0 ] && grep -q '^0 differences$' <<<"$out"
+check "check --against qemu:///system: the embedded driver and the daemon place every device alike" [ $? = 0 ]
+[ $st = 0 ] || diag "exit $st" "$out"
 
 # An image another user owns, inspected through the daemon.
 "$top/tests/helpers/mkimage" debian "$T/debian.img" || not_ok "mkimage debian"

@@ -1,12 +1,14 @@
 /* libFuzzer target: the XML counting behind `leanboot check` (the safe
- * parser of xmlsafe.c, then counts.c over the document), and the count
- * of a guest's PCI listing, which comes from the guest. */
+ * parser of xmlsafe.c, then counts.c over the document, and addrs.c's
+ * identities and addresses), and the count of a guest's PCI listing and
+ * its disk listing, which come from the guest. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 
+#include "../../launcher/addrs.h"
 #include "../../launcher/counts.h"
 #include "../../launcher/err.h"
 
@@ -18,6 +20,8 @@ static void quiet(void *ctx, const char *msg, ...)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct addrs a;
+	static struct counts_disk disks[COUNTS_MAX_DISKS];
 	struct counts c;
 	char *s = malloc(size + 1);
 
@@ -32,6 +36,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof c);
 	counts_count_seen(s, &c);
 	counts_free(&c);
+	counts_disks_seen(s, disks, COUNTS_MAX_DISKS);
+	if (addrs_collect(s, s, &a) == 0) {
+		char name[160], addr[16];
+
+		for (size_t i = 0; i < a.n; i++) {
+			addrs_name(&a.d[i], name, sizeof name);
+			addrs_address(&a.d[i], addr);
+		}
+	}
 	err_clear();
 	free(s);
 	return 0;
