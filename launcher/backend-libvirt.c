@@ -54,6 +54,8 @@ struct lvb {
 	struct pool pool;
 	struct strv remote_paths;     /* the plan's files on that host */
 	struct relay *relay;          /* the channel's stream to chan.c's socket */
+	struct plan_disk_in rdisks[PLAN_MAX_DISKS];   /* a clone's disks, as that host has them */
+	char *marker;                 /* a remote template's: the local file that says it is saved */
 };
 
 static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
@@ -275,7 +277,9 @@ static int libvirt_save(void *data, double deadline)
 		}
 		return -1;
 	}
-	return 0;
+	/* A remote template: the image is on that host, and the file here
+	 * that says where makes the template ready (template.h). */
+	return l->marker ? util_write_file(l->marker, l->image) : 0;
 }
 
 static int libvirt_restore_failed(void *data)
@@ -296,12 +300,45 @@ static char *keep(struct lvb *l, char *path)
 	return kept;
 }
 
+/* User disk N, PATH, as the remote host has it: a volume
+ * (vol:POOL/NAME, whose format goes to *FMT), a path there (host:PATH)
+ * or a copy of ours uploaded for this launch (--upload; cmd-plan.c
+ * allows nothing else).  Returns the kept path, or NULL after err_set(). */
+static const char *remote_disk(struct lvb *l, const struct backend_args *a, const char *path, unsigned n,
+			       int *fmt)
+{
+	if (!strncmp(path, DISK_VOL_PREFIX, strlen(DISK_VOL_PREFIX)))
+		return keep(l, pool_volume_path(l->conn, path + strlen(DISK_VOL_PREFIX), fmt));
+	if (!strncmp(path, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX)))
+		return path + strlen(DISK_HOST_PREFIX);
+	if (!a->upload) {
+		err_set(LB_EXIT_USAGE, "%s is not on the remote host", path);
+		return NULL;
+	}
+	return keep(l, pool_upload_disk(&l->pool, a->plan->name, n, path));
+}
+
+/* The root overlay there: a cold boot's over the appliance's root, a
+ * template's kept for its clones, a clone's over the template's. */
+static char *remote_root(struct lvb *l, const struct backend_args *a)
+{
+	const char *name = a->plan->name;
+	char *root;
+
+	if (a->plan->start == PLAN_START_CLONE)
+		return (root = keep(l, pool_template_root_path(&l->pool, name))) ?
+		       keep(l, pool_overlay(&l->pool, name, root, DISK_QCOW2)) : NULL;
+	if (!a->root || !(root = keep(l, pool_appliance_file(&l->pool, a->appl_key, a->root))))
+		return NULL;
+	return keep(l, a->plan->start == PLAN_START_TEMPLATE ? pool_template_root(&l->pool, name, root) :
+			pool_overlay(&l->pool, name, root, DISK_RAW));
+}
+
 /* The plan as the remote host sees it, in RP (a copy of A's plan whose
  * strings are the host's): the appliance's files uploaded unless their
- * volumes are there, the root overlay a volume of the launch's, and each
- * disk a volume (vol:POOL/NAME), a path there (host:PATH) or a copy of
- * ours uploaded for this launch (--upload; cmd-plan.c allows nothing
- * else). */
+ * volumes are there, the root overlay a volume (remote_root), and the
+ * disks the host's (remote_disk), a clone's in l->rdisks.  A template's
+ * image goes into the pool's directory, named by the template. */
 static int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
 {
 	const char *key = a->appl_key;
@@ -320,26 +357,28 @@ static int remote_plan(struct lvb *l, const struct backend_args *a, struct plan 
 		if (d->kind != PLAN_DEV_DISK)
 			continue;
 		if (d->is_root) {
-			char *root = a->root ? keep(l, pool_appliance_file(&l->pool, key, a->root)) : NULL;
-
-			if (!root || !(d->path = keep(l, pool_overlay(&l->pool, a->plan->name, root))))
+			if (!(d->path = remote_root(l, a)))
 				return -1;
 			continue;
 		}
-		if (!strncmp(d->path, DISK_VOL_PREFIX, strlen(DISK_VOL_PREFIX))) {
-			if (!(d->path = keep(l, pool_volume_path(l->conn, d->path + strlen(DISK_VOL_PREFIX), &fmt))))
-				return -1;
-			if (fmt >= 0)
-				d->format = (enum disk_format)fmt;
-		} else if (!strncmp(d->path, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX))) {
-			d->path += strlen(DISK_HOST_PREFIX);
-		} else if (!a->upload) {
-			err_set(LB_EXIT_USAGE, "%s is not on the remote host", d->path);
+		if (!(d->path = (char *)remote_disk(l, a, d->path, n++, &fmt)))
 			return -1;
-		} else if (!(d->path = keep(l, pool_upload_disk(&l->pool, a->plan->name, n, d->path)))) {
+		if (fmt >= 0)
+			d->format = (enum disk_format)fmt;
+	}
+	for (size_t i = 0; i < a->ndisks; i++) {
+		int fmt = -1;
+
+		l->rdisks[i] = a->disks[i];
+		if (!(l->rdisks[i].path = remote_disk(l, a, a->disks[i].path, (unsigned)i, &fmt)))
 			return -1;
-		}
-		n++;
+		if (fmt >= 0)
+			l->rdisks[i].format = fmt;
+	}
+	if (a->plan->start != PLAN_START_COLD) {
+		free(l->image);
+		if (!(l->image = pool_template_image(&l->pool, a->plan->name)))
+			return -1;
 	}
 	if (a->verbose && l->pool.uploaded)
 		fprintf(stderr, "libvirt: uploaded %llu bytes (%llu with holes) in %.2f s\n", l->pool.uploaded,
@@ -394,6 +433,9 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		l->remote = pool_uri_is_remote(uri);
 		free(uri);
 		if (l->remote) {
+			/* The image is that host's; ours says it is there. */
+			l->marker = l->image;
+			l->image = NULL;
 			if (remote_plan(l, a, &rp) < 0)
 				goto out;
 			pl = &rp;
@@ -430,7 +472,7 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	if (a->plan->start == PLAN_START_CLONE) {
 		s->step(s->ctx, BACKEND_RESTORED);
 		for (size_t i = 0; i < a->ndisks; i++)
-			if (libvirt_attach(l, &a->disks[i], i) < 0)
+			if (libvirt_attach(l, l->remote ? &l->rdisks[i] : &a->disks[i], i) < 0)
 				goto out;
 		s->step(s->ctx, BACKEND_ATTACHED);
 	}
@@ -504,6 +546,7 @@ static void libvirt_stop(void *data)
 		virConnectClose(l->conn);
 	free(l->uri);
 	free(l->image);
+	free(l->marker);
 	free(l);
 }
 

@@ -478,7 +478,7 @@ out:
 }
 
 char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
-			   const char *backing)
+			   const char *backing, int backing_format)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
@@ -507,7 +507,7 @@ char *domxml_render_volume(const char *name, unsigned long long capacity, int fo
 		r |= domxml_start(w, "backingStore");
 		r |= domxml_text(w, "path", backing);
 		r |= domxml_start(w, "format");
-		r |= domxml_attr(w, "type", "raw");
+		r |= domxml_attr(w, "type", disk_format_name((enum disk_format)backing_format));
 		r |= domxml_end(w);
 		r |= domxml_end(w);
 	}

@@ -28,9 +28,9 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
 char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel);
 
 /* A storage volume: NAME of CAPACITY bytes in FORMAT (a disk_format),
- * backed by BACKING (raw) when that is not NULL; for
+ * backed by BACKING in BACKING_FORMAT when that is not NULL; for
  * virStorageVolCreateXML.  Returns it malloc'd, or NULL after err_set(). */
 char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
-			   const char *backing);
+			   const char *backing, int backing_format);
 
 #endif

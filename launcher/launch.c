@@ -693,8 +693,7 @@ static const char *warm_obstacle(const struct launch_opts *o)
 {
 	if (!o->in.channel)
 		return "a warm start needs the channel";
-	if (remote(o))
-		return "templates are not made on a remote host";
+
 	return NULL;
 }
 

@@ -201,6 +201,16 @@ int pool_open(struct pool *p, virConnectPtr conn, const char *name)
 			virStoragePoolGetName(p->pool), lv_error());
 		return -1;
 	}
+	{
+		char *xml = virStoragePoolGetXMLDesc(p->pool, 0);
+
+		p->dir = xpath_text(xml, "pool", "string(/pool/target/path)");
+		free(xml);
+		if (!p->dir) {
+			err_set(LB_EXIT_VM, "the storage pool %s has no directory", virStoragePoolGetName(p->pool));
+			return -1;
+		}
+	}
 	sweep(p);
 	return 0;
 }
@@ -273,7 +283,7 @@ static int src_skip(virStreamPtr st, long long len, void *opaque)
 static virStorageVolPtr make_volume(struct pool *p, const char *name, unsigned long long size,
 				    int format, const char *backing)
 {
-	char *xml = domxml_render_volume(name, size, format, backing);
+	char *xml = domxml_render_volume(name, size, format, backing, DISK_RAW);
 	virStorageVolPtr v = xml ? virStorageVolCreateXML(p->pool, xml, 0) : NULL;
 
 	if (xml && !v)
@@ -362,7 +372,7 @@ char *pool_appliance_file(struct pool *p, const char *key, const char *path)
 	 * name is always whole. */
 	if (!(tmp = upload(p, part, path)))
 		goto out;
-	if (!(xml = domxml_render_volume(name, 0, DISK_RAW, NULL)))
+	if (!(xml = domxml_render_volume(name, 0, DISK_RAW, NULL, DISK_RAW)))
 		goto out;
 	v = virStorageVolCreateXMLFrom(p->pool, xml, tmp, 0);
 	/* Another launch may have put it there meanwhile. */
@@ -386,27 +396,83 @@ out:
 	return out;
 }
 
-char *pool_overlay(struct pool *p, const char *name, const char *backing)
+/* A qcow2 volume VNAME over BACKING (in BFMT), its size BACKING's. */
+static char *overlay(struct pool *p, const char *vname, const char *backing, int bfmt)
 {
 	virStorageVolPtr b = virStorageVolLookupByPath(p->conn, backing), v = NULL;
 	virStorageVolInfo info;
-	char *vname = util_printf("%s.%s.root.qcow2", name, p->owner), *out = NULL;
+	char *xml = NULL, *out = NULL;
 
 	if (!b || virStorageVolGetInfo(b, &info) < 0) {
 		err_set(LB_EXIT_VM, "cannot find the volume of %s: %s", backing, lv_error());
 		goto out;
 	}
-	if (!vname || !(v = make_volume(p, vname, info.capacity, DISK_QCOW2, backing)) ||
-	    strv_add(&p->made, vname) < 0)
+	if (!(xml = domxml_render_volume(vname, info.capacity, DISK_QCOW2, backing, bfmt)))
 		goto out;
+	if (!(v = virStorageVolCreateXML(p->pool, xml, 0))) {
+		err_set(LB_EXIT_VM, "cannot make the volume %s: %s", vname, lv_error());
+		goto out;
+	}
 	out = vol_path(v);
 out:
 	if (b)
 		virStorageVolFree(b);
 	if (v)
 		virStorageVolFree(v);
+	free(xml);
+	return out;
+}
+
+char *pool_overlay(struct pool *p, const char *name, const char *backing, int backing_format)
+{
+	char *vname = util_printf("%s.%s.root.qcow2", name, p->owner), *out = NULL;
+
+	/* Listed first: a volume made and not listed would outlive us. */
+	if (vname && strv_add(&p->made, vname) == 0)
+		out = overlay(p, vname, backing, backing_format);
 	free(vname);
 	return out;
+}
+
+/* A template's files are named by its domain, which its key names, and
+ * by no launch: they stay for the clones. */
+#define TPL_ROOT "%s.template-root.qcow2"
+#define TPL_IMAGE "%s/%s.template-state"
+
+char *pool_template_root(struct pool *p, const char *name, const char *backing)
+{
+	char *vname = util_printf(TPL_ROOT, name), *out = NULL;
+	virStorageVolPtr old = vname ? virStorageVolLookupByName(p->pool, vname) : NULL;
+
+	/* One a failed build left, or an older template's. */
+	if (old) {
+		virStorageVolDelete(old, 0);
+		virStorageVolFree(old);
+	}
+	if (vname)
+		out = overlay(p, vname, backing, DISK_RAW);
+	free(vname);
+	return out;
+}
+
+char *pool_template_root_path(struct pool *p, const char *name)
+{
+	char *vname = util_printf(TPL_ROOT, name), *out = NULL;
+	virStorageVolPtr v = vname ? virStorageVolLookupByName(p->pool, vname) : NULL;
+
+	if (v) {
+		out = vol_path(v);
+		virStorageVolFree(v);
+	} else if (vname) {
+		err_set(LB_EXIT_VM, "the template's root %s is not on that host: %s", vname, lv_error());
+	}
+	free(vname);
+	return out;
+}
+
+char *pool_template_image(struct pool *p, const char *name)
+{
+	return util_printf(TPL_IMAGE, p->dir, name);
 }
 
 char *pool_upload_disk(struct pool *p, const char *name, unsigned n, const char *path)
@@ -466,6 +532,8 @@ void pool_close(struct pool *p)
 		}
 	}
 	strv_free(&p->made);
+	free(p->dir);
+	p->dir = NULL;
 	virStoragePoolFree(p->pool);
 	p->pool = NULL;
 }

@@ -25,6 +25,7 @@
 struct pool {
 	virConnectPtr conn;       /* borrowed */
 	virStoragePoolPtr pool;
+	char *dir;                /* the pool's directory on that host */
 	char owner[96];           /* HOST-PID, in every name of a launch's volumes */
 	struct strv made;         /* names of this launch's volumes, deleted by pool_close */
 	double upload_s;          /* time spent uploading, for -v */
@@ -43,9 +44,18 @@ int pool_open(struct pool *p, virConnectPtr conn, const char *name);
 /* The remote path of local file PATH as volume KEY-BASENAME, uploaded
  * unless it is there.  Returns a malloc'd path, or NULL after err_set(). */
 char *pool_appliance_file(struct pool *p, const char *key, const char *path);
-/* A qcow2 overlay for launch NAME backed by BACKING (a remote raw file).
- * Returns its malloc'd path, or NULL after err_set(). */
-char *pool_overlay(struct pool *p, const char *name, const char *backing);
+/* A qcow2 overlay for launch NAME backed by BACKING (a remote file in
+ * BACKING_FORMAT, a disk_format), deleted on close.  Returns its
+ * malloc'd path, or NULL after err_set(). */
+char *pool_overlay(struct pool *p, const char *name, const char *backing, int backing_format);
+/* A template's files there, for a template's domain NAME: its root
+ * overlay (made anew, backed by the raw BACKING, and kept), and where
+ * its save image goes (the pool's directory).  Both malloc'd, or NULL
+ * after err_set(). */
+char *pool_template_root(struct pool *p, const char *name, const char *backing);
+char *pool_template_image(struct pool *p, const char *name);
+/* The path the template's root overlay has, to back a clone's. */
+char *pool_template_root_path(struct pool *p, const char *name);
 /* Local file PATH uploaded as launch NAME's disk N; its format is kept.
  * Returns the malloc'd remote path, or NULL after err_set(). */
 char *pool_upload_disk(struct pool *p, const char *name, unsigned n, const char *path);

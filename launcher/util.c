@@ -216,3 +216,22 @@ void util_checkpoint(const char *point)
 	if (at && !strcmp(at, point))
 		raise(SIGSTOP);
 }
+
+int util_write_file(const char *path, const char *text)
+{
+	char *tmp = util_printf("%s.tmp", path);
+	FILE *f = tmp ? fopen(tmp, "we") : NULL;
+	int ok = f && fputs(text, f) >= 0;
+
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", path, strerror(errno));
+		if (tmp)
+			unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}

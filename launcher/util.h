@@ -38,6 +38,10 @@ int util_listen_unix(const char *path);
 /* Seconds on the monotonic clock. */
 double util_now(void);
 
+/* Write TEXT to PATH, whole or not at all (a temporary name renamed).
+ * Returns -1 after err_set(). */
+int util_write_file(const char *path, const char *text);
+
 /* Fault-injection tests name a point of the launch in LEANBOOT_STOP_AT
  * (planned, created, kernel, ready; restore: a clone's QEMU is up and
  * its state not yet loaded; upload: a remote upload has sent its first

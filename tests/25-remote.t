@@ -11,11 +11,13 @@ command -v unshare >/dev/null && command -v nsenter >/dev/null || skip_all "unsh
 boot_setup
 trap 'remote_stop; rm -rf "$T"' EXIT
 remote_start "$T/remote" "$CACHE" "$TMPDIR" || skip_all "the second libvirtd did not start"
-plan 26
+plan 29
 
 vs() { virsh -q -c "$REMOTE" "$@"; }
 # Our volumes on that host (names only), and their mtimes.
 vols() { vs vol-list leanboot | awk '{print $1}' | sort; }
+# Volumes named after a launch (NAME.HOST-PID.WHAT): overlays, copies, parts.
+launch_vols() { vols | grep -c '\.[A-Za-z0-9_]*-[0-9][0-9]*\.'; }
 mtimes() { for v in $(vols); do vs vol-dumpxml --pool leanboot "$v" | grep '<mtime>'; done; }
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 
@@ -26,7 +28,7 @@ grep -q '^libvirt: uploaded [0-9]* bytes' "$T/err" || diag "$(grep -v debug "$T/
 check "the first launch uploaded the appliance" grep -q '^libvirt: uploaded [0-9]* bytes' "$T/err"
 check "the pool leanboot was made, with the kernel, initrd and root named by the key" \
 	[ "$(vols | grep -c "^leanboot-[0-9a-f]\{16\}-\(vmlinux\|initrd\|root\)$")" = 3 ]
-check "... and nothing else: no overlay, no part" [ "$(vols | wc -l)" = 3 ]
+check "... and no volume of a launch is left: no overlay, no part" [ "$(launch_vols)" = 0 ]
 mtimes >"$T/mtimes"
 "$LB" -v -c "$REMOTE" run -- true 2>"$T/err"
 check "a second launch uploads nothing" sh -c "! grep -q 'uploaded' '$T/err'"
@@ -53,7 +55,20 @@ check "inspect host:PATH finds the OS in a file on that host" grep -q '"hostname
 [ -s "$T/err" ] && diag "$(cat "$T/err")"
 out=$("$LB" -c "$REMOTE" --upload run --disk "$T/debian.img" -- blockdev --getsz /dev/disk/leanboot/0)
 check "--upload: a local disk is copied there for the launch" [ "$out" = $(( $(stat -c %s "$T/debian.img") / 512 )) ]
-check "... and the copy is gone after it" [ "$(vols | wc -l)" = 4 ]
+check "... and the copy is gone after it" [ "$(launch_vols)" = 0 ]
+
+# --- warm: the template travels too ---------------------------------------------------
+"$LB" -c "$REMOTE" run --start warm -- true 2>"$T/err" || diag "the template: $(cat "$T/err")"
+check "a template is made there: its root overlay a volume of the pool" \
+	[ "$(vols | grep -c '^leanboot-warm-[0-9a-f]*\.template-root\.qcow2$')" = 1 ]
+out=$("$LB" -c "$REMOTE" run --start warm --disk vol:leanboot/user.img -- \
+	sh -c 'blockdev --getsz /dev/disk/leanboot/0; dd if=/dev/zero of=/dev/disk/leanboot/0 count=1 2>/dev/null; echo "dd $?"' 2>"$T/err")
+[ "$(echo "$out" | head -1)" = $(( $(stat -c %s "$T/debian.img") / 512 )) ] && [ "$(echo "$out" | tail -1)" = "dd 1" ] &&
+	[ ! -s "$T/err" ]
+check "a clone restored there reads vol:leanboot/user.img, hot-added read-only, with nothing on stderr" [ $? = 0 ]
+[ -s "$T/err" ] && diag "$(cat "$T/err")"
+vs vol-download --pool leanboot user.img "$T/after2.img"
+check "... its sha256 is unchanged" sh -c "sha256sum <'$T/after2.img' | cmp -s - '$T/before.sum'"
 
 # --- check and bench ------------------------------------------------------------------
 check "check --topology minimal: 0 root ports as that host's libvirt expands it" \
@@ -77,7 +92,9 @@ expect_fail "an unreachable host: exit 2" 2 "cannot connect" \
 	"$LB" -c "qemu+unix:///system?socket=$T/nosuch" run -- true
 
 # --- nothing left -------------------------------------------------------------------------
-check "no domain, overlay or copy is left there: the appliance's three and the user's volume" \
-	sh -c "[ -z \"\$(virsh -q -c '$REMOTE' list --all --name)\" ] && [ \"\$(virsh -q -c '$REMOTE' vol-list leanboot | wc -l)\" = 4 ]"
+[ -z "$(vs list --all --name)" ] && [ "$(launch_vols)" = 0 ] &&
+	[ "$(vols | grep -vc '^leanboot-[0-9a-f]\{16\}-\(vmlinux\|initrd\|root\)$\|^leanboot-warm-.*\.template-\|^user\.img$')" = 0 ]
+check "no domain, overlay or copy is left there: the appliance's, the template's and the user's volumes alone" [ $? = 0 ]
+[ "$(launch_vols)" = 0 ] || diag "$(vols)"
 check "no qemu and no run directory is left here" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
 finish
