@@ -325,9 +325,15 @@ static char *remote_root(struct lvb *l, const struct backend_args *a)
 	const char *name = a->plan->name;
 	char *root;
 
-	if (a->plan->start == PLAN_START_CLONE)
-		return (root = keep(l, pool_template_root_path(&l->pool, name))) ?
-		       keep(l, pool_overlay(&l->pool, name, root, DISK_QCOW2)) : NULL;
+	if (a->plan->start == PLAN_START_CLONE) {
+		/* Gone from that host: the template is to blame, and is made
+		 * again (launch.c), as for an image that will not load. */
+		if (!(root = keep(l, pool_template_root_path(&l->pool, name)))) {
+			l->restore_failed = BACKEND_RESTORE_BROKEN;
+			return NULL;
+		}
+		return keep(l, pool_overlay(&l->pool, name, root, DISK_QCOW2));
+	}
 	if (!a->root || !(root = keep(l, pool_appliance_file(&l->pool, a->appl_key, a->root))))
 		return NULL;
 	return keep(l, a->plan->start == PLAN_START_TEMPLATE ? pool_template_root(&l->pool, name, root) :
