@@ -5,19 +5,10 @@
 # of a storage pool, once; the console and the channel come through
 # libvirt's streams; disks are volumes or paths on that host.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip_all "a second libvirtd in its own mount namespace needs root"
-command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
-command -v unshare >/dev/null && command -v nsenter >/dev/null || skip_all "unshare and nsenter (util-linux) are missing"
-boot_setup
-trap 'remote_stop; rm -rf "$T"' EXIT
-remote_start "$T/remote" "$CACHE" "$TMPDIR" || skip_all "the second libvirtd did not start"
+remote_setup
 plan 29
 
-vs() { virsh -q -c "$REMOTE" "$@"; }
-# Our volumes on that host (names only), and their mtimes.
-vols() { vs vol-list leanboot | awk '{print $1}' | sort; }
-# Volumes named after a launch (NAME.HOST-PID.WHAT): overlays, copies, parts.
-launch_vols() { vols | grep -c '\.[A-Za-z0-9_]*-[0-9][0-9]*\.'; }
+# The mtimes of our volumes there.
 mtimes() { for v in $(vols); do vs vol-dumpxml --pool leanboot "$v" | grep '<mtime>'; done; }
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 

@@ -150,6 +150,25 @@ remote_stop() {
 	done
 }
 
+# remote_setup: a test of a remote host needs root, libvirtd and
+# util-linux's namespace tools; then boot_setup, and a second libvirtd
+# (remote_start) that sees neither our cache nor TMPDIR, stopped on exit.
+remote_setup() {
+	[ "$(id -u)" = 0 ] || skip_all "a second libvirtd in its own mount namespace needs root"
+	command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
+	command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+		skip_all "unshare and nsenter (util-linux) are missing"
+	boot_setup
+	trap 'remote_stop; rm -rf "$T"' EXIT
+	remote_start "$T/remote" "$CACHE" "$TMPDIR" || skip_all "the second libvirtd did not start"
+}
+# virsh on it; the names of the volumes of its pool leanboot; and how many
+# of them are named after a launch (NAME.HOST-PID.WHAT: overlays, copies
+# and parts, which no launch may leave).
+vs() { virsh -q -c "$REMOTE" "$@"; }
+vols() { vs vol-list leanboot 2>/dev/null | awk '{print $1}' | sort; }
+launch_vols() { vols | grep -c '\.[A-Za-z0-9_]*-[0-9][0-9]*\.'; }
+
 # jget FILE PATH: a value of the JSON document FILE.  PATH is keys and
 # array indexes joined by dots; KEY=VALUE picks the array's element whose
 # KEY is VALUE; "#" at the end gives an array's length.

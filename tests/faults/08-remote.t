@@ -5,18 +5,9 @@
 # the daemon, restarted, takes back the QEMU it had, and the next launch
 # from this host ends it and deletes what the killed launch left there.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip_all "a second libvirtd in its own mount namespace needs root"
-command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
-command -v unshare >/dev/null && command -v nsenter >/dev/null || skip_all "unshare and nsenter (util-linux) are missing"
-fault_setup
-trap 'remote_stop; rm -rf "$T"' EXIT
-remote_start "$T/remote" "$CACHE" "$TMPDIR" || skip_all "the second libvirtd did not start"
+remote_setup
 plan 10
 
-vs() { virsh -q -c "$REMOTE" "$@"; }
-vols() { vs vol-list leanboot 2>/dev/null | awk '{print $1}' | sort; }
-# Volumes named after a launch (NAME.HOST-PID.WHAT): overlays, copies, parts.
-launch_vols() { vols | grep -c '\.[A-Za-z0-9_]*-[0-9][0-9]*\.'; }
 appliance_vols() { vols | grep -c '^leanboot-[0-9a-f]\{16\}-\(vmlinux\|initrd\|root\)$'; }
 # The appliance's volumes there that are as long as our files: none is
 # left half-made under its final name.
@@ -39,23 +30,26 @@ kill_at() {
 	wait $pid
 	st=$?
 }
+# after_kill NAME: nothing is left here, and once the daemon is back the
+# next launch through it works.
+after_kill() {
+	check "$1: no run directory left here" [ -z "$(ls -A "$TMPDIR")" ]
+	remote_restart || diag "libvirtd did not restart"
+	out=$("$LB" -c "$REMOTE" run -- echo next 2>&1)
+	check "$1: the next launch through it works" [ "$out" = next ]
+	[ "$out" = next ] || diag "$out"
+}
 
 kill_at upload
 faulted "mid-upload" 3 "cannot upload .*"
-check "mid-upload: no run directory left here" [ -z "$(ls -A "$TMPDIR")" ]
-remote_restart || diag "libvirtd did not restart"
-out=$("$LB" -c "$REMOTE" run -- echo next 2>&1)
-check "mid-upload: the next launch uploads again and works" [ "$out" = next ]
+after_kill mid-upload
 [ "$(launch_vols)" = 0 ] && [ "$(appliance_vols)" = 3 ]
 check "... the volume the killed upload was writing is gone: the appliance's three are there" [ $? = 0 ]
 check "... each whole, as long as our file" [ "$(whole)" = 3 ]
 
 kill_at ready
 faulted "mid-run" 3 "the connection to libvirt was lost during command; the VM leanboot-.* may still run on the remote host"
-check "mid-run: no run directory left here" [ -z "$(ls -A "$TMPDIR")" ]
-remote_restart || diag "libvirtd did not restart"
-out=$("$LB" -c "$REMOTE" run -- echo next 2>&1)
-check "mid-run: the next launch works" [ "$out" = next ]
+after_kill mid-run
 [ -z "$(vs list --all --name)" ] && [ "$(launch_vols)" = 0 ]
 check "... and has ended the killed launch's VM and deleted its overlay there" [ $? = 0 ]
 check "... so no qemu is left at all" [ "$(pgrep -c qemu-system)" = 0 ]
