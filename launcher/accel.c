@@ -107,6 +107,12 @@ int acc_resolve(enum acc_mode mode, const char *cache, const char *kernel,
 		return 0;
 	}
 	if (mode == ACC_KVM) {
+		/* Asked for, it is tried even where it hangs (the deadline ends
+		 * it); with no device at all QEMU could only fail to start. */
+		if (access("/dev/kvm", R_OK | W_OK) < 0) {
+			err_set(LB_EXIT_VM, "--accel kvm: /dev/kvm: %s", strerror(errno));
+			return -1;
+		}
 		*out = PLAN_ACCEL_KVM;
 		return 0;
 	}

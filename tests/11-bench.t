@@ -90,13 +90,19 @@ check "the SVG plots config accesses against N, a point at each N" \
 	sh -c "grep -q 'ports=N/direct: config accesses, [0-9.]* per port' '$T/sweep.svg' && [ \$(grep -c '<circle' '$T/sweep.svg') -ge 3 ]"
 # --accel kvm forced.  These machines' KVM hangs a guest, so the run
 # meets its deadline, cleanly; where KVM works the bench completes; with
-# no /dev/kvm QEMU says so.  The conditions say which accelerator ran.
+# no /dev/kvm bench says so before any run.  The conditions say which
+# accelerator ran.
 "$LB" --accel kvm bench --topology minimal --runs 1 --warmup 0 --backend direct --timeout 8 \
 	>"$T/kvm.out" 2>"$T/kvm.err"
 st=$?
-if [ ! -e /dev/kvm ]; then want="minimal/direct: the VM stopped during"; else want="minimal/direct: deadline of 8 s passed during"; fi
-check "bench --accel kvm: the conditions say kvm ran" grep -q '^conditions: .*, accel kvm,' "$T/kvm.out"
-check "bench --accel kvm: it worked, or the run failed in one line ($want)" \
+if [ ! -e /dev/kvm ]; then
+	want="--accel kvm: /dev/kvm: No such file or directory"
+	check "bench --accel kvm with no /dev/kvm: no run, no conditions" [ ! -s "$T/kvm.out" ]
+else
+	want="minimal/direct: deadline of 8 s passed during"
+	check "bench --accel kvm: the conditions say kvm ran" grep -q '^conditions: .*, accel kvm,' "$T/kvm.out"
+fi
+check "bench --accel kvm: it worked, or it failed in one line ($want)" \
 	sh -c "[ $st = 0 ] || { [ $st = 3 ] && [ \$(grep -c . '$T/kvm.err') = 1 ] && grep -q '^leanboot: bench: $want' '$T/kvm.err'; }"
 [ $st = 0 ] || diag "exit $st: $(cat "$T/kvm.err")"
 check "bench --accel kvm: no QEMU and nothing in TMPDIR left" sh -c "[ \$(pgrep -c qemu-system) = 0 ] && [ -z \"\$(ls -A '$T/tmp')\" ]"
