@@ -477,6 +477,26 @@ out:
 	return domxml_finish(buf, w, -1, NULL);
 }
 
+char *domxml_render_pool(const char *name, const char *dir)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	int r = 0;
+
+	if (!w) {
+		err_set(LB_EXIT_VM, "cannot create an XML writer");
+		return domxml_finish(buf, w, -1, NULL);
+	}
+	r |= domxml_start(w, "pool");
+	r |= domxml_attr(w, "type", "dir");
+	r |= domxml_text(w, "name", name);
+	r |= domxml_start(w, "target");
+	r |= domxml_text(w, "path", dir);
+	r |= domxml_end(w);
+	r |= domxml_end(w);
+	return domxml_finish(buf, w, r, "the pool's XML");
+}
+
 char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
 			   const char *backing, int backing_format)
 {

@@ -27,6 +27,9 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
  * disk_norelabel.  Returns it malloc'd, or NULL after err_set(). */
 char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel);
 
+/* A dir storage pool NAME in DIR, for virStoragePoolDefineXML.  Returns
+ * it malloc'd, or NULL after err_set(). */
+char *domxml_render_pool(const char *name, const char *dir);
 /* A storage volume: NAME of CAPACITY bytes in FORMAT (a disk_format),
  * backed by BACKING in BACKING_FORMAT when that is not NULL; for
  * virStorageVolCreateXML.  Returns it malloc'd, or NULL after err_set(). */

@@ -84,14 +84,8 @@ static virStoragePoolPtr make_pool(virConnectPtr conn)
 
 	if (!dir)
 		return NULL;
-	xml = util_printf("<pool type='dir'><name>" POOL_DEFAULT "</name><target><path>%s</path>"
-			  "</target></pool>", dir);
-	/* DIR comes from libvirt and goes back to it; a path with markup in
-	 * it is refused rather than quoted. */
-	if (!xml || strpbrk(dir, "<>&'\"")) {
-		err_set(LB_EXIT_VM, "cannot make a pool in %s", dir);
+	if (!(xml = domxml_render_pool(POOL_DEFAULT, dir)))
 		goto out;
-	}
 	p = virStoragePoolDefineXML(conn, xml, 0);
 	if (!p) {
 		if ((p = virStoragePoolLookupByName(conn, POOL_DEFAULT)))
@@ -189,7 +183,7 @@ int pool_open(struct pool *p, virConnectPtr conn, const char *name)
 	snprintf(p->owner, sizeof p->owner, "%s-%d", host, (int)getpid());
 	p->pool = virStoragePoolLookupByName(conn, name ? name : POOL_DEFAULT);
 	if (!p->pool && name) {
-		err_set(LB_EXIT_USAGE, "no storage pool '%s' on %s", name, "that host");
+		err_set(LB_EXIT_USAGE, "no storage pool '%s' on that host", name);
 		return -1;
 	}
 	if (!p->pool && !(p->pool = make_pool(conn)))
