@@ -302,8 +302,9 @@ static char *keep(struct lvb *l, char *path)
 
 /* User disk N, PATH, as the remote host has it: a volume
  * (vol:POOL/NAME, whose format goes to *FMT), a path there (host:PATH)
- * or a copy of ours uploaded for this launch (--upload; cmd-plan.c
- * allows nothing else).  Returns the kept path, or NULL after err_set(). */
+ * or a copy of ours uploaded for this launch (the resolver, cmd-plan.c,
+ * lets a local file through only with --upload).  Returns the kept
+ * path, or NULL after err_set(). */
 static const char *remote_disk(struct lvb *l, const struct backend_args *a, const char *path, unsigned n,
 			       int *fmt)
 {
@@ -311,10 +312,6 @@ static const char *remote_disk(struct lvb *l, const struct backend_args *a, cons
 		return keep(l, pool_volume_path(l->conn, path + strlen(DISK_VOL_PREFIX), fmt));
 	if (!strncmp(path, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX)))
 		return path + strlen(DISK_HOST_PREFIX);
-	if (!a->upload) {
-		err_set(LB_EXIT_USAGE, "%s is not on the remote host", path);
-		return NULL;
-	}
 	return keep(l, pool_upload_disk(&l->pool, a->plan->name, n, path));
 }
 

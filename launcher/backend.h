@@ -49,9 +49,9 @@ struct backend_args {
 	double deadline;              /* util_now()'s clock: the launch's end */
 	/* A remote host's (pool.h): the appliance's key, which names its
 	 * volumes; its root image, the overlay's backing file; the pool
-	 * (NULL: pool.h's default); whether local disks are uploaded. */
+	 * (NULL: pool.h's default).  A local disk there is uploaded: the
+	 * resolver refuses one unless --upload asks for that. */
 	const char *appl_key, *root, *pool;
-	int upload;
 	int verbose;
 };
 

@@ -335,7 +335,7 @@ static int boot_seen(struct check_opts *o, struct appl *a, struct counts *seen, 
 	struct launch_capture cap = { 0 };
 	struct launch_opts lo = {
 		.in = o->in, .appl = a, .backend = (enum backend_kind)cmd_global.backend,
-		.connect = cmd_global.connect, .pool = cmd_global.pool, .upload = cmd_global.upload,
+		.connect = cmd_global.connect, .pool = cmd_global.pool,
 		.cmd = listing, .timeout = 120, .verbose = cmd_global.verbose, .capture = &cap,
 	};
 	int r;

@@ -294,7 +294,6 @@ int cmd_inspect(int argc, char **argv)
 	o.lo.backend = (enum backend_kind)cmd_global.backend;
 	o.lo.connect = cmd_global.connect;
 	o.lo.pool = cmd_global.pool;
-	o.lo.upload = cmd_global.upload;
 	o.lo.verbose = cmd_global.verbose;
 	o.lo.capture = &out;
 	o.lo.capture_err = &errs;

@@ -76,7 +76,6 @@ int cmd_run(int argc, char **argv)
 	o.lo.backend = (enum backend_kind)cmd_global.backend;
 	o.lo.connect = cmd_global.connect;
 	o.lo.pool = cmd_global.pool;
-	o.lo.upload = cmd_global.upload;
 	o.lo.verbose = cmd_global.verbose;
 	o.lo.appl = &a;
 	r = cmd_resolve(&o.lo.in, &a, 1) < 0 ? -1 : launch_run(&o.lo, NULL);

@@ -417,16 +417,10 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_text(w, "name", p->name);
 	if (p->uuid[0])
 		r |= domxml_text(w, "uuid", p->uuid);
-	if (extra && extra->owner) {
-		/* Which host and process launched it, so that a later launch
-		 * can tell a live one from one whose launcher is gone. */
-		r |= domxml_start(w, "metadata");
-		r |= xmlTextWriterStartElementNS(w, BAD_CAST "lb", BAD_CAST "owner",
-						 BAD_CAST DOMXML_OWNER_NS) < 0;
-		r |= xmlTextWriterWriteString(w, BAD_CAST extra->owner) < 0;
-		r |= domxml_end(w);
-		r |= domxml_end(w);
-	}
+	/* Which host and process launched it, so that a later launch can
+	 * tell a live one from one whose launcher is gone. */
+	if (extra && extra->owner)
+		r |= domxml_text(w, "description", extra->owner);
 	r |= domxml_start(w, "memory");
 	r |= domxml_attr(w, "unit", "MiB");
 	r |= xmlTextWriterWriteString(w, BAD_CAST mem);

@@ -14,11 +14,8 @@ struct domxml_extra {
 	int channel_bind;         /* the channel's socket is QEMU's, where libvirt
 				     puts it, and reached by virDomainOpenChannel:
 				     a remote host cannot reach ours */
-	const char *owner;        /* <metadata>: which launch the domain is (pool.h) */
+	const char *owner;        /* <description>: which launch the domain is (pool.h) */
 };
-
-/* The namespace of the owner's element in <metadata>. */
-#define DOMXML_OWNER_NS "https://leanboot.invalid/owner"
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */
 char *domxml_render(const struct plan *p, const struct domxml_extra *extra);

@@ -569,7 +569,6 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 		args.appl_key = appl_key;
 		args.root = in.root;
 		args.pool = o->pool;
-		args.upload = o->upload;
 		if (l->b->start(&args, &bsink, &l->vm) < 0) {
 			/* Whether the template was to blame: the backend
 			 * knows; after a signal, never. */

@@ -33,7 +33,6 @@ struct launch_opts {
 	enum launch_start start;     /* 0: cold */
 	const char *connect;
 	const char *pool;            /* a remote host's storage pool; NULL: pool.h's */
-	int upload;                  /* a remote host gets copies of local disks */
 	char *const *cmd;            /* NULL: boot to ready and power off */
 	char *const *env;            /* NAME=VALUE for the command; NULL: none */
 	int stream_stdin;            /* our stdin to the command; 0: it reads /dev/null */

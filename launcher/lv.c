@@ -70,12 +70,7 @@ static int write_if_changed(const char *path, const char *text)
 		if (!strcmp(have, text))
 			return 0;
 	}
-	f = fopen(path, "we");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		err_set(LB_EXIT_VM, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return util_write_file(path, text);
 }
 
 /* Give a new root the QEMU capabilities slot 0 has already probed, so

@@ -127,19 +127,19 @@ static int stale_volume(const struct pool *p, const char *name)
 	return b && stale(p, a + 1, (size_t)(b - a - 1));
 }
 
-/* A domain's owner: the text of its <lb:owner> in <metadata>. */
+/* A domain's owner: its <description>. */
 static int stale_domain(const struct pool *p, virDomainPtr d)
 {
 	const char *name = virDomainGetName(d);
-	char *md, *a, *b;
+	char *owner;
 	int r = 0;
 
 	if (!name || strncmp(name, "leanboot-", 9))
 		return 0;
-	md = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, DOMXML_OWNER_NS, 0);
-	if (md && (a = strchr(md, '>')) && (b = strchr(a, '<')))
-		r = stale(p, a + 1, (size_t)(b - a - 1));
-	free(md);
+	owner = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_DESCRIPTION, NULL, 0);
+	if (owner)
+		r = stale(p, owner, strlen(owner));
+	free(owner);
 	return r;
 }
 
