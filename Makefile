@@ -73,7 +73,7 @@ OBJS = \
 # The sanitizer runtime's defaults (launcher/sanitize.c says why).
 OBJS += $(if $(filter 1,$(SANITIZE)),launcher/sanitize.o)
 
-HEADERS = $(wildcard launcher/*.h)
+HEADERS = $(wildcard launcher/*.h include/*.h)
 
 .DEFAULT_GOAL := all
 
@@ -105,8 +105,8 @@ appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/ini
 # them (inspect.h).
 INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
                appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
-               appliance/inspect-btrfs.c
-appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h
+               appliance/inspect-btrfs.c appliance/inspect-release.c appliance/inspect-apps.c
+appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h include/inspect-vocab.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3
 
 tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)

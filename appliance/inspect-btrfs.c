@@ -53,7 +53,7 @@ static int subvolume(struct insp_fs *f, uint64_t id, const char *path)
 	snprintf(osid, sizeof osid, "%s#%llu", f->id, (unsigned long long)id);
 	found = insp_os_at(f, osid, root);
 	if (found)
-		insp_rec("os", osid, "subvolume", path);
+		insp_rec(IK_OS_SUBVOLUME, osid, path);
 	insp_unmount(mp, root);
 	return found;
 }
@@ -71,7 +71,7 @@ int insp_btrfs(struct insp_fs *f, int top)
 	int fd;
 
 	if (btrfsutil_load(&why) < 0) {
-		insp_recf("fs", f->id, "note", "subvolumes not listed: %s", why);
+		insp_recf(IK_FS_NOTE, f->id, "subvolumes not listed: %s", why);
 		return 0;
 	}
 	fd = insp_open(top, ".", O_RDONLY | O_DIRECTORY);
@@ -80,7 +80,7 @@ int insp_btrfs(struct insp_fs *f, int top)
 	bu.get_default_subvolume_fd(fd, &def);
 	e = bu.create_subvolume_iterator_fd(fd, 5, 0, &it);
 	if (e) {
-		insp_recf("fs", f->id, "note", "subvolumes not listed: %s", bu.strerror(e));
+		insp_recf(IK_FS_NOTE, f->id, "subvolumes not listed: %s", bu.strerror(e));
 		close(fd);
 		return 0;
 	}
@@ -90,18 +90,22 @@ int insp_btrfs(struct insp_fs *f, int top)
 			free(path);
 			continue;
 		}
-		printf("fs\t%s\tsubvolume\t%llu\t", f->id, (unsigned long long)id);
-		insp_value(path, strlen(path));
-		putchar('\n');
+		char num[24];
+
+		snprintf(num, sizeof num, "%llu", (unsigned long long)id);
+		insp_rec_start(IK_FS_SUBVOLUME, f->id);
+		insp_field(num);
+		insp_field(path);
+		insp_rec_end();
 		subs[n].id = id;
 		subs[n++].path = path;
 	}
 	if (e != BTRFS_UTIL_ERROR_STOP_ITERATION)
-		insp_recf("fs", f->id, "note", "subvolumes listed in part: %s", bu.strerror(e));
+		insp_recf(IK_FS_NOTE, f->id, "subvolumes listed in part: %s", bu.strerror(e));
 	bu.destroy_subvolume_iterator(it);
 	close(fd);
 	if (more)
-		insp_recf("fs", f->id, "note", "%d more subvolumes neither listed nor inspected", more);
+		insp_recf(IK_FS_NOTE, f->id, "%d more subvolumes neither listed nor inspected", more);
 	for (int i = 0; i < n; i++) {
 		if (is_snapshot(subs[i].path) && subs[i].id != def)
 			snaps++;
@@ -110,7 +114,7 @@ int insp_btrfs(struct insp_fs *f, int top)
 		free(subs[i].path);
 	}
 	if (snaps)
-		insp_recf("fs", f->id, "note", "%d snapshot subvolume%s listed, not inspected", snaps,
+		insp_recf(IK_FS_NOTE, f->id, "%d snapshot subvolume%s listed, not inspected", snaps,
 			  snaps == 1 ? "" : "s");
 	return oss;
 }

@@ -101,12 +101,12 @@ static int helper_mount(const struct fsmount *m, const struct insp_fs *f, const 
 	int st;
 
 	if (access(m->helper, X_OK) != 0) {
-		insp_recf("fs", f->id, "mount", "not mounted: the appliance has no %s", m->helper);
+		insp_recf(IK_FS_MOUNT, f->id, "not mounted: the appliance has no %s", m->helper);
 		return -1;
 	}
 	st = insp_run(argv, NULL, 0);
 	if (st != 0) {
-		insp_recf("fs", f->id, "mount", "not mounted: %s exited with status %d",
+		insp_recf(IK_FS_MOUNT, f->id, "not mounted: %s exited with status %d",
 			  strrchr(m->helper, '/') + 1, st);
 		return -1;
 	}
@@ -122,11 +122,11 @@ int insp_mount(const struct insp_fs *f, const char *options, char *mp, size_t mp
 	if (!m)
 		return -1;
 	if (nmounts >= INSP_MAX_MOUNTS) {
-		insp_rec("fs", f->id, "mount", "not mounted: too many filesystems");
+		insp_rec(IK_FS_MOUNT, f->id, "not mounted: too many filesystems");
 		return -1;
 	}
 	if (load_driver(m) < 0) {
-		insp_recf("fs", f->id, "mount", "not mounted: the appliance's kernel has no %s driver",
+		insp_recf(IK_FS_MOUNT, f->id, "not mounted: the appliance's kernel has no %s driver",
 			  m->driver);
 		return -1;
 	}
@@ -142,7 +142,7 @@ int insp_mount(const struct insp_fs *f, const char *options, char *mp, size_t mp
 		}
 	} else if (mount(f->dev, mp, m->driver, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME,
 			 opts) < 0) {
-		insp_recf("fs", f->id, "mount", "not mounted: %s", strerror(errno));
+		insp_recf(IK_FS_MOUNT, f->id, "not mounted: %s", strerror(errno));
 		rmdir(mp);
 		return -1;
 	}
@@ -197,21 +197,21 @@ void insp_probe(struct insp_fs *f)
 		probe_value(pr, "USAGE", usage, sizeof usage);
 		probe_value(pr, "VERSION", version, sizeof version);
 		if (f->type[0]) {
-			insp_rec("fs", f->id, "type", f->type);
+			insp_rec(IK_FS_TYPE, f->id, f->type);
 			if (usage[0])
-				insp_rec("fs", f->id, "usage", usage);
+				insp_rec(IK_FS_USAGE, f->id, usage);
 			if (f->uuid[0])
-				insp_rec("fs", f->id, "uuid", f->uuid);
+				insp_rec(IK_FS_UUID, f->id, f->uuid);
 			if (f->label[0])
-				insp_rec("fs", f->id, "label", f->label);
+				insp_rec(IK_FS_LABEL, f->id, f->label);
 			if (version[0])
-				insp_rec("fs", f->id, "version", version);
+				insp_rec(IK_FS_VERSION, f->id, version);
 			/* LUKS and the like: reported, never opened. */
 			if (!strcmp(usage, "crypto"))
-				insp_rec("fs", f->id, "encrypted", "1");
+				insp_rec(IK_FS_ENCRYPTED, f->id, "1");
 			/* A filesystem nothing here reads says so. */
 			else if (!strcmp(usage, "filesystem") && !fsmount_find(f->type))
-				insp_recf("fs", f->id, "mount", "not mounted: leanboot reads no %s filesystems",
+				insp_recf(IK_FS_MOUNT, f->id, "not mounted: leanboot reads no %s filesystems",
 					  f->type);
 		}
 	}
@@ -260,8 +260,65 @@ void insp_top_names(int root, char *out, size_t len)
 		snprintf(out + o, len - o, " and %d more", more);
 }
 
+static struct insp_fs *find_id(const char *id)
+{
+	for (int i = 0; i < insp_nfs; i++)
+		if (!strcmp(insp_fss[i].id, id))
+			return &insp_fss[i];
+	return NULL;
+}
+
+/* A guest's own device name, as virt-inspector resolves it: /dev/VG/LV
+ * and /dev/mapper/VG-LV name a logical volume; /dev/sdXN, vdXN, hdXN
+ * and xvdXN the Nth partition of the disk attached in the place X
+ * gives (a is the first). */
+static struct insp_fs *find_dev(const char *dev)
+{
+	const char *p = dev + 5, *slash;
+	char id[300];
+
+	if (!strncmp(p, "mapper/", 7)) {
+		char *o = id;
+
+		/* VG-LV, each '-' of a name doubled. */
+		for (p += 7; *p && o < id + sizeof id - 1; p++) {
+			if (*p == '-' && p[1] == '-')
+				*o++ = *p++;
+			else
+				*o++ = *p == '-' ? '/' : *p;
+		}
+		*o = '\0';
+		return find_id(id);
+	}
+	if (!strncmp(p, "xvd", 3))
+		p += 3;
+	else if ((p[0] == 's' || p[0] == 'v' || p[0] == 'h') && p[1] == 'd')
+		p += 2;
+	else if ((slash = strchr(p, '/')) && !strchr(slash + 1, '/')) {
+		snprintf(id, sizeof id, "%s", p);
+		return find_id(id);
+	} else
+		return NULL;
+	{
+		long disk = 0;
+		size_t letters = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+
+		if (!letters || letters > 2)
+			return NULL;
+		for (size_t i = 0; i < letters; i++)
+			disk = disk * 26 + (p[i] - 'a' + 1);
+		p += letters;
+		if (*p && strspn(p, "0123456789") != strlen(p))
+			return NULL;
+		snprintf(id, sizeof id, *p ? "%ld.%s" : "%ld", disk - 1, p);
+		return find_id(id);
+	}
+}
+
 struct insp_fs *insp_find_spec(const char *spec)
 {
+	if (!strncmp(spec, "/dev/", 5))
+		return find_dev(spec);
 	for (int i = 0; i < insp_nfs; i++) {
 		struct insp_fs *b = &insp_fss[i];
 

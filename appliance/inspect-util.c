@@ -37,14 +37,32 @@ void insp_value(const char *s, size_t n)
 	}
 }
 
-void insp_rec(const char *kind, const char *id, const char *key, const char *value)
+void insp_rec_start(enum inspect_key key, const char *id)
 {
-	printf("%s\t%s\t%s\t", kind, id, key);
+	const struct inspect_vocab *v = &inspect_vocab[key];
+
+	printf("%s\t%s\t%s", inspect_kind_names[v->kind], id, v->wire);
+}
+
+void insp_field(const char *value)
+{
+	putchar('\t');
 	insp_value(value, strlen(value));
+}
+
+void insp_rec_end(void)
+{
 	putchar('\n');
 }
 
-void insp_recf(const char *kind, const char *id, const char *key, const char *fmt, ...)
+void insp_rec(enum inspect_key key, const char *id, const char *value)
+{
+	insp_rec_start(key, id);
+	insp_field(value);
+	insp_rec_end();
+}
+
+void insp_recf(enum inspect_key key, const char *id, const char *fmt, ...)
 {
 	char buf[WIRE_VALUE_MAX + 1];
 	va_list ap;
@@ -52,7 +70,7 @@ void insp_recf(const char *kind, const char *id, const char *key, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	insp_rec(kind, id, key, buf);
+	insp_rec(key, id, buf);
 }
 
 /* --- files inside a mounted filesystem -------------------------------- */
@@ -183,11 +201,13 @@ int insp_open_nocase(int root, const char *path, int flags)
 	return dir;
 }
 
-/* /usr/X of OS: on its own filesystem when it has one. */
+/* /usr/X and /var/X of OS: on their own filesystems when they have them. */
 static int os_open(const struct insp_os *os, const char *path, int flags)
 {
 	if (os->usr >= 0 && !strncmp(path, "usr/", 4))
 		return insp_open(os->usr, path + 4, flags);
+	if (os->var >= 0 && !strncmp(path, "var/", 4))
+		return insp_open(os->var, path + 4, flags);
 	return insp_open(os->root, path, flags);
 }
 
@@ -299,9 +319,9 @@ int insp_modprobe(const char *mod)
 
 #define ISOLATED_SECONDS 60
 #define ISOLATED_MEMORY (1ul << 30)       /* address space of the child */
-#define ISOLATED_OUTPUT (256u << 10)      /* the records it may print */
+#define ISOLATED_OUTPUT (12u << 20)       /* the records it may print: an OS's applications */
 
-int insp_isolated(void (*fn)(void *), void *arg, const char *kind, const char *id, const char *what)
+int insp_isolated(void (*fn)(void *), void *arg, enum inspect_key note, const char *id, const char *what)
 {
 	static char out[ISOLATED_OUTPUT];
 	int p[2], st, over;
@@ -336,12 +356,12 @@ int insp_isolated(void (*fn)(void *), void *arg, const char *kind, const char *i
 		return 0;
 	}
 	if (st == 128 + SIGALRM)
-		insp_recf(kind, id, "note", "%s not read: the reader took over %d s", what, ISOLATED_SECONDS);
+		insp_recf(note, id, "%s not read: the reader took over %d s", what, ISOLATED_SECONDS);
 	else if (st > 128)
-		insp_recf(kind, id, "note", "%s not read: the reader was killed by %s", what, strsignal(st - 128));
+		insp_recf(note, id, "%s not read: the reader was killed by %s", what, strsignal(st - 128));
 	else if (over)
-		insp_recf(kind, id, "note", "%s not read: over %u KiB of records", what, ISOLATED_OUTPUT >> 10);
+		insp_recf(note, id, "%s not read: over %u KiB of records", what, ISOLATED_OUTPUT >> 10);
 	else
-		insp_recf(kind, id, "note", "%s not read: the reader failed (status %d)", what, st);
+		insp_recf(note, id, "%s not read: the reader failed (status %d)", what, st);
 	return -1;
 }

@@ -23,7 +23,7 @@
 #define HIVE_MAX (512ul << 20)     /* larger than any SOFTWARE hive seen in use */
 
 /* hivex's functions, loaded in the child that reads a hive. */
-#define HIVEX_FNS(X) X(open) X(close) X(root) X(node_children) X(node_get_child) X(node_get_value) \
+#define HIVEX_FNS(X) X(open) X(close) X(root) X(node_children) X(node_get_child) X(node_name) X(node_get_value) \
 	X(node_values) X(value_dword) X(value_key) X(value_string) X(value_type) X(value_value)
 #define HIVEX_FIELD(f) __typeof__(hivex_##f) *f;
 static struct { HIVEX_FNS(HIVEX_FIELD) } hx;
@@ -117,7 +117,7 @@ static void arch(const struct insp_os *os, const char *sysroot)
 		a = pe_machine(fd);
 		close(fd);
 		if (a) {
-			insp_rec("os", os->id, "arch", a);
+			insp_rec(IK_OS_ARCH, os->id, a);
 			return;
 		}
 	}
@@ -162,27 +162,47 @@ static int dword_value(hive_h *h, hive_node_h node, const char *key, unsigned lo
 	return 1;
 }
 
-static void string_rec(hive_h *h, hive_node_h node, const char *key, const char *id, const char *rec)
+static void string_rec(hive_h *h, hive_node_h node, const char *key, const char *id, enum inspect_key rec)
 {
 	char *s = string_value(h, node, key);
 
 	if (s && s[0])
-		insp_rec("os", id, rec, s);
+		insp_rec(rec, id, s);
 	free(s);
 }
 
-/* Uninstall's subkeys that name an application (DisplayName). */
-static unsigned long applications(hive_h *h, const char *const *path)
+/* Uninstall's subkeys that name an application (DisplayName), each sent
+ * as virt-inspector reports it: the key's name, then what its values
+ * say.  Counted in *N, up to INSPECT_MAX_APPS. */
+static void applications(hive_h *h, const char *const *path, const char *id, unsigned long *n)
 {
+	static const struct { const char *value; enum inspect_app_field field; } fields[] = {
+		{ "DisplayName", INSPECT_APP_DISPLAY_NAME }, { "DisplayVersion", INSPECT_APP_VERSION },
+		{ "Publisher", INSPECT_APP_PUBLISHER }, { "InstallLocation", INSPECT_APP_INSTALL_PATH },
+		{ "URLInfoAbout", INSPECT_APP_URL }, { "Comments", INSPECT_APP_DESCRIPTION },
+		{ "InstallDate", INSPECT_APP_INSTALL_DATE },
+	};
 	hive_node_h node = node_at(h, hx.root(h), path), *kids;
-	unsigned long n = 0;
 
 	if (!node || !(kids = hx.node_children(h, node)))
-		return 0;
-	for (size_t i = 0; kids[i]; i++)
-		n += hx.node_get_value(h, kids[i], "DisplayName") != 0;
+		return;
+	for (size_t i = 0; kids[i] && *n < INSPECT_MAX_APPS; i++) {
+		char *v[INSPECT_APP_NFIELDS] = { 0 };
+
+		if (!(v[INSPECT_APP_DISPLAY_NAME] = string_value(h, kids[i], "DisplayName")))
+			continue;
+		v[INSPECT_APP_NAME] = hx.node_name(h, kids[i]);
+		for (size_t k = 1; k < sizeof fields / sizeof fields[0]; k++)
+			v[fields[k].field] = string_value(h, kids[i], fields[k].value);
+		insp_rec_start(IK_OS_APPLICATION, id);
+		for (int f = 0; f < INSPECT_APP_NFIELDS; f++)
+			insp_field(v[f] ? v[f] : "");
+		insp_rec_end();
+		for (int f = 0; f < INSPECT_APP_NFIELDS; f++)
+			free(v[f]);
+		++*n;
+	}
 	free(kids);
-	return n;
 }
 
 static void software(hive_h *h, const char *id)
@@ -191,34 +211,38 @@ static void software(hive_h *h, const char *id)
 	static const char *const apps64[] = { "Microsoft", "Windows", "CurrentVersion", "Uninstall", NULL };
 	static const char *const apps32[] = { "WOW6432Node", "Microsoft", "Windows", "CurrentVersion", "Uninstall", NULL };
 	hive_node_h cv = node_at(h, hx.root(h), cv_path);
-	unsigned long major, minor;
+	unsigned long major, minor, napps = 0;
 	char *s;
 
 	if (!cv) {
-		insp_rec("os", id, "note", "the SOFTWARE hive has no Microsoft/Windows NT/CurrentVersion key");
+		insp_rec(IK_OS_NOTE, id, "the SOFTWARE hive has no Microsoft/Windows NT/CurrentVersion key");
 		return;
 	}
-	string_rec(h, cv, "ProductName", id, "product_name");
-	string_rec(h, cv, "InstallationType", id, "product_variant");
-	string_rec(h, cv, "EditionID", id, "edition");
-	string_rec(h, cv, "CurrentBuildNumber", id, "build_id");
+	string_rec(h, cv, "ProductName", id, IK_OS_PRODUCT_NAME);
+	string_rec(h, cv, "InstallationType", id, IK_OS_PRODUCT_VARIANT);
+	string_rec(h, cv, "EditionID", id, IK_OS_EDITION);
+	string_rec(h, cv, "CurrentBuildNumber", id, IK_OS_BUILD_ID);
 	/* Windows 10 keeps "6.3" in CurrentVersion for old programs'
 	 * sake; its real numbers are the DWORDs. */
 	if (dword_value(h, cv, "CurrentMajorVersionNumber", &major) &&
 	    dword_value(h, cv, "CurrentMinorVersionNumber", &minor)) {
-		insp_recf("os", id, "major_version", "%lu", major);
-		insp_recf("os", id, "minor_version", "%lu", minor);
+		insp_recf(IK_OS_MAJOR_VERSION, id, "%lu", major);
+		insp_recf(IK_OS_MINOR_VERSION, id, "%lu", minor);
 	} else if ((s = string_value(h, cv, "CurrentVersion"))) {
 		char *end;
 
 		major = strtoul(s, &end, 10);
 		if (end != s && *end == '.' && end[1] >= '0' && end[1] <= '9') {
-			insp_recf("os", id, "major_version", "%lu", major);
-			insp_recf("os", id, "minor_version", "%lu", strtoul(end + 1, NULL, 10));
+			insp_recf(IK_OS_MAJOR_VERSION, id, "%lu", major);
+			insp_recf(IK_OS_MINOR_VERSION, id, "%lu", strtoul(end + 1, NULL, 10));
 		}
 		free(s);
 	}
-	insp_recf("os", id, "applications", "%lu", applications(h, apps64) + applications(h, apps32));
+	applications(h, apps64, id, &napps);
+	applications(h, apps32, id, &napps);
+	insp_recf(IK_OS_PACKAGES, id, "%lu", napps);
+	if (napps >= INSPECT_MAX_APPS)
+		insp_recf(IK_OS_NOTE, id, "applications listed up to %d; the rest left out", INSPECT_MAX_APPS);
 }
 
 /* HKLM\SYSTEM\MountedDevices: "\DosDevices\C:" and its partition, as an
@@ -264,9 +288,12 @@ static void drives(hive_h *h, const char *id)
 			const struct insp_fs *fs = &insp_fss[f];
 
 			if (gpt ? !strcasecmp(fs->partuuid, target) : !strcmp(fs->disk_sig, target) && fs->start == off) {
-				printf("os\t%s\tdrive\t%c\t", id, key[12] >= 'a' ? key[12] - 'a' + 'A' : key[12]);
-				insp_value(fs->id, strlen(fs->id));
-				putchar('\n');
+				char letter[2] = { key[12] >= 'a' ? key[12] - 'a' + 'A' : key[12], '\0' };
+
+				insp_rec_start(IK_OS_DRIVE, id);
+				insp_field(letter);
+				insp_field(fs->id);
+				insp_rec_end();
 				break;
 			}
 		}
@@ -288,23 +315,23 @@ static void system_hive(hive_h *h, const char *id)
 
 	drives(h, id);
 	if (!dword_value(h, node_at(h, root, select), "Current", &current) || current > 999) {
-		insp_rec("os", id, "note", "the SYSTEM hive has no Select/Current value");
+		insp_rec(IK_OS_NOTE, id, "the SYSTEM hive has no Select/Current value");
 		return;
 	}
 	snprintf(name, sizeof name, "ControlSet%03lu", current);
 	set = hx.node_get_child(h, root, name);
 	if (!set) {
-		insp_recf("os", id, "note", "the SYSTEM hive has no %s", name);
+		insp_recf(IK_OS_NOTE, id, "the SYSTEM hive has no %s", name);
 		return;
 	}
-	insp_rec("os", id, "windows_current_control_set", name);
+	insp_rec(IK_OS_WINDOWS_CURRENT_CONTROL_SET, id, name);
 	host = string_value(h, node_at(h, root, cn_path), "ComputerName");
 	if (!host || !host[0]) {
 		free(host);
 		host = string_value(h, node_at(h, root, tcpip_path), "Hostname");
 	}
 	if (host && host[0])
-		insp_rec("os", id, "hostname", host);
+		insp_rec(IK_OS_HOSTNAME, id, host);
 	free(host);
 }
 
@@ -322,22 +349,22 @@ static void read_hive(void *arg)
 	snprintf(path, sizeof path, "%s/system32/config/%s", j->sysroot, j->name);
 	fd = insp_open_nocase(j->os->root, path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		insp_recf("os", j->os->id, "note", "no %s hive", j->name);
+		insp_recf(IK_OS_NOTE, j->os->id, "no %s hive", j->name);
 		return;
 	}
 	if ((unsigned long long)st.st_size > HIVE_MAX) {
-		insp_recf("os", j->os->id, "note", "the %s hive not read: %llu MiB, over the limit of %lu MiB",
+		insp_recf(IK_OS_NOTE, j->os->id, "the %s hive not read: %llu MiB, over the limit of %lu MiB",
 			  j->name, (unsigned long long)st.st_size >> 20, HIVE_MAX >> 20);
 		return;
 	}
 	if (hivex_load(&why) < 0) {
-		insp_recf("os", j->os->id, "note", "the %s hive not read: %s", j->name, why);
+		insp_recf(IK_OS_NOTE, j->os->id, "the %s hive not read: %s", j->name, why);
 		return;
 	}
 	snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
 	h = hx.open(via, 0);
 	if (!h) {
-		insp_recf("os", j->os->id, "note", "the %s hive not read: damaged, or not a hive (%s)", j->name,
+		insp_recf(IK_OS_NOTE, j->os->id, "the %s hive not read: damaged, or not a hive (%s)", j->name,
 			  strerror(errno));
 		return;
 	}
@@ -353,9 +380,9 @@ void insp_windows(const struct insp_os *os, const char *sysroot)
 	char root[300];
 
 	snprintf(root, sizeof root, "/%s", sysroot);
-	insp_rec("os", os->id, "type", "windows");
-	insp_rec("os", os->id, "windows_systemroot", root);
+	insp_rec(IK_OS_TYPE, os->id, "windows");
+	insp_rec(IK_OS_WINDOWS_SYSTEMROOT, os->id, root);
 	arch(os, sysroot);
-	insp_isolated(read_hive, &soft, "os", os->id, "the SOFTWARE hive");
-	insp_isolated(read_hive, &sys, "os", os->id, "the SYSTEM hive");
+	insp_isolated(read_hive, &soft, IK_OS_NOTE, os->id, "the SOFTWARE hive");
+	insp_isolated(read_hive, &sys, IK_OS_NOTE, os->id, "the SYSTEM hive");
 }

@@ -72,11 +72,11 @@ static void inspect_disk(int n)
 		ioctl(fd, BLKGETSIZE64, &size);
 		close(fd);
 	}
-	insp_recf("disk", id, "size", "%llu", (unsigned long long)size);
+	insp_recf(IK_DISK_SIZE, id, "%llu", (unsigned long long)size);
 
 	pr = blkid_new_probe_from_filename(dev);
 	if (!pr) {
-		insp_rec("disk", id, "partition_table", "none");
+		insp_rec(IK_DISK_PARTITION_TABLE, id, "none");
 		return;
 	}
 	blkid_probe_enable_partitions(pr, 1);
@@ -86,18 +86,18 @@ static void inspect_disk(int n)
 	pt = pl ? blkid_partlist_get_table(pl) : NULL;
 	if (!pt) {
 		blkid_free_probe(pr);
-		insp_rec("disk", id, "partition_table", "none");
+		insp_rec(IK_DISK_PARTITION_TABLE, id, "none");
 		new_fs(id, dev);
 		return;
 	}
-	insp_rec("disk", id, "partition_table", blkid_parttable_get_type(pt));
+	insp_rec(IK_DISK_PARTITION_TABLE, id, blkid_parttable_get_type(pt));
 	/* An MBR disk's signature names its partitions in Windows'
 	 * MountedDevices. */
 	if (!strcmp(blkid_parttable_get_type(pt), "dos") && (s = blkid_parttable_get_id(pt)))
 		snprintf(sig, sizeof sig, "%s%s", strncmp(s, "0x", 2) ? "0x" : "", s);
 	nparts = blkid_partlist_numof_partitions(pl);
 	if (nparts > INSP_MAX_PARTS) {
-		insp_recf("disk", id, "partitions_omitted", "%d", nparts - INSP_MAX_PARTS);
+		insp_recf(IK_DISK_PARTITIONS_OMITTED, id, "%d", nparts - INSP_MAX_PARTS);
 		nparts = INSP_MAX_PARTS;
 	}
 	for (int i = 0; i < nparts; i++) {
@@ -109,16 +109,16 @@ static void inspect_disk(int n)
 		if (no < 1)
 			continue;
 		snprintf(id, sizeof id, "%d.%d", n, no);
-		insp_recf("part", id, "start", "%llu", (unsigned long long)blkid_partition_get_start(p) * 512);
-		insp_recf("part", id, "size", "%llu", (unsigned long long)blkid_partition_get_size(p) * 512);
+		insp_recf(IK_PART_START, id, "%llu", (unsigned long long)blkid_partition_get_start(p) * 512);
+		insp_recf(IK_PART_SIZE, id, "%llu", (unsigned long long)blkid_partition_get_size(p) * 512);
 		if ((s = blkid_partition_get_type_string(p)))
-			insp_rec("part", id, "type", s);
+			insp_rec(IK_PART_TYPE, id, s);
 		else
-			insp_recf("part", id, "type", "0x%02x", blkid_partition_get_type(p));
+			insp_recf(IK_PART_TYPE, id, "0x%02x", blkid_partition_get_type(p));
 		if ((s = blkid_partition_get_name(p)) && *s)
-			insp_rec("part", id, "name", s);
+			insp_rec(IK_PART_NAME, id, s);
 		if ((s = blkid_partition_get_uuid(p)) && *s)
-			insp_rec("part", id, "uuid", s);
+			insp_rec(IK_PART_UUID, id, s);
 		/* An extended partition holds the logical ones, nothing else. */
 		if (blkid_partition_is_extended(p))
 			continue;
@@ -201,7 +201,7 @@ static void inspect_lvm(void)
 			if (!wire_lvm_name_ok(vg, strlen(vg)) || !wire_lvm_name_ok(lv, strlen(lv)) || strspn(size, "0123456789") != strlen(size))
 				continue;
 			snprintf(id, sizeof id, "%s/%s", vg, lv);
-			insp_rec("lv", id, "size", size);
+			insp_rec(IK_LV_SIZE, id, size);
 			/* Device-mapper's name: VG-LV with each '-' doubled. */
 			d = dev + snprintf(dev, sizeof dev, "/dev/mapper/");
 			for (const char *s = id; *s; s++) {
@@ -211,7 +211,7 @@ static void inspect_lvm(void)
 			}
 			*d = '\0';
 			if (access(dev, F_OK) != 0) {
-				insp_rec("lv", id, "inactive", "1");
+				insp_rec(IK_LV_INACTIVE, id, "1");
 				continue;
 			}
 			nlv++;
@@ -224,16 +224,16 @@ static void inspect_lvm(void)
 
 int insp_os_at(struct insp_fs *f, const char *id, int root)
 {
-	struct insp_os os = { .id = id, .root = root, .usr = -1, .fs = f };
+	struct insp_os os = { .id = id, .root = root, .usr = -1, .var = -1, .fs = f };
 	char sysroot[256];
 
 	if (insp_windows_root(root, sysroot, sizeof sysroot)) {
-		insp_rec("os", id, "root", id);
+		insp_rec(IK_OS_ROOT, id, id);
 		insp_windows(&os, sysroot);
 		return 1;
 	}
 	if (insp_linux_root(root)) {
-		insp_rec("os", id, "root", id);
+		insp_rec(IK_OS_ROOT, id, id);
 		insp_linux(&os);
 		return 1;
 	}
@@ -252,10 +252,10 @@ static void inspect_fs(struct insp_fs *f)
 	root = insp_mount(f, btrfs ? "subvolid=5" : NULL, mp, sizeof mp);
 	if (root < 0)
 		return;
-	insp_rec("fs", f->id, "mount", "ok");
+	insp_rec(IK_FS_MOUNT, f->id, "ok");
 	if (fstatvfs(root, &sv) == 0) {
-		insp_recf("fs", f->id, "size", "%llu", (unsigned long long)sv.f_blocks * sv.f_frsize);
-		insp_recf("fs", f->id, "used", "%llu",
+		insp_recf(IK_FS_SIZE, f->id, "%llu", (unsigned long long)sv.f_blocks * sv.f_frsize);
+		insp_recf(IK_FS_USED, f->id, "%llu",
 			  (unsigned long long)(sv.f_blocks - sv.f_bfree) * sv.f_frsize);
 	}
 	oss = insp_os_at(f, f->id, root);
@@ -266,7 +266,7 @@ static void inspect_fs(struct insp_fs *f)
 		char names[512];
 
 		insp_top_names(root, names, sizeof names);
-		insp_recf("fs", f->id, "note", "no operating system found; top level: %s", names);
+		insp_recf(IK_FS_NOTE, f->id, "no operating system found; top level: %s", names);
 	}
 	insp_unmount(mp, root);
 }

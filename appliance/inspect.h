@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../include/inspect-vocab.h"
 #include "../launcher/wire.h"
 
 #define INSP_MAX_PARTS 256         /* the kernel's own limit per disk */
@@ -36,18 +37,23 @@ extern int insp_nfs;
 
 /* An operating system's root as the readers see it: the filesystem (or
  * one of its btrfs subvolumes) mounted at ROOT, and, when its fstab puts
- * /usr elsewhere, that filesystem at USR (else -1). */
+ * /usr or /var elsewhere, those filesystems at USR and VAR (else -1). */
 struct insp_os {
 	const char *id;           /* the record ID: the filesystem's, maybe with #SUBVOLID */
-	int root, usr;
+	int root, usr, var;
 	struct insp_fs *fs;
 };
 
 /* --- records (inspect-util.c) --- */
 void insp_value(const char *s, size_t n);
-void insp_rec(const char *kind, const char *id, const char *key, const char *value);
-void insp_recf(const char *kind, const char *id, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* One record of one value, KEY naming its kind too (inspect-vocab.h). */
+void insp_rec(enum inspect_key key, const char *id, const char *value);
+void insp_recf(enum inspect_key key, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A record of several values: start, each value, end. */
+void insp_rec_start(enum inspect_key key, const char *id);
+void insp_field(const char *value);
+void insp_rec_end(void);
 
 /* --- files inside a mounted filesystem (inspect-util.c) ---
  * Paths resolve with the filesystem as their root (openat2
@@ -59,7 +65,7 @@ ssize_t insp_read(int root, const char *path, char *buf, size_t cap);
 /* PATH looked up one name at a time, each matched without regard to
  * ASCII case when there is no exact match: Windows' names. */
 int insp_open_nocase(int root, const char *path, int flags);
-/* The same for an OS whose /usr may be another filesystem. */
+/* The same for an OS whose /usr and /var may be other filesystems. */
 int insp_os_open_file(const struct insp_os *os, const char *path);
 ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size_t cap);
 int insp_os_exists(const struct insp_os *os, const char *path);
@@ -70,11 +76,11 @@ int insp_os_exists(const struct insp_os *os, const char *path);
 int insp_run(char *const argv[], char *out, size_t cap);
 int insp_modprobe(const char *mod);
 /* FN(ARG) run in a child with bounded time and memory: the records it
- * prints reach the report only if it ends well.  Otherwise a note on
- * KIND ID says that WHAT was not read, and why.  Returns 0 if it ended
+ * prints reach the report only if it ends well.  Otherwise a NOTE record on
+ * ID says that WHAT was not read, and why.  Returns 0 if it ended
  * well.  For readers of formats parsed by libraries (hives, rpm's
  * databases) that a hostile file might crash or hang. */
-int insp_isolated(void (*fn)(void *), void *arg, const char *kind, const char *id, const char *what);
+int insp_isolated(void (*fn)(void *), void *arg, enum inspect_key note, const char *id, const char *what);
 
 /* --- libraries (inspect-util.c) ---
  * The readers of hives, rpm's Berkeley DB and btrfs subvolumes load their
@@ -99,10 +105,26 @@ int insp_mountable(const char *type);
  * holds. */
 void insp_top_names(int root, char *out, size_t len);
 /* The filesystem whose UUID=, LABEL=, PARTUUID= or PARTLABEL= SPEC
- * names, or NULL: device names in the guest's fstab mean nothing here. */
+ * names, or the guest's device name (/dev/sda2, /dev/VG/LV) names as
+ * virt-inspector resolves it; NULL if none. */
 struct insp_fs *insp_find_spec(const char *spec);
 
 /* --- operating systems --- */
+/* KEY=VALUE, quoted as a shell would, from the line at LINE; 1 if the
+ * line sets KEY (inspect-release.c). */
+int insp_shell_value(const char *line, const char *key, char *out, size_t len);
+char *insp_next_line(char *line);
+/* Which distribution and version (inspect-release.c). */
+void insp_release(const struct insp_os *os);
+/* The installed applications of a Linux root, and their package
+ * format (inspect-apps.c); rpm's in inspect-rpm.c.  insp_app sends one
+ * (V indexed by inspect_app_field, NULL for none); -1 past the limit,
+ * after a note. */
+void insp_packages(const struct insp_os *os);
+int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS]);
+/* EVR ("1:2.3-4") split into its epoch, version and release, each
+ * cut to LEN. */
+void insp_split_evr(const char *evr, char *epoch, char *version, char *release, size_t len);
 int insp_linux_root(int root);                        /* inspect-linux.c */
 void insp_linux(struct insp_os *os);
 void insp_rpm(const struct insp_os *os);              /* inspect-rpm.c */

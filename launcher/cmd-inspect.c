@@ -61,8 +61,8 @@ static struct json_object *host_disks(struct inspect_opts *o, char **paths, int 
 		json_object_array_add(disks, d);
 		/* A disk on a remote host is found there, not probed here. */
 		if (disk_is_remote(paths[i])) {
-			json_object_object_add(d, "index", json_object_new_int(i));
-			json_object_object_add(d, "path", inspect_string(paths[i]));
+			json_object_object_add(d, IJ(DISK, INDEX), json_object_new_int(i));
+			json_object_object_add(d, IJ(DISK, PATH), inspect_string(paths[i]));
 			o->lo.in.disks[i] = (struct plan_disk_in){ .path = paths[i], .format = o->format };
 			continue;
 		}
@@ -71,14 +71,14 @@ static struct json_object *host_disks(struct inspect_opts *o, char **paths, int 
 			json_object_put(disks);
 			return NULL;
 		}
-		json_object_object_add(d, "index", json_object_new_int(i));
-		json_object_object_add(d, "path", inspect_string(paths[i]));
-		json_object_object_add(d, "format", json_object_new_string(disk_format_name(info.format)));
-		json_object_object_add(d, "file_size", json_object_new_int64((int64_t)info.size));
+		json_object_object_add(d, IJ(DISK, INDEX), json_object_new_int(i));
+		json_object_object_add(d, IJ(DISK, PATH), inspect_string(paths[i]));
+		json_object_object_add(d, IJ(DISK, FORMAT), json_object_new_string(disk_format_name(info.format)));
+		json_object_object_add(d, IJ(DISK, FILE_SIZE), json_object_new_int64((int64_t)info.size));
 		chain = json_object_new_array();
 		for (size_t k = 0; k < backing.n; k++)
 			json_object_array_add(chain, inspect_string(backing.v[k]));
-		json_object_object_add(d, "backing_chain", chain);
+		json_object_object_add(d, IJ(DISK, BACKING_CHAIN), chain);
 		strv_free(&backing);
 		/* Probed here, with its chain: the resolver keeps it. */
 		o->lo.in.disks[i] = (struct plan_disk_in){ .path = paths[i], .format = (int)info.format,
@@ -118,21 +118,23 @@ static void human(long long b, char *buf, size_t len)
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-/* "key value" pairs that are present, on one line. */
-static void text_fields(struct json_object *o, const char *const *keys, const char *indent)
+/* "key value" pairs that are present, on one line; KEYS ends with
+ * INSPECT_NKEYS. */
+static void text_fields(struct json_object *o, const enum inspect_key *keys, const char *indent)
 {
 	int first = 1;
 
-	for (; *keys; keys++) {
+	for (; *keys != INSPECT_NKEYS; keys++) {
+		const char *key = inspect_vocab[*keys].json;
 		struct json_object *v;
 		long long n;
 		char h[32];
 
-		if (!json_object_object_get_ex(o, *keys, &v))
+		if (!json_object_object_get_ex(o, key, &v))
 			continue;
-		printf("%s%s", first ? indent : ", ", *keys);
-		if (json_object_is_type(v, json_type_int) && jnum(o, *keys, &n) &&
-		    (strstr(*keys, "size") || !strcmp(*keys, "used") || !strcmp(*keys, "start"))) {
+		printf("%s%s", first ? indent : ", ", key);
+		if (json_object_is_type(v, json_type_int) && jnum(o, key, &n) &&
+		    (strstr(key, "size") || !strcmp(key, "used") || !strcmp(key, "start"))) {
 			human(n, h, sizeof h);
 			printf(" %s", h);
 		} else {
@@ -156,49 +158,73 @@ static void text_list(struct json_object *o, const char *key, const char *indent
 
 static void text_fs(struct json_object *parent, const char *indent)
 {
-	static const char *const keys[] = { "type", "version", "uuid", "label", "size", "used", NULL };
+	static const enum inspect_key keys[] = { IK_FS_TYPE, IK_FS_VERSION, IK_FS_UUID, IK_FS_LABEL, IK_FS_SIZE,
+						 IK_FS_USED, INSPECT_NKEYS };
 	struct json_object *fs, *subs;
 	const char *m;
 	char in[16];
 
-	if (!json_object_object_get_ex(parent, "filesystem", &fs))
+	if (!json_object_object_get_ex(parent, INSPECT_JSON_FS, &fs))
 		return;
 	printf("%s  filesystem:\n", indent);
 	snprintf(in, sizeof in, "%s    ", indent);
 	text_fields(fs, keys, in);
-	if ((m = jstr(fs, "mount")) && strcmp(m, "ok"))
+	if ((m = jstr(fs, IJ(FS, MOUNT))) && strcmp(m, "ok"))
 		printf("%s%s\n", in, m);
-	if (json_object_object_get_ex(fs, "encrypted", NULL))
+	if (json_object_object_get_ex(fs, IJ(FS, ENCRYPTED), NULL))
 		printf("%sencrypted, not opened\n", in);
-	if (json_object_object_get_ex(fs, "subvolumes", &subs))
+	if (json_object_object_get_ex(fs, IJ(FS, SUBVOLUME), &subs))
 		for (size_t k = 0; k < json_object_array_length(subs); k++) {
 			struct json_object *e = json_object_array_get_idx(subs, k);
 
 			printf("%ssubvolume %s: %s\n", in, jstr(e, "id"), jstr(e, "path"));
 		}
-	text_list(fs, "notes", in, "note: ");
+	text_list(fs, IJ(FS, NOTE), in, "note: ");
+}
+
+/* "application NAME [EPOCH:]VERSION[-RELEASE] ARCH", as rpm -q and
+ * dpkg -l show them; Windows' by their display names. */
+static void text_app(struct json_object *a)
+{
+	const char *name = jstr(a, inspect_app_names[INSPECT_APP_DISPLAY_NAME]), *epoch, *rel, *arch;
+
+	if (!name)
+		name = jstr(a, inspect_app_names[INSPECT_APP_NAME]);
+	printf("  application %s", name);
+	if (jstr(a, inspect_app_names[INSPECT_APP_VERSION])) {
+		epoch = jstr(a, inspect_app_names[INSPECT_APP_EPOCH]);
+		rel = jstr(a, inspect_app_names[INSPECT_APP_RELEASE]);
+		printf(" %s%s%s%s%s", epoch ? epoch : "", epoch ? ":" : "", jstr(a, inspect_app_names[INSPECT_APP_VERSION]),
+		       rel ? "-" : "", rel ? rel : "");
+	}
+	if ((arch = jstr(a, inspect_app_names[INSPECT_APP_ARCH])))
+		printf(" %s", arch);
+	putchar('\n');
 }
 
 static void text_print(struct json_object *report)
 {
-	static const char *const disk_keys[] = { "format", "size", "file_size", "partition_table",
-						 "partitions_omitted", NULL };
-	static const char *const part_keys[] = { "start", "size", "type", "name", "uuid", NULL };
-	static const char *const os_keys[] = { "distro", "version", "product_name", "osinfo", "hostname",
-					       "arch", "package_format", "packages", "applications", NULL };
-	static const char *const lv_keys[] = { "size", "inactive", NULL };
-	struct json_object *disks = json_object_object_get(report, "disks"), *oss, *lvs;
+	static const enum inspect_key disk_keys[] = { IK_DISK_FORMAT, IK_DISK_SIZE, IK_DISK_FILE_SIZE,
+						      IK_DISK_PARTITION_TABLE, IK_DISK_PARTITIONS_OMITTED,
+						      INSPECT_NKEYS };
+	static const enum inspect_key part_keys[] = { IK_PART_START, IK_PART_SIZE, IK_PART_TYPE, IK_PART_NAME,
+						      IK_PART_UUID, INSPECT_NKEYS };
+	static const enum inspect_key os_keys[] = { IK_OS_DISTRO, IK_OS_VERSION_ID, IK_OS_PRODUCT_NAME,
+						    IK_OS_OSINFO, IK_OS_HOSTNAME, IK_OS_ARCH, IK_OS_PACKAGE_FORMAT,
+						    IK_OS_PACKAGE_MANAGEMENT, IK_OS_PACKAGES, INSPECT_NKEYS };
+	static const enum inspect_key lv_keys[] = { IK_LV_SIZE, IK_LV_INACTIVE, INSPECT_NKEYS };
+	struct json_object *disks = json_object_object_get(report, INSPECT_JSON_DISKS), *oss, *lvs;
 
 	for (size_t i = 0; i < json_object_array_length(disks); i++) {
 		struct json_object *d = json_object_array_get_idx(disks, i), *parts, *chain;
 
-		printf("disk %zu: %s\n", i, jstr(d, "path"));
+		printf("disk %zu: %s\n", i, jstr(d, IJ(DISK, PATH)));
 		text_fields(d, disk_keys, "  ");
-		if (json_object_object_get_ex(d, "backing_chain", &chain))
+		if (json_object_object_get_ex(d, IJ(DISK, BACKING_CHAIN), &chain))
 			for (size_t k = 0; k < json_object_array_length(chain); k++)
 				printf("  backing file: %s\n", json_object_get_string(json_object_array_get_idx(chain, k)));
 		text_fs(d, "");
-		if (!json_object_object_get_ex(d, "partitions", &parts))
+		if (!json_object_object_get_ex(d, INSPECT_JSON_PARTS, &parts))
 			continue;
 		for (size_t k = 0; k < json_object_array_length(parts); k++) {
 			struct json_object *p = json_object_array_get_idx(parts, k);
@@ -208,7 +234,7 @@ static void text_print(struct json_object *report)
 			text_fs(p, "  ");
 		}
 	}
-	if (json_object_object_get_ex(report, "logical_volumes", &lvs))
+	if (json_object_object_get_ex(report, INSPECT_JSON_LVS, &lvs))
 		for (size_t i = 0; i < json_object_array_length(lvs); i++) {
 			struct json_object *v = json_object_array_get_idx(lvs, i);
 
@@ -216,7 +242,7 @@ static void text_print(struct json_object *report)
 			text_fields(v, lv_keys, "  ");
 			text_fs(v, "");
 		}
-	if (!json_object_object_get_ex(report, "operating_systems", &oss))
+	if (!json_object_object_get_ex(report, INSPECT_JSON_OSES, &oss))
 		return;
 	for (size_t i = 0; i < json_object_array_length(oss); i++) {
 		struct json_object *s = json_object_array_get_idx(oss, i), *l;
@@ -229,26 +255,35 @@ static void text_print(struct json_object *report)
 			printf("os on disk %s partition %lld:\n", jstr(s, "disk"), part);
 		else
 			printf("os on disk %s:\n", jstr(s, "disk"));
-		if (jstr(s, "subvolume"))
-			printf("  in btrfs subvolume %s (%s)\n", jstr(s, "subvolume"), jstr(s, "subvolume_id"));
+		if (jstr(s, IJ(OS, SUBVOLUME)))
+			printf("  in btrfs subvolume %s (%s)\n", jstr(s, IJ(OS, SUBVOLUME)), jstr(s, "subvolume_id"));
 		text_fields(s, os_keys, "  ");
-		if (jstr(s, "usr_filesystem"))
-			printf("  /usr on %s\n", jstr(s, "usr_filesystem"));
-		text_list(s, "kernels", "  ", "kernel ");
-		if (json_object_object_get_ex(s, "drive_mappings", &l))
+		if (jstr(s, IJ(OS, USR)))
+			printf("  /usr on %s\n", jstr(s, IJ(OS, USR)));
+		text_list(s, IJ(OS, KERNEL), "  ", "kernel ");
+		if (json_object_object_get_ex(s, IJ(OS, MOUNTPOINT), &l))
+			for (size_t k = 0; k < json_object_array_length(l); k++) {
+				struct json_object *e = json_object_array_get_idx(l, k);
+
+				printf("  mountpoint %s: %s\n", jstr(e, "mountpoint"), jstr(e, "filesystem"));
+			}
+		if (json_object_object_get_ex(s, IJ(OS, DRIVE), &l))
 			for (size_t k = 0; k < json_object_array_length(l); k++) {
 				struct json_object *e = json_object_array_get_idx(l, k);
 
 				printf("  drive %s: on %s\n", jstr(e, "letter"), jstr(e, "filesystem"));
 			}
-		if (json_object_object_get_ex(s, "fstab", &l))
+		if (json_object_object_get_ex(s, IJ(OS, FSTAB), &l))
 			for (size_t k = 0; k < json_object_array_length(l); k++) {
 				struct json_object *e = json_object_array_get_idx(l, k);
 
 				printf("  fstab %s %s %s %s\n", jstr(e, "spec"), jstr(e, "mountpoint"),
 				       jstr(e, "type"), jstr(e, "options"));
 			}
-		text_list(s, "notes", "  ", "note: ");
+		if (json_object_object_get_ex(s, IJ(OS, APPLICATION), &l))
+			for (size_t k = 0; k < json_object_array_length(l); k++)
+				text_app(json_object_array_get_idx(l, k));
+		text_list(s, IJ(OS, NOTE), "  ", "note: ");
 	}
 }
 
@@ -287,8 +322,8 @@ int cmd_inspect(int argc, char **argv)
 	if (!(disks = host_disks(&o, argv + optind, ndisks)))
 		return err_report("inspect");
 	report = json_object_new_object();
-	json_object_object_add(report, "disks", disks);
-	json_object_object_add(report, "operating_systems", json_object_new_array());
+	json_object_object_add(report, INSPECT_JSON_DISKS, disks);
+	json_object_object_add(report, INSPECT_JSON_OSES, json_object_new_array());
 
 	o.lo.cmd = job;
 	o.lo.backend = (enum backend_kind)cmd_global.backend;

@@ -1,9 +1,12 @@
 /* inspect-derive: what follows from the facts the inspector found, in
  * the names virt-inspector gives them, so that a user of either reads
- * the other's report.  The distribution stays os-release's ID as written;
- * an ID leanboot does not know is reported as given, with a note.  The
- * osinfo IDs are libosinfo's short IDs, made by the rules libguestfs
- * uses, and only where a rule applies. */
+ * the other's report.  The distribution is virt-inspector's name for
+ * it: a release file's, as the inspector sent it, or os-release's ID
+ * mapped here; the ID itself stays in os_release_id.  An ID leanboot
+ * does not know is reported as given, with a note.  The package format
+ * and manager follow from the distribution, as virt-inspector derives
+ * them.  The osinfo IDs are libosinfo's short IDs, made by the rules
+ * libguestfs uses, and only where a rule applies. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,44 +26,56 @@ enum osinfo_rule {
 	OSINFO_SLES,         /* sle(s) + major, then sp + minor if any */
 };
 
-/* The os-release IDs leanboot knows, and their osinfo names. */
+/* How a distribution manages its packages: by its major version where
+ * it changed (Fedora 22 and RHEL 8 moved from yum to dnf). */
+enum pm_rule { PM_FIXED, PM_DNF_FROM_22, PM_DNF_FROM_8 };
+
+/* The distributions leanboot knows: the os-release ID that names each
+ * (NULL: known only by a release file), virt-inspector's name, the
+ * osinfo name, the package format and manager. */
 static const struct distro {
-	const char *id, *osinfo;
+	const char *id, *distro, *osinfo;
 	enum osinfo_rule rule;
+	const char *format, *pm;
+	enum pm_rule pm_rule;
 } distros[] = {
-	{ "alpine", "alpinelinux", OSINFO_MAJOR_MINOR },
-	{ "almalinux", "almalinux", OSINFO_MAJOR_FROM_8 },
-	{ "altlinux", "altlinux", OSINFO_MAJOR_MINOR },
-	{ "amzn", "amzn", OSINFO_NONE },
-	{ "arch", "archlinux", OSINFO_NAME },
-	{ "centos", "centos", OSINFO_CENTOS },
-	{ "circle", "circle", OSINFO_MAJOR_FROM_8 },
-	{ "coreos", "coreos", OSINFO_MAJOR_MINOR },
-	{ "debian", "debian", OSINFO_MAJOR },
-	{ "fedora", "fedora", OSINFO_MAJOR },
-	{ "frugalware", "frugalware", OSINFO_MAJOR_MINOR },
-	{ "gentoo", "gentoo", OSINFO_NAME },
-	{ "kali", "kalilinux", OSINFO_MAJOR_MINOR },
-	{ "kylin", "kylin", OSINFO_MAJOR_MINOR },
-	{ "linuxmint", "linuxmint", OSINFO_MAJOR_MINOR },
-	{ "mageia", "mageia", OSINFO_MAJOR },
-	{ "neokylin", "neokylin", OSINFO_MAJOR_MINOR },
-	{ "ol", "ol", OSINFO_MAJOR_MINOR },
-	{ "openEuler", "openeuler", OSINFO_MAJOR_MINOR },
-	{ "opencloudos", "opencloudos", OSINFO_MAJOR_MINOR },
-	{ "openmandriva", "openmandriva", OSINFO_MAJOR_MINOR },
-	{ "opensuse", "opensuse", OSINFO_MAJOR_MINOR },
-	{ "opensuse-leap", "opensuse", OSINFO_MAJOR_MINOR },
-	{ "opensuse-tumbleweed", "opensusetumbleweed", OSINFO_NAME },
-	{ "pardus", "pardus", OSINFO_MAJOR_MINOR },
-	{ "pld", "pldlinux", OSINFO_MAJOR_MINOR },
-	{ "rhel", "rhel", OSINFO_MAJOR_MINOR },
-	{ "rocky", "rocky", OSINFO_MAJOR_FROM_8 },
-	{ "sled", "sled", OSINFO_SLES },
-	{ "sles", "sles", OSINFO_SLES },
-	{ "tencentos", "tencentos", OSINFO_MAJOR_MINOR },
-	{ "ubuntu", "ubuntu", OSINFO_UBUNTU },
-	{ "void", "voidlinux", OSINFO_NAME },
+	{ "alpine", "alpinelinux", "alpinelinux", OSINFO_MAJOR_MINOR, "apk", "apk", PM_FIXED },
+	{ "almalinux", "almalinux", "almalinux", OSINFO_MAJOR_FROM_8, "rpm", "yum", PM_DNF_FROM_8 },
+	{ "altlinux", "altlinux", "altlinux", OSINFO_MAJOR_MINOR, "rpm", "apt", PM_FIXED },
+	{ "amzn", "amazonlinux", "amzn", OSINFO_NONE, "rpm", "yum", PM_FIXED },
+	{ "arch", "archlinux", "archlinux", OSINFO_NAME, "pacman", "pacman", PM_FIXED },
+	{ "centos", "centos", "centos", OSINFO_CENTOS, "rpm", "yum", PM_DNF_FROM_8 },
+	{ "circle", "circle", "circle", OSINFO_MAJOR_FROM_8, "rpm", "yum", PM_DNF_FROM_8 },
+	{ "coreos", "coreos", "coreos", OSINFO_MAJOR_MINOR, NULL, NULL, PM_FIXED },
+	{ "debian", "debian", "debian", OSINFO_MAJOR, "deb", "apt", PM_FIXED },
+	{ "fedora", "fedora", "fedora", OSINFO_MAJOR, "rpm", "yum", PM_DNF_FROM_22 },
+	{ "frugalware", "frugalware", "frugalware", OSINFO_MAJOR_MINOR, NULL, NULL, PM_FIXED },
+	{ "gentoo", "gentoo", "gentoo", OSINFO_NAME, "ebuild", "portage", PM_FIXED },
+	{ "kali", "kalilinux", "kalilinux", OSINFO_MAJOR_MINOR, "deb", "apt", PM_FIXED },
+	{ "kylin", "kylin", "kylin", OSINFO_MAJOR_MINOR, "rpm", "dnf", PM_FIXED },
+	{ "linuxmint", "linuxmint", "linuxmint", OSINFO_MAJOR_MINOR, "deb", "apt", PM_FIXED },
+	{ "mageia", "mageia", "mageia", OSINFO_MAJOR, "rpm", "urpmi", PM_FIXED },
+	{ NULL, "mandriva", "mandriva", OSINFO_MAJOR_MINOR, "rpm", "urpmi", PM_FIXED },
+	{ "neokylin", "neokylin", "neokylin", OSINFO_MAJOR_MINOR, "rpm", "yum", PM_FIXED },
+	{ "ol", "oraclelinux", "ol", OSINFO_MAJOR_MINOR, "rpm", "yum", PM_DNF_FROM_8 },
+	{ "openEuler", "openeuler", "openeuler", OSINFO_MAJOR_MINOR, "rpm", "dnf", PM_FIXED },
+	{ "opencloudos", "opencloudos", "opencloudos", OSINFO_MAJOR_MINOR, "rpm", "dnf", PM_FIXED },
+	{ "openmandriva", "openmandriva", "openmandriva", OSINFO_MAJOR_MINOR, "rpm", "dnf", PM_FIXED },
+	{ "opensuse", "opensuse", "opensuse", OSINFO_MAJOR_MINOR, "rpm", "zypper", PM_FIXED },
+	{ "opensuse-leap", "opensuse", "opensuse", OSINFO_MAJOR_MINOR, "rpm", "zypper", PM_FIXED },
+	{ "opensuse-tumbleweed", "opensuse", "opensusetumbleweed", OSINFO_NAME, "rpm", "zypper", PM_FIXED },
+	{ "pardus", "pardus", "pardus", OSINFO_MAJOR_MINOR, "pisi", "pisi", PM_FIXED },
+	{ "pld", "pldlinux", "pldlinux", OSINFO_MAJOR_MINOR, "rpm", "poldek", PM_FIXED },
+	{ NULL, "redhat-based", NULL, OSINFO_NONE, "rpm", "yum", PM_DNF_FROM_8 },
+	{ "rhel", "rhel", "rhel", OSINFO_MAJOR_MINOR, "rpm", "yum", PM_DNF_FROM_8 },
+	{ "rocky", "rocky", "rocky", OSINFO_MAJOR_FROM_8, "rpm", "yum", PM_DNF_FROM_8 },
+	{ NULL, "scientificlinux", "scientificlinux", OSINFO_MAJOR_MINOR, "rpm", "yum", PM_FIXED },
+	{ NULL, "slackware", "slackware", OSINFO_MAJOR_MINOR, NULL, NULL, PM_FIXED },
+	{ "sled", "sled", "sled", OSINFO_SLES, "rpm", "zypper", PM_FIXED },
+	{ "sles", "sles", "sles", OSINFO_SLES, "rpm", "zypper", PM_FIXED },
+	{ "tencentos", "tencentos", "tencentos", OSINFO_MAJOR_MINOR, "rpm", "dnf", PM_FIXED },
+	{ "ubuntu", "ubuntu", "ubuntu", OSINFO_UBUNTU, "deb", "apt", PM_FIXED },
+	{ "void", "voidlinux", "voidlinux", OSINFO_NAME, "xbps", "xbps", PM_FIXED },
 };
 
 static const char *str(struct json_object *o, const char *key)
@@ -89,21 +104,35 @@ static void note(struct json_object *o, const char *text)
 {
 	struct json_object *a;
 
-	if (!json_object_object_get_ex(o, "notes", &a)) {
+	if (!json_object_object_get_ex(o, IJ(OS, NOTE), &a)) {
 		a = json_object_new_array();
-		json_object_object_add(o, "notes", a);
+		json_object_object_add(o, IJ(OS, NOTE), a);
 	}
 	/* TEXT is made of values the reader has cleaned already. */
 	if (json_object_array_length(a) < INSPECT_MAX_LIST)
 		json_object_array_add(a, json_object_new_string(text));
 }
 
-static const struct distro *distro_find(const char *id)
+/* By virt-inspector's name (DISTRO set) or by os-release's ID. */
+static const struct distro *distro_find(const char *distro, const char *id)
 {
 	for (size_t i = 0; i < sizeof distros / sizeof distros[0]; i++)
-		if (!strcmp(distros[i].id, id))
+		if (distro ? !strcmp(distros[i].distro, distro) : distros[i].id && !strcmp(distros[i].id, id))
 			return &distros[i];
 	return NULL;
+}
+
+static const char *package_management(const struct distro *d, long major)
+{
+	switch (d->pm_rule) {
+	case PM_DNF_FROM_22:
+		return major >= 22 ? "dnf" : d->pm;
+	case PM_DNF_FROM_8:
+		return major >= 8 ? "dnf" : d->pm;
+	case PM_FIXED:
+		break;
+	}
+	return d->pm;
 }
 
 static void osinfo_linux(const struct distro *d, long major, long minor, char *out, size_t len)
@@ -145,8 +174,8 @@ static void osinfo_linux(const struct distro *d, long major, long minor, char *o
  * installation type; 10.0 by product name (servers) or build. */
 static void osinfo_windows(struct json_object *os, long major, long minor, char *out, size_t len)
 {
-	const char *name = str(os, "product_name"), *variant = str(os, "product_variant"),
-		   *build = str(os, "build_id");
+	const char *name = str(os, IJ(OS, PRODUCT_NAME)), *variant = str(os, IJ(OS, PRODUCT_VARIANT)),
+		   *build = str(os, IJ(OS, BUILD_ID));
 	int server;
 
 	if (!name || !variant)
@@ -170,45 +199,70 @@ static void osinfo_windows(struct json_object *os, long major, long minor, char 
 
 static void derive_os(struct json_object *os)
 {
-	const char *type = str(os, "type"), *distro;
-	long major = num(os, "major_version"), minor = num(os, "minor_version");
+	const char *type = str(os, IJ(OS, TYPE)), *release = str(os, IJ(OS, RELEASE_DISTRO)),
+		   *id = str(os, IJ(OS, OS_RELEASE_ID));
+	long major = num(os, IJ(OS, MAJOR_VERSION)), minor = num(os, IJ(OS, MINOR_VERSION));
+	const struct distro *d;
 	char osinfo[64] = "";
 
 	if (type && !strcmp(type, "windows")) {
-		set(os, "distro", "windows");
-		set(os, "family", "windows");
+		set(os, IJ(OS, DISTRO), "windows");
+		set(os, IJ(OS, FAMILY), "windows");
 		if (major >= 0 && minor >= 0)
 			osinfo_windows(os, major, minor, osinfo, sizeof osinfo);
-	} else if ((distro = str(os, "distro"))) {
-		const struct distro *d = distro_find(distro);
-
+	} else if (release || id) {
+		d = distro_find(release, id);
 		/* os-release's PRETTY_NAME is what virt-inspector calls the
 		 * product's name. */
-		set(os, "product_name", str(os, "pretty_name"));
-		set(os, "family", str(os, "id_like") ? str(os, "id_like") : distro);
+		set(os, IJ(OS, PRODUCT_NAME), str(os, IJ(OS, PRETTY_NAME)));
 		if (!d) {
 			char text[WIRE_VALUE_MAX + 64];
 
-			snprintf(text, sizeof text, "os-release ID '%.1024s' not known: distro reported as given",
-				 distro);
-			note(os, text);
-		} else if (major >= 0 && minor >= 0) {
-			osinfo_linux(d, major, minor, osinfo, sizeof osinfo);
-		} else if (d->rule == OSINFO_NAME) {
-			osinfo_linux(d, 0, 0, osinfo, sizeof osinfo);
+			set(os, IJ(OS, DISTRO), release ? release : id);
+			set(os, IJ(OS, FAMILY), str(os, IJ(OS, ID_LIKE)) ? str(os, IJ(OS, ID_LIKE)) : id);
+			if (!release) {
+				snprintf(text, sizeof text,
+					 "os-release ID '%.1024s' not known: distro reported as given", id);
+				note(os, text);
+			}
+		} else {
+			set(os, IJ(OS, DISTRO), d->distro);
+			set(os, IJ(OS, FAMILY), str(os, IJ(OS, ID_LIKE)) ? str(os, IJ(OS, ID_LIKE)) : d->distro);
+			set(os, IJ(OS, PACKAGE_FORMAT), d->format);
+			set(os, IJ(OS, PACKAGE_MANAGEMENT), package_management(d, major));
+			if (major >= 0 && minor >= 0)
+				osinfo_linux(d, major, minor, osinfo, sizeof osinfo);
+			else if (d->rule == OSINFO_NAME)
+				osinfo_linux(d, 0, 0, osinfo, sizeof osinfo);
 		}
 	}
 	if (osinfo[0])
-		set(os, "osinfo", osinfo);
+		set(os, IJ(OS, OSINFO), osinfo);
+}
+
+/* virt-inspector's order of mountpoints: the shorter path first, then
+ * by bytes, so / comes before /boot before /boot/efi. */
+static int mountpoint_cmp(const void *a, const void *b)
+{
+	const char *x = str(*(struct json_object *const *)a, "mountpoint"),
+		   *y = str(*(struct json_object *const *)b, "mountpoint");
+	size_t lx = x ? strlen(x) : 0, ly = y ? strlen(y) : 0;
+
+	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x ? x : "", y ? y : "");
 }
 
 void inspect_derive(struct json_object *report)
 {
 	struct json_object *oss;
 
-	if (!json_object_object_get_ex(report, "operating_systems", &oss) ||
+	if (!json_object_object_get_ex(report, INSPECT_JSON_OSES, &oss) ||
 	    !json_object_is_type(oss, json_type_array))
 		return;
-	for (size_t i = 0; i < json_object_array_length(oss); i++)
-		derive_os(json_object_array_get_idx(oss, i));
+	for (size_t i = 0; i < json_object_array_length(oss); i++) {
+		struct json_object *os = json_object_array_get_idx(oss, i), *mps;
+
+		derive_os(os);
+		if (json_object_object_get_ex(os, IJ(OS, MOUNTPOINT), &mps))
+			json_object_array_sort(mps, mountpoint_cmp);
+	}
 }

@@ -10,80 +10,6 @@
 #include "text.h"
 #include "util.h"
 
-enum inspect_kind { INSPECT_DISK, INSPECT_PART, INSPECT_LV, INSPECT_FS, INSPECT_OS };
-enum inspect_type {
-	INSPECT_U64,    /* a decimal number */
-	INSPECT_FLAG,   /* "1": true */
-	INSPECT_STR,    /* one string */
-	INSPECT_LIST,   /* a string, repeatable: added to an array */
-	INSPECT_FSTAB,  /* four strings, repeatable: an fstab entry */
-	INSPECT_SUBVOL, /* a number and a string, repeatable: a btrfs subvolume */
-	INSPECT_DRIVE,  /* a letter and an ID, repeatable: a Windows drive */
-};
-
-/* Every record the inspector may send, and where it goes. */
-static const struct inspect_key {
-	enum inspect_kind kind;
-	const char *key;      /* as the inspector sends it */
-	const char *json;     /* the report's key (docs/leanboot.1) */
-	enum inspect_type type;
-} inspect_keys[] = {
-	{ INSPECT_DISK, "size", "size", INSPECT_U64 },
-	{ INSPECT_DISK, "partition_table", "partition_table", INSPECT_STR },
-	{ INSPECT_DISK, "partitions_omitted", "partitions_omitted", INSPECT_U64 },
-	{ INSPECT_PART, "start", "start", INSPECT_U64 },
-	{ INSPECT_PART, "size", "size", INSPECT_U64 },
-	{ INSPECT_PART, "type", "type", INSPECT_STR },
-	{ INSPECT_PART, "name", "name", INSPECT_STR },
-	{ INSPECT_PART, "uuid", "uuid", INSPECT_STR },
-	{ INSPECT_LV, "size", "size", INSPECT_U64 },
-	{ INSPECT_LV, "inactive", "inactive", INSPECT_FLAG },
-	{ INSPECT_FS, "type", "type", INSPECT_STR },
-	{ INSPECT_FS, "usage", "usage", INSPECT_STR },
-	{ INSPECT_FS, "uuid", "uuid", INSPECT_STR },
-	{ INSPECT_FS, "label", "label", INSPECT_STR },
-	{ INSPECT_FS, "version", "version", INSPECT_STR },
-	{ INSPECT_FS, "encrypted", "encrypted", INSPECT_FLAG },
-	{ INSPECT_FS, "mount", "mount", INSPECT_STR },
-	{ INSPECT_FS, "size", "size", INSPECT_U64 },
-	{ INSPECT_FS, "used", "used", INSPECT_U64 },
-	{ INSPECT_FS, "note", "notes", INSPECT_LIST },
-	{ INSPECT_FS, "subvolume", "subvolumes", INSPECT_SUBVOL },
-	{ INSPECT_OS, "root", NULL, INSPECT_STR },
-	{ INSPECT_OS, "id", "distro", INSPECT_STR },
-	{ INSPECT_OS, "version_id", "version", INSPECT_STR },
-	{ INSPECT_OS, "name", "name", INSPECT_STR },
-	{ INSPECT_OS, "pretty_name", "pretty_name", INSPECT_STR },
-	{ INSPECT_OS, "codename", "codename", INSPECT_STR },
-	{ INSPECT_OS, "id_like", "id_like", INSPECT_STR },
-	{ INSPECT_OS, "hostname", "hostname", INSPECT_STR },
-	{ INSPECT_OS, "arch", "arch", INSPECT_STR },
-	{ INSPECT_OS, "package_format", "package_format", INSPECT_STR },
-	{ INSPECT_OS, "packages", "packages", INSPECT_U64 },
-	{ INSPECT_OS, "kernel", "kernels", INSPECT_LIST },
-	{ INSPECT_OS, "fstab", "fstab", INSPECT_FSTAB },
-	{ INSPECT_OS, "type", "type", INSPECT_STR },
-	{ INSPECT_OS, "subvolume", "subvolume", INSPECT_STR },
-	{ INSPECT_OS, "usr", "usr_filesystem", INSPECT_STR },
-	{ INSPECT_OS, "major_version", "major_version", INSPECT_U64 },
-	{ INSPECT_OS, "minor_version", "minor_version", INSPECT_U64 },
-	{ INSPECT_OS, "build_id", "build_id", INSPECT_STR },
-	{ INSPECT_OS, "variant_id", "variant_id", INSPECT_STR },
-	{ INSPECT_OS, "product_name", "product_name", INSPECT_STR },
-	{ INSPECT_OS, "product_variant", "product_variant", INSPECT_STR },
-	{ INSPECT_OS, "edition", "edition", INSPECT_STR },
-	{ INSPECT_OS, "package_database", "package_database", INSPECT_STR },
-	{ INSPECT_OS, "applications", "applications", INSPECT_U64 },
-	{ INSPECT_OS, "windows_systemroot", "windows_systemroot", INSPECT_STR },
-	{ INSPECT_OS, "windows_current_control_set", "windows_current_control_set", INSPECT_STR },
-	{ INSPECT_OS, "drive", "drive_mappings", INSPECT_DRIVE },
-	{ INSPECT_OS, "note", "notes", INSPECT_LIST },
-};
-
-static const char *const inspect_kinds[] = {
-	[INSPECT_DISK] = "disk", [INSPECT_PART] = "part", [INSPECT_LV] = "lv", [INSPECT_FS] = "fs",
-	[INSPECT_OS] = "os",
-};
 static const char *const fstab_keys[] = { "spec", "mountpoint", "type", "options" };
 
 /* --- strings -------------------------------------------------------- */
@@ -97,6 +23,32 @@ struct json_object *inspect_string(const char *s)
 	if (!buf)
 		return NULL;
 	text_clean((const unsigned char *)s, n, buf);
+	j = json_object_new_string(buf);
+	free(buf);
+	return j;
+}
+
+/* The same for text of several lines (a package's description): each
+ * line cleaned, the newlines kept. */
+static struct json_object *inspect_text(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *buf = malloc(4 * n + 1);
+	struct json_object *j;
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		size_t line = strcspn(s, "\n");
+
+		text_clean((const unsigned char *)s, line, buf + o);
+		o += strlen(buf + o);
+		if (!s[line])
+			break;
+		buf[o++] = '\n';
+		s += line + 1;
+	}
+	buf[o] = '\0';
 	j = json_object_new_string(buf);
 	free(buf);
 	return j;
@@ -238,12 +190,12 @@ static struct json_object *inspect_entry(struct json_object *parent, const char 
 
 static struct json_object *inspect_partition(struct json_object *disk, long part)
 {
-	return inspect_entry(disk, "partitions", "number", json_object_new_int64(part), INSPECT_MAX_PARTS);
+	return inspect_entry(disk, INSPECT_JSON_PARTS, "number", json_object_new_int64(part), INSPECT_MAX_PARTS);
 }
 
 static struct json_object *inspect_lv(struct json_object *report, const char *name)
 {
-	return inspect_entry(report, "logical_volumes", "name", json_object_new_string(name), WIRE_MAX_LVS);
+	return inspect_entry(report, INSPECT_JSON_LVS, "name", json_object_new_string(name), WIRE_MAX_LVS);
 }
 
 static const char *inspect_str(struct json_object *obj, const char *key)
@@ -256,7 +208,7 @@ static const char *inspect_str(struct json_object *obj, const char *key)
 /* The OS whose root is at ID. */
 static struct json_object *inspect_os(struct json_object *report, const struct inspect_id *id)
 {
-	struct json_object *oss = inspect_array(report, "operating_systems"), *o;
+	struct json_object *oss = inspect_array(report, INSPECT_JSON_OSES), *o;
 	size_t n = json_object_array_length(oss);
 
 	for (size_t i = 0; i < n; i++) {
@@ -281,24 +233,29 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 	return o;
 }
 
-static const struct inspect_key *inspect_find(const char *kind, const char *key)
+/* The vocabulary's entry for a record of KIND and KEY; derived keys are
+ * never sent, so never found. */
+static const struct inspect_vocab *inspect_find(const char *kind, const char *key)
 {
-	for (size_t i = 0; i < sizeof inspect_keys / sizeof inspect_keys[0]; i++)
-		if (!strcmp(inspect_kinds[inspect_keys[i].kind], kind) && !strcmp(inspect_keys[i].key, key))
-			return &inspect_keys[i];
+	for (size_t i = 0; i < INSPECT_NKEYS; i++)
+		if (inspect_vocab[i].wire && !strcmp(inspect_kind_names[inspect_vocab[i].kind], kind) &&
+		    !strcmp(inspect_vocab[i].wire, key))
+			return &inspect_vocab[i];
 	return NULL;
 }
 
-/* A subvolume (its ID, then its path) or a drive (its letter, then the
- * ID of the filesystem it names), added to K's list in TARGET. */
-static const char *inspect_pair(const struct inspect_key *k, char **f, struct json_object *target)
+/* A subvolume (its ID, then its path), a drive (its letter, then the
+ * ID of the filesystem it names) or a mountpoint (its path, then that
+ * ID), added to K's list in TARGET. */
+static const char *inspect_pair(const struct inspect_vocab *k, char **f, struct json_object *target)
 {
 	struct json_object *a = inspect_array(target, k->json), *e;
 
 	if (json_object_array_length(a) >= INSPECT_MAX_LIST)
 		return "a list over its limit";
 	e = json_object_new_object();
-	if (k->type == INSPECT_SUBVOL) {
+	switch (k->type) {
+	case INSPECT_SUBVOL: {
 		long v;
 
 		if (util_parse_long(f[3], 5, LONG_MAX, &v) < 0) {
@@ -307,13 +264,57 @@ static const char *inspect_pair(const struct inspect_key *k, char **f, struct js
 		}
 		json_object_object_add(e, "id", json_object_new_int64(v));
 		json_object_object_add(e, "path", inspect_string(f[4]));
-	} else {
+		break;
+	}
+	case INSPECT_DRIVE:
 		if (strlen(f[3]) != 1 || f[3][0] < 'A' || f[3][0] > 'Z') {
 			json_object_put(e);
 			return "a drive letter that is not one";
 		}
 		json_object_object_add(e, "letter", json_object_new_string(f[3]));
 		json_object_object_add(e, "filesystem", inspect_string(f[4]));
+		break;
+	default:
+		if (f[3][0] != '/') {
+			json_object_put(e);
+			return "a mountpoint that is not an absolute path";
+		}
+		json_object_object_add(e, "mountpoint", inspect_string(f[3]));
+		json_object_object_add(e, "filesystem", inspect_string(f[4]));
+		break;
+	}
+	json_object_array_add(a, e);
+	return NULL;
+}
+
+/* An application: its name, then the fields inspect-vocab.h lists, empty
+ * ones left out; the epoch a number. */
+static const char *inspect_app(const struct inspect_vocab *k, char **f, struct json_object *target)
+{
+	struct json_object *a = inspect_array(target, k->json), *e;
+
+	if (json_object_array_length(a) >= INSPECT_MAX_APPS)
+		return "more applications than a report may hold";
+	if (!f[3 + INSPECT_APP_NAME][0])
+		return "an application with no name";
+	e = json_object_new_object();
+	for (int i = 0; i < INSPECT_APP_NFIELDS; i++) {
+		const char *v = f[3 + i];
+
+		if (!v[0])
+			continue;
+		if (i == INSPECT_APP_EPOCH) {
+			long n;
+
+			if (util_parse_long(v, 0, INT32_MAX, &n) < 0) {
+				json_object_put(e);
+				return "an epoch that is not a number";
+			}
+			json_object_object_add(e, inspect_app_names[i], json_object_new_int64(n));
+		} else {
+			json_object_object_add(e, inspect_app_names[i],
+					       i == INSPECT_APP_DESCRIPTION ? inspect_text(v) : inspect_string(v));
+		}
 	}
 	json_object_array_add(a, e);
 	return NULL;
@@ -323,16 +324,16 @@ static const char *inspect_pair(const struct inspect_key *k, char **f, struct js
 static const char *inspect_record(char **f, int nf, struct json_object *report)
 {
 	struct json_object *disks, *target;
-	const struct inspect_key *k;
+	const struct inspect_vocab *k;
 	struct inspect_id id;
 
 	if (nf < 4)
 		return "a record has fewer than four fields";
 	if (!(k = inspect_find(f[0], f[2])))
 		return "an unknown kind or key";
-	if (nf != (k->type == INSPECT_FSTAB ? 7 : k->type == INSPECT_SUBVOL || k->type == INSPECT_DRIVE ? 5 : 4))
+	if (nf != 3 + inspect_type_values[k->type])
 		return "the wrong number of values";
-	disks = json_object_object_get(report, "disks");
+	disks = json_object_object_get(report, INSPECT_JSON_DISKS);
 	if (inspect_parse_id(f[1], json_object_array_length(disks), &id) < 0)
 		return "an ID that names no attached disk";
 	if ((k->kind == INSPECT_DISK && (id.part || id.lv[0])) ||
@@ -360,10 +361,12 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 		else if (id.part)
 			target = inspect_partition(target, id.part);
 		if (target)
-			target = inspect_object(target, "filesystem");
+			target = inspect_object(target, INSPECT_JSON_FS);
 		break;
 	case INSPECT_OS:
 		target = inspect_os(report, &id);
+		break;
+	case INSPECT_NKINDS:
 		break;
 	}
 	if (!target)
@@ -419,7 +422,13 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 	}
 	case INSPECT_SUBVOL:
 	case INSPECT_DRIVE:
+	case INSPECT_MOUNTPOINT:
 		return inspect_pair(k, f, target);
+	case INSPECT_APP:
+		return inspect_app(k, f, target);
+	case INSPECT_DERIVED:
+	case INSPECT_NTYPES:
+		break;
 	}
 	return NULL;
 }
@@ -449,20 +458,20 @@ int inspect_read(const char *text, size_t len, struct json_object *report)
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	for (line = buf; *line; line = next) {
-		char *f[8];
+		char *f[INSPECT_MAX_FIELDS + 1];
 		int nf = 0;
 		const char *why;
 
 		next = strchr(line, '\n');
 		*next++ = '\0';
 		lineno++;
-		for (char *s = line; s && nf < 8; ) {
+		for (char *s = line; s && nf <= INSPECT_MAX_FIELDS; ) {
 			f[nf++] = s;
 			s = strchr(s, '\t');
 			if (s)
 				*s++ = '\0';
 		}
-		why = nf == 8 ? "too many fields" : inspect_record(f, nf, report);
+		why = nf > INSPECT_MAX_FIELDS ? "too many fields" : inspect_record(f, nf, report);
 		if (why) {
 			err_set(LB_EXIT_VM, "the inspector's report, line %u: %s", lineno, why);
 			free(buf);

@@ -11,9 +11,11 @@
 
 #include <json-c/json.h>
 
+#include "../include/inspect-vocab.h"
 #include "wire.h"
 
-#define INSPECT_MAX_REPORT (4u << 20)   /* bytes of records in one report */
+#define INSPECT_MAX_REPORT (16u << 20)  /* bytes of records in one report */
+#define INSPECT_MAX_FIELDS (3 + INSPECT_APP_NFIELDS) /* of one record */
 #define INSPECT_MAX_PARTS 1024              /* partitions on one disk */
 #define INSPECT_MAX_OS 64
 #define INSPECT_MAX_LIST 256                /* kernels or fstab entries of one OS */

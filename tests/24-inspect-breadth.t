@@ -11,7 +11,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 MK="$top/tests/helpers/mkimage"
-plan 72
+plan 75
 
 # oses_on N: how many systems the report finds on disk N.
 oses_on() {
@@ -53,7 +53,9 @@ is "windows: osinfo" $W.osinfo win2k19
 is "windows: hostname from the current control set's ComputerName" $W.hostname WINTEST
 is "windows: the current control set" $W.windows_current_control_set ControlSet001
 is "windows: arch from cmd.exe's PE header" $W.arch x86_64
-is "windows: applications from both Uninstall keys, those with a DisplayName" $W.applications 5
+is "windows: applications from both Uninstall keys, those with a DisplayName" $W.packages 5
+is "windows: ... each listed" "$W.applications.#" 5
+is "windows: ... by its key's name and its DisplayName" $W.applications.name=Old1.display_name "Old Application One"
 is "windows: the system root as spelled on disk" $W.windows_systemroot /Windows
 is "windows: drive C: is partition 1 (MBR signature and offset)" $W.drive_mappings.letter=C.filesystem 0.1
 is "windows: drive D: is partition 2" $W.drive_mappings.letter=D.filesystem 0.2
@@ -72,15 +74,16 @@ is "btrfs: its hostname" $F.hostname fedbtrfs
 is "btrfs: its packages" $F.packages 23
 is "btrfs: osinfo" $F.osinfo fedora40
 check "btrfs: two systems on the disk, not the top level, home or the older snapshot" [ "$(oses_on 1)" = 2 ]
-O=operating_systems.distro=opensuse-leap
+O=operating_systems.os_release_id=opensuse-leap
 is "btrfs: openSUSE in its default subvolume, a snapshot" $O.subvolume @/.snapshots/1/snapshot
 is "btrfs: ... its osinfo" $O.osinfo opensuse15.5
 is "btrfs: ... its packages" $O.packages 7
+is "btrfs: ... as virt-inspector names the distribution" $O.distro opensuse
 is "btrfs: the other snapshot is listed, not inspected, and said so" disks.1.filesystem.notes \
 	"1 snapshot subvolume listed, not inspected"
 
 # --- a separate /usr -----------------------------------------------------
-S=operating_systems.distro=opensuse-tumbleweed
+S=operating_systems.os_release_id=opensuse-tumbleweed
 is "split /usr: the root is partition 1" $S.partition 1
 is "split /usr: /usr is partition 2, found by fstab's label" $S.usr_filesystem 2.2
 is "split /usr: os-release read from /usr" $S.product_name "openSUSE Tumbleweed"
@@ -157,7 +160,7 @@ agree "virt-inspector agrees: Windows version" '^/dev/sda1$' major_version $W.ma
 agree "virt-inspector agrees: Windows hostname" '^/dev/sda1$' hostname $W.hostname
 agree "virt-inspector agrees: Windows arch" '^/dev/sda1$' arch $W.arch
 agree "virt-inspector agrees: Windows osinfo" '^/dev/sda1$' osinfo $W.osinfo
-agree "virt-inspector agrees: Windows applications" '^/dev/sda1$' applications $W.applications
+agree "virt-inspector agrees: Windows applications" '^/dev/sda1$' applications $W.packages
 agree "virt-inspector agrees: Fedora in the btrfs subvolume root" '^btrfsvol:/dev/sdb/root$' product_name $F.product_name
 agree "virt-inspector agrees: Fedora's hostname" '^btrfsvol:/dev/sdb/root$' hostname $F.hostname
 agree "virt-inspector agrees: Fedora's packages" '^btrfsvol:/dev/sdb/root$' applications $F.packages

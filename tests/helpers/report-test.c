@@ -108,7 +108,9 @@ static void breadth(void)
 		"os\t0.2\tmajor_version\t10\n"
 		"os\t0.2\tminor_version\t0\n"
 		"os\t0.2\tdrive\tC\t0.2\n"
-		"os\t0.2\tapplications\t7\n"
+		"os\t0.2\tpackages\t2\n"
+		"os\t0.2\tapplication\tApp1\tApplication One\t\t1.2\t\t\thttp://x/\t\t\tline one\\x0aline\\x1b two\tRed Hat\tC:\\x5cApp\t20240101\n"
+		"os\t0.2\tapplication\tApp2\tApplication Two\t\t\t\t\t\t\t\t\t\t\t\n"
 		"os\t1#256\troot\t1#256\n"
 		"os\t1#256\ttype\tlinux\n"
 		"os\t1#256\tid\tfedora\n"
@@ -127,7 +129,16 @@ static void breadth(void)
 		"os\t0.3\tproduct_variant\tClient\n"
 		"os\t0.3\tmajor_version\t10\n"
 		"os\t0.3\tminor_version\t0\n"
-		"os\t0.3\tbuild_id\t22631\n";
+		"os\t0.3\tbuild_id\t22631\n"
+		"os\t0.4\troot\t0.4\n"
+		"os\t0.4\ttype\tlinux\n"
+		"os\t0.4\tdistro\tcentos\n"
+		"os\t0.4\tproduct_name\tCentOS release 6.10 (Final)\n"
+		"os\t0.4\tmajor_version\t6\n"
+		"os\t0.4\tminor_version\t10\n"
+		"os\t0.4\tmountpoint\t/boot\t0.5\n"
+		"os\t0.4\tmountpoint\t/\t0.4\n"
+		"os\t0.4\tapplication\tbash\t\t1\t4.1.2\t48.el6\tx86_64\t\tbash\t\t\t\t\t\n";
 	struct json_object *r = read_report(text, sizeof text - 1, 2);
 
 	ok(r != NULL, "a report with Windows, subvolumes and notes is read");
@@ -148,6 +159,26 @@ static void breadth(void)
 	ok(!strcmp(at(r, "operating_systems.1.product_name"), "Fedora Linux 40") &&
 	   !strcmp(at(r, "operating_systems.1.osinfo"), "fedora40") &&
 	   !strcmp(at(r, "operating_systems.1.family"), "fedora"), "Linux: product_name, osinfo, family derived");
+	ok(!strcmp(at(r, "operating_systems.0.applications.0.name"), "App1") &&
+	   !strcmp(at(r, "operating_systems.0.applications.0.display_name"), "Application One") &&
+	   !strcmp(at(r, "operating_systems.0.applications.0.publisher"), "Red Hat") &&
+	   !strcmp(at(r, "operating_systems.0.applications.0.install_path"), "C:\\x5cApp") &&
+	   !strcmp(at(r, "operating_systems.0.applications.0.epoch"), "(none)") &&
+	   !strcmp(at(r, "operating_systems.0.applications.1.version"), "(none)"),
+	   "applications: their fields, the empty ones left out");
+	ok(!strcmp(at(r, "operating_systems.0.applications.0.description"), "line one\nline\\x1b two"),
+	   "an application's description keeps its lines, each cleaned");
+	ok(!strcmp(at(r, "operating_systems.4.distro"), "centos") &&
+	   !strcmp(at(r, "operating_systems.4.osinfo"), "centos6.10") &&
+	   !strcmp(at(r, "operating_systems.4.package_format"), "rpm") &&
+	   !strcmp(at(r, "operating_systems.4.package_management"), "yum") &&
+	   !strcmp(at(r, "operating_systems.4.applications.0.epoch"), "1"),
+	   "a release file's distro: osinfo, package format and manager derived");
+	ok(!strcmp(at(r, "operating_systems.4.mountpoints.0.mountpoint"), "/") &&
+	   !strcmp(at(r, "operating_systems.4.mountpoints.1.filesystem"), "0.5"), "mountpoints, / first");
+	ok(!strcmp(at(r, "operating_systems.1.distro"), "fedora") &&
+	   !strcmp(at(r, "operating_systems.1.os_release_id"), "fedora") &&
+	   !strcmp(at(r, "operating_systems.1.package_management"), "dnf"), "os-release's ID kept beside the distro");
 	ok(!strcmp(at(r, "operating_systems.2.notes.1"), "os-release ID 'neon' not known: distro reported as given") &&
 	   !strcmp(at(r, "operating_systems.2.family"), "ubuntu debian") &&
 	   !strcmp(at(r, "operating_systems.2.osinfo"), "(none)"), "an unknown ID: noted, family from ID_LIKE, no osinfo");
@@ -200,7 +231,12 @@ int main(void)
 	bad("fs\t0\tlabel\ta\\xzz\n", 1, "bad escape", "a non-hex escape is refused");
 	bad("fs\t0\tlabel\ta\tb\n", 1, "number of values", "an extra value is refused");
 	bad("os\t0\tfstab\ta\tb\n", 1, "number of values", "a short fstab entry is refused");
-	bad("a\tb\tc\td\te\tf\tg\th\ti\n", 1, "too many fields", "a line of nine fields is refused");
+	bad("a\tb\tc\td\te\tf\tg\th\ti\tj\tk\tl\tm\tn\to\tp\tq\n", 1, "too many fields",
+	    "a line of seventeen fields is refused");
+	bad("os\t0\tapplication\tbash\t1.0\n", 1, "number of values", "a short application is refused");
+	bad("os\t0\tapplication\t\t\t\t1\t\t\t\t\t\t\t\t\t\n", 1, "no name", "an application with no name is refused");
+	bad("os\t0\tapplication\tx\t\tone\t\t\t\t\t\t\t\t\t\t\n", 1, "epoch", "an epoch that is no number is refused");
+	bad("os\t0\tmountpoint\tboot\t0.1\n", 1, "absolute", "a relative mountpoint is refused");
 	bad("disk\t0\tsize\n", 1, "fewer than four", "a line of three fields is refused");
 	bad("disk\t0\tsize\t1", 1, "middle of a line", "a report cut off mid-line is refused");
 	{

@@ -1,0 +1,371 @@
+/* inspect-apps: the applications a Linux root has installed, one record
+ * each (name, epoch, version, release, arch, and where the format keeps
+ * them URL, source package and summary), read from its package
+ * manager's own database: dpkg's status file, pacman's local database,
+ * apk's installed file; rpm's databases are inspect-rpm.c's.  These are
+ * the image maker's files: each is read as a bounded stream, a line
+ * longer than the reader's buffer is cut, and the list stops at
+ * INSPECT_MAX_APPS with a note. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inspect.h"
+
+#define DB_MAX (256u << 20)     /* bytes of one database file read */
+#define FIELD_MAX 1024          /* bytes kept of one field */
+#define PACMAN_DIRS 100000      /* entries of pacman's local directory looked at */
+
+static const char *apps_os;
+static unsigned long apps_sent;
+
+int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS])
+{
+	if (apps_os != osid) {
+		apps_os = osid;
+		apps_sent = 0;
+	}
+	if (apps_sent >= INSPECT_MAX_APPS) {
+		if (apps_sent++ == INSPECT_MAX_APPS)
+			insp_recf(IK_OS_NOTE, osid, "applications listed up to %d; the rest left out",
+				  INSPECT_MAX_APPS);
+		return -1;
+	}
+	apps_sent++;
+	insp_rec_start(IK_OS_APPLICATION, osid);
+	for (int i = 0; i < INSPECT_APP_NFIELDS; i++)
+		insp_field(v[i] ? v[i] : "");
+	insp_rec_end();
+	return 0;
+}
+
+void insp_split_evr(const char *evr, char *epoch, char *version, char *release, size_t len)
+{
+	const char *colon = strchr(evr, ':'), *dash;
+
+	epoch[0] = release[0] = '\0';
+	/* An epoch is digits before the first colon; 0 is no epoch. */
+	if (colon && colon > evr && strspn(evr, "0123456789") == (size_t)(colon - evr)) {
+		if (strtoul(evr, NULL, 10) != 0 && colon - evr < 10)
+			snprintf(epoch, len, "%lu", strtoul(evr, NULL, 10));
+		evr = colon + 1;
+	}
+	dash = strrchr(evr, '-');
+	if (dash) {
+		snprintf(version, len, "%.*s", (int)(dash - evr), evr);
+		snprintf(release, len, "%s", dash + 1);
+	} else {
+		snprintf(version, len, "%s", evr);
+	}
+}
+
+/* S into OUT, cut to LEN-1 bytes: a field's value is bounded. */
+static void cut(char *out, size_t len, const char *s)
+{
+	size_t n = strnlen(s, len - 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* One database file as a stream of lines; NULL if there is none. */
+static FILE *db_open(const struct insp_os *os, const char *path)
+{
+	int fd = insp_os_open_file(os, path);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
+}
+
+/* A line, its newline gone; NULL at the end or past DB_MAX.  A line
+ * longer than the buffer is cut: the rest of it is skipped, never taken
+ * for a line of its own. */
+static char *db_line(FILE *f, char *line, size_t cap, size_t *total)
+{
+	size_t n;
+
+	if (*total >= DB_MAX || !fgets(line, (int)cap, f))
+		return NULL;
+	n = strlen(line);
+	*total += n;
+	if (n && line[n - 1] != '\n') {
+		int c;
+
+		while (*total < DB_MAX && (c = getc(f)) != EOF && c != '\n')
+			++*total;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+/* --- dpkg ------------------------------------------------------------ */
+
+struct deb {
+	char name[FIELD_MAX], version[FIELD_MAX], arch[64], source[FIELD_MAX], url[FIELD_MAX],
+	     summary[FIELD_MAX], description[FIELD_MAX];
+	int installed, in_description;
+};
+
+/* A stanza ends: send it if it is an installed package. */
+static void deb_flush(const struct insp_os *os, struct deb *d, long *count)
+{
+	char epoch[16], version[FIELD_MAX], release[FIELD_MAX];
+	const char *v[INSPECT_APP_NFIELDS] = { 0 };
+
+	if (d->installed && d->name[0]) {
+		++*count;
+		insp_split_evr(d->version, epoch, version, release, sizeof version);
+		v[INSPECT_APP_NAME] = d->name;
+		v[INSPECT_APP_EPOCH] = epoch;
+		v[INSPECT_APP_VERSION] = version;
+		v[INSPECT_APP_RELEASE] = release;
+		v[INSPECT_APP_ARCH] = d->arch;
+		/* "Source: name (version)" when the versions differ. */
+		d->source[strcspn(d->source, " ")] = '\0';
+		v[INSPECT_APP_SOURCE] = d->source[0] ? d->source : d->name;
+		v[INSPECT_APP_URL] = d->url;
+		v[INSPECT_APP_SUMMARY] = d->summary;
+		v[INSPECT_APP_DESCRIPTION] = d->description;
+		insp_app(os->id, v);
+	}
+	memset(d, 0, sizeof *d);
+}
+
+static int field(const char *line, const char *name, char *out, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(line, name, n) || line[n] != ':')
+		return 0;
+	line += n + 1;
+	cut(out, len, line + strspn(line, " \t"));
+	return 1;
+}
+
+static long dpkg(const struct insp_os *os, FILE *f)
+{
+	static char line[4096];
+	static struct deb d;
+	char status[256];
+	size_t total = 0;
+	long count = 0;
+
+	memset(&d, 0, sizeof d);
+	while (db_line(f, line, sizeof line, &total)) {
+		if (!line[0]) {
+			deb_flush(os, &d, &count);
+			continue;
+		}
+		/* The long description: the lines after Description's,
+		 * each indented by a space, " ." an empty one. */
+		if (line[0] == ' ' || line[0] == '\t') {
+			size_t o = strlen(d.description);
+
+			if (d.in_description && o + 2 < sizeof d.description) {
+				if (o)
+					d.description[o++] = '\n';
+				cut(d.description + o, sizeof d.description - o, strcmp(line + 1, ".") ? line + 1 : "");
+			}
+			continue;
+		}
+		d.in_description = 0;
+		if (field(line, "Status", status, sizeof status)) {
+			size_t l = strlen(status);
+
+			/* "install ok installed": the last word says. */
+			d.installed = l >= 9 && !strcmp(status + l - 9, "installed") &&
+				      (l == 9 || status[l - 10] == ' ');
+		} else if (!field(line, "Package", d.name, sizeof d.name) &&
+			   !field(line, "Version", d.version, sizeof d.version) &&
+			   !field(line, "Architecture", d.arch, sizeof d.arch) &&
+			   !field(line, "Source", d.source, sizeof d.source) &&
+			   !field(line, "Homepage", d.url, sizeof d.url))
+			d.in_description = field(line, "Description", d.summary, sizeof d.summary);
+	}
+	deb_flush(os, &d, &count);
+	return count;
+}
+
+/* --- apk ------------------------------------------------------------- */
+
+/* apk's installed database: a stanza a package, a letter a field. */
+static long apk(const struct insp_os *os, FILE *f)
+{
+	static char line[4096], name[FIELD_MAX], evr[FIELD_MAX], arch[64], url[FIELD_MAX], description[FIELD_MAX],
+		origin[FIELD_MAX];
+	char epoch[16], version[FIELD_MAX], release[FIELD_MAX];
+	size_t total = 0;
+	long count = 0;
+	int more = 1;
+
+	name[0] = evr[0] = arch[0] = url[0] = description[0] = origin[0] = '\0';
+	while (more) {
+		more = db_line(f, line, sizeof line, &total) != NULL;
+		if (more && line[0]) {
+			char *out = NULL;
+			size_t len = FIELD_MAX;
+
+			switch (line[1] == ':' ? line[0] : 0) {
+			case 'P': out = name; break;
+			case 'V': out = evr; break;
+			case 'A': out = arch; len = sizeof arch; break;
+			case 'U': out = url; break;
+			case 'T': out = description; break;
+			case 'o': out = origin; break;
+			}
+			if (out)
+				cut(out, len, line + 2);
+			continue;
+		}
+		if (name[0]) {
+			const char *v[INSPECT_APP_NFIELDS] = { 0 };
+
+			count++;
+			/* "1.36.1-r15": the release is apk's -rN, N as
+			 * virt-inspector gives it. */
+			insp_split_evr(evr, epoch, version, release, sizeof version);
+			v[INSPECT_APP_NAME] = name;
+			v[INSPECT_APP_VERSION] = version;
+			v[INSPECT_APP_RELEASE] = release + (release[0] == 'r');
+			v[INSPECT_APP_ARCH] = arch;
+			v[INSPECT_APP_URL] = url;
+			v[INSPECT_APP_DESCRIPTION] = description;
+			v[INSPECT_APP_SOURCE] = origin;
+			insp_app(os->id, v);
+		}
+		name[0] = evr[0] = arch[0] = url[0] = description[0] = origin[0] = '\0';
+	}
+	return count;
+}
+
+/* --- pacman ---------------------------------------------------------- */
+
+/* One package's desc file: %SECTION% lines, each followed by its value
+ * lines, up to a blank line. */
+static int pacman_desc(const struct insp_os *os, const char *path)
+{
+	static char line[4096], name[FIELD_MAX], evr[FIELD_MAX], arch[64], url[FIELD_MAX], desc[FIELD_MAX],
+		base[FIELD_MAX];
+	char epoch[16], version[FIELD_MAX], release[FIELD_MAX];
+	const char *v[INSPECT_APP_NFIELDS] = { 0 };
+	char *out = NULL;
+	size_t total = 0, len = FIELD_MAX;
+	FILE *f = db_open(os, path);
+
+	if (!f)
+		return 0;
+	name[0] = evr[0] = arch[0] = url[0] = desc[0] = base[0] = '\0';
+	while (db_line(f, line, sizeof line, &total)) {
+		if (line[0] == '%') {
+			len = FIELD_MAX;
+			out = !strcmp(line, "%NAME%") ? name : !strcmp(line, "%VERSION%") ? evr :
+			      !strcmp(line, "%URL%") ? url : !strcmp(line, "%DESC%") ? desc :
+			      !strcmp(line, "%BASE%") ? base : NULL;
+			if (!strcmp(line, "%ARCH%")) {
+				out = arch;
+				len = sizeof arch;
+			}
+		} else if (out && line[0]) {
+			/* A section's first value line only. */
+			cut(out, len, line);
+			out = NULL;
+		}
+	}
+	fclose(f);
+	if (!name[0])
+		return 0;
+	insp_split_evr(evr, epoch, version, release, sizeof version);
+	v[INSPECT_APP_NAME] = name;
+	v[INSPECT_APP_EPOCH] = epoch;
+	v[INSPECT_APP_VERSION] = version;
+	v[INSPECT_APP_RELEASE] = release;
+	v[INSPECT_APP_ARCH] = arch;
+	v[INSPECT_APP_URL] = url;
+	v[INSPECT_APP_DESCRIPTION] = desc;
+	v[INSPECT_APP_SOURCE] = base;
+	insp_app(os->id, v);
+	return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* pacman's local database: a directory NAME-VERSION-RELEASE a package,
+ * its desc file saying what it is.  Read in name order, so that a report
+ * does not depend on the order the filesystem keeps. */
+static long pacman(const struct insp_os *os, int dfd)
+{
+	char **names = NULL, path[512];
+	size_t n = 0, cap = 0, seen = 0;
+	struct dirent *e;
+	long count = 0;
+	DIR *d = fdopendir(dfd);
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d)) && seen++ < PACMAN_DIRS) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "ALPM_DB_VERSION"))
+			continue;
+		if (n == cap) {
+			char **m = realloc(names, (cap = cap ? 2 * cap : 256) * sizeof *names);
+
+			if (!m)
+				break;
+			names = m;
+		}
+		if (!(names[n] = strdup(e->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	if (seen > PACMAN_DIRS)
+		insp_recf(IK_OS_NOTE, os->id, "pacman's database: read up to %d entries", PACMAN_DIRS);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "var/lib/pacman/local/%s/desc", names[i]);
+		count += pacman_desc(os, path);
+		free(names[i]);
+	}
+	free(names);
+	return count;
+}
+
+void insp_packages(const struct insp_os *os)
+{
+	static const struct { const char *path, *format; long (*read)(const struct insp_os *, FILE *); } dbs[] = {
+		{ "var/lib/dpkg/status", "deb", dpkg },
+		{ "lib/apk/db/installed", "apk", apk },
+	};
+	int fd;
+
+	for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+		FILE *f = db_open(os, dbs[i].path);
+
+		if (!f)
+			continue;
+		insp_rec(IK_OS_PACKAGE_FORMAT, os->id, dbs[i].format);
+		insp_recf(IK_OS_PACKAGES, os->id, "%ld", dbs[i].read(os, f));
+		fclose(f);
+		return;
+	}
+	fd = insp_open(os->root, "var/lib/pacman/local", O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		insp_rec(IK_OS_PACKAGE_FORMAT, os->id, "pacman");
+		insp_recf(IK_OS_PACKAGES, os->id, "%ld", pacman(os, fd));
+		return;
+	}
+	insp_rpm(os);
+}

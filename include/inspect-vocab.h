@@ -1,0 +1,158 @@
+/* inspect-vocab: the one definition of what `leanboot inspect` reports.
+ * The appliance's inspector (appliance/inspect*.c) sends records named
+ * here; the host's reader (launcher/inspect-report.c) accepts only these;
+ * the derivations, the text renderer and the SBOM writer read the
+ * report's keys through the same names.  A key spelled wrong is a
+ * compile error, not a silent gap between the two sides.
+ *
+ * A record on the wire:  KIND TAB ID TAB KEY [TAB VALUE]... LF
+ *
+ * Header only, constants and static tables: the inspector is built apart
+ * from the launcher and links none of its code. */
+#ifndef LB_INSPECT_VOCAB_H
+#define LB_INSPECT_VOCAB_H
+
+/* What a record describes: X(NAME, "wire name"). */
+#define INSPECT_KINDS(X) \
+	X(DISK, "disk") X(PART, "part") X(LV, "lv") X(FS, "fs") X(OS, "os")
+
+/* How a record's values become JSON: X(NAME, values). */
+#define INSPECT_TYPES(X) \
+	X(U64, 1)        /* a decimal number */ \
+	X(FLAG, 1)       /* "1": true */ \
+	X(STR, 1)        /* one string, once */ \
+	X(LIST, 1)       /* a string, repeatable: added to an array */ \
+	X(FSTAB, 4)      /* an fstab entry: spec, mountpoint, type, options */ \
+	X(SUBVOL, 2)     /* a btrfs subvolume: its ID, its path */ \
+	X(DRIVE, 2)      /* a Windows drive: its letter, the filesystem's ID */ \
+	X(MOUNTPOINT, 2) /* where an OS mounts a filesystem: the path, its ID */ \
+	X(APP, INSPECT_APP_NFIELDS) /* an installed application */ \
+	X(DERIVED, 0)    /* never sent: the host derives it from the others */
+
+/* An application's values, in this order on the wire, and their JSON
+ * names (virt-inspector's).  Empty values are left out of the report. */
+#define INSPECT_APP_FIELDS(X) \
+	X(NAME, "name") X(DISPLAY_NAME, "display_name") X(EPOCH, "epoch") \
+	X(VERSION, "version") X(RELEASE, "release") X(ARCH, "arch") X(URL, "url") \
+	X(SOURCE, "source_package") X(SUMMARY, "summary") X(DESCRIPTION, "description") \
+	X(PUBLISHER, "publisher") \
+	X(INSTALL_PATH, "install_path") X(INSTALL_DATE, "install_date")
+
+/* Every key: X(KIND, NAME, "wire key", "JSON key", TYPE).  The JSON key
+ * is what docs/leanboot.1 documents; NULL: the record only places others
+ * (an OS's root). */
+#define INSPECT_KEYS(X) \
+	X(DISK, SIZE, "size", "size", U64) \
+	X(DISK, PARTITION_TABLE, "partition_table", "partition_table", STR) \
+	X(DISK, PARTITIONS_OMITTED, "partitions_omitted", "partitions_omitted", U64) \
+	X(PART, START, "start", "start", U64) \
+	X(PART, SIZE, "size", "size", U64) \
+	X(PART, TYPE, "type", "type", STR) \
+	X(PART, NAME, "name", "name", STR) \
+	X(PART, UUID, "uuid", "uuid", STR) \
+	X(LV, SIZE, "size", "size", U64) \
+	X(LV, INACTIVE, "inactive", "inactive", FLAG) \
+	X(FS, TYPE, "type", "type", STR) \
+	X(FS, USAGE, "usage", "usage", STR) \
+	X(FS, UUID, "uuid", "uuid", STR) \
+	X(FS, LABEL, "label", "label", STR) \
+	X(FS, VERSION, "version", "version", STR) \
+	X(FS, ENCRYPTED, "encrypted", "encrypted", FLAG) \
+	X(FS, MOUNT, "mount", "mount", STR) \
+	X(FS, SIZE, "size", "size", U64) \
+	X(FS, USED, "used", "used", U64) \
+	X(FS, NOTE, "note", "notes", LIST) \
+	X(FS, SUBVOLUME, "subvolume", "subvolumes", SUBVOL) \
+	X(OS, ROOT, "root", NULL, STR) \
+	X(OS, TYPE, "type", "type", STR) \
+	X(OS, OS_RELEASE_ID, "id", "os_release_id", STR) \
+	X(OS, RELEASE_DISTRO, "distro", "distro", STR) \
+	X(OS, VERSION_ID, "version_id", "version", STR) \
+	X(OS, NAME, "name", "name", STR) \
+	X(OS, PRETTY_NAME, "pretty_name", "pretty_name", STR) \
+	X(OS, CODENAME, "codename", "codename", STR) \
+	X(OS, ID_LIKE, "id_like", "id_like", STR) \
+	X(OS, BUILD_ID, "build_id", "build_id", STR) \
+	X(OS, VARIANT_ID, "variant_id", "variant_id", STR) \
+	X(OS, RELEASE_FILE, "release_file", "release_file", STR) \
+	X(OS, MAJOR_VERSION, "major_version", "major_version", U64) \
+	X(OS, MINOR_VERSION, "minor_version", "minor_version", U64) \
+	X(OS, PRODUCT_NAME, "product_name", "product_name", STR) \
+	X(OS, PRODUCT_VARIANT, "product_variant", "product_variant", STR) \
+	X(OS, EDITION, "edition", "edition", STR) \
+	X(OS, HOSTNAME, "hostname", "hostname", STR) \
+	X(OS, ARCH, "arch", "arch", STR) \
+	X(OS, PACKAGE_FORMAT, "package_format", "package_format", STR) \
+	X(OS, PACKAGE_DATABASE, "package_database", "package_database", STR) \
+	X(OS, PACKAGES, "packages", "packages", U64) \
+	X(OS, APPLICATION, "application", "applications", APP) \
+	X(OS, KERNEL, "kernel", "kernels", LIST) \
+	X(OS, FSTAB, "fstab", "fstab", FSTAB) \
+	X(OS, MOUNTPOINT, "mountpoint", "mountpoints", MOUNTPOINT) \
+	X(OS, SUBVOLUME, "subvolume", "subvolume", STR) \
+	X(OS, USR, "usr", "usr_filesystem", STR) \
+	X(OS, WINDOWS_SYSTEMROOT, "windows_systemroot", "windows_systemroot", STR) \
+	X(OS, WINDOWS_CURRENT_CONTROL_SET, "windows_current_control_set", "windows_current_control_set", STR) \
+	X(OS, DRIVE, "drive", "drive_mappings", DRIVE) \
+	X(OS, NOTE, "note", "notes", LIST) \
+	X(DISK, INDEX, NULL, "index", DERIVED) \
+	X(DISK, PATH, NULL, "path", DERIVED) \
+	X(DISK, FORMAT, NULL, "format", DERIVED) \
+	X(DISK, FILE_SIZE, NULL, "file_size", DERIVED) \
+	X(DISK, BACKING_CHAIN, NULL, "backing_chain", DERIVED) \
+	X(OS, DISTRO, NULL, "distro", DERIVED) \
+	X(OS, FAMILY, NULL, "family", DERIVED) \
+	X(OS, OSINFO, NULL, "osinfo", DERIVED) \
+	X(OS, PACKAGE_MANAGEMENT, NULL, "package_management", DERIVED)
+
+#define INSPECT_X_KIND(n, s) INSPECT_##n,
+enum inspect_kind { INSPECT_KINDS(INSPECT_X_KIND) INSPECT_NKINDS };
+#define INSPECT_X_TYPE(n, v) INSPECT_##n,
+enum inspect_type { INSPECT_TYPES(INSPECT_X_TYPE) INSPECT_NTYPES };
+#define INSPECT_X_APP(n, s) INSPECT_APP_##n,
+enum inspect_app_field { INSPECT_APP_FIELDS(INSPECT_X_APP) INSPECT_APP_NFIELDS };
+/* IK_OS_HOSTNAME and so on. */
+#define INSPECT_X_KEY(k, n, w, j, t) IK_##k##_##n,
+enum inspect_key { INSPECT_KEYS(INSPECT_X_KEY) INSPECT_NKEYS };
+
+static const char *const inspect_kind_names[] = {
+#define INSPECT_X_KIND_NAME(n, s) [INSPECT_##n] = s,
+	INSPECT_KINDS(INSPECT_X_KIND_NAME)
+};
+
+static const int inspect_type_values[] = {
+#define INSPECT_X_TYPE_VALUES(n, v) [INSPECT_##n] = v,
+	INSPECT_TYPES(INSPECT_X_TYPE_VALUES)
+};
+
+static const char *const inspect_app_names[] = {
+#define INSPECT_X_APP_NAME(n, s) [INSPECT_APP_##n] = s,
+	INSPECT_APP_FIELDS(INSPECT_X_APP_NAME)
+};
+
+static const struct inspect_vocab {
+	enum inspect_kind kind;
+	const char *wire;      /* NULL: derived by the host, never sent */
+	const char *json;
+	enum inspect_type type;
+} inspect_vocab[] = {
+#define INSPECT_X_KEY_ENTRY(k, n, w, j, t) [IK_##k##_##n] = { INSPECT_##k, w, j, INSPECT_##t },
+	INSPECT_KEYS(INSPECT_X_KEY_ENTRY)
+};
+
+/* The report's structure: its lists, and where a device's filesystem
+ * and an OS's place are. */
+#define INSPECT_JSON_DISKS "disks"
+#define INSPECT_JSON_PARTS "partitions"
+#define INSPECT_JSON_LVS "logical_volumes"
+#define INSPECT_JSON_OSES "operating_systems"
+#define INSPECT_JSON_FS "filesystem"
+
+/* The JSON name of key K: IJ(OS, HOSTNAME) is "hostname". */
+#define IJ(kind, name) (inspect_vocab[IK_##kind##_##name].json)
+
+/* Limits both sides keep: the inspector stops at them (with a note), the
+ * reader refuses a report past them. */
+#define INSPECT_MAX_APPS 32768     /* applications of one OS */
+
+#endif
