@@ -30,9 +30,12 @@ OBJS = \
 	launcher/cmd-inspect.o \
 	launcher/inspect-report.o \
 	launcher/inspect-derive.o \
+	launcher/inspect-keys.o \
+	launcher/inspect-sbom.o \
 	launcher/text.o \
 	launcher/err.o \
 	launcher/util.o \
+	launcher/digest.o \
 	launcher/strv.o \
 	launcher/proc.o \
 	launcher/disk.o \
@@ -87,7 +90,7 @@ FORCE:
 
 all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
-     tests/helpers/mksubvol
+     tests/helpers/mksubvol tests/helpers/sbom-test
 
 launcher/%.o: launcher/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -105,7 +108,8 @@ appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/ini
 # them (inspect.h).
 INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
                appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
-               appliance/inspect-btrfs.c appliance/inspect-release.c appliance/inspect-apps.c
+               appliance/inspect-btrfs.c appliance/inspect-release.c appliance/inspect-apps.c \
+               appliance/inspect-volumes.c
 appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h include/inspect-vocab.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3
 
@@ -117,6 +121,10 @@ tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/p
 
 # The bottom layer every helper links: text, err, util, strv.
 BASE_OBJS = launcher/text.o launcher/err.o launcher/util.o launcher/strv.o
+
+# The SBOM writer on reports made by hand, without a VM.
+tests/helpers/sbom-test: tests/helpers/sbom-test.c launcher/inspect-sbom.c launcher/inspect-sbom.h include/inspect-vocab.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-sbom.c $(PKG_LIBS)
 
 tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o launcher/inspect-derive.o $(BASE_OBJS) \
                            launcher/inspect-report.h
@@ -146,7 +154,7 @@ FUZZ_FLAGS  = -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS
 FUZZ_RUNS  ?= 10000000
 FUZZ_TIME  ?= 1800
 BASE_SRCS   = $(BASE_OBJS:.o=.c)
-FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-report
+FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-report tests/fuzz/fuzz-pkgdb
 
 tests/fuzz/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/proto.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/proto.c
@@ -157,6 +165,13 @@ tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/addr
 
 tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(PKG_LIBS)
+
+# The inspector's readers of package databases and release files, as
+# they run in the appliance, on files the fuzzer writes.
+PKGDB_SRCS = appliance/inspect-apps.c appliance/inspect-release.c appliance/inspect-util.c \
+             appliance/inspect-rpm.c
+tests/fuzz/fuzz-pkgdb: tests/fuzz/fuzz-pkgdb.c $(PKGDB_SRCS) appliance/inspect.h include/inspect-vocab.h
+	$(FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -o $@ $< $(PKGDB_SRCS) -lsqlite3 -ldl
 
 fuzz:
 	@scripts/deps fuzz
@@ -203,6 +218,6 @@ install: launcher/leanboot appliance/init appliance/inspect
 clean:
 	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
 	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
-	      tests/helpers/mksubvol $(FUZZERS)
+	      tests/helpers/mksubvol tests/helpers/sbom-test $(FUZZERS)
 
 .PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean

@@ -16,11 +16,13 @@
 
 #include "inspect.h"
 
-#define DB_MAX (256u << 20)     /* bytes of one database file read */
+#define DB_MAX (64u << 20)      /* bytes of one database file read: several times Debian's largest */
 #define FIELD_MAX 1024          /* bytes kept of one field */
 #define PACMAN_DIRS 100000      /* entries of pacman's local directory looked at */
+#define PACMAN_DESC (64u << 10) /* bytes of one package's desc read */
 
 static const char *apps_os;
+static size_t db_total;        /* bytes read of the file db_open() opened last */
 static unsigned long apps_sent;
 
 int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS])
@@ -82,27 +84,29 @@ static FILE *db_open(const struct insp_os *os, const char *path)
 		return NULL;
 	if (!(f = fdopen(fd, "r")))
 		close(fd);
+	db_total = 0;
 	return f;
 }
 
 /* A line, its newline gone; NULL at the end or past DB_MAX.  A line
  * longer than the buffer is cut: the rest of it is skipped, never taken
- * for a line of its own. */
-static char *db_line(FILE *f, char *line, size_t cap, size_t *total)
+ * for a line of its own.  Every byte is counted, a NUL too, so the
+ * limit holds whatever the file holds. */
+static char *db_line(FILE *f, char *line, size_t cap)
 {
-	size_t n;
+	size_t n = 0;
+	int c = EOF;
 
-	if (*total >= DB_MAX || !fgets(line, (int)cap, f))
-		return NULL;
-	n = strlen(line);
-	*total += n;
-	if (n && line[n - 1] != '\n') {
-		int c;
-
-		while (*total < DB_MAX && (c = getc(f)) != EOF && c != '\n')
-			++*total;
+	while (db_total < DB_MAX && (c = getc_unlocked(f)) != EOF) {
+		db_total++;
+		if (c == '\n')
+			break;
+		if (n + 1 < cap)
+			line[n++] = (char)c;
 	}
-	line[strcspn(line, "\n")] = '\0';
+	if (c == EOF && !n)
+		return NULL;
+	line[n] = '\0';
 	return line;
 }
 
@@ -155,11 +159,10 @@ static long dpkg(const struct insp_os *os, FILE *f)
 	static char line[4096];
 	static struct deb d;
 	char status[256];
-	size_t total = 0;
 	long count = 0;
 
 	memset(&d, 0, sizeof d);
-	while (db_line(f, line, sizeof line, &total)) {
+	while (db_line(f, line, sizeof line)) {
 		if (!line[0]) {
 			deb_flush(os, &d, &count);
 			continue;
@@ -190,6 +193,10 @@ static long dpkg(const struct insp_os *os, FILE *f)
 			   !field(line, "Homepage", d.url, sizeof d.url))
 			d.in_description = field(line, "Description", d.summary, sizeof d.summary);
 	}
+	/* dpkg ends each stanza with a blank line: a file cut short ends
+	 * inside one. */
+	if (d.name[0])
+		insp_recf(IK_OS_NOTE, os->id, "dpkg's status file ends inside the stanza of %s: cut short?", d.name);
 	deb_flush(os, &d, &count);
 	return count;
 }
@@ -202,13 +209,12 @@ static long apk(const struct insp_os *os, FILE *f)
 	static char line[4096], name[FIELD_MAX], evr[FIELD_MAX], arch[64], url[FIELD_MAX], description[FIELD_MAX],
 		origin[FIELD_MAX];
 	char epoch[16], version[FIELD_MAX], release[FIELD_MAX];
-	size_t total = 0;
 	long count = 0;
 	int more = 1;
 
 	name[0] = evr[0] = arch[0] = url[0] = description[0] = origin[0] = '\0';
 	while (more) {
-		more = db_line(f, line, sizeof line, &total) != NULL;
+		more = db_line(f, line, sizeof line) != NULL;
 		if (more && line[0]) {
 			char *out = NULL;
 			size_t len = FIELD_MAX;
@@ -257,13 +263,13 @@ static int pacman_desc(const struct insp_os *os, const char *path)
 	char epoch[16], version[FIELD_MAX], release[FIELD_MAX];
 	const char *v[INSPECT_APP_NFIELDS] = { 0 };
 	char *out = NULL;
-	size_t total = 0, len = FIELD_MAX;
+	size_t len = FIELD_MAX;
 	FILE *f = db_open(os, path);
 
 	if (!f)
 		return 0;
 	name[0] = evr[0] = arch[0] = url[0] = desc[0] = base[0] = '\0';
-	while (db_line(f, line, sizeof line, &total)) {
+	while (db_total < PACMAN_DESC && db_line(f, line, sizeof line)) {
 		if (line[0] == '%') {
 			len = FIELD_MAX;
 			out = !strcmp(line, "%NAME%") ? name : !strcmp(line, "%VERSION%") ? evr :
@@ -308,7 +314,7 @@ static long pacman(const struct insp_os *os, int dfd)
 	char **names = NULL, path[512];
 	size_t n = 0, cap = 0, seen = 0;
 	struct dirent *e;
-	long count = 0;
+	long count = 0, bad = 0;
 	DIR *d = fdopendir(dfd);
 
 	if (!d) {
@@ -336,10 +342,17 @@ static long pacman(const struct insp_os *os, int dfd)
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof path, "var/lib/pacman/local/%s/desc", names[i]);
-		count += pacman_desc(os, path);
+		if (pacman_desc(os, path))
+			count++;
+		else
+			bad++;
 		free(names[i]);
 	}
 	free(names);
+	if (bad)
+		insp_recf(IK_OS_NOTE, os->id,
+			  "pacman's database: %ld entries with no readable desc (links that loop or lead out, "
+			  "not a file, no name)", bad);
 	return count;
 }
 
@@ -358,6 +371,9 @@ void insp_packages(const struct insp_os *os)
 			continue;
 		insp_rec(IK_OS_PACKAGE_FORMAT, os->id, dbs[i].format);
 		insp_recf(IK_OS_PACKAGES, os->id, "%ld", dbs[i].read(os, f));
+		if (db_total >= DB_MAX)
+			insp_recf(IK_OS_NOTE, os->id, "%s: read up to %u MiB, the rest left out", dbs[i].path,
+				  DB_MAX >> 20);
 		fclose(f);
 		return;
 	}

@@ -260,7 +260,7 @@ void insp_top_names(int root, char *out, size_t len)
 		snprintf(out + o, len - o, " and %d more", more);
 }
 
-static struct insp_fs *find_id(const char *id)
+struct insp_fs *insp_find_id(const char *id)
 {
 	for (int i = 0; i < insp_nfs; i++)
 		if (!strcmp(insp_fss[i].id, id))
@@ -275,11 +275,21 @@ static struct insp_fs *find_id(const char *id)
 static struct insp_fs *find_dev(const char *dev)
 {
 	const char *p = dev + 5, *slash;
+	struct insp_fs *f;
 	char id[300];
 
+	/* md arrays: /dev/md/NAME as assembled here, /dev/mdN. */
+	if (!strncmp(p, "md", 2) && (p[2] == '/' || (p[2] >= '0' && p[2] <= '9'))) {
+		snprintf(id, sizeof id, "md:%s", p[2] == '/' ? p + 3 : p);
+		return insp_find_id(id);
+	}
 	if (!strncmp(p, "mapper/", 7)) {
 		char *o = id;
 
+		/* A LUKS volume opened here, by the name it was given. */
+		snprintf(id, sizeof id, "luks:%s", p + 7);
+		if ((f = insp_find_id(id)))
+			return f;
 		/* VG-LV, each '-' of a name doubled. */
 		for (p += 7; *p && o < id + sizeof id - 1; p++) {
 			if (*p == '-' && p[1] == '-')
@@ -288,7 +298,7 @@ static struct insp_fs *find_dev(const char *dev)
 				*o++ = *p == '-' ? '/' : *p;
 		}
 		*o = '\0';
-		return find_id(id);
+		return insp_find_id(id);
 	}
 	if (!strncmp(p, "xvd", 3))
 		p += 3;
@@ -296,7 +306,7 @@ static struct insp_fs *find_dev(const char *dev)
 		p += 2;
 	else if ((slash = strchr(p, '/')) && !strchr(slash + 1, '/')) {
 		snprintf(id, sizeof id, "%s", p);
-		return find_id(id);
+		return insp_find_id(id);
 	} else
 		return NULL;
 	{
@@ -311,7 +321,7 @@ static struct insp_fs *find_dev(const char *dev)
 		if (*p && strspn(p, "0123456789") != strlen(p))
 			return NULL;
 		snprintf(id, sizeof id, *p ? "%ld.%s" : "%ld", disk - 1, p);
-		return find_id(id);
+		return insp_find_id(id);
 	}
 }
 

@@ -170,6 +170,43 @@ static void mountpoint(const struct insp_os *os, const char *path, const char *i
 	insp_rec_end();
 }
 
+/* An md device the guest names (/dev/md0) as its mdadm.conf does: the
+ * array with the UUID its ARRAY line gives. */
+static struct insp_fs *md_conf(const struct insp_os *os, const char *spec)
+{
+	static const char *const files[] = { "etc/mdadm.conf", "etc/mdadm/mdadm.conf" };
+	static char buf[INSP_SMALL_FILE];
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (insp_read(os->root, files[i], buf, sizeof buf) < 0)
+			continue;
+		for (char *l = buf; l && *l; l = insp_next_line(l)) {
+			char uuid[40] = "", *u;
+			size_t n = strlen(spec), o = 0;
+
+			if (strncmp(l, "ARRAY ", 6) || strncmp(l + 6 + strspn(l + 6, " \t"), spec, n))
+				continue;
+			if (!strchr(" \t\n", l[6 + strspn(l + 6, " \t") + n]) || !(u = strstr(l, "UUID=")))
+				continue;
+			for (u += 5; *u && !strchr(" \t\n", *u) && o + 1 < sizeof uuid; u++)
+				if ((*u >= '0' && *u <= '9') || (*u >= 'a' && *u <= 'f') || (*u >= 'A' && *u <= 'F'))
+					uuid[o++] = (char)(*u | 0x20);
+			uuid[o] = '\0';
+			for (int f = 0; uuid[0] && f < insp_nfs; f++)
+				if (!strcmp(insp_fss[f].md_uuid, uuid))
+					return &insp_fss[f];
+		}
+	}
+	return NULL;
+}
+
+static struct insp_fs *resolve(const struct insp_os *os, const char *spec)
+{
+	struct insp_fs *f = insp_find_spec(spec);
+
+	return f || strncmp(spec, "/dev/md", 7) ? f : md_conf(os, spec);
+}
+
 /* fstab's entries, and each mountpoint whose filesystem is on the disks
  * (virt-inspector's "mountpoints"); the root's is the root, whatever
  * fstab calls it. */
@@ -208,7 +245,7 @@ static void fstab(const struct insp_os *os, struct fstab_specs *sp)
 		if (!strcmp(f[1], "/") && !have_root) {
 			mountpoint(os, "/", os->id);
 			have_root = 1;
-		} else if (f[1][0] == '/' && strcmp(f[1], "/") && (f_fs = insp_find_spec(f[0]))) {
+		} else if (f[1][0] == '/' && strcmp(f[1], "/") && (f_fs = resolve(os, f[0]))) {
 			mountpoint(os, f[1], f_fs->id);
 		}
 		if (!strcmp(f[1], "/boot"))
@@ -227,7 +264,7 @@ static void fstab(const struct insp_os *os, struct fstab_specs *sp)
 static int mount_spec(const struct insp_os *os, const char *spec, const char *what, char *mp,
 		      size_t mplen, struct insp_fs **found)
 {
-	struct insp_fs *f = insp_find_spec(spec);
+	struct insp_fs *f = resolve(os, spec);
 
 	*found = f;
 	if (!f) {

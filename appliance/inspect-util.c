@@ -274,9 +274,9 @@ static size_t drain(int fd, char *out, size_t cap, int *over)
 	return got;
 }
 
-int insp_run(char *const argv[], char *out, size_t cap)
+int insp_run_input(char *const argv[], const void *in, size_t inlen, char *out, size_t cap)
 {
-	int p[2] = { -1, -1 }, over;
+	int p[2] = { -1, -1 }, ip[2] = { -1, -1 }, over;
 	pid_t pid;
 
 	if (out) {
@@ -284,6 +284,19 @@ int insp_run(char *const argv[], char *out, size_t cap)
 		if (pipe2(p, O_CLOEXEC) < 0)
 			return -1;
 	}
+	/* The input is small (a key): it fits the pipe, written before
+	 * the child runs, so nobody waits on anybody. */
+	if (in && (inlen > 65536 || pipe2(ip, O_CLOEXEC) < 0 || write(ip[1], in, inlen) != (ssize_t)inlen)) {
+		for (int i = 0; i < 2; i++) {
+			if (ip[i] >= 0)
+				close(ip[i]);
+			if (p[i] >= 0)
+				close(p[i]);
+		}
+		return -1;
+	}
+	if (in)
+		close(ip[1]);
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0) {
@@ -291,23 +304,32 @@ int insp_run(char *const argv[], char *out, size_t cap)
 			close(p[0]);
 			close(p[1]);
 		}
+		if (in)
+			close(ip[0]);
 		return -1;
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		dup2(null, 0);
+		dup2(in ? ip[0] : null, 0);
 		dup2(out ? p[1] : null, 1);
 		dup2(null, 2);
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	if (in)
+		close(ip[0]);
 	if (out) {
 		close(p[1]);
 		drain(p[0], out, cap, &over);
 		close(p[0]);
 	}
 	return reap(pid);
+}
+
+int insp_run(char *const argv[], char *out, size_t cap)
+{
+	return insp_run_input(argv, NULL, 0, out, cap);
 }
 
 int insp_modprobe(const char *mod)

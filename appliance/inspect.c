@@ -34,7 +34,7 @@ int insp_nfs;
 
 /* --- disks and partitions -------------------------------------------- */
 
-static struct insp_fs *new_fs(const char *id, const char *dev)
+struct insp_fs *insp_new_fs(const char *id, const char *dev)
 {
 	struct insp_fs *f;
 
@@ -87,7 +87,7 @@ static void inspect_disk(int n)
 	if (!pt) {
 		blkid_free_probe(pr);
 		insp_rec(IK_DISK_PARTITION_TABLE, id, "none");
-		new_fs(id, dev);
+		insp_new_fs(id, dev);
 		return;
 	}
 	insp_rec(IK_DISK_PARTITION_TABLE, id, blkid_parttable_get_type(pt));
@@ -125,7 +125,7 @@ static void inspect_disk(int n)
 		snprintf(pdev, sizeof pdev, "%s%d", dev, no);
 		if (access(pdev, F_OK) != 0)
 			continue;
-		f = new_fs(id, pdev);
+		f = insp_new_fs(id, pdev);
 		if (!f)
 			break;
 		if ((s = blkid_partition_get_uuid(p)))
@@ -201,6 +201,9 @@ static void inspect_lvm(void)
 			if (!wire_lvm_name_ok(vg, strlen(vg)) || !wire_lvm_name_ok(lv, strlen(lv)) || strspn(size, "0123456789") != strlen(size))
 				continue;
 			snprintf(id, sizeof id, "%s/%s", vg, lv);
+			/* Found in an earlier round. */
+			if (insp_find_id(id))
+				continue;
 			insp_rec(IK_LV_SIZE, id, size);
 			/* Device-mapper's name: VG-LV with each '-' doubled. */
 			d = dev + snprintf(dev, sizeof dev, "/dev/mapper/");
@@ -215,7 +218,7 @@ static void inspect_lvm(void)
 				continue;
 			}
 			nlv++;
-			new_fs(id, dev);
+			insp_new_fs(id, dev);
 		}
 	}
 }
@@ -271,20 +274,37 @@ static void inspect_fs(struct insp_fs *f)
 	insp_unmount(mp, root);
 }
 
+static void probe_from(int first)
+{
+	for (int i = first; i < insp_nfs; i++)
+		insp_probe(&insp_fss[i]);
+}
+
 int main(void)
 {
-	int first;
+	int from = 0;
 
 	/* Records go out in whole lines; a full buffer flushes on its own. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	insp_keys_read();
 	for (int n = 0; n < WIRE_MAX_DISKS; n++)
 		inspect_disk(n);
-	for (int i = 0; i < insp_nfs; i++)
-		insp_probe(&insp_fss[i]);
-	first = insp_nfs;
-	inspect_lvm();
-	for (int i = first; i < insp_nfs; i++)
-		insp_probe(&insp_fss[i]);
+	probe_from(0);
+	/* md arrays and LUKS volumes, then LVM on what they hold; again
+	 * over what that added (LUKS on LVM), a few rounds at most. */
+	for (int round = 0; round < 4; round++) {
+		int start = insp_nfs, mid;
+
+		insp_md(from);
+		insp_luks(from);
+		probe_from(start);
+		mid = insp_nfs;
+		inspect_lvm();
+		probe_from(mid);
+		if (insp_nfs == start)
+			break;
+		from = start;
+	}
 	for (int i = 0; i < insp_nfs; i++)
 		inspect_fs(&insp_fss[i]);
 	fflush(stdout);

@@ -30,6 +30,8 @@ struct insp_fs {
 	char uuid[64], label[WIRE_VALUE_MAX], partuuid[64], partlabel[WIRE_VALUE_MAX];
 	uint64_t start;           /* a partition's first byte on its disk */
 	char disk_sig[16];        /* its MBR disk's signature, "0x%08x" */
+	char md_uuid[40];         /* an md array's UUID, 32 hex digits */
+	char md_face[64];         /* an md member's writable snapshot (inspect-volumes.c) */
 };
 
 extern struct insp_fs insp_fss[INSP_MAX_FS];
@@ -74,6 +76,10 @@ int insp_os_exists(const struct insp_os *os, const char *path);
 /* ARGV run with its stdout into OUT (CAP-1 bytes at most; NULL: to
  * /dev/null) and stderr discarded; its exit status, or -1. */
 int insp_run(char *const argv[], char *out, size_t cap);
+/* The same with IN (INLEN bytes, at most 64 KiB) as its stdin. */
+int insp_run_input(char *const argv[], const void *in, size_t inlen, char *out, size_t cap);
+/* The first of PATHS that is an executable, or NULL. */
+const char *insp_which(const char *const *paths);
 int insp_modprobe(const char *mod);
 /* FN(ARG) run in a child with bounded time and memory: the records it
  * prints reach the report only if it ends well.  Otherwise a NOTE record on
@@ -108,6 +114,18 @@ void insp_top_names(int root, char *out, size_t len);
  * names, or the guest's device name (/dev/sda2, /dev/VG/LV) names as
  * virt-inspector resolves it; NULL if none. */
 struct insp_fs *insp_find_spec(const char *spec);
+/* The device whose ID is ID, or NULL. */
+struct insp_fs *insp_find_id(const char *id);
+
+/* --- volumes to open first (inspect-volumes.c) ---
+ * An md array assembled read-only, or a LUKS volume opened read-only
+ * with a key the user gave, becomes a device like a partition: its ID
+ * md:NAME or luks:NAME.  Each pass looks at the devices from FROM on;
+ * how many devices it added. */
+struct insp_fs *insp_new_fs(const char *id, const char *dev);
+void insp_keys_read(void);
+int insp_md(int from);
+int insp_luks(int from);
 
 /* --- operating systems --- */
 /* KEY=VALUE, quoted as a shell would, from the line at LINE; 1 if the

@@ -63,6 +63,8 @@
 	X(FS, USED, "used", "used", U64) \
 	X(FS, NOTE, "note", "notes", LIST) \
 	X(FS, SUBVOLUME, "subvolume", "subvolumes", SUBVOL) \
+	X(FS, OPENED, "opened", "opened_as", STR) \
+	X(FS, MEMBER_OF, "member_of", "member_of", STR) \
 	X(OS, ROOT, "root", NULL, STR) \
 	X(OS, TYPE, "type", "type", STR) \
 	X(OS, OS_RELEASE_ID, "id", "os_release_id", STR) \
@@ -145,6 +147,8 @@ static const struct inspect_vocab {
 #define INSPECT_JSON_DISKS "disks"
 #define INSPECT_JSON_PARTS "partitions"
 #define INSPECT_JSON_LVS "logical_volumes"
+#define INSPECT_JSON_LUKS "luks_volumes"
+#define INSPECT_JSON_MDS "md_arrays"
 #define INSPECT_JSON_OSES "operating_systems"
 #define INSPECT_JSON_FS "filesystem"
 

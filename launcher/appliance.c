@@ -20,6 +20,7 @@
 #include <nettle/sha2.h>
 
 #include "appliance.h"
+#include "digest.h"
 #include "appliance-build.h"
 #include "err.h"
 #include "kernel.h"
@@ -160,26 +161,6 @@ static int hash_stat(struct sha256_ctx *h, const char *path)
 	return 0;
 }
 
-static int hash_file(struct sha256_ctx *h, const char *path)
-{
-	uint8_t buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		err_set(LB_EXIT_VM, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		sha256_update(h, (size_t)n, buf);
-	close(fd);
-	if (n < 0) {
-		err_set(LB_EXIT_VM, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* The inputs: the package list, the init and the inspector (by content), the kernel and
  * its modules, supermin, and dpkg's status file, which changes whenever a
  * package version on the host does. */
@@ -195,16 +176,16 @@ int appl_key(const struct appl *a, char key[65])
 	sha256_init(&h);
 	hash_str(&h, APPL_KEY_VERSION);
 	snprintf(path, sizeof path, "%s/packages", a->datadir);
-	if (hash_file(&h, path) < 0)
+	if (digest_file(&h, path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/init", a->datadir);
-	if (hash_file(&h, path) < 0)
+	if (digest_file(&h, path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/inspect", a->datadir);
-	if (hash_file(&h, path) < 0)
+	if (digest_file(&h, path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/modules", a->datadir);
-	if (hash_file(&h, path) < 0)
+	if (digest_file(&h, path) < 0)
 		return -1;
 	if (hash_stat(&h, k.host_kernel) < 0)
 		return -1;

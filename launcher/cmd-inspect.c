@@ -3,17 +3,22 @@
  * The host decides each image's format and checks its backing chain
  * (disk.c); the guest's records are read strictly (inspect-report.c) and
  * printed as text or as one JSON document. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cmd.h"
+#include "digest.h"
 #include "disk.h"
 #include "err.h"
 #include "inspect-derive.h"
+#include "inspect-keys.h"
 #include "inspect-report.h"
+#include "inspect-sbom.h"
 #include "launch.h"
 #include "strv.h"
 #include "util.h"
@@ -22,6 +27,9 @@ struct inspect_opts {
 	struct launch_opts lo;
 	int json;
 	int format;               /* a disk_format, or -1: detect */
+	int keys_from_stdin;
+	int sbom;                 /* an sbom_format: print those documents, not the report; -1: none */
+	struct inspect_keys keys;
 };
 
 static int inspect_opt(int c, char *arg, void *ctx)
@@ -44,6 +52,17 @@ static int inspect_opt(int c, char *arg, void *ctx)
 		return cmd_plan_opt(c, arg, &o->lo.in, 0);
 	case OPT_START:
 		return cmd_start_opt(arg, &o->lo.start);
+	case OPT_KEY:
+		return inspect_keys_add(&o->keys, arg);
+	case OPT_KEYS_FROM_STDIN:
+		o->keys_from_stdin = 1;
+		return 0;
+	case OPT_SBOM: {
+		/* SPDX would be a second row here. */
+		static const char *const formats[] = { "cyclonedx" };
+
+		return cmd_choice(&o->sbom, UTIL_NAME_INDEX(arg, formats), "--sbom", arg, "cyclonedx");
+	}
 	}
 	return -2;
 }
@@ -171,8 +190,12 @@ static void text_fs(struct json_object *parent, const char *indent)
 	text_fields(fs, keys, in);
 	if ((m = jstr(fs, IJ(FS, MOUNT))) && strcmp(m, "ok"))
 		printf("%s%s\n", in, m);
-	if (json_object_object_get_ex(fs, IJ(FS, ENCRYPTED), NULL))
+	if ((m = jstr(fs, IJ(FS, OPENED))))
+		printf("%sencrypted, opened read-only as %s\n", in, m);
+	else if (json_object_object_get_ex(fs, IJ(FS, ENCRYPTED), NULL))
 		printf("%sencrypted, not opened\n", in);
+	if ((m = jstr(fs, IJ(FS, MEMBER_OF))))
+		printf("%sa member of %s, assembled read-only\n", in, m);
 	if (json_object_object_get_ex(fs, IJ(FS, SUBVOLUME), &subs))
 		for (size_t k = 0; k < json_object_array_length(subs); k++) {
 			struct json_object *e = json_object_array_get_idx(subs, k);
@@ -213,6 +236,10 @@ static void text_print(struct json_object *report)
 						    IK_OS_OSINFO, IK_OS_HOSTNAME, IK_OS_ARCH, IK_OS_PACKAGE_FORMAT,
 						    IK_OS_PACKAGE_MANAGEMENT, IK_OS_PACKAGES, INSPECT_NKEYS };
 	static const enum inspect_key lv_keys[] = { IK_LV_SIZE, IK_LV_INACTIVE, INSPECT_NKEYS };
+	static const struct { const char *list, *what; } vols[] = {
+		{ INSPECT_JSON_LVS, "logical volume" }, { INSPECT_JSON_LUKS, "LUKS volume" },
+		{ INSPECT_JSON_MDS, "md array" },
+	};
 	struct json_object *disks = json_object_object_get(report, INSPECT_JSON_DISKS), *oss, *lvs;
 
 	for (size_t i = 0; i < json_object_array_length(disks); i++) {
@@ -234,14 +261,17 @@ static void text_print(struct json_object *report)
 			text_fs(p, "  ");
 		}
 	}
-	if (json_object_object_get_ex(report, INSPECT_JSON_LVS, &lvs))
+	for (size_t t = 0; t < sizeof vols / sizeof vols[0]; t++) {
+		if (!json_object_object_get_ex(report, vols[t].list, &lvs))
+			continue;
 		for (size_t i = 0; i < json_object_array_length(lvs); i++) {
 			struct json_object *v = json_object_array_get_idx(lvs, i);
 
-			printf("logical volume %s:\n", jstr(v, "name"));
+			printf("%s %s:\n", vols[t].what, jstr(v, "name"));
 			text_fields(v, lv_keys, "  ");
 			text_fs(v, "");
 		}
+	}
 	if (!json_object_object_get_ex(report, INSPECT_JSON_OSES, &oss))
 		return;
 	for (size_t i = 0; i < json_object_array_length(oss); i++) {
@@ -251,6 +281,10 @@ static void text_print(struct json_object *report)
 		jnum(s, "partition", &part);
 		if (jstr(s, "logical_volume"))
 			printf("os on logical volume %s:\n", jstr(s, "logical_volume"));
+		else if (jstr(s, "luks_volume"))
+			printf("os on LUKS volume %s:\n", jstr(s, "luks_volume"));
+		else if (jstr(s, "md_array"))
+			printf("os on md array %s:\n", jstr(s, "md_array"));
 		else if (part)
 			printf("os on disk %s partition %lld:\n", jstr(s, "disk"), part);
 		else
@@ -287,6 +321,44 @@ static void text_print(struct json_object *report)
 	}
 }
 
+/* --- the bill of materials ------------------------------------------- */
+
+/* One CycloneDX document per system, one after another: the images'
+ * paths and SHA-256 as the system's properties. */
+static int print_sboms(struct json_object *report, char **paths, int n)
+{
+	const char *p[PLAN_MAX_DISKS], *h[PLAN_MAX_DISKS];
+	char hex[PLAN_MAX_DISKS][65];
+	size_t count = sbom_os_count(report);
+
+	if (!count) {
+		err_set(LB_EXIT_SHORT, "no operating system found: no bill of materials to write");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		p[i] = paths[i];
+		h[i] = NULL;
+		/* A remote host's disk is not read from here. */
+		if (!disk_is_remote(paths[i])) {
+			if (digest_file_hex(paths[i], hex[i]) < 0)
+				return -1;
+			h[i] = hex[i];
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct json_object *bom = sbom_cyclonedx(report, i, p, h, (size_t)n);
+
+		if (!bom) {
+			err_set(LB_EXIT_VM, "the bill of materials: %s", strerror(errno));
+			return -1;
+		}
+		puts(json_object_to_json_string_ext(bom, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(bom);
+	}
+	return 0;
+}
+
 /* --- the command ---------------------------------------------------- */
 
 /* The first line of the inspector's stderr, at most 200 bytes (err_set
@@ -301,16 +373,19 @@ static void first_line(const struct launch_capture *c, char *out, size_t len)
 
 int cmd_inspect(int argc, char **argv)
 {
-	struct inspect_opts o = {
-		.lo = { .in = PLAN_INPUT_INIT, .timeout = 120, .start = LAUNCH_START_AUTO },
-		.format = -1,
-	};
+	/* Static: the keys' buffer is large, and there is one inspection. */
+	static struct inspect_opts o;
 	struct launch_capture out = { .limit = INSPECT_MAX_REPORT }, errs = { .limit = 64 << 10 };
 	static char *const job[] = { APPL_INSPECT, NULL };
 	struct json_object *report = NULL, *disks;
-	int r, ndisks, status = LB_EXIT_VM;
+	int r, ndisks, status = LB_EXIT_VM, keys_fd = -1;
 	struct appl a;
 
+	o = (struct inspect_opts){
+		.lo = { .in = PLAN_INPUT_INIT, .timeout = 120, .start = LAUNCH_START_AUTO },
+		.format = -1,
+		.sbom = -1,
+	};
 	r = cmd_parse(CMD_INSPECT, argc, argv, inspect_opt, &o);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
@@ -319,6 +394,10 @@ int cmd_inspect(int argc, char **argv)
 		return err_usage("inspect: give at least one disk image");
 	if (ndisks > PLAN_MAX_DISKS)
 		return err_usage("inspect: at most %d disks", PLAN_MAX_DISKS);
+	if (o.json && o.sbom >= 0)
+		return err_usage("inspect: --json and --sbom: give one");
+	if (o.keys_from_stdin && inspect_keys_stdin(&o.keys) < 0)
+		return LB_EXIT_USAGE;
 	if (!(disks = host_disks(&o, argv + optind, ndisks)))
 		return err_report("inspect");
 	report = json_object_new_object();
@@ -335,6 +414,13 @@ int cmd_inspect(int argc, char **argv)
 	o.lo.appl = &a;
 	if (cmd_resolve(&o.lo.in, &a, 1) < 0)
 		goto fail;
+	/* The keys reach the inspector as its stdin, on the channel. */
+	if (o.keys.n) {
+		if ((keys_fd = inspect_keys_pipe(&o.keys)) < 0)
+			goto fail;
+		o.lo.stream_stdin = 1;
+		o.lo.stdin_fd = keys_fd;
+	}
 	r = launch_run(&o.lo, NULL);
 	if (r < 0)
 		goto fail;
@@ -352,7 +438,10 @@ int cmd_inspect(int argc, char **argv)
 	if (inspect_read(out.buf ? out.buf : "", out.len, report) < 0)
 		goto fail;
 	inspect_derive(report);
-	if (o.json)
+	if (o.sbom >= 0) {
+		if (print_sboms(report, argv + optind, ndisks) < 0)
+			goto fail;
+	} else if (o.json)
 		puts(json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							   JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
@@ -362,6 +451,10 @@ int cmd_inspect(int argc, char **argv)
 fail:
 	status = err_report("inspect");
 out:
+	if (keys_fd >= 0)
+		close(keys_fd);
+	/* No key outlives the command in our memory either. */
+	explicit_bzero(&o.keys, sizeof o.keys);
 	cmd_resolve_free(&o.lo.in);
 	json_object_put(report);
 	free(out.buf);

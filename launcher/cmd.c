@@ -81,6 +81,10 @@ static const struct cmd_opt inspect_opts[] = {
 	{ "format", OPT_FORMAT, "auto|raw|qcow2", "the images' format (qcow2: follow backing files)" },
 	{ "timeout", OPT_TIMEOUT, "S", "deadline (default 120)" },
 	{ "memory", OPT_MEMORY, "MiB", "guest RAM" },
+	{ "key", OPT_KEY, "SEL:key:PASS|SEL:file:FILE",
+	  "open the LUKS volume SEL (ID, /dev name, LUKS UUID or all) read-only with this key" },
+	{ "keys-from-stdin", OPT_KEYS_FROM_STDIN, NULL, "read passphrases from stdin, one a line, tried on every LUKS volume" },
+	{ "sbom", OPT_SBOM, "cyclonedx", "print a bill of materials of each system's applications instead" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -122,7 +126,8 @@ const struct cmd cmd_table[] = {
 	  "       [--start cold|auto|warm] [BOOT OPTIONS] -- COMMAND [ARG]...",
 	  "run a command in a throwaway appliance VM" },
 	{ CMD_INSPECT, "inspect", { inspect_opts, start_opts },
-	  "[--json] [--format auto|raw|qcow2] [--timeout S] [--memory MiB] [--start S] DISK...",
+	  "[--json | --sbom cyclonedx] [--format auto|raw|qcow2] [--key SEL:key:PASS|SEL:file:FILE]...\n"
+	  "       [--keys-from-stdin] [--timeout S] [--memory MiB] [--start S] DISK...",
 	  "report what is on disk images, attached read-only" },
 	{ CMD_CHECK, "check", { plan_opts, boot_opts, channel_opts, check_opts },
 	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"

@@ -87,11 +87,26 @@ static int inspect_unescape(char *s)
 
 /* --- records -------------------------------------------------------- */
 
-/* N (a disk), N.P (its partition P) or VG/LV (a logical volume), and
- * for an OS, #S after it: the btrfs subvolume whose ID is S. */
+/* N (a disk), N.P (its partition P), VG/LV (a logical volume),
+ * luks:NAME (a LUKS volume the inspector opened) or md:NAME (an md
+ * array it assembled), and for an OS, #S after it: the btrfs subvolume
+ * whose ID is S. */
+enum inspect_vol { VOL_NONE, VOL_LV, VOL_LUKS, VOL_MD };
+
+/* Where each kind of volume goes in the report: its list, and the key
+ * that names it in an OS. */
+static const struct {
+	const char *prefix, *list, *os_key;
+} inspect_vols[] = {
+	[VOL_LV] = { "", INSPECT_JSON_LVS, "logical_volume" },
+	[VOL_LUKS] = { "luks:", INSPECT_JSON_LUKS, "luks_volume" },
+	[VOL_MD] = { "md:", INSPECT_JSON_MDS, "md_array" },
+};
+
 struct inspect_id {
 	long disk, part;      /* part 0: the whole disk */
-	char lv[256];         /* "": not a logical volume */
+	enum inspect_vol vol; /* VOL_NONE: a disk or partition */
+	char name[256];       /* the volume's name */
 	long subvol;          /* 0: not a subvolume */
 };
 
@@ -101,7 +116,8 @@ static int inspect_parse_id(const char *id_s, size_t ndisks, struct inspect_id *
 	char buf[32], s[256];
 	char *dot;
 
-	id->lv[0] = '\0';
+	id->name[0] = '\0';
+	id->vol = VOL_NONE;
 	id->disk = id->part = -1;
 	id->subvol = 0;
 	if (strlen(id_s) >= sizeof s)
@@ -113,11 +129,23 @@ static int inspect_parse_id(const char *id_s, size_t ndisks, struct inspect_id *
 		if (util_parse_long(hash + 1, 5, LONG_MAX, &id->subvol) < 0)
 			return -1;
 	}
+	for (int v = VOL_LUKS; v <= VOL_MD; v++) {
+		size_t pl = strlen(inspect_vols[v].prefix);
+
+		if (strncmp(s, inspect_vols[v].prefix, pl))
+			continue;
+		if (!wire_lvm_name_ok(s + pl, strlen(s + pl)))
+			return -1;
+		id->vol = (enum inspect_vol)v;
+		snprintf(id->name, sizeof id->name, "%s", s + pl);
+		return 0;
+	}
 	slash = strchr(s, '/');
 	if (slash) {
 		if (!wire_lvm_name_ok(s, (size_t)(slash - s)) || !wire_lvm_name_ok(slash + 1, strlen(slash + 1)))
 			return -1;
-		snprintf(id->lv, sizeof id->lv, "%s", s);
+		id->vol = VOL_LV;
+		snprintf(id->name, sizeof id->name, "%s", s);
 		return 0;
 	}
 	if (strlen(s) >= sizeof buf)
@@ -193,9 +221,10 @@ static struct json_object *inspect_partition(struct json_object *disk, long part
 	return inspect_entry(disk, INSPECT_JSON_PARTS, "number", json_object_new_int64(part), INSPECT_MAX_PARTS);
 }
 
-static struct json_object *inspect_lv(struct json_object *report, const char *name)
+static struct json_object *inspect_vol(struct json_object *report, const struct inspect_id *id)
 {
-	return inspect_entry(report, INSPECT_JSON_LVS, "name", json_object_new_string(name), WIRE_MAX_LVS);
+	return inspect_entry(report, inspect_vols[id->vol].list, "name", json_object_new_string(id->name),
+			     WIRE_MAX_LVS);
 }
 
 static const char *inspect_str(struct json_object *obj, const char *key)
@@ -213,7 +242,7 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 
 	for (size_t i = 0; i < n; i++) {
 		o = json_object_array_get_idx(oss, i);
-		if ((id->lv[0] ? !strcmp(inspect_str(o, "logical_volume"), id->lv)
+		if ((id->vol ? !strcmp(inspect_str(o, inspect_vols[id->vol].os_key), id->name)
 			       : inspect_int(o, "disk") == id->disk && inspect_int(o, "partition") == id->part) &&
 		    inspect_int(o, "subvolume_id") == (id->subvol ? id->subvol : -1))
 			return o;
@@ -221,8 +250,8 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 	if (n >= INSPECT_MAX_OS)
 		return NULL;
 	o = json_object_new_object();
-	if (id->lv[0]) {
-		json_object_object_add(o, "logical_volume", json_object_new_string(id->lv));
+	if (id->vol) {
+		json_object_object_add(o, inspect_vols[id->vol].os_key, json_object_new_string(id->name));
 	} else {
 		json_object_object_add(o, "disk", json_object_new_int64(id->disk));
 		json_object_object_add(o, "partition", json_object_new_int64(id->part));
@@ -336,16 +365,16 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 	disks = json_object_object_get(report, INSPECT_JSON_DISKS);
 	if (inspect_parse_id(f[1], json_object_array_length(disks), &id) < 0)
 		return "an ID that names no attached disk";
-	if ((k->kind == INSPECT_DISK && (id.part || id.lv[0])) ||
-	    (k->kind == INSPECT_PART && (!id.part || id.lv[0])) ||
-	    (k->kind == INSPECT_LV && !id.lv[0]) ||
+	if ((k->kind == INSPECT_DISK && (id.part || id.vol)) ||
+	    (k->kind == INSPECT_PART && (!id.part || id.vol)) ||
+	    (k->kind == INSPECT_LV && id.vol != VOL_LV) ||
 	    (k->kind != INSPECT_OS && id.subvol))
 		return "an ID of the wrong form for its kind";
 	for (int i = 3; i < nf; i++)
 		if (inspect_unescape(f[i]) < 0)
 			return "a bad escape or an over-long value";
 
-	target = id.lv[0] ? NULL : json_object_array_get_idx(disks, (size_t)id.disk);
+	target = id.vol ? NULL : json_object_array_get_idx(disks, (size_t)id.disk);
 	switch (k->kind) {
 	case INSPECT_DISK:
 		break;
@@ -353,11 +382,11 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 		target = inspect_partition(target, id.part);
 		break;
 	case INSPECT_LV:
-		target = inspect_lv(report, id.lv);
+		target = inspect_vol(report, &id);
 		break;
 	case INSPECT_FS:
-		if (id.lv[0])
-			target = inspect_lv(report, id.lv);
+		if (id.vol)
+			target = inspect_vol(report, &id);
 		else if (id.part)
 			target = inspect_partition(target, id.part);
 		if (target)

@@ -537,7 +537,7 @@ static int launch_one(const struct launch_opts *o, enum plan_start start, const 
 	if (l->plan.channel) {
 		/* Output the caller captures comes to on_frame; the rest goes
 		 * to ours straight from the channel. */
-		struct chan_opts co = { o->stream_stdin ? 0 : -1, o->capture ? -1 : 1, o->capture_err ? -1 : 2 };
+		struct chan_opts co = { o->stream_stdin ? o->stdin_fd : -1, o->capture ? -1 : 1, o->capture_err ? -1 : 2 };
 		unsigned flags = (o->stream_stdin ? WIRE_JOB_STDIN : 0) |
 				 (start == PLAN_START_COLD ? 0 : WIRE_JOB_SCSI);
 

@@ -36,6 +36,7 @@ struct launch_opts {
 	char *const *cmd;            /* NULL: boot to ready and power off */
 	char *const *env;            /* NAME=VALUE for the command; NULL: none */
 	int stream_stdin;            /* our stdin to the command; 0: it reads /dev/null */
+	int stdin_fd;                /* with stream_stdin: what is streamed (0: our stdin) */
 	double timeout;              /* seconds, boot and command together */
 	int verbose;
 	struct launch_capture *capture;       /* NULL: stdout to fd 1 */

@@ -1,0 +1,160 @@
+#!/bin/bash
+# leanboot inspect on images laid out as libguestfs's own test guests
+# are (test-data/phony-guests): systems before os-release (Arch, Ubuntu
+# 10.10, CentOS 6, Debian 5 with /var apart, CoreOS), Fedora 14 on md
+# RAID1, with LVM on LUKS and with LUKS on LVM, and package databases
+# left damaged.  Each fact virt-inspector reports on such a guest is
+# pinned here, so parity holds where libguestfs does not run; the
+# applications go out as a CycloneDX SBOM that must validate against
+# the official schema.  Every image is byte-identical afterwards.
+. "$(dirname "$0")/lib.sh"
+boot_setup
+MK="$top/tests/helpers/mkimage"
+plan 68
+
+# is DESCRIPTION PATH WANT, in the report $J.
+is() {
+	got=$(jget "$J" "$2")
+	if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$got', want '$3'"; fi
+}
+
+export LB
+for k in legacy md lvmonluks luksonlvm damaged luks; do
+	"$MK" $k "$T/$k.img" >"$T/mk.$k" 2>&1 || { not_ok "mkimage $k"; diag "$(tail -5 "$T/mk.$k")"; }
+done
+sha256sum "$T"/*.img >"$T/sums"
+
+# --- systems before os-release, md RAID1 -------------------------------
+"$LB" inspect --json "$T/legacy.img" "$T/md.img" "$T/md-2.img" >"$T/a.json" 2>"$T/err"
+check "legacy and md: exit 0" [ $? = 0 ]
+J="$T/a.json"
+A=operating_systems.partition=1
+is "arch: arch-release names archlinux" $A.distro archlinux
+is "arch: osinfo" $A.osinfo archlinux
+check "arch: pacman, as format and manager" [ "$(jget "$J" $A.package_format)/$(jget "$J" $A.package_management)" = pacman/pacman ]
+is "arch: three applications" "$A.applications.#" 3
+is "arch: epoch, version, release split from 1:0.1-1" \
+	"$A.applications.name=test-package.epoch" 1
+check "arch: ... version 0.1, release 1, arch x86_64" [ "$(jget "$J" $A.applications.name=test-package.version)-$(jget "$J" $A.applications.name=test-package.release)-$(jget "$J" $A.applications.name=test-package.arch)" = 0.1-1-x86_64 ]
+is "arch: architecture from /bin/ls, there being no /bin/sh" $A.arch x86_64
+U=operating_systems.partition=2
+is "ubuntu: lsb-release names it" $U.distro ubuntu
+is "ubuntu: its description is the product" $U.product_name "Ubuntu 10.10 (Phony Pharaoh)"
+check "ubuntu: version 10.10, osinfo ubuntu10.10" [ "$(jget "$J" $U.major_version).$(jget "$J" $U.minor_version) $(jget "$J" $U.osinfo)" = "10.10 ubuntu10.10" ]
+check "ubuntu: deb and apt" [ "$(jget "$J" $U.package_format)/$(jget "$J" $U.package_management)" = deb/apt ]
+is "ubuntu: mountpoints, / first, /boot by its label" $U.mountpoints.1.filesystem 0.3
+is "ubuntu: / is the root, as fstab's /dev/sda2 names it" $U.mountpoints.mountpoint=/.filesystem 0.2
+is "ubuntu: a swap no disk has is no mountpoint" "$U.mountpoints.#" 2
+is "ubuntu: three installed applications, the removed one left out" "$U.applications.#" 3
+is "ubuntu: a package's source, summary and homepage" \
+	"$U.applications.name=test2.source_package" test
+check "ubuntu: ... its long description, its lines kept" \
+	[ "$(jget "$J" $U.applications.name=test2.description)" = "$(printf 'This is a test package.\n\nIt is not real.')" ]
+C=operating_systems.partition=4
+is "centos 6: redhat-release names it" $C.distro centos
+is "centos 6: its product" $C.product_name "CentOS release 6.10 (Final)"
+check "centos 6: version 6.10, osinfo centos6.10, yum" [ "$(jget "$J" $C.major_version).$(jget "$J" $C.minor_version) $(jget "$J" $C.osinfo) $(jget "$J" $C.package_management)" = "6.10 centos6.10 yum" ]
+O=operating_systems.partition=5
+is "coreos: found with no fstab" $O.distro coreos
+is "coreos: its /usr, which no fstab names, found by its layout" $O.usr_filesystem 0.6
+check "coreos: / and /usr as mountpoints" [ "$(jget "$J" $O.mountpoints.0.filesystem) $(jget "$J" $O.mountpoints.1.mountpoint) $(jget "$J" $O.mountpoints.1.filesystem)" = "0.5 /usr 0.6" ]
+check "coreos: version, build and osinfo from /usr's os-release" [ "$(jget "$J" $O.product_name)|$(jget "$J" $O.build_id)|$(jget "$J" $O.osinfo)" = "CoreOS 899.13.0|2016-03-23-0120|coreos899.13" ]
+D=operating_systems.partition=7
+is "debian 5: debian_version names it, and is the product" $D.product_name 5.0.1
+is "debian 5: osinfo" $D.osinfo debian5
+is "debian 5: dpkg's database read from a /var of its own" "$D.applications.#" 3
+is "debian 5: /var among the mountpoints" $D.mountpoints.mountpoint=/var.filesystem 0.8
+M=operating_systems.logical_volume=VG/Root
+is "md: Fedora 14 found on LVM on the md array" $M.product_name "Fedora release 14 (Phony)"
+check "md: fedora 14, rpm and yum, osinfo fedora14" [ "$(jget "$J" $M.distro) $(jget "$J" $M.package_format) $(jget "$J" $M.package_management) $(jget "$J" $M.osinfo)" = "fedora rpm yum fedora14" ]
+is "md: hostname from sysconfig/network" $M.hostname fedora.invalid
+is "md: the rpm database's five applications" "$M.applications.#" 5
+is "md: /boot is the guest's /dev/md0, found through its mdadm.conf" $M.mountpoints.mountpoint=/boot.filesystem md:bootdev
+check "md: both arrays assembled" [ "$(jget "$J" md_arrays.name=bootdev.filesystem.label) $(jget "$J" md_arrays.name=rootdev.filesystem.type)" = "BOOT LVM2_member" ]
+check "md: each member says which array it is in" [ "$(jget "$J" disks.1.partitions.0.filesystem.member_of) $(jget "$J" disks.2.partitions.1.filesystem.member_of)" = "md:bootdev md:rootdev" ]
+
+# --- LVM on LUKS, keys from stdin; damaged package databases --------------
+printf 'nothing\nFEDORA\n' | "$LB" inspect --json --keys-from-stdin "$T/lvmonluks.img" "$T/damaged.img" >"$T/b.json" 2>"$T/err"
+check "lvm on luks: exit 0" [ $? = 0 ]
+J="$T/b.json"
+L=operating_systems.logical_volume=VG/Root
+is "lvm on luks: the second key from stdin opens it" disks.0.partitions.1.filesystem.opened_as \
+	"luks:luks-$(jget "$J" disks.0.partitions.1.filesystem.uuid)"
+is "lvm on luks: Fedora 14 on the volume group inside" $L.product_name "Fedora release 14 (Phony)"
+check "lvm on luks: its mountpoints, / and /boot" [ "$(jget "$J" $L.mountpoints.0.filesystem) $(jget "$J" $L.mountpoints.1.filesystem)" = "VG/Root 0.1" ]
+is "lvm on luks: its applications" "$L.applications.#" 5
+check "damaged: a dpkg status cut short is read up to the cut, and said so" \
+	[ "$(jget "$J" operating_systems.hostname=cut.packages)" = 4 ] 
+is "damaged: ... the note" operating_systems.hostname=cut.notes "dpkg's status file ends inside the stanza of pkg4: cut short?"
+is "damaged: a 300 MiB status file is read up to the limit, and said so" operating_systems.hostname=huge.notes \
+	"var/lib/dpkg/status: read up to 64 MiB, the rest left out"
+is "damaged: pacman's loop of links and FIFO are skipped, the good one read" "operating_systems.hostname=archtest.applications.#" 1
+is "damaged: ... and counted in a note" operating_systems.hostname=archtest.notes \
+	"pacman's database: 4 entries with no readable desc (links that loop or lead out, not a file, no name)"
+is "damaged: an rpm database cut in half is a note, not a crash" operating_systems.hostname=rpmtest.notes \
+	"rpm's SQLite database could not be read"
+
+# --- LUKS on LVM, a key by the guest's device name; a key that fits not --
+"$LB" -v inspect --json --key /dev/Volume-Group/Root:key:FEDORA-Root "$T/luksonlvm.img" "$T/luks.img" \
+	>"$T/c.json" 2>"$T/c.err"
+check "luks on lvm: exit 0" [ $? = 0 ]
+J="$T/c.json"
+R=operating_systems.0
+is "luks on lvm: the volume named as the guest names it opens" logical_volumes.name=Volume-Group/Root.filesystem.opened_as \
+	"luks:luks-$(jget "$J" logical_volumes.name=Volume-Group/Root.filesystem.uuid)"
+is "luks on lvm: Fedora 14 inside" $R.product_name "Fedora release 14 (Phony)"
+is "luks on lvm: / is the opened volume" $R.mountpoints.0.filesystem "$(jget "$J" $R.luks_volume | sed 's/^/luks:/')"
+is "luks on lvm: a volume no key was given for stays shut, with a note" disks.1.filesystem.notes \
+	"LUKS volume not opened: no key given for it (leanboot inspect --key 1:key:PASSPHRASE)"
+check "no key reaches the console, libvirt's log or the report" \
+	sh -c "! grep -q 'FEDORA-Root' '$T/c.err' '$T/c.json'"
+"$LB" inspect --json --key all:key:wrong "$T/luks.img" >"$T/d.json" 2>"$T/err"
+J="$T/d.json"
+is "a key that opens nothing: the volume stays shut, and the note says why" disks.0.filesystem.notes \
+	"LUKS volume not opened: no key given opens it (leanboot inspect --key 0:key:PASSPHRASE)"
+
+# --- the bill of materials -------------------------------------------------
+"$LB" inspect --sbom cyclonedx "$T/legacy.img" >"$T/sbom.out" 2>"$T/err"
+check "sbom: exit 0" [ $? = 0 ]
+perl -MJSON::PP -e 'local $/; my $t = <STDIN>; my $js = JSON::PP->new; my $i = 0;
+	while ($t =~ /\S/) { my ($d, $n) = $js->decode_prefix($t); $t = substr($t, $n);
+		open my $f, ">", sprintf("%s/sbom-%d.json", $ARGV[0], $i++) or die; print $f $js->encode($d) }' \
+	"$T" <"$T/sbom.out"
+check "sbom: one document for each of the five systems" [ "$(ls "$T"/sbom-*.json | wc -l)" = 5 ]
+valid=0
+for f in "$T"/sbom-*.json; do
+	"$top/tests/helpers/validate-json" "$top/tests/data/cyclonedx/bom-1.5.schema.json" "$f" >>"$T/valid" 2>&1 ||
+		valid=1
+done
+check "sbom: every document validates against CycloneDX 1.5's schema" [ $valid = 0 ]
+[ $valid = 0 ] || diag "$(head -5 "$T/valid")"
+J="$T/a.json"
+# Each document's system, found in the report by its hostname.
+sbom_counts() {
+	for f in "$T"/sbom-*.json; do
+		h=$(perl -MJSON::PP -e 'local $/; my $d = decode_json(<STDIN>);
+			for (@{ $d->{metadata}{component}{properties} }) { print $_->{value} if $_->{name} eq "leanboot:hostname" }' <"$f")
+		a=$(perl -MJSON::PP -e 'local $/; my $r = decode_json(<STDIN>);
+			for (@{ $r->{operating_systems} }) { print scalar @{ $_->{applications} // [] } if ($_->{hostname} // "") eq $ARGV[0] }' \
+			"$h" <"$J")
+		c=$(jget "$f" "components.#")
+		[ -n "$h" ] && [ "$a" = "$c" ] || { diag "$h: $a applications, $c components"; return 1; }
+	done
+}
+check "sbom: each document's components are its system's applications" sbom_counts
+S="$T/sbom-0.json"
+for f in "$T"/sbom-*.json; do [ "$(jget "$f" metadata.component.name)" = archlinux ] && S=$f; done
+is_s() { got=$(jget "$S" "$2"); if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got '$got'"; fi; }
+is_s "sbom: an Arch package's purl, epoch and all" components.name=test-package.purl "pkg:alpm/arch/test-package@1:0.1-1?arch=x86_64"
+check "sbom: the image's path and sha256 as properties" sh -c "grep -q '$(sha256sum "$T/legacy.img" | cut -c1-64)' '$S'"
+expect_fail "sbom: --json beside it is bad usage" 2 "give one" "$LB" inspect --json --sbom cyclonedx "$T/legacy.img"
+expect_fail "sbom: a format it does not write" 2 "not cyclonedx" "$LB" inspect --sbom spdx3 "$T/legacy.img"
+expect_fail "sbom: no system, no bill: exit 1" 1 "no operating system" "$LB" inspect --sbom cyclonedx "$T/luks.img"
+expect_fail "--key without a selector's form" 2 "SELECTOR:key:PASSPHRASE" "$LB" inspect --key secret "$T/luks.img"
+expect_fail "--key from a file that is not there" 2 "no-such-key" "$LB" inspect --key all:file:"$T/no-such-key" "$T/luks.img"
+check "the bad --key is not quoted back" sh -c "! '$LB' inspect --key 'hunter2' '$T/luks.img' 2>&1 | grep -q hunter2"
+
+# --- the guarantee -----------------------------------------------------------
+check "no image was written (sha256)" sha256sum --quiet -c "$T/sums"
+check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
+finish
