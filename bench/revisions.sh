@@ -5,11 +5,12 @@
 # to guestfish.  This is the before-and-after of bench/README.md, for the
 # levers no option can turn off (the appliance's shape, module signatures,
 # the subreaper).  With -i KIND, what is timed is `leanboot inspect` of
-# the test image KIND (tests/helpers/mkimage), and each revision is set
+# the test image KIND (tests/helpers/mkimage), or of the image file KIND
+# names (a debootstrapped system, say), and each revision is set
 # against the first one instead of guestfish: what a change to the
 # inspector costs.
 #
-#   bench/revisions.sh [-n ROUNDS] [-i KIND] REV...   (run from the repository)
+#   bench/revisions.sh [-n ROUNDS] [-i KIND|IMAGE] REV...   (run from the repository)
 #
 # Each revision is built in a temporary worktree with its own appliance
 # cache; nothing in the checkout changes.  TCG is forced throughout.
@@ -35,7 +36,9 @@ for r in "$@"; do
 	make -s -C "$work/$short" >/dev/null
 	LEANBOOT_CACHE="$work/cache-$short" "$work/$short/launcher/leanboot" appliance build -q
 done
-if [ -n "$kind" ]; then
+if [ -f "$kind" ]; then
+	img=$(realpath "$kind")
+elif [ -n "$kind" ]; then
 	img="$work/$kind.img"
 	LB="$top/launcher/leanboot" "$top/tests/helpers/mkimage" "$kind" "$img"
 fi
