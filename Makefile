@@ -109,7 +109,7 @@ appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/ini
 INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
                appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
                appliance/inspect-btrfs.c appliance/inspect-release.c appliance/inspect-apps.c \
-               appliance/inspect-volumes.c
+               appliance/inspect-volumes.c appliance/inspect-xbps.c appliance/inspect-portage.c
 appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h include/inspect-vocab.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3
 
@@ -169,7 +169,7 @@ tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launc
 # The inspector's readers of package databases and release files, as
 # they run in the appliance, on files the fuzzer writes.
 PKGDB_SRCS = appliance/inspect-apps.c appliance/inspect-release.c appliance/inspect-util.c \
-             appliance/inspect-rpm.c
+             appliance/inspect-rpm.c appliance/inspect-xbps.c appliance/inspect-portage.c
 tests/fuzz/fuzz-pkgdb: tests/fuzz/fuzz-pkgdb.c $(PKGDB_SRCS) appliance/inspect.h include/inspect-vocab.h
 	$(FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -o $@ $< $(PKGDB_SRCS) -lsqlite3 -ldl
 

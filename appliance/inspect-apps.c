@@ -2,7 +2,8 @@
  * each (name, epoch, version, release, arch, and where the format keeps
  * them URL, source package and summary), read from its package
  * manager's own database: dpkg's status file, pacman's local database,
- * apk's installed file; rpm's databases are inspect-rpm.c's.  These are
+ * apk's installed file; xbps's, Portage's and rpm's are in files of their
+ * own (inspect-xbps.c, inspect-portage.c, inspect-rpm.c).  These are
  * the image maker's files: each is read as a bounded stream, a line
  * longer than the reader's buffer is cut, and the list stops at
  * INSPECT_MAX_APPS with a note. */
@@ -383,5 +384,7 @@ void insp_packages(const struct insp_os *os)
 		insp_recf(IK_OS_PACKAGES, os->id, "%ld", pacman(os, fd));
 		return;
 	}
+	if (insp_xbps(os) || insp_portage(os))
+		return;
 	insp_rpm(os);
 }

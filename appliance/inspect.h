@@ -139,6 +139,9 @@ void insp_release(const struct insp_os *os);
  * (V indexed by inspect_app_field, NULL for none); -1 past the limit,
  * after a note. */
 void insp_packages(const struct insp_os *os);
+/* Void's and Gentoo's: 1 if the OS has that database (read, or noted). */
+int insp_xbps(const struct insp_os *os);
+int insp_portage(const struct insp_os *os);
 int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS]);
 /* EVR ("1:2.3-4") split into its epoch, version and release, each
  * cut to LEN. */

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 boot_setup
 MK="$top/tests/helpers/mkimage"
-plan 73
+plan 81
 
 # is DESCRIPTION PATH WANT, in the report $J.
 is() {
@@ -19,13 +19,13 @@ is() {
 }
 
 export LB
-for k in legacy centos6 md lvmonluks luksonlvm damaged luks; do
+for k in legacy centos6 rolling md lvmonluks luksonlvm damaged luks; do
 	"$MK" $k "$T/$k.img" >"$T/mk.$k" 2>&1 || { not_ok "mkimage $k"; diag "$(tail -5 "$T/mk.$k")"; }
 done
 sha256sum "$T"/*.img >"$T/sums"
 
 # --- systems before os-release, md RAID1 -------------------------------
-"$LB" inspect --json "$T/legacy.img" "$T/md.img" "$T/md-2.img" "$T/centos6.img" >"$T/a.json" 2>"$T/err"
+"$LB" inspect --json "$T/legacy.img" "$T/md.img" "$T/md-2.img" "$T/centos6.img" "$T/rolling.img" >"$T/a.json" 2>"$T/err"
 check "legacy and md: exit 0" [ $? = 0 ]
 J="$T/a.json"
 A=operating_systems.partition=1
@@ -65,6 +65,16 @@ is "debian 5: debian_version names it, and is the product" $D.product_name 5.0.1
 is "debian 5: osinfo" $D.osinfo debian5
 is "debian 5: dpkg's database read from a /var of its own" "$D.applications.#" 3
 is "debian 5: /var among the mountpoints" $D.mountpoints.mountpoint=/var.filesystem 0.7
+G=operating_systems.hostname=gentootest
+check "gentoo: os-release's ID, osinfo, ebuild and portage" [ "$(jget "$J" $G.distro) $(jget "$J" $G.osinfo) $(jget "$J" $G.package_format) $(jget "$J" $G.package_management)" = "gentoo gentoo ebuild portage" ]
+is "gentoo: Portage's three packages" "$G.applications.#" 3
+check "gentoo: name, version and revision split from bash-5.2_p26-r1, its category kept" [ "$(jget "$J" $G.applications.name=bash.version)-$(jget "$J" $G.applications.name=bash.release) $(jget "$J" $G.applications.name=bash.source_package)" = "5.2_p26-1 sys-apps/bash" ]
+is "gentoo: a name with digits in it" $G.applications.name=mime-types.version 2.1.54
+is "gentoo: the first of several homepages" $G.applications.name=bash.url https://gentoo.org/bash-5.2_p26-r1
+V=operating_systems.hostname=voidtest
+check "void: voidlinux, xbps and xbps" [ "$(jget "$J" $V.distro) $(jget "$J" $V.package_format) $(jget "$J" $V.package_management)" = "voidlinux xbps xbps" ]
+is "void: the two installed packages, not the unpacked one" "$V.applications.#" 2
+check "void: version and revision split from base-files-0.143_1, an entity decoded" [ "$(jget "$J" $V.applications.name=base-files.version)_$(jget "$J" $V.applications.name=base-files.release)|$(jget "$J" $V.applications.name=base-files.summary)" = "0.143_1|Void Linux base system files & more" ]
 M=operating_systems.logical_volume=VG/Root
 is "md: Fedora 14 found on LVM on the md array" $M.product_name "Fedora release 14 (Phony)"
 check "md: fedora 14, rpm and yum, osinfo fedora14" [ "$(jget "$J" $M.distro) $(jget "$J" $M.package_format) $(jget "$J" $M.package_management) $(jget "$J" $M.osinfo)" = "fedora rpm yum fedora14" ]

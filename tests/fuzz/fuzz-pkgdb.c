@@ -1,7 +1,7 @@
 /* libFuzzer target: the inspector's readers of files a disk image holds
  * (appliance/inspect-apps.c, inspect-release.c): dpkg's status file,
- * apk's installed database, a pacman desc file, os-release, lsb-release
- * and the release files.  The input's first byte says which file the
+ * apk's installed database, a pacman desc file, xbps's plist, os-release,
+ * lsb-release and the release files.  The input's first byte says which file the
  * rest is; it is written into a root of its own, which the readers open
  * as they open an image's (RESOLVE_IN_ROOT), and their records go to
  * /dev/null. */
@@ -23,7 +23,7 @@ int insp_nfs;
 static const char *const files[] = {
 	"var/lib/dpkg/status", "lib/apk/db/installed", "var/lib/pacman/local/x-1-1/desc",
 	"etc/os-release", "etc/lsb-release", "etc/redhat-release", "etc/SuSE-release",
-	"etc/debian_version", "etc/arch-release",
+	"etc/debian_version", "etc/arch-release", "var/db/xbps/pkgdb-0.38.plist",
 };
 
 static char root[64];

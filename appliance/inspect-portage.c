@@ -1,0 +1,148 @@
+/* inspect-portage: Gentoo's installed packages, from Portage's database:
+ * a directory /var/db/pkg/CATEGORY/PN-PV[-rN] a package, holding a file
+ * a fact (DESCRIPTION, HOMEPAGE, ...).  The name and version come from
+ * the directory's name, split as Portage splits it: the version is the
+ * last part that starts with a digit, the revision its -rN.  Both
+ * levels are read in name order, bounded in count. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inspect.h"
+
+#define MAX_ENTRIES 100000      /* directory entries looked at, per level */
+#define VALUE_MAX 1024
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in the directory FD (closed), sorted, but . and ..; their
+ * number in *N. */
+static char **names_of(int fd, size_t *n)
+{
+	char **names = NULL;
+	size_t cap = 0, seen = 0;
+	struct dirent *e;
+	DIR *d = fdopendir(fd);
+
+	*n = 0;
+	if (!d) {
+		close(fd);
+		return NULL;
+	}
+	while ((e = readdir(d)) && seen++ < MAX_ENTRIES) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			char **m = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names);
+
+			if (!m)
+				break;
+			names = m;
+		}
+		if (!(names[*n] = strdup(e->d_name)))
+			break;
+		++*n;
+	}
+	closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof *names, cmp_str);
+	return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* PF ("bash-5.2_p26-r1") split into PN, PV and the revision: the
+ * version is the part after the last hyphen that a digit follows. */
+static int split_pf(char *pf, const char **pn, const char **pv, const char **rev)
+{
+	char *r = strrchr(pf, '-'), *v = NULL;
+
+	*rev = "";
+	if (r && r[1] == 'r' && r[2] && strspn(r + 2, "0123456789") == strlen(r + 2)) {
+		*r = '\0';
+		*rev = r + 2;
+	}
+	for (char *p = pf; (p = strchr(p, '-')); p++)
+		if (p[1] >= '0' && p[1] <= '9')
+			v = p;
+	if (!v || v == pf)
+		return -1;
+	*v = '\0';
+	*pn = pf;
+	*pv = v + 1;
+	return 0;
+}
+
+/* One line of a package's file FILE, the newline gone. */
+static void fact(int root, const char *dir, const char *file, char *out, size_t len)
+{
+	char path[700];
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (insp_read(root, path, out, len) >= 0)
+		out[strcspn(out, "\n")] = '\0';
+}
+
+int insp_portage(const struct insp_os *os)
+{
+	int fd = insp_open(os->root, "var/db/pkg", O_RDONLY | O_DIRECTORY);
+	char **cats, dir[600], copy[300], desc[VALUE_MAX], url[VALUE_MAX], source[600];
+	size_t ncats;
+	long count = 0, bad = 0;
+
+	if (fd < 0)
+		return 0;
+	insp_rec(IK_OS_PACKAGE_FORMAT, os->id, "ebuild");
+	cats = names_of(fd, &ncats);
+	for (size_t c = 0; c < ncats; c++) {
+		char **pkgs;
+		size_t npkgs;
+
+		snprintf(dir, sizeof dir, "var/db/pkg/%s", cats[c]);
+		if ((fd = insp_open(os->root, dir, O_RDONLY | O_DIRECTORY)) < 0)
+			continue;
+		pkgs = names_of(fd, &npkgs);
+		for (size_t i = 0; i < npkgs; i++) {
+			const char *v[INSPECT_APP_NFIELDS] = { 0 }, *pn, *pv, *rev;
+
+			snprintf(copy, sizeof copy, "%s", pkgs[i]);
+			if (split_pf(copy, &pn, &pv, &rev) < 0) {
+				bad++;
+				continue;
+			}
+			snprintf(dir, sizeof dir, "var/db/pkg/%s/%s", cats[c], pkgs[i]);
+			fact(os->root, dir, "DESCRIPTION", desc, sizeof desc);
+			fact(os->root, dir, "HOMEPAGE", url, sizeof url);
+			/* Several URLs, space-separated: the first. */
+			url[strcspn(url, " \t")] = '\0';
+			snprintf(source, sizeof source, "%s/%s", cats[c], pn);
+			v[INSPECT_APP_NAME] = pn;
+			v[INSPECT_APP_VERSION] = pv;
+			v[INSPECT_APP_RELEASE] = rev;
+			v[INSPECT_APP_URL] = url;
+			v[INSPECT_APP_SUMMARY] = desc;
+			v[INSPECT_APP_SOURCE] = source;
+			insp_app(os->id, v);
+			count++;
+		}
+		free_names(pkgs, npkgs);
+	}
+	free_names(cats, ncats);
+	insp_recf(IK_OS_PACKAGES, os->id, "%ld", count);
+	if (bad)
+		insp_recf(IK_OS_NOTE, os->id, "Portage's database: %ld entries whose names hold no version", bad);
+	return 1;
+}
