@@ -22,20 +22,28 @@
 #define PACMAN_DIRS 100000      /* entries of pacman's local directory looked at */
 #define PACMAN_DESC (64u << 10) /* bytes of one package's desc read */
 
-static const char *apps_os;
+static char apps_os[256];
 static size_t db_total;        /* bytes read of the file db_open() opened last */
 static unsigned long apps_sent;
 
 int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS])
 {
-	if (apps_os != osid) {
-		apps_os = osid;
+	if (strcmp(apps_os, osid)) {
+		snprintf(apps_os, sizeof apps_os, "%s", osid);
 		apps_sent = 0;
 	}
 	if (apps_sent >= INSPECT_MAX_APPS) {
 		if (apps_sent++ == INSPECT_MAX_APPS)
 			insp_recf(IK_OS_NOTE, osid, "applications listed up to %d; the rest left out",
 				  INSPECT_MAX_APPS);
+		return -1;
+	}
+	/* The whole report has a limit the host holds it to. */
+	if (insp_out_bytes > INSP_APPS_BUDGET) {
+		insp_recf(IK_OS_NOTE, osid, "applications listed up to %u MiB of the report; the rest left out",
+			  INSP_APPS_BUDGET >> 20);
+		/* Noted: the limit above now holds for this system. */
+		apps_sent = INSPECT_MAX_APPS + 1;
 		return -1;
 	}
 	apps_sent++;
@@ -378,7 +386,7 @@ void insp_packages(const struct insp_os *os)
 		fclose(f);
 		return;
 	}
-	fd = insp_open(os->root, "var/lib/pacman/local", O_RDONLY | O_DIRECTORY);
+	fd = insp_os_open(os, "var/lib/pacman/local", O_RDONLY | O_DIRECTORY);
 	if (fd >= 0) {
 		insp_rec(IK_OS_PACKAGE_FORMAT, os->id, "pacman");
 		insp_recf(IK_OS_PACKAGES, os->id, "%ld", pacman(os, fd));

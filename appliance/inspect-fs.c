@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 
 #include "inspect.h"
 
-static int nmounts;
+static int nmounts, serial;    /* filesystems mounted now; mountpoints made */
 
 static int kernel_has_fs(const char *type)
 {
@@ -94,26 +95,43 @@ static int load_driver(const struct fsmount *m)
 	return kernel_has_fs(m->driver) ? 0 : -1;
 }
 
-static int helper_mount(const struct fsmount *m, const struct insp_fs *f, const char *opts,
+/* Whether F could be mounted is said once: it is mounted again for a
+ * subvolume, a /usr or a /boot, and the report takes one value. */
+static void mount_said(struct insp_fs *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void mount_said(struct insp_fs *f, const char *fmt, ...)
+{
+	char buf[WIRE_VALUE_MAX + 1];
+	va_list ap;
+
+	if (f->mount_said)
+		return;
+	f->mount_said = 1;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	insp_rec(IK_FS_MOUNT, f->id, buf);
+}
+
+static int helper_mount(const struct fsmount *m, struct insp_fs *f, const char *opts,
 			const char *mp)
 {
 	char *const argv[] = { (char *)m->helper, "-o", (char *)opts, (char *)f->dev, (char *)mp, NULL };
 	int st;
 
 	if (access(m->helper, X_OK) != 0) {
-		insp_recf(IK_FS_MOUNT, f->id, "not mounted: the appliance has no %s", m->helper);
+		mount_said(f, "not mounted: the appliance has no %s", m->helper);
 		return -1;
 	}
 	st = insp_run(argv, NULL, 0);
 	if (st != 0) {
-		insp_recf(IK_FS_MOUNT, f->id, "not mounted: %s exited with status %d",
+		mount_said(f, "not mounted: %s exited with status %d",
 			  strrchr(m->helper, '/') + 1, st);
 		return -1;
 	}
 	return 0;
 }
 
-int insp_mount(const struct insp_fs *f, const char *options, char *mp, size_t mplen)
+int insp_mount(struct insp_fs *f, const char *options, char *mp, size_t mplen)
 {
 	const struct fsmount *m = fsmount_find(f->type);
 	char opts[256];
@@ -122,35 +140,41 @@ int insp_mount(const struct insp_fs *f, const char *options, char *mp, size_t mp
 	if (!m)
 		return -1;
 	if (nmounts >= INSP_MAX_MOUNTS) {
-		insp_rec(IK_FS_MOUNT, f->id, "not mounted: too many filesystems");
+		mount_said(f, "not mounted: too many filesystems");
 		return -1;
 	}
 	if (load_driver(m) < 0) {
-		insp_recf(IK_FS_MOUNT, f->id, "not mounted: the appliance's kernel has no %s driver",
+		mount_said(f, "not mounted: the appliance's kernel has no %s driver",
 			  m->driver);
 		return -1;
 	}
 	snprintf(opts, sizeof opts, "%s%s%s", m->options ? m->options : "",
 		 m->options && options ? "," : "", options ? options : "");
-	snprintf(mp, mplen, "/tmp/inspect/%d", nmounts++);
+	snprintf(mp, mplen, "/tmp/inspect/%d", serial++);
+	nmounts++;
 	mkdir("/tmp/inspect", 0700);
 	mkdir(mp, 0700);
 	if (m->helper) {
 		if (helper_mount(m, f, opts, mp) < 0) {
 			rmdir(mp);
+			nmounts--;
 			return -1;
 		}
 	} else if (mount(f->dev, mp, m->driver, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME,
 			 opts) < 0) {
-		insp_recf(IK_FS_MOUNT, f->id, "not mounted: %s", strerror(errno));
+		mount_said(f, "not mounted: %s", strerror(errno));
 		rmdir(mp);
+		nmounts--;
 		return -1;
 	}
 	fd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		umount2(mp, MNT_DETACH);
 		rmdir(mp);
+		nmounts--;
+		return -1;
 	}
+	mount_said(f, "ok");
 	return fd;
 }
 
@@ -160,6 +184,7 @@ void insp_unmount(const char *mp, int fd)
 	/* A FUSE daemon ends when its filesystem is unmounted. */
 	umount2(mp, MNT_DETACH);
 	rmdir(mp);
+	nmounts--;
 }
 
 static void probe_value(blkid_probe pr, const char *name, char *out, size_t len)
@@ -211,7 +236,7 @@ void insp_probe(struct insp_fs *f)
 				insp_rec(IK_FS_ENCRYPTED, f->id, "1");
 			/* A filesystem nothing here reads says so. */
 			else if (!strcmp(usage, "filesystem") && !fsmount_find(f->type))
-				insp_recf(IK_FS_MOUNT, f->id, "not mounted: leanboot reads no %s filesystems",
+				mount_said(f, "not mounted: leanboot reads no %s filesystems",
 					  f->type);
 		}
 	}

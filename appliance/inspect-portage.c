@@ -14,7 +14,7 @@
 
 #include "inspect.h"
 
-#define MAX_ENTRIES 100000      /* directory entries looked at, per level */
+#define MAX_ENTRIES 100000      /* directory entries looked at: per level, and packages in all */
 #define VALUE_MAX 1024
 
 static int cmp_str(const void *a, const void *b)
@@ -86,19 +86,19 @@ static int split_pf(char *pf, const char **pn, const char **pv, const char **rev
 }
 
 /* One line of a package's file FILE, the newline gone. */
-static void fact(int root, const char *dir, const char *file, char *out, size_t len)
+static void fact(const struct insp_os *os, const char *dir, const char *file, char *out, size_t len)
 {
 	char path[700];
 
 	out[0] = '\0';
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	if (insp_read(root, path, out, len) >= 0)
+	if (insp_os_read(os, path, out, len) >= 0)
 		out[strcspn(out, "\n")] = '\0';
 }
 
 int insp_portage(const struct insp_os *os)
 {
-	int fd = insp_open(os->root, "var/db/pkg", O_RDONLY | O_DIRECTORY);
+	int fd = insp_os_open(os, "var/db/pkg", O_RDONLY | O_DIRECTORY);
 	char **cats, dir[600], copy[300], desc[VALUE_MAX], url[VALUE_MAX], source[600];
 	size_t ncats;
 	long count = 0, bad = 0;
@@ -112,10 +112,13 @@ int insp_portage(const struct insp_os *os)
 		size_t npkgs;
 
 		snprintf(dir, sizeof dir, "var/db/pkg/%s", cats[c]);
-		if ((fd = insp_open(os->root, dir, O_RDONLY | O_DIRECTORY)) < 0)
+		if (count + bad >= MAX_ENTRIES)
+			break;
+		if ((fd = insp_os_open(os, dir, O_RDONLY | O_DIRECTORY)) < 0)
 			continue;
 		pkgs = names_of(fd, &npkgs);
-		for (size_t i = 0; i < npkgs; i++) {
+		/* The whole database, not each category, is bounded. */
+		for (size_t i = 0; i < npkgs && count + bad < MAX_ENTRIES; i++) {
 			const char *v[INSPECT_APP_NFIELDS] = { 0 }, *pn, *pv, *rev;
 
 			snprintf(copy, sizeof copy, "%s", pkgs[i]);
@@ -124,8 +127,8 @@ int insp_portage(const struct insp_os *os)
 				continue;
 			}
 			snprintf(dir, sizeof dir, "var/db/pkg/%s/%s", cats[c], pkgs[i]);
-			fact(os->root, dir, "DESCRIPTION", desc, sizeof desc);
-			fact(os->root, dir, "HOMEPAGE", url, sizeof url);
+			fact(os, dir, "DESCRIPTION", desc, sizeof desc);
+			fact(os, dir, "HOMEPAGE", url, sizeof url);
 			/* Several URLs, space-separated: the first. */
 			url[strcspn(url, " \t")] = '\0';
 			snprintf(source, sizeof source, "%s/%s", cats[c], pn);

@@ -124,13 +124,15 @@ static int os_release(const struct insp_os *os)
 	static char buf[INSP_SMALL_FILE];
 	char val[WIRE_VALUE_MAX], id[WIRE_VALUE_MAX] = "", version_id[WIRE_VALUE_MAX] = "";
 	const char *file = "etc/os-release";
+	unsigned said = 0;            /* the keys sent: the first of each wins */
 
 	if (insp_os_read(os, file, buf, sizeof buf) < 0 &&
 	    insp_os_read(os, (file = "usr/lib/os-release"), buf, sizeof buf) < 0)
 		return 0;
 	for (char *line = buf; line && *line; line = insp_next_line(line))
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-			if (insp_shell_value(line, keys[k].name, val, sizeof val) && val[0]) {
+			if (!(said & 1u << k) && insp_shell_value(line, keys[k].name, val, sizeof val) && val[0]) {
+				said |= 1u << k;
 				insp_rec(keys[k].key, os->id, val);
 				if (keys[k].key == IK_OS_OS_RELEASE_ID)
 					snprintf(id, sizeof id, "%s", val);
@@ -229,7 +231,7 @@ static const char *suse(char *buf, unsigned long *major, unsigned long *minor)
 		/* "VERSION = 11" and "PATCHLEVEL = 2", spaced. */
 		char *eq = strchr(line, '=');
 
-		if (!eq)
+		if (!eq || eq > line + strcspn(line, "\n"))
 			continue;
 		snprintf(val, sizeof val, "%.*s", (int)strcspn(eq + 1, "\n"), eq + 1 + strspn(eq + 1, " "));
 		if (!strncmp(line, "VERSION", 7) && strchr(" =", line[7]))

@@ -74,10 +74,11 @@ static void rpm_app(const char *osid, Header h)
 	char epoch[24] = "", source[WIRE_VALUE_MAX];
 	uint64_t e = rp.headerGetNumber(h, RPMTAG_EPOCH);
 
-	if (e)
+	/* An epoch past what rpm itself allows (int32) is left out. */
+	if (e && e <= INT32_MAX)
 		snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)e);
 	v[INSPECT_APP_NAME] = rp.headerGetString(h, RPMTAG_NAME);
-	if (!v[INSPECT_APP_NAME])
+	if (!v[INSPECT_APP_NAME] || !v[INSPECT_APP_NAME][0])
 		return;
 	v[INSPECT_APP_EPOCH] = epoch;
 	v[INSPECT_APP_VERSION] = rp.headerGetString(h, RPMTAG_VERSION);

@@ -23,6 +23,8 @@
 
 /* --- records ---------------------------------------------------------- */
 
+size_t insp_out_bytes;
+
 void insp_value(const char *s, size_t n)
 {
 	if (n > WIRE_VALUE_MAX)
@@ -30,10 +32,13 @@ void insp_value(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c == 0x7f || c == '\\')
+		if (c < 0x20 || c == 0x7f || c == '\\') {
 			printf("\\x%02x", c);
-		else
+			insp_out_bytes += 4;
+		} else {
 			putchar(c);
+			insp_out_bytes++;
+		}
 	}
 }
 
@@ -41,18 +46,20 @@ void insp_rec_start(enum inspect_key key, const char *id)
 {
 	const struct inspect_vocab *v = &inspect_vocab[key];
 
-	printf("%s\t%s\t%s", inspect_kind_names[v->kind], id, v->wire);
+	insp_out_bytes += (size_t)printf("%s\t%s\t%s", inspect_kind_names[v->kind], id, v->wire);
 }
 
 void insp_field(const char *value)
 {
 	putchar('\t');
+	insp_out_bytes++;
 	insp_value(value, strlen(value));
 }
 
 void insp_rec_end(void)
 {
 	putchar('\n');
+	insp_out_bytes++;
 }
 
 void insp_rec(enum inspect_key key, const char *id, const char *value)
@@ -202,7 +209,7 @@ int insp_open_nocase(int root, const char *path, int flags)
 }
 
 /* /usr/X and /var/X of OS: on their own filesystems when they have them. */
-static int os_open(const struct insp_os *os, const char *path, int flags)
+int insp_os_open(const struct insp_os *os, const char *path, int flags)
 {
 	if (os->usr >= 0 && !strncmp(path, "usr/", 4))
 		return insp_open(os->usr, path + 4, flags);
@@ -213,7 +220,7 @@ static int os_open(const struct insp_os *os, const char *path, int flags)
 
 int insp_os_open_file(const struct insp_os *os, const char *path)
 {
-	return regular_only(os_open(os, path, O_RDONLY));
+	return regular_only(insp_os_open(os, path, O_RDONLY));
 }
 
 ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size_t cap)
@@ -223,7 +230,7 @@ ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size
 
 int insp_os_exists(const struct insp_os *os, const char *path)
 {
-	return opened(os_open(os, path, O_PATH));
+	return opened(insp_os_open(os, path, O_PATH));
 }
 
 /* --- libraries loaded on demand ----------------------------------------- */
@@ -274,6 +281,8 @@ static size_t drain(int fd, char *out, size_t cap, int *over)
 	return got;
 }
 
+#define HELPER_SECONDS 60
+
 int insp_run_input(char *const argv[], const void *in, size_t inlen, char *out, size_t cap)
 {
 	int p[2] = { -1, -1 }, ip[2] = { -1, -1 }, over;
@@ -314,6 +323,10 @@ int insp_run_input(char *const argv[], const void *in, size_t inlen, char *out, 
 		dup2(in ? ip[0] : null, 0);
 		dup2(out ? p[1] : null, 1);
 		dup2(null, 2);
+		/* A deadline the program keeps across exec: a LUKS header can
+		 * ask for any key derivation cost, a hostile array for any
+		 * wait.  A daemon it forks (ntfs-3g) has none. */
+		alarm(HELPER_SECONDS);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -375,6 +388,7 @@ int insp_isolated(void (*fn)(void *), void *arg, enum inspect_key note, const ch
 	st = reap(pid);
 	if (st == 0 && !over && (!got || out[got - 1] == '\n')) {
 		fwrite(out, 1, got, stdout);
+		insp_out_bytes += got;
 		return 0;
 	}
 	if (st == 128 + SIGALRM)

@@ -83,6 +83,7 @@ void insp_keys_read(void)
 		if (k->len * 2 == hl)
 			nkeys++;
 	}
+	explicit_bzero(in, got);
 }
 
 /* Whether SEL names F: "" or "all" every volume, else its ID, its LUKS
@@ -96,6 +97,7 @@ static int selects(const char *sel, const struct insp_fs *f)
 
 int insp_luks(int from)
 {
+	static int nluks;
 	static const char *const paths[] = { "/usr/sbin/cryptsetup", "/sbin/cryptsetup", NULL };
 	const char *cs = insp_which(paths);
 	int added = 0, loaded = 0, end = insp_nfs;
@@ -112,12 +114,21 @@ int insp_luks(int from)
 			continue;
 		}
 		/* Device-mapper's name: libguestfs's luks-UUID. */
-		snprintf(name, sizeof name, "luks-%s", f->uuid[0] ? f->uuid : "");
+		snprintf(name, sizeof name, "luks-%.60s", f->uuid[0] ? f->uuid : "");
 		for (char *c = name + 5; *c; c++)
 			if (!isalnum((unsigned char)*c) && *c != '-')
 				*c = '_';
 		if (!f->uuid[0])
 			snprintf(name + 5, sizeof name - 5, "%d", i);
+		/* A cloned disk's volume has its twin's UUID: the name is
+		 * made unique, or the open would fail as if the key had. */
+		snprintf(dev, sizeof dev, "/dev/mapper/%s", name);
+		if (access(dev, F_OK) == 0)
+			snprintf(name + strlen(name), sizeof name - strlen(name), "-%d", i);
+		if (nluks >= WIRE_MAX_LVS) {
+			insp_rec(IK_FS_NOTE, f->id, "LUKS volume not opened: over the report's limit of volumes");
+			continue;
+		}
 		if (!loaded++) {
 			insp_modprobe("dm_mod");
 			insp_modprobe("dm_crypt");
@@ -142,6 +153,7 @@ int insp_luks(int from)
 			break;
 		insp_rec(IK_FS_OPENED, f->id, id);
 		added++;
+		nluks++;
 	}
 	return added;
 }
@@ -150,6 +162,7 @@ int insp_luks(int from)
  * each with the array's device and UUID. */
 static void md_list(const char *mdadm)
 {
+	static int narrays;
 	static char out[64 << 10];
 	char *const argv[] = { (char *)mdadm, "--detail", "--scan", NULL };
 	char *save = NULL;
@@ -175,8 +188,12 @@ static void md_list(const char *mdadm)
 		if (!wire_lvm_name_ok(name, strlen(name)) || strlen(name) > 64)
 			continue;
 		snprintf(id, sizeof id, "md:%s", name);
-		if (!(f = insp_new_fs(id, dev)))
+		/* Assembled in an earlier round; the report's limit. */
+		if (insp_find_id(id))
+			continue;
+		if (narrays >= WIRE_MAX_LVS || !(f = insp_new_fs(id, dev)))
 			return;
+		narrays++;
 		if (uuid) {
 			size_t o = 0;
 
@@ -240,6 +257,12 @@ static int member_snapshot(const struct insp_fs *f, int n, char *out, size_t len
 	}
 	snprintf(out, len, "/dev/mapper/%s", name);
 	return 0;
+}
+
+void insp_keys_forget(void)
+{
+	explicit_bzero(keys, sizeof keys);
+	nkeys = 0;
 }
 
 int insp_md(int from)

@@ -191,7 +191,12 @@ static void applications(hive_h *h, const char *const *path, const char *id, uns
 
 		if (!(v[INSPECT_APP_DISPLAY_NAME] = string_value(h, kids[i], "DisplayName")))
 			continue;
-		v[INSPECT_APP_NAME] = hx.node_name(h, kids[i]);
+		/* A key with no name is no application virt-inspector lists. */
+		if (!(v[INSPECT_APP_NAME] = hx.node_name(h, kids[i])) || !v[INSPECT_APP_NAME][0]) {
+			free(v[INSPECT_APP_DISPLAY_NAME]);
+			free(v[INSPECT_APP_NAME]);
+			continue;
+		}
 		for (size_t k = 1; k < sizeof fields / sizeof fields[0]; k++)
 			v[fields[k].field] = string_value(h, kids[i], fields[k].value);
 		insp_rec_start(IK_OS_APPLICATION, id);

@@ -144,12 +144,29 @@ static void inspect_disk(int n)
  * logical volume to the devices, as a partition is.  lvm itself is told to keep no
  * backups or caches and to do without udev; the activation is read-only
  * (read_only_volume_list), over devices that are read-only anyway. */
+/* Whether the LV ID was reported already, and if not, that it now is;
+ * also 1 past the report's limit of volumes, which holds across the
+ * rounds. */
+static int lv_seen(const char *id)
+{
+	static char seen[WIRE_MAX_LVS][256];
+	static int n;
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(seen[i], id))
+			return 1;
+	if (n >= WIRE_MAX_LVS)
+		return 1;
+	snprintf(seen[n++], sizeof seen[0], "%s", id);
+	return 0;
+}
+
 static void inspect_lvm(void)
 {
 	static const char *const lvm_paths[] = { "/usr/sbin/lvm", "/sbin/lvm" };
 	static char out[64 << 10], cfg[16 << 10];
 	const char *lvm = NULL;
-	int have_pv = 0, nlv = 0;
+	int have_pv = 0;
 	size_t o;
 
 	for (int i = 0; i < insp_nfs; i++)
@@ -191,7 +208,7 @@ static void inspect_lvm(void)
 		insp_run(act, out, sizeof out);
 		if (insp_run(lvs, out, sizeof out) != 0)
 			return;
-		for (char *l = strtok_r(out, "\n", &save); l && nlv < WIRE_MAX_LVS; l = strtok_r(NULL, "\n", &save)) {
+		for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			char *vg = l + strspn(l, " "), *lv, *size, id[256], dev[300], *d;
 
 			if (!(lv = strchr(vg, '/')) || !(size = strchr(lv + 1, '/')))
@@ -201,13 +218,14 @@ static void inspect_lvm(void)
 			if (!wire_lvm_name_ok(vg, strlen(vg)) || !wire_lvm_name_ok(lv, strlen(lv)) || strspn(size, "0123456789") != strlen(size))
 				continue;
 			snprintf(id, sizeof id, "%s/%s", vg, lv);
-			/* Found in an earlier round. */
-			if (insp_find_id(id))
+			/* Reported in an earlier round, active or not. */
+			if (lv_seen(id))
 				continue;
 			insp_rec(IK_LV_SIZE, id, size);
-			/* Device-mapper's name: VG-LV with each '-' doubled. */
+			/* Device-mapper's name: VG-LV with each '-' doubled,
+			 * 12 + 2 * 255 bytes at the most. */
 			d = dev + snprintf(dev, sizeof dev, "/dev/mapper/");
-			for (const char *s = id; *s; s++) {
+			for (const char *s = id; *s && d < dev + sizeof dev - 3; s++) {
 				if (*s == '-')
 					*d++ = '-';
 				*d++ = *s == '/' ? '-' : *s;
@@ -217,7 +235,6 @@ static void inspect_lvm(void)
 				insp_rec(IK_LV_INACTIVE, id, "1");
 				continue;
 			}
-			nlv++;
 			insp_new_fs(id, dev);
 		}
 	}
@@ -255,7 +272,6 @@ static void inspect_fs(struct insp_fs *f)
 	root = insp_mount(f, btrfs ? "subvolid=5" : NULL, mp, sizeof mp);
 	if (root < 0)
 		return;
-	insp_rec(IK_FS_MOUNT, f->id, "ok");
 	if (fstatvfs(root, &sv) == 0) {
 		insp_recf(IK_FS_SIZE, f->id, "%llu", (unsigned long long)sv.f_blocks * sv.f_frsize);
 		insp_recf(IK_FS_USED, f->id, "%llu",
@@ -305,6 +321,8 @@ int main(void)
 			break;
 		from = start;
 	}
+	/* No key stays for the readers of hives and databases. */
+	insp_keys_forget();
 	for (int i = 0; i < insp_nfs; i++)
 		inspect_fs(&insp_fss[i]);
 	fflush(stdout);

@@ -32,6 +32,7 @@ struct insp_fs {
 	char disk_sig[16];        /* its MBR disk's signature, "0x%08x" */
 	char md_uuid[40];         /* an md array's UUID, 32 hex digits */
 	char md_face[64];         /* an md member's writable snapshot (inspect-volumes.c) */
+	int mount_said;           /* its mount record sent (inspect-fs.c) */
 };
 
 extern struct insp_fs insp_fss[INSP_MAX_FS];
@@ -47,6 +48,11 @@ struct insp_os {
 };
 
 /* --- records (inspect-util.c) --- */
+/* Bytes of records printed so far, a reader's in a child counted when
+ * they reach the report; applications stop at INSP_APPS_BUDGET, which
+ * leaves the rest of the host's 16 MiB for everything else. */
+extern size_t insp_out_bytes;
+#define INSP_APPS_BUDGET (12u << 20)
 void insp_value(const char *s, size_t n);
 /* One record of one value, KEY naming its kind too (inspect-vocab.h). */
 void insp_rec(enum inspect_key key, const char *id, const char *value);
@@ -68,6 +74,7 @@ ssize_t insp_read(int root, const char *path, char *buf, size_t cap);
  * ASCII case when there is no exact match: Windows' names. */
 int insp_open_nocase(int root, const char *path, int flags);
 /* The same for an OS whose /usr and /var may be other filesystems. */
+int insp_os_open(const struct insp_os *os, const char *path, int flags);
 int insp_os_open_file(const struct insp_os *os, const char *path);
 ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size_t cap);
 int insp_os_exists(const struct insp_os *os, const char *path);
@@ -104,7 +111,7 @@ void *insp_dlopen(const char *lib, const char **why);
 void insp_probe(struct insp_fs *f);
 /* Mount F read-only at a fresh directory, with OPTIONS added (NULL:
  * none), or report why not; an O_PATH descriptor of its root, or -1. */
-int insp_mount(const struct insp_fs *f, const char *options, char *mp, size_t mplen);
+int insp_mount(struct insp_fs *f, const char *options, char *mp, size_t mplen);
 void insp_unmount(const char *mp, int fd);
 int insp_mountable(const char *type);
 /* Top-level names of the filesystem at ROOT, for a note on what it
@@ -124,6 +131,8 @@ struct insp_fs *insp_find_id(const char *id);
  * how many devices it added. */
 struct insp_fs *insp_new_fs(const char *id, const char *dev);
 void insp_keys_read(void);
+/* The keys wiped, once the volumes are open. */
+void insp_keys_forget(void);
 int insp_md(int from);
 int insp_luks(int from);
 

@@ -416,7 +416,7 @@ int cmd_inspect(int argc, char **argv)
 		goto fail;
 	/* The keys reach the inspector as its stdin, on the channel. */
 	if (o.keys.n) {
-		if ((keys_fd = inspect_keys_pipe(&o.keys)) < 0)
+		if ((keys_fd = inspect_keys_fd(&o.keys)) < 0)
 			goto fail;
 		o.lo.stream_stdin = 1;
 		o.lo.stdin_fd = keys_fd;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -43,6 +44,7 @@ static int key_file(struct inspect_keys *k, const char *sel, size_t sel_len, con
 	unsigned char key[INSPECT_KEY_MAX + 1];
 	size_t got = 0;
 	ssize_t n;
+	int r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
@@ -53,12 +55,15 @@ static int key_file(struct inspect_keys *k, const char *sel, size_t sel_len, con
 		if (n < 0) {
 			err_usage_fail("inspect: --key: %s: %s", path, strerror(errno));
 			close(fd);
+			explicit_bzero(key, sizeof key);
 			return -1;
 		}
 		got += (size_t)n;
 	}
 	close(fd);
-	return keys_put(k, sel, sel_len, key, got);
+	r = keys_put(k, sel, sel_len, key, got);
+	explicit_bzero(key, sizeof key);
+	return r;
 }
 
 int inspect_keys_add(struct inspect_keys *k, const char *spec)
@@ -78,33 +83,35 @@ int inspect_keys_add(struct inspect_keys *k, const char *spec)
 int inspect_keys_stdin(struct inspect_keys *k)
 {
 	char line[INSPECT_KEY_MAX + 2];
+	int r = 0;
 
-	while (fgets(line, sizeof line, stdin)) {
+	while (!r && fgets(line, sizeof line, stdin)) {
 		size_t n = strcspn(line, "\n");
 
 		if (!line[n] && !feof(stdin))
-			return err_usage_fail("inspect: --keys-from-stdin: a key is over %d bytes", INSPECT_KEY_MAX);
-		if (n && keys_put(k, "", 0, (const unsigned char *)line, n) < 0)
-			return -1;
+			r = err_usage_fail("inspect: --keys-from-stdin: a key is over %d bytes", INSPECT_KEY_MAX);
+		else if (n)
+			r = keys_put(k, "", 0, (const unsigned char *)line, n);
 	}
-	return 0;
+	explicit_bzero(line, sizeof line);
+	return r;
 }
 
-int inspect_keys_pipe(const struct inspect_keys *k)
+int inspect_keys_fd(const struct inspect_keys *k)
 {
-	int p[2];
+	/* A file in memory, not a pipe: a pipe's buffer may be one page
+	 * when the user's pipe pages are spent, and nobody reads it before
+	 * the launch. */
+	int fd = memfd_create("leanboot-keys", MFD_CLOEXEC);
 
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		err_set(LB_EXIT_VM, "a pipe for the keys: %s", strerror(errno));
+	if (fd < 0) {
+		err_set(LB_EXIT_VM, "a file for the keys: %s", strerror(errno));
 		return -1;
 	}
-	/* Under the pipe's buffer (INSPECT_KEYS_MAX), so this never blocks. */
-	if (write(p[1], k->buf, k->len) != (ssize_t)k->len) {
-		err_set(LB_EXIT_VM, "a pipe for the keys: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
+	if (write(fd, k->buf, k->len) != (ssize_t)k->len || lseek(fd, 0, SEEK_SET) != 0) {
+		err_set(LB_EXIT_VM, "a file for the keys: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
-	close(p[1]);
-	return p[0];
+	return fd;
 }
