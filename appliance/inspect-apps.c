@@ -8,7 +8,6 @@
  * longer than the reader's buffer is cut, and the list stops at
  * INSPECT_MAX_APPS with a note. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,54 +309,29 @@ static int pacman_desc(const struct insp_os *os, const char *path)
 	return 1;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* pacman's local database: a directory NAME-VERSION-RELEASE a package,
  * its desc file saying what it is.  Read in name order, so that a report
  * does not depend on the order the filesystem keeps. */
 static long pacman(const struct insp_os *os, int dfd)
 {
-	char **names = NULL, path[512];
-	size_t n = 0, cap = 0, seen = 0;
-	struct dirent *e;
+	char path[512];
+	size_t n;
 	long count = 0, bad = 0;
-	DIR *d = fdopendir(dfd);
+	int more;
+	char **names = insp_dir_names(dfd, PACMAN_DIRS, &n, &more);
 
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	while ((e = readdir(d)) && seen++ < PACMAN_DIRS) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, "ALPM_DB_VERSION"))
-			continue;
-		if (n == cap) {
-			char **m = realloc(names, (cap = cap ? 2 * cap : 256) * sizeof *names);
-
-			if (!m)
-				break;
-			names = m;
-		}
-		if (!(names[n] = strdup(e->d_name)))
-			break;
-		n++;
-	}
-	closedir(d);
-	if (seen > PACMAN_DIRS)
+	if (more)
 		insp_recf(IK_OS_NOTE, os->id, "pacman's database: read up to %d entries", PACMAN_DIRS);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(names[i], "ALPM_DB_VERSION"))
+			continue;
 		snprintf(path, sizeof path, "var/lib/pacman/local/%s/desc", names[i]);
 		if (pacman_desc(os, path))
 			count++;
 		else
 			bad++;
-		free(names[i]);
 	}
-	free(names);
+	insp_dir_names_free(names, n);
 	if (bad)
 		insp_recf(IK_OS_NOTE, os->id,
 			  "pacman's database: %ld entries with no readable desc (links that loop or lead out, "

@@ -5,7 +5,6 @@
  * last part that starts with a digit, the revision its -rN.  Both
  * levels are read in name order, bounded in count. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,52 +15,6 @@
 
 #define MAX_ENTRIES 100000      /* directory entries looked at: per level, and packages in all */
 #define VALUE_MAX 1024
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in the directory FD (closed), sorted, but . and ..; their
- * number in *N. */
-static char **names_of(int fd, size_t *n)
-{
-	char **names = NULL;
-	size_t cap = 0, seen = 0;
-	struct dirent *e;
-	DIR *d = fdopendir(fd);
-
-	*n = 0;
-	if (!d) {
-		close(fd);
-		return NULL;
-	}
-	while ((e = readdir(d)) && seen++ < MAX_ENTRIES) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (*n == cap) {
-			char **m = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names);
-
-			if (!m)
-				break;
-			names = m;
-		}
-		if (!(names[*n] = strdup(e->d_name)))
-			break;
-		++*n;
-	}
-	closedir(d);
-	if (*n)
-		qsort(names, *n, sizeof *names, cmp_str);
-	return names;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
 
 /* PF ("bash-5.2_p26-r1") split into PN, PV and the revision: the
  * version is the part after the last hyphen that a digit follows. */
@@ -102,11 +55,12 @@ int insp_portage(const struct insp_os *os)
 	char **cats, dir[600], copy[300], desc[VALUE_MAX], url[VALUE_MAX], source[600];
 	size_t ncats;
 	long count = 0, bad = 0;
+	int more;
 
 	if (fd < 0)
 		return 0;
 	insp_rec(IK_OS_PACKAGE_FORMAT, os->id, "ebuild");
-	cats = names_of(fd, &ncats);
+	cats = insp_dir_names(fd, MAX_ENTRIES, &ncats, &more);
 	for (size_t c = 0; c < ncats; c++) {
 		char **pkgs;
 		size_t npkgs;
@@ -116,7 +70,7 @@ int insp_portage(const struct insp_os *os)
 			break;
 		if ((fd = insp_os_open(os, dir, O_RDONLY | O_DIRECTORY)) < 0)
 			continue;
-		pkgs = names_of(fd, &npkgs);
+		pkgs = insp_dir_names(fd, MAX_ENTRIES, &npkgs, &more);
 		/* The whole database, not each category, is bounded. */
 		for (size_t i = 0; i < npkgs && count + bad < MAX_ENTRIES; i++) {
 			const char *v[INSPECT_APP_NFIELDS] = { 0 }, *pn, *pv, *rev;
@@ -141,9 +95,9 @@ int insp_portage(const struct insp_os *os)
 			insp_app(os->id, v);
 			count++;
 		}
-		free_names(pkgs, npkgs);
+		insp_dir_names_free(pkgs, npkgs);
 	}
-	free_names(cats, ncats);
+	insp_dir_names_free(cats, ncats);
 	insp_recf(IK_OS_PACKAGES, os->id, "%ld", count);
 	if (bad)
 		insp_recf(IK_OS_NOTE, os->id, "Portage's database: %ld entries whose names hold no version", bad);

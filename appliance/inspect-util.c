@@ -233,6 +233,57 @@ int insp_os_exists(const struct insp_os *os, const char *path)
 	return opened(insp_os_open(os, path, O_PATH));
 }
 
+/* --- directories ------------------------------------------------------ */
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **insp_dir_names(int fd, size_t max, size_t *n, int *more)
+{
+	char **names = NULL;
+	size_t cap = 0, seen = 0;
+	struct dirent *e;
+	DIR *d = fdopendir(fd);
+
+	*n = 0;
+	*more = 0;
+	if (!d) {
+		close(fd);
+		return NULL;
+	}
+	while ((e = readdir(d))) {
+		if (seen++ >= max) {
+			*more = 1;
+			break;
+		}
+		if (e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			char **m = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names);
+
+			if (!m)
+				break;
+			names = m;
+		}
+		if (!(names[*n] = strdup(e->d_name)))
+			break;
+		++*n;
+	}
+	closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof *names, cmp_name);
+	return names;
+}
+
+void insp_dir_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 /* --- libraries loaded on demand ----------------------------------------- */
 
 void *insp_dlopen(const char *lib, const char **why)

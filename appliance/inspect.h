@@ -79,6 +79,12 @@ int insp_os_open_file(const struct insp_os *os, const char *path);
 ssize_t insp_os_read(const struct insp_os *os, const char *path, char *buf, size_t cap);
 int insp_os_exists(const struct insp_os *os, const char *path);
 
+/* The names in the directory FD (closed), sorted, but those starting
+ * with a dot; at most MAX entries are looked at, *MORE set if there were
+ * more.  Their number in *N; NULL when there are none. */
+char **insp_dir_names(int fd, size_t max, size_t *n, int *more);
+void insp_dir_names_free(char **names, size_t n);
+
 /* --- processes (inspect-util.c) --- */
 /* ARGV run with its stdout into OUT (CAP-1 bytes at most; NULL: to
  * /dev/null) and stderr discarded; its exit status, or -1. */
