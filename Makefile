@@ -109,7 +109,8 @@ appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/ini
 INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
                appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
                appliance/inspect-btrfs.c appliance/inspect-release.c appliance/inspect-apps.c \
-               appliance/inspect-volumes.c appliance/inspect-xbps.c appliance/inspect-portage.c
+               appliance/inspect-volumes.c appliance/inspect-xbps.c appliance/inspect-portage.c \
+               appliance/inspect-fstab.c appliance/inspect-bsd.c
 appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h include/inspect-vocab.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3
 

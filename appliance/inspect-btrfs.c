@@ -19,7 +19,7 @@
 
 /* libbtrfsutil's functions, loaded when a btrfs filesystem is found. */
 #define BTRFS_FNS(X) X(get_default_subvolume_fd) X(create_subvolume_iterator_fd) \
-	X(subvolume_iterator_next) X(destroy_subvolume_iterator) X(strerror)
+	X(subvolume_iterator_next) X(destroy_subvolume_iterator) X(subvolume_id_fd) X(strerror)
 #define BTRFS_FIELD(f) __typeof__(btrfs_util_##f) *f;
 static struct { BTRFS_FNS(BTRFS_FIELD) } bu;
 
@@ -117,4 +117,25 @@ int insp_btrfs(struct insp_fs *f, int top)
 		insp_recf(IK_FS_NOTE, f->id, "%d snapshot subvolume%s listed, not inspected", snaps,
 			  snaps == 1 ? "" : "s");
 	return oss;
+}
+
+int insp_btrfs_subvol_id(struct insp_fs *f, const char *path, char *out, size_t len)
+{
+	const char *why = "";
+	char mp[64];
+	uint64_t id;
+	int top, fd, r = -1;
+
+	if (btrfsutil_load(&why) < 0 || (top = insp_mount(f, "subvolid=5", mp, sizeof mp)) < 0)
+		return -1;
+	path += strspn(path, "/");
+	fd = insp_open(top, path[0] ? path : ".", O_RDONLY | O_DIRECTORY);
+	if (fd >= 0 && bu.subvolume_id_fd(fd, &id) == BTRFS_UTIL_OK) {
+		snprintf(out, len, "%s#%llu", f->id, (unsigned long long)id);
+		r = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	insp_unmount(mp, top);
+	return r;
 }

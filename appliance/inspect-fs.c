@@ -46,6 +46,7 @@ struct fsmount {
 	const char *type, *driver, *module, *options;
 	const char *extra;     /* modules the driver asks for when mounting */
 	const char *helper;    /* a FUSE filesystem's program */
+	const char *retry;     /* options to try if OPTIONS fail */
 };
 
 static const struct fsmount fsmounts[] = {
@@ -61,6 +62,9 @@ static const struct fsmount fsmounts[] = {
 	{ .type = "iso9660", .driver = "iso9660", .module = "isofs" },
 	{ .type = "udf", .driver = "udf", .module = "udf" },
 	{ .type = "squashfs", .driver = "squashfs", .module = "squashfs" },
+	/* UFS says not which flavour it is: FreeBSD's UFS2, else the
+	 * 4.4BSD UFS1 of NetBSD and OpenBSD, as virt-inspector tries them. */
+	{ .type = "ufs", .driver = "ufs", .module = "ufs", .options = "ufstype=ufs2", .retry = "ufstype=44bsd" },
 	/* ntfs-3g, read-only: it mounts a hibernated Windows (fast
 	 * startup) too, without touching the hibernation file. */
 	{ .type = "ntfs", .driver = "fuse", .module = "fuse", .helper = "/usr/bin/ntfs-3g",
@@ -161,7 +165,9 @@ int insp_mount(struct insp_fs *f, const char *options, char *mp, size_t mplen)
 			return -1;
 		}
 	} else if (mount(f->dev, mp, m->driver, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME,
-			 opts) < 0) {
+			 opts) < 0 &&
+		   (!m->retry || mount(f->dev, mp, m->driver, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+				       MS_NOATIME, m->retry) < 0)) {
 		mount_said(f, "not mounted: %s", strerror(errno));
 		rmdir(mp);
 		nmounts--;

@@ -14,7 +14,6 @@
 #include "inspect.h"
 
 #define MAX_KERNELS 64
-#define MAX_FSTAB 128
 
 /* Whether PATH is there as itself, a link (maybe into a /usr not
  * mounted yet) counting as there. */
@@ -30,13 +29,7 @@ static int present(int root, const char *path)
 
 static int is_dir(int root, const char *path)
 {
-	struct stat st;
-	int fd = insp_open(root, path, O_PATH | O_NOFOLLOW);
-	int r = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-
-	if (fd >= 0)
-		close(fd);
-	return r;
+	return insp_is(root, path, S_IFDIR);
 }
 
 /* An os-release, or virt-inspector's test for any Linux root: /etc, a
@@ -86,8 +79,7 @@ static void hostname(const struct insp_os *os)
 			}
 }
 
-/* The architecture the userland was built for, from an ELF header. */
-static void arch(const struct insp_os *os)
+void insp_elf_arch(const struct insp_os *os)
 {
 	static const char *const bins[] = { "bin/sh", "usr/bin/ls", "bin/ls", "usr/bin/sh" };
 	unsigned char h[20];
@@ -156,125 +148,6 @@ static int kernels_in(int root, const char *dir, const char *id)
 	return n;
 }
 
-/* Where an fstab mounts a filesystem that holds what the readers look
- * for. */
-struct fstab_specs {
-	char boot[WIRE_VALUE_MAX], usr[WIRE_VALUE_MAX], var[WIRE_VALUE_MAX];
-};
-
-static void mountpoint(const struct insp_os *os, const char *path, const char *id)
-{
-	insp_rec_start(IK_OS_MOUNTPOINT, os->id);
-	insp_field(path);
-	insp_field(id);
-	insp_rec_end();
-}
-
-/* An md device the guest names (/dev/md0) as its mdadm.conf does: the
- * array with the UUID its ARRAY line gives. */
-static struct insp_fs *md_conf(const struct insp_os *os, const char *spec)
-{
-	static const char *const files[] = { "etc/mdadm.conf", "etc/mdadm/mdadm.conf" };
-	static char buf[INSP_SMALL_FILE];
-
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		if (insp_read(os->root, files[i], buf, sizeof buf) < 0)
-			continue;
-		for (char *l = buf; l && *l; l = insp_next_line(l)) {
-			char uuid[40] = "", *u;
-			size_t n = strlen(spec), o = 0;
-
-			if (strncmp(l, "ARRAY ", 6) || strncmp(l + 6 + strspn(l + 6, " \t"), spec, n))
-				continue;
-			if (!strchr(" \t\n", l[6 + strspn(l + 6, " \t") + n]) || !(u = strstr(l, "UUID=")))
-				continue;
-			for (u += 5; *u && !strchr(" \t\n", *u) && o + 1 < sizeof uuid; u++)
-				if ((*u >= '0' && *u <= '9') || (*u >= 'a' && *u <= 'f') || (*u >= 'A' && *u <= 'F'))
-					uuid[o++] = (char)(*u | 0x20);
-			uuid[o] = '\0';
-			for (int f = 0; uuid[0] && f < insp_nfs; f++)
-				if (!strcmp(insp_fss[f].md_uuid, uuid))
-					return &insp_fss[f];
-		}
-	}
-	return NULL;
-}
-
-static struct insp_fs *resolve(const struct insp_os *os, const char *spec)
-{
-	struct insp_fs *f = insp_find_spec(spec);
-
-	return f || strncmp(spec, "/dev/md", 7) ? f : md_conf(os, spec);
-}
-
-/* fstab's entries, and each mountpoint whose filesystem is on the disks
- * (virt-inspector's "mountpoints"); the root's is the root, whatever
- * fstab calls it. */
-static void fstab(const struct insp_os *os, struct fstab_specs *sp)
-{
-	static char buf[INSP_SMALL_FILE];
-	int n = 0, have_root = 0;
-
-	memset(sp, 0, sizeof *sp);
-	if (insp_read(os->root, "etc/fstab", buf, sizeof buf) < 0) {
-		mountpoint(os, "/", os->id);
-		return;
-	}
-	for (char *l = strtok(buf, "\n"); l && n < MAX_FSTAB; l = strtok(NULL, "\n")) {
-		struct insp_fs *f_fs;
-		char *f[4];
-		int nf = 0;
-
-		l += strspn(l, " \t");
-		if (*l == '#' || !*l)
-			continue;
-		for (char *s = l; nf < 4 && *s; ) {
-			f[nf++] = s;
-			s += strcspn(s, " \t");
-			if (*s)
-				*s++ = '\0';
-			s += strspn(s, " \t");
-		}
-		if (nf < 3)
-			continue;
-		insp_rec_start(IK_OS_FSTAB, os->id);
-		for (int i = 0; i < 4; i++)
-			insp_field(i < nf ? f[i] : "");
-		insp_rec_end();
-		n++;
-		if (!strcmp(f[1], "/") && !have_root) {
-			mountpoint(os, "/", os->id);
-			have_root = 1;
-		} else if (f[1][0] == '/' && strcmp(f[1], "/") && (f_fs = resolve(os, f[0]))) {
-			mountpoint(os, f[1], f_fs->id);
-		}
-		if (!strcmp(f[1], "/boot"))
-			snprintf(sp->boot, sizeof sp->boot, "%s", f[0]);
-		else if (!strcmp(f[1], "/usr"))
-			snprintf(sp->usr, sizeof sp->usr, "%s", f[0]);
-		else if (!strcmp(f[1], "/var"))
-			snprintf(sp->var, sizeof sp->var, "%s", f[0]);
-	}
-	if (!have_root)
-		mountpoint(os, "/", os->id);
-}
-
-/* The filesystem fstab names by SPEC, mounted; -1 with a note if it is
- * on none of the disks. */
-static int mount_spec(const struct insp_os *os, const char *spec, const char *what, char *mp,
-		      size_t mplen, struct insp_fs **found)
-{
-	struct insp_fs *f = resolve(os, spec);
-
-	*found = f;
-	if (!f) {
-		insp_recf(IK_OS_NOTE, os->id, "fstab mounts %s from %s, which is on none of the disks",
-			  what, spec);
-		return -1;
-	}
-	return insp_mount(f, NULL, mp, mplen);
-}
-
 /* CoreOS keeps os-release and its programs on a /usr partition that no
  * fstab names: a filesystem on the disks whose top holds lib/os-release
  * and share/coreos.  Mounted at *MP; its descriptor, or -1. */
@@ -290,7 +163,7 @@ static int coreos_usr(const struct insp_os *os, char *mp, size_t mplen)
 			continue;
 		if (insp_exists(fd, "lib/os-release") && is_dir(fd, "share/coreos")) {
 			insp_rec(IK_OS_USR, os->id, f->id);
-			mountpoint(os, "/usr", f->id);
+			insp_mountpoint(os, "/usr", f->id);
 			return fd;
 		}
 		insp_unmount(mp, fd);
@@ -300,25 +173,26 @@ static int coreos_usr(const struct insp_os *os, char *mp, size_t mplen)
 
 void insp_linux(struct insp_os *os)
 {
-	static struct fstab_specs sp;
+	static struct insp_fstab sp;
 	char usr_mp[64], var_mp[64], boot_mp[64];
 	struct insp_fs *found;
 
-	insp_rec(IK_OS_TYPE, os->id, "linux");
-	fstab(os, &sp);
+	os->type = "linux";
+	insp_rec(IK_OS_TYPE, os->id, os->type);
+	insp_fstab(os, &sp);
 	os->usr = os->var = -1;
-	if (sp.usr[0] && (os->usr = mount_spec(os, sp.usr, "/usr", usr_mp, sizeof usr_mp, &found)) >= 0)
+	if (sp.usr[0] && (os->usr = insp_fstab_mount(os, sp.usr, "/usr", usr_mp, sizeof usr_mp, &found)) >= 0)
 		insp_rec(IK_OS_USR, os->id, found->id);
 	else if (!sp.usr[0] && present(os->root, "etc/coreos/update.conf"))
 		os->usr = coreos_usr(os, usr_mp, sizeof usr_mp);
 	if (sp.var[0])
-		os->var = mount_spec(os, sp.var, "/var", var_mp, sizeof var_mp, &found);
+		os->var = insp_fstab_mount(os, sp.var, "/var", var_mp, sizeof var_mp, &found);
 	insp_release(os);
 	hostname(os);
-	arch(os);
+	insp_elf_arch(os);
 	insp_packages(os);
 	if (kernels_in(os->root, "boot", os->id) == 0 && sp.boot[0]) {
-		int b = mount_spec(os, sp.boot, "/boot", boot_mp, sizeof boot_mp, &found);
+		int b = insp_fstab_mount(os, sp.boot, "/boot", boot_mp, sizeof boot_mp, &found);
 
 		if (b >= 0) {
 			kernels_in(b, ".", os->id);

@@ -281,6 +281,13 @@ static int release_file(const struct insp_os *os, const struct release_file *r)
 	return 1;
 }
 
+int insp_release_from(const struct insp_os *os, const char *path, const char *distro)
+{
+	const struct release_file r = { path, distro, 1 };
+
+	return release_file(os, &r);
+}
+
 void insp_release(const struct insp_os *os)
 {
 	if (os_release(os) || lsb_release(os))

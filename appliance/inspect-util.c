@@ -108,6 +108,17 @@ int insp_exists(int root, const char *path)
 	return opened(insp_open(root, path, O_PATH));
 }
 
+int insp_is(int root, const char *path, mode_t type)
+{
+	struct stat st;
+	int fd = insp_open(root, path, O_PATH | O_NOFOLLOW);
+	int r = fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type;
+
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* A regular file, open for reading; -1 for anything else (a FIFO, a
  * device, a directory, nothing). */
 static int regular_only(int fd)

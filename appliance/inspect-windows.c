@@ -387,6 +387,8 @@ void insp_windows(const struct insp_os *os, const char *sysroot)
 	snprintf(root, sizeof root, "/%s", sysroot);
 	insp_rec(IK_OS_TYPE, os->id, "windows");
 	insp_rec(IK_OS_WINDOWS_SYSTEMROOT, os->id, root);
+	/* No fstab: the root is all virt-inspector mounts. */
+	insp_mountpoint(os, "/", os->id);
 	arch(os, sysroot);
 	insp_isolated(read_hive, &soft, IK_OS_NOTE, os->id, "the SOFTWARE hive");
 	insp_isolated(read_hive, &sys, IK_OS_NOTE, os->id, "the SYSTEM hive");

@@ -246,7 +246,15 @@ int insp_os_at(struct insp_fs *f, const char *id, int root)
 {
 	struct insp_os os = { .id = id, .root = root, .usr = -1, .var = -1, .fs = f };
 	char sysroot[256];
+	const char *bsd;
 
+	/* A BSD's root would pass for a Linux one: it is looked for
+	 * first, as virt-inspector does. */
+	if ((bsd = insp_bsd_root(root))) {
+		insp_rec(IK_OS_ROOT, id, id);
+		insp_bsd(&os, bsd);
+		return 1;
+	}
 	if (insp_windows_root(root, sysroot, sizeof sysroot)) {
 		insp_rec(IK_OS_ROOT, id, id);
 		insp_windows(&os, sysroot);

@@ -45,6 +45,7 @@ struct insp_os {
 	const char *id;           /* the record ID: the filesystem's, maybe with #SUBVOLID */
 	int root, usr, var;
 	struct insp_fs *fs;
+	const char *type;         /* "linux", "freebsd"...: how its fstab names devices */
 };
 
 /* --- records (inspect-util.c) --- */
@@ -68,6 +69,8 @@ void insp_rec_end(void);
  * RESOLVE_IN_ROOT): an absolute or ../ symlink stays inside the image. */
 int insp_open(int root, const char *path, int flags);
 int insp_exists(int root, const char *path);
+/* PATH is itself (no link followed) a file of TYPE (S_IFDIR, S_IFREG). */
+int insp_is(int root, const char *path, mode_t type);
 int insp_open_file(int root, const char *path);
 ssize_t insp_read(int root, const char *path, char *buf, size_t cap);
 /* PATH looked up one name at a time, each matched without regard to
@@ -142,6 +145,24 @@ void insp_keys_forget(void);
 int insp_md(int from);
 int insp_luks(int from);
 
+/* --- fstab (inspect-fstab.c) --- */
+/* Where an fstab mounts a filesystem that holds what the readers look
+ * for: its spec, or "". */
+struct insp_fstab {
+	char boot[WIRE_VALUE_MAX], usr[WIRE_VALUE_MAX], var[WIRE_VALUE_MAX];
+};
+/* The OS's fstab: each entry recorded, and each mountpoint whose
+ * filesystem is on the disks (virt-inspector's "mountpoints"); the
+ * root's is the root, whatever fstab calls it. */
+void insp_fstab(const struct insp_os *os, struct insp_fstab *sp);
+void insp_mountpoint(const struct insp_os *os, const char *path, const char *id);
+/* The filesystem the OS's fstab names by SPEC, or NULL. */
+struct insp_fs *insp_fstab_resolve(const struct insp_os *os, const char *spec);
+/* That filesystem mounted; -1 with a note if it is on none of the
+ * disks.  WHAT names it in the note. */
+int insp_fstab_mount(const struct insp_os *os, const char *spec, const char *what, char *mp,
+		     size_t mplen, struct insp_fs **found);
+
 /* --- operating systems --- */
 /* KEY=VALUE, quoted as a shell would, from the line at LINE; 1 if the
  * line sets KEY (inspect-release.c). */
@@ -163,11 +184,23 @@ int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS]);
 void insp_split_evr(const char *evr, char *epoch, char *version, char *release, size_t len);
 int insp_linux_root(int root);                        /* inspect-linux.c */
 void insp_linux(struct insp_os *os);
+/* The architecture the userland was built for, from a program's ELF
+ * header. */
+void insp_elf_arch(const struct insp_os *os);
+/* The BSD (freebsd, netbsd, openbsd) whose root ROOT is, or NULL. */
+const char *insp_bsd_root(int root);                  /* inspect-bsd.c */
+void insp_bsd(struct insp_os *os, const char *type);
+/* The first line of the release file PATH names DISTRO's product and
+ * version; 0 if there is no such file, or its first line is empty
+ * (inspect-release.c). */
+int insp_release_from(const struct insp_os *os, const char *path, const char *distro);
 void insp_rpm(const struct insp_os *os);              /* inspect-rpm.c */
 int insp_windows_root(int root, char *sysroot, size_t len);  /* inspect-windows.c */
 void insp_windows(const struct insp_os *os, const char *sysroot);
 /* F's btrfs subvolumes, its top level mounted at TOP: how many OSes. */
 int insp_btrfs(struct insp_fs *f, int top);           /* inspect-btrfs.c */
+/* The ID ("0.2#257") of F's subvolume at PATH into OUT; -1 if none. */
+int insp_btrfs_subvol_id(struct insp_fs *f, const char *path, char *out, size_t len);
 
 /* What inspect.c does with a mounted root: the OS on it, if any; 1 if
  * one was found. */
