@@ -2,15 +2,17 @@
 # leanboot inspect on images laid out as libguestfs's own test guests
 # are (test-data/phony-guests): systems before os-release (Arch, Ubuntu
 # 10.10, CentOS 6, Debian 5 with /var apart, CoreOS), Fedora 14 on md
-# RAID1, with LVM on LUKS and with LUKS on LVM, and package databases
-# left damaged.  Each fact virt-inspector reports on such a guest is
+# RAID1, with LVM on LUKS, with LUKS on LVM, on LVM and on btrfs, Debian
+# on LVM, Windows 7, the five blank guests, FreeBSD, NetBSD and OpenBSD
+# on UFS, and package databases left damaged.  Each fact virt-inspector
+# reports on such a guest is
 # pinned here, so parity holds where libguestfs does not run; the
 # applications go out as a CycloneDX SBOM that must validate against
 # the official schema.  Every image is byte-identical afterwards.
 . "$(dirname "$0")/lib.sh"
 boot_setup
 MK="$top/tests/helpers/mkimage"
-plan 81
+plan 108
 
 # is DESCRIPTION PATH WANT, in the report $J.
 is() {
@@ -19,7 +21,8 @@ is() {
 }
 
 export LB
-for k in legacy centos6 rolling md lvmonluks luksonlvm damaged luks; do
+for k in legacy centos6 rolling md lvmonluks luksonlvm damaged luks phonydebian phonyfedora phonybtrfs \
+	phonywindows blank bsd openbsd; do
 	"$MK" $k "$T/$k.img" >"$T/mk.$k" 2>&1 || { not_ok "mkimage $k"; diag "$(tail -5 "$T/mk.$k")"; }
 done
 sha256sum "$T"/*.img >"$T/sums"
@@ -165,6 +168,59 @@ expect_fail "--key without a selector's form" 2 "SELECTOR:key:PASSPHRASE" "$LB" 
 expect_fail "--key from a file that is not there" 2 "no-such-key" "$LB" inspect --key all:file:"$T/no-such-key" "$T/luks.img"
 check "the bad --key is not quoted back" sh -c "! '$LB' inspect --key 'hunter2' '$T/luks.img' 2>&1 | grep -q hunter2"
 
+# --- the rest of libguestfs's phony guests; the BSDs ---------------------------
+B="$T/blank"
+# FreeBSD's fstab names its partitions on the first disk (ada0).
+"$LB" inspect --json "$T/bsd.img" "$T/phonydebian.img" "$T/phonywindows.img" "$B.img" "$B-part.img" "$B-fs.img" \
+	"$B-bootroot.img" "$B-bootrootlv.img" "$T/openbsd.img" >"$T/d.json" 2>"$T/err"
+check "phony guests and BSDs: exit 0" [ $? = 0 ]
+J="$T/d.json"
+D=operating_systems.logical_volume=debian/root
+check "debian: on volume group debian, 5.0.1, osinfo debian5" [ "$(jget "$J" $D.product_name) $(jget "$J" $D.osinfo) $(jget "$J" $D.hostname)" = "5.0.1 debian5 debian.invalid" ]
+check "debian: /, /usr, /var, /boot, /home, as fstab's /dev/debian/* and LABEL=BOOT name them" \
+	[ "$(jget "$J" $D.mountpoints.0.filesystem) $(jget "$J" $D.mountpoints.1.filesystem) $(jget "$J" $D.mountpoints.2.filesystem) $(jget "$J" $D.mountpoints.3.filesystem) $(jget "$J" $D.mountpoints.4.filesystem)" = "debian/root debian/usr debian/var 1.1 debian/home" ]
+is "debian: dpkg's database on the var volume" "$D.applications.#" 3
+W=operating_systems.disk=2
+check "windows 7: its product, client, 6.1, osinfo win7" [ "$(jget "$J" $W.product_name)|$(jget "$J" $W.product_variant)|$(jget "$J" $W.major_version).$(jget "$J" $W.minor_version)|$(jget "$J" $W.osinfo)" = "Microsoft Windows 7 Phony Edition|Client|6.1|win7" ]
+is "windows 7: a 32-bit cmd.exe is i386" $W.arch i386
+is "windows 7: C: is partition 2, by signature \"1234\" and offset 256 MiB" $W.drive_mappings.letter=C.filesystem 2.2
+is "windows 7: its root is its one mountpoint" $W.mountpoints.mountpoint=/.filesystem 2.2
+is "windows 7: hostname from Tcpip's parameters" $W.hostname windows.invalid
+check "windows 7: four applications, the 32-bit one among them" [ "$(jget "$J" "$W.applications.#") $(jget "$J" $W.applications.name=test4.version)" = "4 1.2.6" ]
+check "windows 7: install location (each backslash escaped) and publisher" [ "$(jget "$J" $W.applications.name=test3.install_path)|$(jget "$J" $W.applications.name=test3.publisher)" = 'C:\x5cProgram Files\x5cExample\x5ctest3|Example Inc.' ]
+blank_none() {
+	for d in 3 4 5 6 7; do [ "$(jget "$J" operating_systems.disk=$d)" = "(none)" ] || return 1; done
+	[ "$(jget "$J" "operating_systems.#")" = 5 ]
+}
+check "blank guests: no system on any of the five" blank_none
+is "blank guests: an empty filesystem says what it holds" disks.5.partitions.0.filesystem.notes \
+	"no operating system found; top level: nothing"
+F=operating_systems.distro=freebsd
+check "freebsd: its UFS read, type and distro freebsd" [ "$(jget "$J" $F.type) $(jget "$J" $F.disk).$(jget "$J" $F.partition)" = "freebsd 0.2" ]
+check "freebsd: motd's first line is the product, 13.2, osinfo freebsd13.2" [ "$(jget "$J" $F.product_name)|$(jget "$J" $F.major_version).$(jget "$J" $F.minor_version)|$(jget "$J" $F.osinfo)" = "FreeBSD 13.2-RELEASE (GENERIC) releng/13.2-n254617-525ecfdad597|13.2|freebsd13.2" ]
+check "freebsd: hostname from rc.conf, arch from /bin/ls" [ "$(jget "$J" $F.hostname) $(jget "$J" $F.arch)" = "freebsd.invalid x86_64" ]
+is "freebsd: /usr/home is fstab's /dev/ada0p4" $F.mountpoints.mountpoint=/usr/home.filesystem 0.4
+N=operating_systems.distro=netbsd
+check "netbsd: UFS1 read, 9.3, osinfo netbsd9.3, hostname" [ "$(jget "$J" $N.type) $(jget "$J" $N.major_version).$(jget "$J" $N.minor_version) $(jget "$J" $N.osinfo) $(jget "$J" $N.hostname)" = "netbsd 9.3 netbsd9.3 netbsd.invalid" ]
+O=operating_systems.distro=openbsd
+check "openbsd: 7.4, hostname from /etc/myname, / by its DUID" [ "$(jget "$J" $O.type) $(jget "$J" $O.osinfo) $(jget "$J" $O.hostname) $(jget "$J" $O.mountpoints.0.filesystem)" = "openbsd openbsd7.4 openbsd.invalid 8" ]
+
+# One Fedora 14 at a time: the phony Fedoras all label their /boot BOOT
+# and their root ROOT.
+"$LB" inspect --json "$T/phonyfedora.img" >"$T/e.json" 2>"$T/err"
+check "fedora: exit 0" [ $? = 0 ]
+J="$T/e.json"
+R=operating_systems.logical_volume=VG/Root
+check "fedora: on VG/Root, fedora 14, yum" [ "$(jget "$J" $R.product_name)|$(jget "$J" $R.package_management)" = "Fedora release 14 (Phony)|yum" ]
+check "fedora: the three empty volumes, of 4, 1 and 2 KiB blocks, hold no system" \
+	[ "$(jget "$J" "operating_systems.#") $(jget "$J" logical_volumes.name=VG/LV2.filesystem.type)" = "1 ext2" ]
+"$LB" inspect --json "$T/phonybtrfs.img" >"$T/f.json" 2>"$T/err"
+check "fedora on btrfs: exit 0" [ $? = 0 ]
+J="$T/f.json"
+R=operating_systems.0
+check "fedora on btrfs: the root subvolume, /home the home one, /boot partition 1" \
+	[ "$(jget "$J" $R.product_name)|$(jget "$J" $R.mountpoints.mountpoint=/.filesystem)|$(jget "$J" $R.mountpoints.mountpoint=/home.filesystem)|$(jget "$J" $R.mountpoints.mountpoint=/boot.filesystem)" = "Fedora release 14 (Phony)|0.2#256|0.2#257|0.1" ]
+
 # --- the guarantee -----------------------------------------------------------
 check "no image was written (sha256)" sha256sum --quiet -c "$T/sums"
 check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
@@ -174,14 +230,14 @@ check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$T
 # is left out, since libguestfs 1.48 on Debian 12 cannot list a Berkeley
 # DB rpm database and then fails the whole inspection.
 if ! command -v virt-inspector >/dev/null; then
-	for i in 1 2 3 4; do ok "virt-inspector # SKIP libguestfs is not installed"; done
+	for i in 1 2 3 4 5 6 7; do ok "virt-inspector # SKIP libguestfs is not installed"; done
 else
 	vi() {
 		LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg timeout 900 \
 			virt-inspector --format=raw "$@" 2>>"$T/vi.err"
 	}
 	agree() { # DESCRIPTION VI.xml LB.json LABEL
-		if "$top/tests/helpers/vi-compare" "$2" "$3" "$4" >"$T/cmp" 2>&1; then
+		if "$top/tests/helpers/vi-compare" "${@:2}" >"$T/cmp" 2>&1; then
 			ok "$1"; diag "$(cat "$T/cmp")"
 		else
 			not_ok "$1"; diag "$(cat "$T/cmp")" "$(tail -3 "$T/vi.err")"
@@ -197,6 +253,15 @@ else
 	agree "virt-inspector agrees on every fact: LVM on LUKS" "$T/vi-b.xml" "$T/b.json" lvmonluks
 	vi --key /dev/Volume-Group/Root:key:FEDORA-Root -a "$T/luksonlvm.img" >"$T/vi-c.xml"
 	agree "virt-inspector agrees on every fact: LUKS on LVM" "$T/vi-c.xml" "$T/c.json" luksonlvm
+	# OpenBSD is left out: virt-inspector calls it freebsd.
+	vi -a "$T/bsd.img" -a "$T/phonydebian.img" -a "$T/phonywindows.img" -a "$B.img" -a "$B-part.img" \
+		-a "$B-fs.img" -a "$B-bootroot.img" -a "$B-bootrootlv.img" >"$T/vi-d.xml"
+	agree "virt-inspector agrees on every fact: Debian on LVM, Windows 7, FreeBSD, NetBSD, and no system on the blank guests" \
+		"$T/vi-d.xml" "$T/d.json" phony 3,4,5,6,7
+	vi -a "$T/phonyfedora.img" >"$T/vi-e.xml"
+	agree "virt-inspector agrees on every fact: Fedora on LVM" "$T/vi-e.xml" "$T/e.json" fedora
+	vi -a "$T/phonybtrfs.img" >"$T/vi-f.xml"
+	agree "virt-inspector agrees on every fact: Fedora on btrfs" "$T/vi-f.xml" "$T/f.json" btrfs
 fi
 
 finish
