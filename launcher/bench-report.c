@@ -87,9 +87,19 @@ static const char *conf_start(const struct bench_conf *c)
 /* Everything a configuration boots with, in one cell. */
 static void conf_setup(const struct bench_conf *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s+%s %uM %u %s %s", plan_shape_name(c->in.shape),
+	snprintf(buf, len, "%s %s+%s %uM %u %s %s %s", plan_shape_name(c->in.shape),
 		 plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
-		 conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off", c->in.channel ? "on" : "off");
+		 conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off", c->in.channel ? "on" : "off",
+		 plan_clock_name((enum plan_clock)c->in.clock));
+}
+
+/* Whether any configuration's guest runs on the instruction count. */
+static int any_icount(const struct bench *b)
+{
+	for (size_t k = 0; k < b->nconf; k++)
+		if (b->conf[k].in.clock == PLAN_CLOCK_ICOUNT)
+			return 1;
+	return 0;
 }
 
 /* Table columns: wide enough for every configuration's name and setup. */
@@ -137,6 +147,9 @@ static void sweep_table(const struct bench *b)
 
 		printf("\nsweep %s, N = %ld..%ld: least squares over every run\n", s->label, s->ports[0],
 		       s->ports[s->n - 1]);
+		if (b->conf[s->conf[0]].in.clock == PLAN_CLOCK_ICOUNT)
+			printf("clock icount: the guest-clock metrics are guest time at %d ns an instruction\n",
+			       1 << PLAN_ICOUNT_SHIFT);
 		printf("%-26s %28s %12s %7s\n", "metric", "per port [95% interval]", "at N = 0", "R2");
 		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *f = &s->fit[m];
@@ -180,7 +193,7 @@ void bench_report_table(const struct bench *b)
 	printf("%-26s", "configuration");
 	for (size_t k = 0; k < b->nconf; k++)
 		printf(" %*s", colw(b), b->conf[k].name);
-	printf("\n%-26s", "shape boot RAM tb tune chan");
+	printf("\n%-26s", "shape boot RAM tb tune chan clock");
 	for (size_t k = 0; k < b->nconf; k++) {
 		conf_setup(&b->conf[k], cell, sizeof cell);
 		printf(" %*s", colw(b), cell);
@@ -194,6 +207,11 @@ void bench_report_table(const struct bench *b)
 	if (b->plain)
 		goto ratios;
 	printf("\n%-26s\n", "guest clock (printk, s)");
+	/* Never read as seconds of a real CPU: an icount guest's second is
+	 * 10^9 / 2^shift instructions, waits skipped. */
+	if (any_icount(b))
+		printf("  clock icount: guest time at %d ns an instruction, not time on hardware\n",
+		       1 << PLAN_ICOUNT_SHIFT);
 	row(b, "kernel to /init", BM_TO_INIT, 0, "%.2f [%.2f-%.2f]", 0.001);
 	row(b, "ready (uptime)", BM_GUEST_READY, 0, "%.2f [%.2f-%.2f]", 1);
 	row(b, "PCI enumeration (ms)", BM_PCI, 0, "%.0f [%.0f-%.0f]", 1);
@@ -328,6 +346,11 @@ int bench_report_json(const struct bench *b, const char *path)
 		json_object_object_add(jc, "tb_cache_mib", json_object_new_int((int)conf_tb(c)));
 		json_object_object_add(jc, "tuning", json_object_new_boolean(c->in.tuning));
 		json_object_object_add(jc, "channel", json_object_new_boolean(c->in.channel));
+		json_object_object_add(jc, "clock", json_object_new_string(plan_clock_name((enum plan_clock)c->in.clock)));
+		/* What a guest-clock figure of this configuration is made of. */
+		if (c->in.clock == PLAN_CLOCK_ICOUNT)
+			json_object_object_add(jc, "guest_ns_per_instruction",
+					       json_object_new_int(1 << PLAN_ICOUNT_SHIFT));
 		json_object_object_add(jc, "append", c->in.append ? json_object_new_string(c->in.append) : NULL);
 		for (long i = 0; i < b->runs; i++) {
 			const struct bench_rec *rr = &c->run[i];
@@ -417,7 +440,7 @@ int bench_report_csv(const struct bench *b, const char *path)
 		return -1;
 	}
 	fprintf(f, "configuration,topology,backend,start,shape,firmware,kernel_format,memory_mib,"
-		   "tb_cache_mib,tuning,channel,round,ok");
+		   "tb_cache_mib,tuning,channel,clock,round,ok");
 	for (int s = 0; s < STAGES_NSPANS; s++)
 		fprintf(f, ",%s", stages_spans[s].name);
 	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_enumeration_ms,"
@@ -428,11 +451,12 @@ int bench_report_csv(const struct bench *b, const char *path)
 			const struct bench_rec *r = &c->run[i];
 
 			/* The file-safe name: no commas or quotes to escape. */
-			fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%u,%u,%s,%s,%ld,%d", c->file, c->in.topology,
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%u,%u,%s,%s,%s,%ld,%d", c->file, c->in.topology,
 				backend_name(c->backend), conf_start(c), plan_shape_name(c->in.shape),
 				plan_firmware_name(c->in.firmware), kern_format_name(c->in.kernel_format),
 				conf_memory(c), conf_tb(c), c->in.tuning ? "on" : "off",
-				c->in.channel ? "on" : "off", i + 1, r->ok);
+				c->in.channel ? "on" : "off", plan_clock_name((enum plan_clock)c->in.clock), i + 1,
+				r->ok);
 			for (int s = 0; s < STAGES_NSPANS; s++)
 				fprintf(f, ",%.6f", r->stage[s]);
 			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,
@@ -440,7 +464,7 @@ int bench_report_csv(const struct bench *b, const char *path)
 				r->cfg.writes, r->cfg.firmware, r->cfg.kernel);
 		}
 	for (long i = 0; b->peer && i < b->runs; i++) {
-		fprintf(f, "libguestfs,,peer,,,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
+		fprintf(f, "libguestfs,,peer,,,,,,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
 		for (int s = 0; s < STAGES_NSPANS; s++)
 			fputc(',', f);
 		fprintf(f, ",,%.6f,,,,,,,,\n", b->peer_wall[i]);
@@ -470,8 +494,11 @@ static size_t sweep_plots(const struct bench *b, struct svg_plot *plots, size_t 
 			memset(p, 0, sizeof *p);
 			name = bench_metric_name((enum bench_metric)m);
 			name += strspn(name, " ");
-			snprintf(p->title, sizeof p->title, "%.30s: %.24s, %.3g per port [%.3g, %.3g]",
-				 s->label, name, s->fit[m].slope, s->fit[m].lo, s->fit[m].hi);
+			snprintf(p->title, sizeof p->title, "%.30s: %.24s%s, %.3g per port [%.3g, %.3g]",
+				 s->label, name,
+				 b->conf[s->conf[0]].in.clock == PLAN_CLOCK_ICOUNT &&
+				 bench_metric_on_guest_clock((enum bench_metric)m) ? " icount" : "",
+				 s->fit[m].slope, s->fit[m].lo, s->fit[m].hi);
 			p->slope = s->fit[m].slope;
 			p->intercept = s->fit[m].intercept;
 			for (size_t k = 0; k < s->n && p->n < SVG_MAX_POINTS; k++, p->n++) {

@@ -25,6 +25,11 @@ const char *bench_metric_name(enum bench_metric m)
 	return metrics[m].name;
 }
 
+int bench_metric_on_guest_clock(enum bench_metric m)
+{
+	return m == BM_PCI || m == BM_TO_INIT || m == BM_GUEST_READY;
+}
+
 const char *bench_metric_key(enum bench_metric m)
 {
 	return metrics[m].key;

@@ -28,6 +28,8 @@ struct bench_sweep {
 /* The metric's name (with its unit) and its value in a run (NAN: none). */
 const char *bench_metric_name(enum bench_metric m);
 const char *bench_metric_key(enum bench_metric m);   /* for JSON and CSV */
+/* Whether M is read on the guest's clock (printk), which --clock sets. */
+int bench_metric_on_guest_clock(enum bench_metric m);
 double bench_metric(enum bench_metric m, const struct bench_rec *r);
 
 /* B's sweeps into OUT (at most MAX); returns how many. */

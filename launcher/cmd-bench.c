@@ -29,7 +29,7 @@ struct dim {
 };
 
 enum { D_TOPOLOGY, D_BACKEND, D_START, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE,
-       D_TUNING, D_APPEND, D_CHANNEL, D_CONNECT, NDIMS };
+       D_TUNING, D_APPEND, D_CHANNEL, D_CLOCK, D_CONNECT, NDIMS };
 
 struct bench_opts {
 	struct dim dim[NDIMS];
@@ -142,6 +142,8 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return dim_values(&o->dim[D_TUNING], arg, 1, &o->made);
 	case OPT_CHANNEL:
 		return dim_values(&o->dim[D_CHANNEL], arg, 1, &o->made);
+	case OPT_CLOCK:
+		return dim_values(&o->dim[D_CLOCK], arg, 1, &o->made);
 	case OPT_START:
 		return dim_values(&o->dim[D_START], arg, 1, &o->made);
 	case OPT_APPEND:   /* one variant per --append; "" is none */
@@ -279,6 +281,7 @@ int cmd_bench(int argc, char **argv)
 			[D_TUNING] = { "--tuning", OPT_TUNING, { 0 }, 0, 0 },
 			[D_APPEND] = { "--append", OPT_APPEND, { 0 }, 0, 0 },
 			[D_CHANNEL] = { "--channel", OPT_CHANNEL, { 0 }, 0, 0, 1 },
+			[D_CLOCK] = { "--clock", OPT_CLOCK, { 0 }, 0, 0, 1 },
 			[D_CONNECT] = { "--connect", OPT_CONNECT, { 0 }, 0, 0 },
 		},
 	};
@@ -287,7 +290,8 @@ int cmd_bench(int argc, char **argv)
 		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL }, [D_START] = { "cold" },
 		[D_SHAPE] = { NULL },
 		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
-		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" }, [D_CONNECT] = { NULL },
+		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" }, [D_CLOCK] = { "real" },
+		[D_CONNECT] = { NULL },
 	};
 	struct plan_input fw = { .firmware = -1 };
 	struct progress pr = { util_now() };

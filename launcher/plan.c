@@ -87,6 +87,18 @@ const char plan_tuning[] =
 	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1 "
 	"cryptomgr.notests";
 
+static const char *const clock_names[] = { [PLAN_CLOCK_REAL] = "real", [PLAN_CLOCK_ICOUNT] = "icount" };
+
+int plan_parse_clock(const char *s)
+{
+	return UTIL_NAME_INDEX(s, clock_names);
+}
+
+const char *plan_clock_name(enum plan_clock c)
+{
+	return clock_names[c];
+}
+
 static const char *const shape_names[] = { [PLAN_SHAPE_EXT2] = "ext2", [PLAN_SHAPE_INITRAMFS] = "initramfs" };
 
 int plan_parse_shape(const char *s)
@@ -147,6 +159,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	if (machine == PLAN_MICROVM)
 		p->firmware = PLAN_FW_SEABIOS;
 	p->accel = in->accel;
+	p->clock = (enum plan_clock)in->clock;
 	p->shape = in->shape < 0 ? PLAN_SHAPE_DEFAULT : (enum plan_shape)in->shape;
 	p->memory_mib = in->memory_mib ? in->memory_mib : plan_default_memory(p->shape);
 	p->tb_cache_mib = in->tb_cache_mib < 0 ? PLAN_TB_CACHE_MIB : (unsigned)in->tb_cache_mib;
@@ -172,6 +185,13 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	if (strlen(p->cmdline) > 2047) {
 		err_set(LB_EXIT_USAGE, "the kernel command line would be %zu bytes; at most 2047 fit",
 			strlen(p->cmdline));
+		goto fail;
+	}
+	/* No element of libvirt's domain XML sets icount: both renderers
+	 * pass it as they pass bench's trace, as QEMU arguments. */
+	if (p->clock == PLAN_CLOCK_ICOUNT &&
+	    (strv_add(&p->qemu_extra, "-icount") < 0 || strv_add(&p->qemu_extra, PLAN_ICOUNT_ARG) < 0)) {
+		err_set(LB_EXIT_VM, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < in->nqemu_extra; i++)

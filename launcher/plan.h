@@ -34,6 +34,18 @@ enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
 #define PLAN_QEMU "/usr/bin/qemu-system-x86_64"
 #define PLAN_QBOOT_ROM "/usr/share/qemu/qboot.rom"
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
+/* The guest's clock: the host's real time, or TCG's instruction count
+ * (QEMU's -icount), on which identical boots take identical guest time. */
+enum plan_clock { PLAN_CLOCK_REAL, PLAN_CLOCK_ICOUNT };
+/* icount's shift: each instruction is 2^shift ns of guest time.  0 makes
+ * the guest clock read in instructions (1 ns each, a 1 GHz CPU that
+ * retires one a cycle), so a span in ns is a count of instructions plus
+ * the guest's timed waits; sleep=off skips the idle time of those waits
+ * instead of sleeping through it on the host. */
+#define PLAN_ICOUNT_SHIFT 0
+#define PLAN_STR_(x) #x
+#define PLAN_STR(x) PLAN_STR_(x)
+#define PLAN_ICOUNT_ARG "shift=" PLAN_STR(PLAN_ICOUNT_SHIFT) ",sleep=off"
 
 /* The appliance's shape: an ext2 root disk reached through the small
  * initrd, or everything in an initramfs and no root disk at all. */
@@ -92,6 +104,7 @@ struct plan {
 	enum plan_machine machine;
 	enum plan_firmware firmware;
 	enum plan_accel accel;
+	enum plan_clock clock;
 	unsigned memory_mib;
 	unsigned tb_cache_mib;    /* TCG only; 0: QEMU's default */
 	unsigned vcpus;
@@ -151,6 +164,7 @@ struct plan_input {
 	const char *const *qemu_extra;   /* more QEMU arguments: bench's trace */
 	size_t nqemu_extra;
 	enum plan_accel accel;
+	int clock;                /* enum plan_clock; 0: real */
 	unsigned memory_mib;
 	int tb_cache_mib;         /* -1: PLAN_TB_CACHE_MIB */
 	unsigned tsc_khz;         /* the host's TSC rate, 0 if unknown */
@@ -193,6 +207,8 @@ int plan_parse_shape(const char *s);
 /* Guest RAM in MiB when none is asked for, by shape. */
 unsigned plan_default_memory(int shape);
 const char *plan_shape_name(enum plan_shape s);
+int plan_parse_clock(const char *s);
+const char *plan_clock_name(enum plan_clock c);
 int plan_parse_firmware(const char *s);
 const char *plan_firmware_name(enum plan_firmware f);
 const char *plan_machine_name(enum plan_machine m);

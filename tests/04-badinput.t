@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 79
+plan 86
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -78,6 +78,17 @@ expect_fail "unknown shape" 2 "--shape: 'squashfs' is not ext2 or initramfs" \
 	"$LB" xml --shape squashfs
 expect_fail "--tuning maybe" 2 "--tuning: 'maybe' is not on or off" "$LB" xml --tuning maybe
 expect_fail "--tb-cache out of range" 2 "--tb-cache: '5000'" "$LB" xml --tb-cache 5000
+expect_fail "--clock a clock there is not" 2 "--clock: 'tsc' is not real or icount" "$LB" xml --clock tsc
+expect_fail "--clock icount with --accel kvm: no instructions to count" 2 "--clock icount counts TCG's instructions" \
+	"$LB" --accel kvm xml --clock icount
+expect_fail "--clock icount with --start warm: a template is on the real clock" 2 "--start warm: --clock icount measures a boot" \
+	"$LB" run --clock icount --start warm -- true
+expect_fail "bench: --clock list with a bad value" 2 "--clock: 'x'" "$LB" bench --clock real,x
+out=$("$LB" xml --clock icount --argv | grep -A1 -x -- -icount | tail -n 1)
+check "--clock icount: QEMU gets -icount $out" [ "$out" = shift=0,sleep=off ]
+check "--clock icount: libvirt gets it in its qemu namespace" \
+	sh -c "'$LB' xml --clock icount | grep -q '<qemu:arg value=\"-icount\"/>'"
+check "--clock real (the default): no -icount" sh -c "! '$LB' xml --clock real --argv | grep -q icount"
 expect_fail "--memory below 64" 2 "--memory: '32'" "$LB" run --memory 32 -- true
 expect_fail "--append with a newline" 2 "--append: control characters" \
 	"$LB" xml --append "$(printf 'quiet\ninit=/bin/sh')"

@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 39
+plan 43
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -72,6 +72,21 @@ read -r con coff < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; n
 	END { print c["on"], c["off"] }' "$T/chan.csv")
 check "--channel on,off: without the channel device, fewer config accesses ($coff < $con)" \
 	sh -c "[ -n '$coff' ] && [ -n '$con' ] && [ '$coff' -lt '$con' ] && grep -q 'channel=off' '$T/chan.txt'"
+
+# The instruction-count clock, one boot a backend: the guest clock's
+# figures are there and labelled as icount's guest time.
+"$LB" bench -q --topology minimal --clock icount --runs 1 --warmup 0 --backend direct,libvirt \
+	--csv "$T/icount.csv" --json "$T/icount.json" >"$T/icount.txt"
+check "--clock icount: a boot through each backend" [ $? = 0 ]
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$0 == "" { exit } $col["ok"] == 1 && $col["clock"] == "icount" && $col["guest_init_start"] > 0 { print $col["backend"] }' \
+	"$T/icount.csv" | sort | tr '\n' ' ')
+check "--clock icount: both backends' runs are icount's, with a guest clock ($got)" [ "$got" = "direct libvirt " ]
+check "--clock icount: the table says what its guest time is" \
+	grep -q '^  clock icount: guest time at 1 ns an instruction, not time on hardware' "$T/icount.txt"
+ns=$(perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{configurations}[0]{guest_ns_per_instruction} // "none"' \
+	<"$T/icount.json")
+check "--clock icount: the JSON gives ns an instruction ($ns)" [ "$ns" = 1 ]
 
 # A root-port sweep: ranges, and the fit they bring.
 "$LB" bench -q --topology ports=0..2 --runs 1 --warmup 0 --backend direct --json "$T/sweep.json" \
