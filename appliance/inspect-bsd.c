@@ -13,7 +13,7 @@
 
 /* What marks each one's root, beside /etc, /bin and /etc/fstab; and
  * where its version is. */
-static const struct bsd {
+static const struct insp_bsd {
 	const char *type, *mark, *mark2, *release;
 } bsds[] = {
 	{ "freebsd", "etc/freebsd-update.conf", NULL, "etc/motd" },
@@ -21,7 +21,7 @@ static const struct bsd {
 	{ "openbsd", "bsd", "etc/motd", "etc/motd" },
 };
 
-const char *insp_bsd_root(int root)
+const struct insp_bsd *insp_bsd_root(int root)
 {
 	if (!insp_is(root, "etc", S_IFDIR) || !insp_is(root, "bin", S_IFDIR) ||
 	    !insp_is(root, "etc/fstab", S_IFREG))
@@ -29,7 +29,7 @@ const char *insp_bsd_root(int root)
 	for (size_t i = 0; i < sizeof bsds / sizeof bsds[0]; i++)
 		if (insp_is(root, bsds[i].mark, S_IFREG) &&
 		    (!bsds[i].mark2 || insp_is(root, bsds[i].mark2, S_IFREG)))
-			return bsds[i].type;
+			return &bsds[i];
 	return NULL;
 }
 
@@ -52,15 +52,14 @@ static void hostname(const struct insp_os *os)
 	}
 }
 
-void insp_bsd(struct insp_os *os, const char *type)
+void insp_bsd(struct insp_os *os, const struct insp_bsd *b)
 {
 	static struct insp_fstab sp;
 
-	os->type = type;
-	insp_rec(IK_OS_TYPE, os->id, type);
-	for (size_t i = 0; i < sizeof bsds / sizeof bsds[0]; i++)
-		if (!strcmp(bsds[i].type, type) && !insp_release_from(os, bsds[i].release, type))
-			insp_rec(IK_OS_RELEASE_DISTRO, os->id, type);
+	os->type = b->type;
+	insp_rec(IK_OS_TYPE, os->id, b->type);
+	if (!insp_release_from(os, b->release, b->type))
+		insp_rec(IK_OS_RELEASE_DISTRO, os->id, b->type);
 	insp_fstab(os, &sp);
 	hostname(os);
 	insp_elf_arch(os);

@@ -21,6 +21,9 @@
 
 static int nmounts, serial;    /* filesystems mounted now; mountpoints made */
 
+/* Read-only, and nothing on it runs or opens a device. */
+#define MOUNT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME)
+
 static int kernel_has_fs(const char *type)
 {
 	char line[128];
@@ -164,10 +167,8 @@ int insp_mount(struct insp_fs *f, const char *options, char *mp, size_t mplen)
 			nmounts--;
 			return -1;
 		}
-	} else if (mount(f->dev, mp, m->driver, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME,
-			 opts) < 0 &&
-		   (!m->retry || mount(f->dev, mp, m->driver, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
-				       MS_NOATIME, m->retry) < 0)) {
+	} else if (mount(f->dev, mp, m->driver, MOUNT_FLAGS, opts) < 0 &&
+		   (!m->retry || mount(f->dev, mp, m->driver, MOUNT_FLAGS, m->retry) < 0)) {
 		mount_said(f, "not mounted: %s", strerror(errno));
 		rmdir(mp);
 		nmounts--;

@@ -68,20 +68,34 @@ static size_t bsd_disk(const char *s, const char *const *prefixes, long *disk)
 	return 0;
 }
 
+/* Partition LETTER (a to LAST) of a BSD disklabel as Linux numbers it,
+ * into ID: from 5 on, without the SKIP letters from c on that stand for
+ * the whole slice or disk.  0 if it is none of those. */
+static int label_partition(long disk, char letter, char last, int skip, char *id, size_t len)
+{
+	int part = letter - 'a';
+
+	if (letter < 'a' || letter > last || (part >= 2 && part < 2 + skip))
+		return 0;
+	snprintf(id, len, "%ld.%d", disk, (part >= 2 + skip ? part - skip : part) + 5);
+	return 1;
+}
+
 /* A BSD's name for a partition, as the appliance's kernel numbers it,
  * into ID ("disk.partition"); 0 if SPEC is no such name.
  *  - FreeBSD's GPT partitions, ada0p2 or vtbd0p2, are the disk's own.
  *  - A disklabel's partitions inside the first MBR slice (FreeBSD's
- *    ada0s1a, NetBSD's sd0a, OpenBSD's sd0a or wd0a) are 5 on, without
- *    the letters that stand for the whole slice or disk: c on FreeBSD
- *    and OpenBSD, c and d on NetBSD. */
+ *    ada0s1a, NetBSD's sd0a, OpenBSD's sd0a or wd0a) follow
+ *    label_partition: c stands for the slice or disk on FreeBSD and
+ *    OpenBSD, c and d on NetBSD. */
 static int bsd_partition(const char *type, const char *spec, char *id, size_t len)
 {
 	static const char *const freebsd[] = { "ada", "ad", "vtbd", NULL };
 	static const char *const netbsd[] = { "ld", "sd", NULL };
 	static const char *const openbsd[] = { "sd", "wd", NULL };
 	const char *p = spec + 5;
-	long disk, part;
+	int net = !strcmp(type, "netbsd");
+	long disk;
 	size_t n;
 
 	if ((n = bsd_disk(p, freebsd, &disk))) {
@@ -92,27 +106,12 @@ static int bsd_partition(const char *type, const char *spec, char *id, size_t le
 		}
 		/* Only the first slice: where the others' labels start is
 		 * not known (nor to virt-inspector). */
-		if (p[0] == 's' && p[1] == '1' && p[2] >= 'a' && p[2] <= 'z' && !p[3]) {
-			part = p[2] - 'a';
-			if (part == 2)
-				return 0;
-			snprintf(id, len, "%ld.%ld", disk, (part > 2 ? part - 1 : part) + 5);
-			return 1;
-		}
+		return p[0] == 's' && p[1] == '1' && p[2] && !p[3] && label_partition(disk, p[2], 'z', 1, id, len);
+	}
+	if (!net && strcmp(type, "openbsd"))
 		return 0;
-	}
-	if (!strcmp(type, "netbsd") || !strcmp(type, "openbsd")) {
-		int net = !strcmp(type, "netbsd");
-
-		if (!(n = bsd_disk(p, net ? netbsd : openbsd, &disk)) || p[n] < 'a' || p[n] > 'p' || p[n + 1])
-			return 0;
-		part = p[n] - 'a';
-		if (part == 2 || (net && part == 3))
-			return 0;
-		snprintf(id, len, "%ld.%ld", disk, (part > (net ? 3 : 2) ? part - (net ? 2 : 1) : part) + 5);
-		return 1;
-	}
-	return 0;
+	n = bsd_disk(p, net ? netbsd : openbsd, &disk);
+	return n && p[n] && !p[n + 1] && label_partition(disk, p[n], 'p', net ? 2 : 1, id, len);
 }
 
 struct insp_fs *insp_fstab_resolve(const struct insp_os *os, const char *spec)

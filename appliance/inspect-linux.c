@@ -27,11 +27,6 @@ static int present(int root, const char *path)
 	return 1;
 }
 
-static int is_dir(int root, const char *path)
-{
-	return insp_is(root, path, S_IFDIR);
-}
-
 /* An os-release, or virt-inspector's test for any Linux root: /etc, a
  * /bin that is a directory or a link to usr/bin, and an fstab or a
  * hosts file.  CoreOS's root has neither, but names itself. */
@@ -42,11 +37,11 @@ int insp_linux_root(int root)
 
 	if (present(root, "etc/os-release") || insp_exists(root, "usr/lib/os-release"))
 		return 1;
-	if (is_dir(root, "etc") && present(root, "etc/coreos/update.conf"))
+	if (insp_is(root, "etc", S_IFDIR) && present(root, "etc/coreos/update.conf"))
 		return 1;
-	if (!is_dir(root, "etc") || (!present(root, "etc/fstab") && !present(root, "etc/hosts")))
+	if (!insp_is(root, "etc", S_IFDIR) || (!present(root, "etc/fstab") && !present(root, "etc/hosts")))
 		return 0;
-	if (is_dir(root, "bin"))
+	if (insp_is(root, "bin", S_IFDIR))
 		return 1;
 	n = readlinkat(root, "bin", link, sizeof link - 1);
 	if (n < 0)
@@ -161,7 +156,7 @@ static int coreos_usr(const struct insp_os *os, char *mp, size_t mplen)
 			continue;
 		if ((fd = insp_mount(f, NULL, mp, mplen)) < 0)
 			continue;
-		if (insp_exists(fd, "lib/os-release") && is_dir(fd, "share/coreos")) {
+		if (insp_exists(fd, "lib/os-release") && insp_is(fd, "share/coreos", S_IFDIR)) {
 			insp_rec(IK_OS_USR, os->id, f->id);
 			insp_mountpoint(os, "/usr", f->id);
 			return fd;

@@ -246,7 +246,7 @@ int insp_os_at(struct insp_fs *f, const char *id, int root)
 {
 	struct insp_os os = { .id = id, .root = root, .usr = -1, .var = -1, .fs = f };
 	char sysroot[256];
-	const char *bsd;
+	const struct insp_bsd *bsd;
 
 	/* A BSD's root would pass for a Linux one: it is looked for
 	 * first, as virt-inspector does. */

@@ -187,9 +187,10 @@ void insp_linux(struct insp_os *os);
 /* The architecture the userland was built for, from a program's ELF
  * header. */
 void insp_elf_arch(const struct insp_os *os);
-/* The BSD (freebsd, netbsd, openbsd) whose root ROOT is, or NULL. */
-const char *insp_bsd_root(int root);                  /* inspect-bsd.c */
-void insp_bsd(struct insp_os *os, const char *type);
+/* The BSD (FreeBSD, NetBSD, OpenBSD) whose root ROOT is, or NULL. */
+struct insp_bsd;
+const struct insp_bsd *insp_bsd_root(int root);       /* inspect-bsd.c */
+void insp_bsd(struct insp_os *os, const struct insp_bsd *b);
 /* The first line of the release file PATH names DISTRO's product and
  * version; 0 if there is no such file, or its first line is empty
  * (inspect-release.c). */

@@ -93,11 +93,17 @@ static void conf_setup(const struct bench_conf *c, char *buf, size_t len)
 		 plan_clock_name((enum plan_clock)c->in.clock));
 }
 
-/* Whether any configuration's guest runs on the instruction count. */
+/* Whether a configuration's guest runs on the instruction count, and
+ * whether any does. */
+static int conf_icount(const struct bench_conf *c)
+{
+	return c->in.clock == PLAN_CLOCK_ICOUNT;
+}
+
 static int any_icount(const struct bench *b)
 {
 	for (size_t k = 0; k < b->nconf; k++)
-		if (b->conf[k].in.clock == PLAN_CLOCK_ICOUNT)
+		if (conf_icount(&b->conf[k]))
 			return 1;
 	return 0;
 }
@@ -147,9 +153,9 @@ static void sweep_table(const struct bench *b)
 
 		printf("\nsweep %s, N = %ld..%ld: least squares over every run\n", s->label, s->ports[0],
 		       s->ports[s->n - 1]);
-		if (b->conf[s->conf[0]].in.clock == PLAN_CLOCK_ICOUNT)
+		if (conf_icount(&b->conf[s->conf[0]]))
 			printf("clock icount: the guest-clock metrics are guest time at %d ns an instruction\n",
-			       1 << PLAN_ICOUNT_SHIFT);
+			       PLAN_ICOUNT_NS);
 		printf("%-26s %28s %12s %7s\n", "metric", "per port [95% interval]", "at N = 0", "R2");
 		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *f = &s->fit[m];
@@ -211,7 +217,7 @@ void bench_report_table(const struct bench *b)
 	 * 10^9 / 2^shift instructions, waits skipped. */
 	if (any_icount(b))
 		printf("  clock icount: guest time at %d ns an instruction, not time on hardware\n",
-		       1 << PLAN_ICOUNT_SHIFT);
+		       PLAN_ICOUNT_NS);
 	row(b, "kernel to /init", BM_TO_INIT, 0, "%.2f [%.2f-%.2f]", 0.001);
 	row(b, "ready (uptime)", BM_GUEST_READY, 0, "%.2f [%.2f-%.2f]", 1);
 	row(b, "PCI enumeration (ms)", BM_PCI, 0, "%.0f [%.0f-%.0f]", 1);
@@ -348,9 +354,8 @@ int bench_report_json(const struct bench *b, const char *path)
 		json_object_object_add(jc, "channel", json_object_new_boolean(c->in.channel));
 		json_object_object_add(jc, "clock", json_object_new_string(plan_clock_name((enum plan_clock)c->in.clock)));
 		/* What a guest-clock figure of this configuration is made of. */
-		if (c->in.clock == PLAN_CLOCK_ICOUNT)
-			json_object_object_add(jc, "guest_ns_per_instruction",
-					       json_object_new_int(1 << PLAN_ICOUNT_SHIFT));
+		if (conf_icount(c))
+			json_object_object_add(jc, "guest_ns_per_instruction", json_object_new_int(PLAN_ICOUNT_NS));
 		json_object_object_add(jc, "append", c->in.append ? json_object_new_string(c->in.append) : NULL);
 		for (long i = 0; i < b->runs; i++) {
 			const struct bench_rec *rr = &c->run[i];
@@ -496,8 +501,7 @@ static size_t sweep_plots(const struct bench *b, struct svg_plot *plots, size_t 
 			name += strspn(name, " ");
 			snprintf(p->title, sizeof p->title, "%.30s: %.24s%s, %.3g per port [%.3g, %.3g]",
 				 s->label, name,
-				 b->conf[s->conf[0]].in.clock == PLAN_CLOCK_ICOUNT &&
-				 bench_metric_on_guest_clock((enum bench_metric)m) ? " icount" : "",
+				 conf_icount(&b->conf[s->conf[0]]) && bench_metric_on_guest_clock((enum bench_metric)m) ? " icount" : "",
 				 s->fit[m].slope, s->fit[m].lo, s->fit[m].hi);
 			p->slope = s->fit[m].slope;
 			p->intercept = s->fit[m].intercept;

@@ -128,17 +128,11 @@ static int pick_kernel(struct plan_input *in, struct appl *a, int prepare)
 }
 
 /* --accel into the plan's accelerator, probing KVM for auto, with a
- * notice on fallback when the probe runs (once per cache) or with -v.
- * The instruction-count clock is TCG's: it takes TCG, and no probe. */
-static int resolve_accel(struct appl *a, enum plan_accel *accel, int clock)
+ * notice on fallback when the probe runs (once per cache) or with -v. */
+static int resolve_accel(struct appl *a, enum plan_accel *accel)
 {
 	const char *why;
 	int fresh;
-
-	if (clock == PLAN_CLOCK_ICOUNT) {
-		*accel = PLAN_ACCEL_TCG;
-		return 0;
-	}
 
 	if (appl_find_host_kernel(a) < 0 ||
 	    acc_resolve((enum acc_mode)cmd_global.accel, a->cache, a->host_kernel, accel, &why, &fresh) < 0)
@@ -231,14 +225,18 @@ int cmd_resolve(struct plan_input *in, struct appl *a, int boot)
 	if (needs_root && own(in, &in->root, a->root) < 0)
 		return -1;
 	in->tsc_khz = util_host_tsc_khz();
-	if (in->clock == PLAN_CLOCK_ICOUNT && cmd_global.accel == ACC_KVM) {
-		err_set(LB_EXIT_USAGE, "--clock icount counts TCG's instructions; "
-			"with --accel kvm there are none to count");
-		return -1;
-	}
-	/* Only a boot probes KVM; what is printed says what was asked. */
-	if (boot) {
-		if (resolve_accel(a, &in->accel, in->clock) < 0)
+	/* The instruction-count clock is TCG's: it takes TCG, and no
+	 * probe.  Only a boot probes KVM; what is printed says what was
+	 * asked. */
+	if (in->clock == PLAN_CLOCK_ICOUNT) {
+		if (cmd_global.accel == ACC_KVM) {
+			err_set(LB_EXIT_USAGE, "--clock icount counts TCG's instructions; "
+				"with --accel kvm there are none to count");
+			return -1;
+		}
+		in->accel = PLAN_ACCEL_TCG;
+	} else if (boot) {
+		if (resolve_accel(a, &in->accel) < 0)
 			return -1;
 	} else {
 		in->accel = cmd_global.accel == ACC_KVM ? PLAN_ACCEL_KVM : PLAN_ACCEL_TCG;

@@ -46,6 +46,7 @@ enum plan_clock { PLAN_CLOCK_REAL, PLAN_CLOCK_ICOUNT };
 #define PLAN_STR_(x) #x
 #define PLAN_STR(x) PLAN_STR_(x)
 #define PLAN_ICOUNT_ARG "shift=" PLAN_STR(PLAN_ICOUNT_SHIFT) ",sleep=off"
+#define PLAN_ICOUNT_NS (1 << PLAN_ICOUNT_SHIFT)   /* guest ns an instruction */
 
 /* The appliance's shape: an ext2 root disk reached through the small
  * initrd, or everything in an initramfs and no root disk at all. */
