@@ -157,8 +157,7 @@ if ! command -v virt-inspector >/dev/null; then
 	for i in 1 2 3 4 5 6; do ok "virt-inspector # SKIP libguestfs is not installed"; done
 	finish
 fi
-LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
-	timeout 600 virt-inspector --format=raw -a "$T/debian.img" >"$T/vi.xml" 2>"$T/vi.err"
+virt_inspector "$T/vi.xml" "$T/vi.err" 600 -a "$T/debian.img"
 xv() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$T/vi.xml" | head -1; }
 J="$T/debian.json"
 check "virt-inspector agrees on the distro" [ "$(xv distro)" = "$(jget "$J" operating_systems.0.distro)" ]

@@ -131,13 +131,8 @@ if ! command -v virt-inspector >/dev/null; then
 	for i in $(seq 1 12); do ok "virt-inspector # SKIP libguestfs is not installed"; done
 	finish
 fi
-# virt-inspector gets Fedora's subvolumes without openSUSE's beside them:
-# with a snapshot as the default subvolume, libguestfs's rule for
-# duplicated snapshots of a root now and then loses Fedora's root
-# ("root device not found").
 "$MK" fedorabtrfs "$T/fedora.img" >"$T/mk.fedora" 2>&1 || diag "mkimage fedorabtrfs: $(tail -3 "$T/mk.fedora")"
-LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg timeout 900 virt-inspector --format=raw \
-	-a "$T/windows.img" -a "$T/fedora.img" -a "$T/splitusr.img" >"$T/vi.xml" 2>"$T/vi.err"
+virt_inspector "$T/vi.xml" "$T/vi.err" 900 -a "$T/windows.img" -a "$T/fedora.img" -a "$T/splitusr.img"
 vi_status=$?
 check "virt-inspector reads the three images" [ $vi_status = 0 ]
 [ $vi_status = 0 ] || diag "exit $vi_status" "$(tail -5 "$T/vi.err")"

@@ -232,10 +232,7 @@ check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$T
 if ! command -v virt-inspector >/dev/null; then
 	for i in 1 2 3 4 5 6 7; do ok "virt-inspector # SKIP libguestfs is not installed"; done
 else
-	vi() {
-		LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg timeout 900 \
-			virt-inspector --format=raw "$@" 2>>"$T/vi.err"
-	}
+	vi() { virt_inspector "$1" "$T/vi.err" 900 "${@:2}"; } # OUT ARGS...
 	agree() { # DESCRIPTION VI.xml LB.json LABEL
 		if "$top/tests/helpers/vi-compare" "${@:2}" >"$T/cmp" 2>&1; then
 			ok "$1"; diag "$(cat "$T/cmp")"
@@ -245,22 +242,22 @@ else
 	}
 	# Apart: CoreOS's ROOT and Fedora's root share a label, which
 	# libguestfs resolves to the first it finds.
-	vi -a "$T/legacy.img" >"$T/vi-a.xml"
+	vi "$T/vi-a.xml" -a "$T/legacy.img"
 	agree "virt-inspector agrees on every fact: Arch, Ubuntu, CoreOS, Debian 5" "$T/vi-a.xml" "$T/a.json" legacy
-	vi -a "$T/md.img" -a "$T/md-2.img" >"$T/vi-m.xml"
+	vi "$T/vi-m.xml" -a "$T/md.img" -a "$T/md-2.img"
 	agree "virt-inspector agrees on every fact: Fedora on md" "$T/vi-m.xml" "$T/a.json" md
-	vi --key /dev/sda2:key:FEDORA -a "$T/lvmonluks.img" >"$T/vi-b.xml"
+	vi "$T/vi-b.xml" --key /dev/sda2:key:FEDORA -a "$T/lvmonluks.img"
 	agree "virt-inspector agrees on every fact: LVM on LUKS" "$T/vi-b.xml" "$T/b.json" lvmonluks
-	vi --key /dev/Volume-Group/Root:key:FEDORA-Root -a "$T/luksonlvm.img" >"$T/vi-c.xml"
+	vi "$T/vi-c.xml" --key /dev/Volume-Group/Root:key:FEDORA-Root -a "$T/luksonlvm.img"
 	agree "virt-inspector agrees on every fact: LUKS on LVM" "$T/vi-c.xml" "$T/c.json" luksonlvm
 	# OpenBSD is left out: virt-inspector calls it freebsd.
-	vi -a "$T/bsd.img" -a "$T/phonydebian.img" -a "$T/phonywindows.img" -a "$B.img" -a "$B-part.img" \
-		-a "$B-fs.img" -a "$B-bootroot.img" -a "$B-bootrootlv.img" >"$T/vi-d.xml"
+	vi "$T/vi-d.xml" -a "$T/bsd.img" -a "$T/phonydebian.img" -a "$T/phonywindows.img" -a "$B.img" -a "$B-part.img" \
+		-a "$B-fs.img" -a "$B-bootroot.img" -a "$B-bootrootlv.img"
 	agree "virt-inspector agrees on every fact: Debian on LVM, Windows 7, FreeBSD, NetBSD, and no system on the blank guests" \
 		"$T/vi-d.xml" "$T/d.json" phony 3,4,5,6,7
-	vi -a "$T/phonyfedora.img" >"$T/vi-e.xml"
+	vi "$T/vi-e.xml" -a "$T/phonyfedora.img"
 	agree "virt-inspector agrees on every fact: Fedora on LVM" "$T/vi-e.xml" "$T/e.json" fedora
-	vi -a "$T/phonybtrfs.img" >"$T/vi-f.xml"
+	vi "$T/vi-f.xml" -a "$T/phonybtrfs.img"
 	agree "virt-inspector agrees on every fact: Fedora on btrfs" "$T/vi-f.xml" "$T/f.json" btrfs
 fi
 

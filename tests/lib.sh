@@ -187,3 +187,28 @@ jget() {
 		print ref $v eq "ARRAY" ? join("|", @$v) : defined $v ? $v : "(none)";' "$1" "$2" 2>/dev/null ||
 		echo "(bad json)"
 }
+
+# virt_inspector OUT ERR TIMEOUT ARGS...: libguestfs's virt-inspector on
+# TCG, its XML in OUT and its stderr appended to ERR.  libguestfs before
+# 1.58 does not translate a btrfs volume's device back to its own names
+# (its commit "Fix btrfs volume reverse translation"), so when the
+# appliance's kernel probes the disks in another order than libguestfs
+# added them, a root in btrfsvol:/dev/sdb/... is looked for on the wrong
+# disk: "root device not found".  That failure, and only that one, is
+# tried again, twice at most.
+virt_inspector() {
+	vi_out=$1 vi_err=$2 vi_tmo=$3
+	shift 3
+	for vi_try in 1 2 3; do
+		: >"$vi_err.try"
+		LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg timeout "$vi_tmo" \
+			virt-inspector --format=raw "$@" >"$vi_out" 2>"$vi_err.try"
+		vi_status=$?
+		cat "$vi_err.try" >>"$vi_err"
+		[ $vi_status != 0 ] && [ $vi_try != 3 ] &&
+			grep -q 'btrfsvol:.*root device not found' "$vi_err.try" || break
+		diag "virt-inspector lost a btrfs root to the disks' probe order (libguestfs < 1.58); try $((vi_try + 1))"
+	done
+	rm -f "$vi_err.try"
+	return $vi_status
+}
