@@ -111,7 +111,7 @@ static int any_icount(const struct bench *b)
 /* Table columns: wide enough for every configuration's name and setup. */
 static int colw(const struct bench *b)
 {
-	size_t w = 24;
+	size_t w = 28;   /* "796.892 [796.826-801.016]" */
 	char cell[128];
 
 	for (size_t k = 0; k < b->nconf; k++) {
@@ -156,7 +156,10 @@ static void sweep_table(const struct bench *b)
 		if (conf_icount(&b->conf[s->conf[0]]))
 			printf("clock icount: the guest-clock metrics are guest time at %d ns an instruction\n",
 			       PLAN_ICOUNT_NS);
-		printf("%-26s %28s %12s %7s\n", "metric", "per port [95% interval]", "at N = 0", "R2");
+		/* The spread column: the most that identical boots differed at
+		 * any one N, beside the per-port cost it has to be small against. */
+		printf("%-26s %28s %12s %7s%s\n", "metric", "per port [95% interval]", "at N = 0", "R2",
+		       b->runs >= 2 ? "  same-N spread" : "");
 		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *f = &s->fit[m];
 			char cell[64];
@@ -164,8 +167,11 @@ static void sweep_table(const struct bench *b)
 			if (!s->fitted[m])
 				continue;
 			snprintf(cell, sizeof cell, "%.3f [%.3f, %.3f]", f->slope, f->lo, f->hi);
-			printf("%-26s %28s %12.3f %7.3f\n", bench_metric_name((enum bench_metric)m), cell,
+			printf("%-26s %28s %12.3f %7.3f", bench_metric_name((enum bench_metric)m), cell,
 			       f->intercept, f->r2);
+			if (b->runs >= 2)
+				printf(" %15.3f", s->spread_max[m]);
+			putchar('\n');
 		}
 		printf("%-26s", "median residual at N =");
 		for (size_t k = 0; k < s->n; k++)
@@ -177,6 +183,20 @@ static void sweep_table(const struct bench *b)
 			printf("%-26s", bench_metric_name((enum bench_metric)m));
 			for (size_t k = 0; k < s->n; k++)
 				printf(" %9.3f", s->resid[m][k]);
+			putchar('\n');
+		}
+		if (b->runs < 2)
+			continue;
+		printf("%-26s", "spread (max - min) at N =");
+		for (size_t k = 0; k < s->n; k++)
+			printf(" %9ld", s->ports[k]);
+		putchar('\n');
+		for (int m = 0; m < BM_FIT_COUNT; m++) {
+			if (!s->fitted[m])
+				continue;
+			printf("%-26s", bench_metric_name((enum bench_metric)m));
+			for (size_t k = 0; k < s->n; k++)
+				printf(" %9.3f", s->spread[m][k]);
 			putchar('\n');
 		}
 	}
@@ -218,9 +238,11 @@ void bench_report_table(const struct bench *b)
 	if (any_icount(b))
 		printf("  clock icount: guest time at %d ns an instruction, not time on hardware\n",
 		       PLAN_ICOUNT_NS);
-	row(b, "kernel to /init", BM_TO_INIT, 0, "%.2f [%.2f-%.2f]", 0.001);
-	row(b, "ready (uptime)", BM_GUEST_READY, 0, "%.2f [%.2f-%.2f]", 1);
-	row(b, "PCI enumeration (ms)", BM_PCI, 0, "%.0f [%.0f-%.0f]", 1);
+	/* printk's timestamps are in ns: to the µs, so that 0.2% of a span
+	 * can be read off the table.  uptime has only hundredths. */
+	row(b, "kernel to /init (ms)", BM_TO_INIT, 0, "%.3f [%.3f-%.3f]", 1);
+	row(b, "PCI enumeration (ms)", BM_PCI, 0, "%.3f [%.3f-%.3f]", 1);
+	row(b, "ready (uptime, s)", BM_GUEST_READY, 0, "%.2f [%.2f-%.2f]", 1);
 	printf("\n%-26s\n", "PCI config accesses");
 	row(b, "all", BM_CFG, 0, "%.0f [%.0f-%.0f]", 1);
 	row(b, "by the firmware", BM_CFG_FW, 0, "%.0f [%.0f-%.0f]", 1);
@@ -299,6 +321,14 @@ static json_object *sweep_json(const struct bench *b)
 			for (size_t k = 0; k < s->n; k++)
 				json_object_array_add(res, jd(s->resid[m][k]));
 			json_object_object_add(jf, "median_residuals", res);
+			if (b->runs >= 2) {
+				json_object *sp = json_object_new_array();
+
+				for (size_t k = 0; k < s->n; k++)
+					json_object_array_add(sp, jd(s->spread[m][k]));
+				json_object_object_add(jf, "spreads", sp);
+				json_object_object_add(jf, "spread_max", jd(s->spread_max[m]));
+			}
 			json_object_object_add(fits, bench_metric_key((enum bench_metric)m), jf);
 		}
 		json_object_object_add(js, "fits", fits);
@@ -424,15 +454,21 @@ static void sweep_csv(const struct bench *b, FILE *f)
 
 	if (!n)
 		return;
-	fprintf(f, "\nsweep,metric,per_port,ci95_low,ci95_high,intercept,r2,points\n");
+	/* spread_max: empty with one run a configuration, as "nan" would
+	 * not read as a number elsewhere. */
+	fprintf(f, "\nsweep,metric,per_port,ci95_low,ci95_high,intercept,r2,points,spread_max\n");
 	for (size_t i = 0; i < n; i++)
 		for (int m = 0; m < BM_FIT_COUNT; m++) {
 			const struct fit *x = &sw[i].fit[m];
+			char spread[32] = "";
 
-			if (sw[i].fitted[m])
-				fprintf(f, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%zu\n", sw[i].label,
-					bench_metric_key((enum bench_metric)m), x->slope, x->lo, x->hi,
-					x->intercept, x->r2, x->n);
+			if (!sw[i].fitted[m])
+				continue;
+			if (!isnan(sw[i].spread_max[m]))
+				snprintf(spread, sizeof spread, "%.6f", sw[i].spread_max[m]);
+			fprintf(f, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%zu,%s\n", sw[i].label,
+				bench_metric_key((enum bench_metric)m), x->slope, x->lo, x->hi, x->intercept,
+				x->r2, x->n, spread);
 		}
 }
 

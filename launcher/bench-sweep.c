@@ -99,6 +99,18 @@ static void fit_sweep(const struct bench *b, struct bench_sweep *s)
 				       (s->fit[m].intercept + s->fit[m].slope * (double)s->ports[k]);
 			s->resid[m][k] = s->fitted[m] ? stats_of(r, (size_t)b->runs).median : NAN;
 		}
+		s->spread_max[m] = NAN;
+		for (size_t k = 0; k < s->n; k++) {
+			double v[BENCH_MAX_RUNS];
+			struct stats st;
+
+			for (long i = 0; i < b->runs; i++)
+				v[i] = bench_metric((enum bench_metric)m, &b->conf[s->conf[k]].run[i]);
+			st = stats_of(v, (size_t)b->runs);
+			s->spread[m][k] = st.n >= 2 ? st.max - st.min : NAN;
+			if (!isnan(s->spread[m][k]) && !(s->spread[m][k] <= s->spread_max[m]))
+				s->spread_max[m] = s->spread[m][k];
+		}
 	}
 }
 

@@ -2,8 +2,8 @@
  * bench that differ only in N of ports=N form a sweep; with three or more
  * values of N, each metric gets a least-squares line against N over
  * every run (fit.c): the cost per port with its 95% interval, the value
- * at N = 0, R², and the median residual at each N, which shows where the
- * line breaks. */
+ * at N = 0, R², the median residual at each N, which shows where the
+ * line breaks, and the spread between identical runs at each N. */
 #ifndef LB_BENCH_SWEEP_H
 #define LB_BENCH_SWEEP_H
 
@@ -23,6 +23,10 @@ struct bench_sweep {
 	struct fit fit[BM_FIT_COUNT];
 	int fitted[BM_FIT_COUNT]; /* 0: too few points for this metric */
 	double resid[BM_FIT_COUNT][BENCH_MAX_CONF];   /* median residual at each N */
+	/* max - min over identical runs at each N, and the largest of those:
+	 * with two runs or more, how far a single boot can be trusted. */
+	double spread[BM_FIT_COUNT][BENCH_MAX_CONF];
+	double spread_max[BM_FIT_COUNT];
 };
 
 /* The metric's name (with its unit) and its value in a run (NAN: none). */

@@ -427,6 +427,20 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_end(w);
 	r |= domxml_text(w, "vcpu", vcpus);
 	r |= domxml_os(w, p);
+	if (p->rtc_start) {
+		/* QEMU's -rtc base=START,clock=vm: see PLAN_ICOUNT_RTC_START. */
+		char start[24];
+
+		snprintf(start, sizeof start, "%lld", p->rtc_start);
+		r |= domxml_start(w, "clock");
+		r |= domxml_attr(w, "offset", "absolute");
+		r |= domxml_attr(w, "start", start);
+		r |= domxml_start(w, "timer");
+		r |= domxml_attr(w, "name", "rtc");
+		r |= domxml_attr(w, "track", "guest");
+		r |= domxml_end(w);
+		r |= domxml_end(w);
+	}
 	r |= domxml_text(w, "on_poweroff", "destroy");
 	/* A guest panic reboots (panic=1); a reboot ends the VM. */
 	r |= domxml_text(w, "on_reboot", "destroy");

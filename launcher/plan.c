@@ -189,6 +189,8 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	}
 	/* No element of libvirt's domain XML sets icount: both renderers
 	 * pass it as they pass bench's trace, as QEMU arguments. */
+	if (p->clock == PLAN_CLOCK_ICOUNT)
+		p->rtc_start = PLAN_ICOUNT_RTC_START;
 	if (p->clock == PLAN_CLOCK_ICOUNT &&
 	    (strv_add(&p->qemu_extra, "-icount") < 0 || strv_add(&p->qemu_extra, PLAN_ICOUNT_ARG) < 0)) {
 		err_set(LB_EXIT_VM, "out of memory");

@@ -47,6 +47,13 @@ enum plan_clock { PLAN_CLOCK_REAL, PLAN_CLOCK_ICOUNT };
 #define PLAN_STR(x) PLAN_STR_(x)
 #define PLAN_ICOUNT_ARG "shift=" PLAN_STR(PLAN_ICOUNT_SHIFT) ",sleep=off"
 #define PLAN_ICOUNT_NS (1 << PLAN_ICOUNT_SHIFT)   /* guest ns an instruction */
+/* Under icount the RTC starts at this fixed time and runs on the guest's
+ * clock (QEMU's -rtc base=...,clock=vm).  On the host's time its date's
+ * digits, and where in its second the update-in-progress flag falls,
+ * differ from boot to boot; the kernel's HPET calibration loop turns
+ * those few instructions into 0.65 ms, and a later jiffy-aligned sleep
+ * into one whole jiffy (4 ms at HZ=250).  2026-01-01T00:00:00Z. */
+#define PLAN_ICOUNT_RTC_START 1767225600LL
 
 /* The appliance's shape: an ext2 root disk reached through the small
  * initrd, or everything in an initramfs and no root disk at all. */
@@ -110,6 +117,9 @@ struct plan {
 	unsigned tb_cache_mib;    /* TCG only; 0: QEMU's default */
 	unsigned vcpus;
 	unsigned tsc_khz;
+	/* The RTC's start in s since the epoch, on the guest's clock from
+	 * there; 0: the host's UTC, on the host's clock (QEMU's default). */
+	long long rtc_start;
 	char *kernel, *initrd, *cmdline;   /* owned */
 	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	char *channel;            /* the channel's socket (owned); NULL: none */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "qemuargv.h"
@@ -191,6 +192,16 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_addf(av, "%u", p->memory_mib);
 	r |= strv_add(av, "-smp");
 	r |= strv_addf(av, "%u", p->vcpus);
+	if (p->rtc_start) {
+		time_t t = (time_t)p->rtc_start;
+		struct tm tm;
+		char base[32];
+
+		gmtime_r(&t, &tm);
+		strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+		r |= strv_add(av, "-rtc");
+		r |= strv_addf(av, "base=%s,clock=vm", base);
+	}
 	r |= strv_add(av, "-nodefaults");
 	r |= strv_add(av, "-no-user-config");
 	r |= strv_add(av, "-display");

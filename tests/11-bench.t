@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 43
+plan 45
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -88,8 +88,10 @@ ns=$(perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{configurations}[
 	<"$T/icount.json")
 check "--clock icount: the JSON gives ns an instruction ($ns)" [ "$ns" = 1 ]
 
-# A root-port sweep: ranges, and the fit they bring.
-"$LB" bench -q --topology ports=0..2 --runs 1 --warmup 0 --backend direct --json "$T/sweep.json" \
+# A root-port sweep: ranges, and the fit they bring.  On the instruction
+# count, with two identical boots at each N, so that the spread between
+# them is there to read.
+"$LB" bench -q --topology ports=0..2 --clock icount --runs 2 --warmup 0 --backend direct --json "$T/sweep.json" \
 	--svg "$T/sweep.svg" >"$T/sweep.txt"
 fit=$(perl -MJSON::PP -e 'local $/; my $d = decode_json(<STDIN>); my $s = $d->{sweeps}[0];
 	my $f = $s->{fits}{pci_cfg};
@@ -99,7 +101,17 @@ read -r sname sports slope lo hi r2 points nres pci <<<"$fit"
 check "ports=0..2 is a sweep of N = 0,1,2 ($sname: $sports)" [ "$sname" = ports=N/direct -a "$sports" = 0,1,2 ]
 check "its config accesses grow per port ($slope [$lo, $hi], R2 $r2)" \
 	perl -e 'exit !($ARGV[0] > 0 && $ARGV[1] <= $ARGV[0] && $ARGV[0] <= $ARGV[2] && $ARGV[3] > 0.9)' "$slope" "$lo" "$hi" "$r2"
-check "the fit has its points, a residual at each N, and PCI enumeration's" [ "$points $nres $pci" = "3 3 pci" ]
+check "the fit has its points, a residual at each N, and PCI enumeration's" [ "$points $nres $pci" = "6 3 pci" ]
+# Identical icount boots run the same instructions: PCI enumeration and
+# kernel to /init agree to 0.2% at every N, and the fit says by how much.
+spread=$(perl -MJSON::PP -e 'local $/; my $s = decode_json(<STDIN>)->{sweeps}[0]; my @o;
+	for my $k (qw(pci_enumeration_ms kernel_to_init_ms)) { my $f = $s->{fits}{$k};
+		push @o, join(":", $k, $f->{spread_max} // "none", scalar @{$f->{spreads} // []}, $f->{intercept}) }
+	print "@o"' <"$T/sweep.json")
+check "icount: identical boots agree to 0.2% at each N, a spread given for each ($spread)" \
+	perl -e 'for (@ARGV) { my ($k, $max, $n, $at0) = split /:/; exit 1 unless $max ne "none" && $n == 3 && $max <= 0.002 * $at0 } exit 0' $spread
+check "the table has the spread column and rows" \
+	sh -c "grep -q 'same-N spread' '$T/sweep.txt' && grep -q '^spread (max - min) at N =' '$T/sweep.txt'"
 check "the table has the sweep" grep -q '^sweep ports=N/direct, N = 0..2' "$T/sweep.txt"
 check "the SVG plots config accesses against N, a point at each N" \
 	sh -c "grep -q 'ports=N/direct: config accesses, [0-9.]* per port' '$T/sweep.svg' && [ \$(grep -c '<circle' '$T/sweep.svg') -ge 3 ]"
