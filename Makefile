@@ -90,7 +90,7 @@ FORCE:
 
 all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
-     tests/helpers/mksubvol tests/helpers/sbom-test
+     tests/helpers/mksubvol tests/helpers/sbom-test tests/helpers/lv-test
 
 launcher/%.o: launcher/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
@@ -141,6 +141,13 @@ tests/helpers/mksubvol: tests/helpers/mksubvol.c
 
 tests/helpers/fit-test: tests/helpers/fit-test.c launcher/fit.o launcher/fit.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/fit.o -lm
+
+# lv's check of QEMU's namespace, on libvirt's test driver and an
+# embedded QEMU driver that only defines.
+# It opens libvirt, so it takes the sanitizer defaults leanboot takes.
+LV_TEST_OBJS = launcher/lv.o launcher/xmlsafe.o $(BASE_OBJS) $(if $(filter 1,$(SANITIZE)),launcher/sanitize.o)
+tests/helpers/lv-test: tests/helpers/lv-test.c $(LV_TEST_OBJS) launcher/lv.h
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< $(LV_TEST_OBJS) $(PKG_LIBS)
 
 tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o $(BASE_OBJS) launcher/kernel.h
 	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/kernel.o $(BASE_OBJS) $(PKG_LIBS)
@@ -219,6 +226,6 @@ install: launcher/leanboot appliance/init appliance/inspect
 clean:
 	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
 	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
-	      tests/helpers/mksubvol tests/helpers/sbom-test $(FUZZERS)
+	      tests/helpers/mksubvol tests/helpers/sbom-test tests/helpers/lv-test $(FUZZERS)
 
 .PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean

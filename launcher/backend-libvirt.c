@@ -471,6 +471,17 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		goto out;
 	}
 	note_qemu(l);
+	/* -icount and bench's trace ride in QEMU's namespace; a host whose
+	 * driver drops it would run a guest on the wrong clock, or count
+	 * nothing, and say nothing. */
+	if (a->plan->qemu_extra.n &&
+	    lv_kept_qemu_args(l->dom, a->plan->qemu_extra.v, a->plan->qemu_extra.n) != 1) {
+		err_set(LB_EXIT_USAGE, "%s dropped the domain's <qemu:commandline> (%s%s): run it with "
+			"--backend direct, or on a host whose libvirt drives QEMU",
+			l->remote ? "the remote host" : "libvirt", a->plan->qemu_extra.v[0],
+			a->plan->clock == PLAN_CLOCK_ICOUNT ? ", which --clock icount needs" : "");
+		goto out;
+	}
 	s->step(s->ctx, BACKEND_CREATED);
 	if (a->plan->start == PLAN_START_CLONE) {
 		s->step(s->ctx, BACKEND_RESTORED);

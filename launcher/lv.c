@@ -19,7 +19,9 @@
 
 #include <libvirt/virterror.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
+#include "domxml.h"
 #include "err.h"
 #include "lv.h"
 #include "util.h"
@@ -337,6 +339,35 @@ int lv_has_dac(virConnectPtr conn)
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
 	free(caps);
+	return r;
+}
+
+int lv_kept_qemu_args(virDomainPtr dom, char *const *args, size_t n)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	xmlDocPtr doc = xml ? xmlsafe_parse(xml, strlen(xml), "domain", "the domain's XML") : NULL;
+	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr o = NULL;
+	int r = -1;
+
+	if (ctx && xmlXPathRegisterNs(ctx, BAD_CAST "q", BAD_CAST DOMXML_QEMU_NS) == 0)
+		o = xmlXPathEvalExpression(BAD_CAST "/domain/q:commandline/q:arg/@value", ctx);
+	if (o && o->type == XPATH_NODESET) {
+		size_t have = o->nodesetval ? (size_t)o->nodesetval->nodeNr : 0, k = 0;
+
+		/* ARGS as a run among the element's arguments. */
+		for (size_t i = 0; i < have && k < n; i++) {
+			xmlChar *v = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+
+			k = v && !strcmp((const char *)v, args[k]) ? k + 1 : 0;
+			xmlFree(v);
+		}
+		r = k == n;
+	}
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	free(xml);
 	return r;
 }
 

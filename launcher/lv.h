@@ -35,6 +35,11 @@ int lv_local_daemon(virConnectPtr conn);
  * that chowns files (a privileged driver has it, an ordinary user's
  * embedded or session driver does not). */
 int lv_has_dac(virConnectPtr conn);
+/* Whether the running domain DOM still carries the N QEMU arguments
+ * ARGS, in order, in its <qemu:commandline>: a driver without QEMU's
+ * namespace drops the element without a word.  1 yes, 0 no, -1 when its
+ * XML cannot be read. */
+int lv_kept_qemu_args(virDomainPtr dom, char *const *args, size_t n);
 /* Drop CONN from the connections this process reuses: it is broken. */
 void lv_forget(virConnectPtr conn);
 /* libvirt's last error as text. */
