@@ -6,7 +6,7 @@
 # libvirt's streams; disks are volumes or paths on that host.
 . "$(dirname "$0")/lib.sh"
 remote_setup
-plan 29
+plan 30
 
 # The mtimes of our volumes there.
 mtimes() { for v in $(vols); do vs vol-dumpxml --pool leanboot "$v" | grep '<mtime>'; done; }
@@ -60,6 +60,15 @@ check "a clone restored there reads vol:leanboot/user.img, hot-added read-only, 
 [ -s "$T/err" ] && diag "$(cat "$T/err")"
 vs vol-download --pool leanboot user.img "$T/after2.img"
 check "... its sha256 is unchanged" sh -c "sha256sum <'$T/after2.img' | cmp -s - '$T/before.sum'"
+
+# --clock icount there: the host's libvirt keeps QEMU's namespace, so the
+# boot runs (leanboot refuses a domain that lost it, tests/28), and the
+# guest's RTC is icount's fixed one, not the host's.  (Its system clock
+# is not: the appliance's init sets it from the host's.)
+out=$("$LB" -c "$REMOTE" run --start cold --clock icount -- cat /sys/class/rtc/rtc0/date 2>"$T/err")
+check "run --clock icount on the remote host: the guest's RTC starts at 2026-01-01 ($out)" \
+	[ $? = 0 -a "$out" = 2026-01-01 ]
+[ -s "$T/err" ] && diag "$(cat "$T/err")"
 
 # --- check and bench ------------------------------------------------------------------
 check "check --topology minimal: 0 root ports as that host's libvirt expands it" \
