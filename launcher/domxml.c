@@ -11,7 +11,7 @@
 
 #include "domxml.h"
 #include "err.h"
-
+#include "lv.h"
 
 /* Each helper returns <0 on failure, like the libxml2 calls; the caller
  * ORs them so that one check at the end covers the document. */
@@ -412,7 +412,7 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_start(w, "domain");
 	r |= domxml_attr(w, "type", p->accel == PLAN_ACCEL_KVM ? "kvm" : "qemu");
 	if (p->qemu_extra.n)
-		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns:qemu", BAD_CAST DOMXML_QEMU_NS);
+		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns:qemu", BAD_CAST LV_QEMU_NS);
 	r |= domxml_text(w, "name", p->name);
 	if (p->uuid[0])
 		r |= domxml_text(w, "uuid", p->uuid);

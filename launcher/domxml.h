@@ -5,9 +5,6 @@
 
 #include "plan.h"
 
-/* libvirt's namespace for QEMU's own arguments, <qemu:commandline>. */
-#define DOMXML_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
-
 /* What the connection asks for beyond the plan: who QEMU runs as.  The
  * plan's extra QEMU arguments go through <qemu:commandline>. */
 struct domxml_extra {

@@ -21,7 +21,6 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "domxml.h"
 #include "err.h"
 #include "lv.h"
 #include "util.h"
@@ -350,7 +349,7 @@ int lv_kept_qemu_args(virDomainPtr dom, char *const *args, size_t n)
 	xmlXPathObjectPtr o = NULL;
 	int r = -1;
 
-	if (ctx && xmlXPathRegisterNs(ctx, BAD_CAST "q", BAD_CAST DOMXML_QEMU_NS) == 0)
+	if (ctx && xmlXPathRegisterNs(ctx, BAD_CAST "q", BAD_CAST LV_QEMU_NS) == 0)
 		o = xmlXPathEvalExpression(BAD_CAST "/domain/q:commandline/q:arg/@value", ctx);
 	if (o && o->type == XPATH_NODESET) {
 		size_t have = o->nodesetval ? (size_t)o->nodesetval->nodeNr : 0, k = 0;

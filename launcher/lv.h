@@ -35,6 +35,8 @@ int lv_local_daemon(virConnectPtr conn);
  * that chowns files (a privileged driver has it, an ordinary user's
  * embedded or session driver does not). */
 int lv_has_dac(virConnectPtr conn);
+/* libvirt's namespace for QEMU's own arguments, <qemu:commandline>. */
+#define LV_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 /* Whether the running domain DOM still carries the N QEMU arguments
  * ARGS, in order, in its <qemu:commandline>: a driver without QEMU's
  * namespace drops the element without a word.  1 yes, 0 no, -1 when its
