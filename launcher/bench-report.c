@@ -141,8 +141,28 @@ static void row(const struct bench *b, const char *name, int m, int stage, const
 	putchar('\n');
 }
 
+/* A row of S's N under TITLE, then a row a fitted metric of its value
+ * in V at each N. */
+static void per_n_rows(const struct bench_sweep *s, const char *title,
+		       const double v[BM_FIT_COUNT][BENCH_MAX_CONF])
+{
+	printf("%-26s", title);
+	for (size_t k = 0; k < s->n; k++)
+		printf(" %9ld", s->ports[k]);
+	putchar('\n');
+	for (int m = 0; m < BM_FIT_COUNT; m++) {
+		if (!s->fitted[m])
+			continue;
+		printf("%-26s", bench_metric_name((enum bench_metric)m));
+		for (size_t k = 0; k < s->n; k++)
+			printf(" %9.3f", v[m][k]);
+		putchar('\n');
+	}
+}
+
 /* The sweeps' fits: a line a metric, then the median residual at each
- * N, where a break in the line shows. */
+ * N, where a break in the line shows, and with two runs or more the
+ * spread between identical runs at each N. */
 static void sweep_table(const struct bench *b)
 {
 	static struct bench_sweep sw[BENCH_MAX_CONF];
@@ -173,32 +193,9 @@ static void sweep_table(const struct bench *b)
 				printf(" %15.3f", s->spread_max[m]);
 			putchar('\n');
 		}
-		printf("%-26s", "median residual at N =");
-		for (size_t k = 0; k < s->n; k++)
-			printf(" %9ld", s->ports[k]);
-		putchar('\n');
-		for (int m = 0; m < BM_FIT_COUNT; m++) {
-			if (!s->fitted[m])
-				continue;
-			printf("%-26s", bench_metric_name((enum bench_metric)m));
-			for (size_t k = 0; k < s->n; k++)
-				printf(" %9.3f", s->resid[m][k]);
-			putchar('\n');
-		}
-		if (b->runs < 2)
-			continue;
-		printf("%-26s", "spread (max - min) at N =");
-		for (size_t k = 0; k < s->n; k++)
-			printf(" %9ld", s->ports[k]);
-		putchar('\n');
-		for (int m = 0; m < BM_FIT_COUNT; m++) {
-			if (!s->fitted[m])
-				continue;
-			printf("%-26s", bench_metric_name((enum bench_metric)m));
-			for (size_t k = 0; k < s->n; k++)
-				printf(" %9.3f", s->spread[m][k]);
-			putchar('\n');
-		}
+		per_n_rows(s, "median residual at N =", s->resid);
+		if (b->runs >= 2)
+			per_n_rows(s, "spread (max - min) at N =", s->spread);
 	}
 }
 

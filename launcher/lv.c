@@ -352,16 +352,17 @@ int lv_kept_qemu_args(virDomainPtr dom, char *const *args, size_t n)
 	if (ctx && xmlXPathRegisterNs(ctx, BAD_CAST "q", BAD_CAST LV_QEMU_NS) == 0)
 		o = xmlXPathEvalExpression(BAD_CAST "/domain/q:commandline/q:arg/@value", ctx);
 	if (o && o->type == XPATH_NODESET) {
-		size_t have = o->nodesetval ? (size_t)o->nodesetval->nodeNr : 0, k = 0;
+		size_t have = o->nodesetval ? (size_t)o->nodesetval->nodeNr : 0;
 
-		/* ARGS as a run among the element's arguments. */
-		for (size_t i = 0; i < have && k < n; i++) {
+		/* domxml writes exactly ARGS there, so they must come back as
+		 * they went. */
+		r = have == n;
+		for (size_t i = 0; r && i < n; i++) {
 			xmlChar *v = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
 
-			k = v && !strcmp((const char *)v, args[k]) ? k + 1 : 0;
+			r = v && !strcmp((const char *)v, args[i]);
 			xmlFree(v);
 		}
-		r = k == n;
 	}
 	xmlXPathFreeObject(o);
 	xmlXPathFreeContext(ctx);

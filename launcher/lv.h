@@ -37,8 +37,8 @@ int lv_local_daemon(virConnectPtr conn);
 int lv_has_dac(virConnectPtr conn);
 /* libvirt's namespace for QEMU's own arguments, <qemu:commandline>. */
 #define LV_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
-/* Whether the running domain DOM still carries the N QEMU arguments
- * ARGS, in order, in its <qemu:commandline>: a driver without QEMU's
+/* Whether the running domain DOM's <qemu:commandline> still holds the
+ * N QEMU arguments ARGS, in order, and no others: a driver without QEMU's
  * namespace drops the element without a word.  1 yes, 0 no, -1 when its
  * XML cannot be read. */
 int lv_kept_qemu_args(virDomainPtr dom, char *const *args, size_t n);

@@ -160,6 +160,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		p->firmware = PLAN_FW_SEABIOS;
 	p->accel = in->accel;
 	p->clock = (enum plan_clock)in->clock;
+	p->rtc_start = p->clock == PLAN_CLOCK_ICOUNT ? PLAN_ICOUNT_RTC_START : 0;
 	p->shape = in->shape < 0 ? PLAN_SHAPE_DEFAULT : (enum plan_shape)in->shape;
 	p->memory_mib = in->memory_mib ? in->memory_mib : plan_default_memory(p->shape);
 	p->tb_cache_mib = in->tb_cache_mib < 0 ? PLAN_TB_CACHE_MIB : (unsigned)in->tb_cache_mib;
@@ -189,8 +190,6 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	}
 	/* No element of libvirt's domain XML sets icount: both renderers
 	 * pass it as they pass bench's trace, as QEMU arguments. */
-	if (p->clock == PLAN_CLOCK_ICOUNT)
-		p->rtc_start = PLAN_ICOUNT_RTC_START;
 	if (p->clock == PLAN_CLOCK_ICOUNT &&
 	    (strv_add(&p->qemu_extra, "-icount") < 0 || strv_add(&p->qemu_extra, PLAN_ICOUNT_ARG) < 0)) {
 		err_set(LB_EXIT_VM, "out of memory");
