@@ -46,7 +46,7 @@ static const struct cmd_opt boot_opts[] = {
 	{ "shape", OPT_SHAPE, "ext2|initramfs", "the appliance's form (default ext2)" },
 	{ "tb-cache", OPT_TB_CACHE, "MiB", "TCG's translation cache (0: QEMU's default)" },
 	{ "clock", OPT_CLOCK, "real|icount",
-	  "the guest's clock (default real); icount: TCG's instruction count, 1 ns an instruction" },
+	  "the guest's clock (default real); icount: TCG's instruction count, 1 ns an instruction (fixed RTC, no HPET)" },
 	{ "memory", OPT_MEMORY, "MiB", "guest RAM (default by shape)" },
 	{ NULL, 0, NULL, NULL },
 };

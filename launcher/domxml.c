@@ -438,6 +438,12 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 		r |= domxml_attr(w, "name", "rtc");
 		r |= domxml_attr(w, "track", "guest");
 		r |= domxml_end(w);
+		if (!p->hpet && p->machine != PLAN_MICROVM) {
+			r |= domxml_start(w, "timer");
+			r |= domxml_attr(w, "name", "hpet");
+			r |= domxml_attr(w, "present", "no");
+			r |= domxml_end(w);
+		}
 		r |= domxml_end(w);
 	}
 	r |= domxml_text(w, "on_poweroff", "destroy");

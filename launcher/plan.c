@@ -161,6 +161,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->accel = in->accel;
 	p->clock = (enum plan_clock)in->clock;
 	p->rtc_start = p->clock == PLAN_CLOCK_ICOUNT ? PLAN_ICOUNT_RTC_START : 0;
+	p->hpet = p->clock == PLAN_CLOCK_ICOUNT ? PLAN_ICOUNT_HPET : 1;
 	p->shape = in->shape < 0 ? PLAN_SHAPE_DEFAULT : (enum plan_shape)in->shape;
 	p->memory_mib = in->memory_mib ? in->memory_mib : plan_default_memory(p->shape);
 	p->tb_cache_mib = in->tb_cache_mib < 0 ? PLAN_TB_CACHE_MIB : (unsigned)in->tb_cache_mib;

@@ -54,6 +54,14 @@ enum plan_clock { PLAN_CLOCK_REAL, PLAN_CLOCK_ICOUNT };
  * those few instructions into 0.65 ms, and a later jiffy-aligned sleep
  * into one whole jiffy (4 ms at HZ=250).  2026-01-01T00:00:00Z. */
 #define PLAN_ICOUNT_RTC_START 1767225600LL
+/* Under icount the machine has no HPET either.  The kernel calibrates
+ * against it with loops that wait on its counter, and how long they wait
+ * depends on where in the counter's period they start, which moves with
+ * every instruction before them: the boot thread's own time to /init
+ * jumped by 1.000 ms between neighbouring port counts, a third of what a
+ * port costs.  The kernel keeps time on the TSC (tsc=reliable) and its
+ * events on the local APIC without it. */
+#define PLAN_ICOUNT_HPET 0
 
 /* The appliance's shape: an ext2 root disk reached through the small
  * initrd, or everything in an initramfs and no root disk at all. */
@@ -120,6 +128,7 @@ struct plan {
 	/* The RTC's start in s since the epoch, on the guest's clock from
 	 * there; 0: the host's UTC, on the host's clock (QEMU's default). */
 	long long rtc_start;
+	int hpet;                 /* 0: the machine has no HPET (q35 and pc) */
 	char *kernel, *initrd, *cmdline;   /* owned */
 	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	char *channel;            /* the channel's socket (owned); NULL: none */

@@ -165,8 +165,9 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_add(av, "-machine");
 	/* microvm: its own ISA serial port, and ACPI so the guest finds the
 	 * virtio-mmio devices without kernel command-line entries. */
-	r |= strv_addf(av, "%s%s%s", plan_machine_name(p->machine),
+	r |= strv_addf(av, "%s%s%s%s", plan_machine_name(p->machine),
 		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "",
+		       !p->hpet && p->machine != PLAN_MICROVM ? ",hpet=off" : "",
 		       p->memory_path ? ",memory-backend=pc.ram" : "");
 	if (p->memory_path) {
 		/* A template writes its RAM to the file (share=on); a clone

@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 89
+plan 90
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -92,9 +92,12 @@ check "--clock real (the default): no -icount" sh -c "! '$LB' xml --clock real -
 out=$("$LB" xml --clock icount --argv | grep -A1 -x -- -rtc | tail -n 1)
 check "--clock icount: the RTC starts at a fixed time, on the guest's clock ($out)" \
 	[ "$out" = base=2026-01-01T00:00:00,clock=vm ]
-check "--clock icount: libvirt's clock is the same RTC" \
-	sh -c "'$LB' xml --clock icount | tr -d '\n ' | grep -q '<clockoffset=\"absolute\"start=\"1767225600\"><timername=\"rtc\"track=\"guest\"/></clock>'"
-check "--clock real: the RTC is the host's" sh -c "! '$LB' xml --clock real --argv | grep -qx -- -rtc && ! '$LB' xml | grep -q '<clock'"
+check "--clock icount: libvirt's clock is the same RTC, and no HPET" \
+	sh -c "'$LB' xml --clock icount | tr -d '\n ' | grep -q '<clockoffset=\"absolute\"start=\"1767225600\"><timername=\"rtc\"track=\"guest\"/><timername=\"hpet\"present=\"no\"/></clock>'"
+out=$("$LB" xml --clock icount --argv | grep -A1 -x -- -machine | tail -n 1)
+check "--clock icount: QEMU's machine has no HPET ($out)" [ "$out" = q35,hpet=off ]
+check "--clock real: the RTC is the host's, and the HPET is there" \
+	sh -c "! '$LB' xml --clock real --argv | grep -qx -- -rtc && ! '$LB' xml | grep -q '<clock' && ! '$LB' xml --argv | grep -q hpet"
 expect_fail "--memory below 64" 2 "--memory: '32'" "$LB" run --memory 32 -- true
 expect_fail "--append with a newline" 2 "--append: control characters" \
 	"$LB" xml --append "$(printf 'quiet\ninit=/bin/sh')"
