@@ -21,6 +21,7 @@
 #include <linux/random.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mount.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include "init.h"
 
 #define PORTS "/sys/class/virtio-ports"
+#define TRACEFS "/sys/kernel/tracing"
 
 static int host_gone;             /* the port has failed: output is dropped */
 
@@ -414,6 +416,31 @@ out:
 	free(p);
 }
 
+/* After the log, the kernel's event trace, when the command line turned
+ * one on (bench's trace_event=): tracing stops first, so that reading the
+ * buffer does not add to it. */
+static void kernel_trace(void)
+{
+	static char buf[WIRE_MAX_FRAME];
+	char events[8];
+	ssize_t n;
+	int fd, stopped = 0;
+
+	if (!init_cmdline_get("trace_event", events, sizeof events) ||
+	    (mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0 && errno != EBUSY))
+		return;
+	if ((fd = open(TRACEFS "/tracing_on", O_WRONLY | O_CLOEXEC)) >= 0) {
+		stopped = write(fd, "0", 1) == 1;
+		close(fd);
+	}
+	/* A trace still being written is not one to measure. */
+	if (!stopped || (fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		init_frame(WIRE_STDOUT, buf, (size_t)n);
+	close(fd);
+}
+
 void job_kernel_log(void)
 {
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
@@ -439,6 +466,7 @@ void job_kernel_log(void)
 	}
 	for (size_t off = 0; off < w; off += WIRE_MAX_FRAME)
 		init_frame(WIRE_STDOUT, buf + off, w - off < WIRE_MAX_FRAME ? w - off : WIRE_MAX_FRAME);
-	init_frame(WIRE_EXIT, "0", 1);
 	free(buf);
+	kernel_trace();
+	init_frame(WIRE_EXIT, "0", 1);
 }

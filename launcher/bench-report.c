@@ -238,7 +238,9 @@ void bench_report_table(const struct bench *b)
 	/* printk's timestamps are in ns: to the µs, so that 0.2% of a span
 	 * can be read off the table.  uptime has only hundredths. */
 	row(b, "kernel to /init (ms)", BM_TO_INIT, 0, "%.3f [%.3f-%.3f]", 1);
+	row(b, bench_metric_name(BM_TO_INIT_OWN), BM_TO_INIT_OWN, 0, "%.3f [%.3f-%.3f]", 1);
 	row(b, "PCI enumeration (ms)", BM_PCI, 0, "%.3f [%.3f-%.3f]", 1);
+	row(b, bench_metric_name(BM_PCI_OWN), BM_PCI_OWN, 0, "%.3f [%.3f-%.3f]", 1);
 	row(b, "ready (uptime, s)", BM_GUEST_READY, 0, "%.2f [%.2f-%.2f]", 1);
 	printf("\n%-26s\n", "PCI config accesses");
 	row(b, "all", BM_CFG, 0, "%.0f [%.0f-%.0f]", 1);
@@ -400,11 +402,17 @@ int bench_report_json(const struct bench *b, const char *path)
 			json_object_object_add(jr, "guest_init_start", jd(rr->guest_init));
 			json_object_object_add(jr, "guest_ready", jd(rr->guest_ready));
 			json_object_object_add(jr, "pci_enumeration_ms", jd(rr->pci_ms));
+			json_object_object_add(jr, bench_metric_key(BM_PCI_OWN), jd(bench_metric(BM_PCI_OWN, rr)));
+			json_object_object_add(jr, bench_metric_key(BM_TO_INIT_OWN),
+					       jd(bench_metric(BM_TO_INIT_OWN, rr)));
 			for (size_t n = 0; n < rr->guest.ncalls; n++) {
 				json_object *call = json_object_new_object();
 
 				json_object_object_add(call, "name", json_object_new_string(rr->guest.calls[n].name));
 				json_object_object_add(call, "usecs", json_object_new_int64(rr->guest.calls[n].usecs));
+				if (rr->guest.calls[n].own_usecs >= 0)
+					json_object_object_add(call, "own_usecs",
+							       json_object_new_int64(rr->guest.calls[n].own_usecs));
 				json_object_array_add(calls, call);
 			}
 			json_object_object_add(jr, "pci_initcalls", calls);
@@ -469,6 +477,14 @@ static void sweep_csv(const struct bench *b, FILE *f)
 		}
 }
 
+static void csv_ms(FILE *f, double v)
+{
+	if (isnan(v))
+		fputc(',', f);
+	else
+		fprintf(f, ",%.3f", v);
+}
+
 int bench_report_csv(const struct bench *b, const char *path)
 {
 	FILE *f = fopen(path, "we");
@@ -482,7 +498,8 @@ int bench_report_csv(const struct bench *b, const char *path)
 	for (int s = 0; s < STAGES_NSPANS; s++)
 		fprintf(f, ",%s", stages_spans[s].name);
 	fprintf(f, ",to_ready,wall,qemu_peak_rss_mib,guest_init_start,guest_ready,pci_enumeration_ms,"
-		   "pci_cfg_reads,pci_cfg_writes,pci_cfg_firmware,pci_cfg_kernel\n");
+		   "%s,%s,pci_cfg_reads,pci_cfg_writes,pci_cfg_firmware,pci_cfg_kernel\n",
+		   bench_metric_key(BM_PCI_OWN), bench_metric_key(BM_TO_INIT_OWN));
 	for (size_t k = 0; k < b->nconf; k++)
 		for (long i = 0; i < b->runs; i++) {
 			const struct bench_conf *c = &b->conf[k];
@@ -497,15 +514,19 @@ int bench_report_csv(const struct bench *b, const char *path)
 				r->ok);
 			for (int s = 0; s < STAGES_NSPANS; s++)
 				fprintf(f, ",%.6f", r->stage[s]);
-			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f,%ld,%ld,%ld,%ld\n", r->to_ready,
-				r->wall, r->rss_mib, r->guest_init, r->guest_ready, r->pci_ms, r->cfg.reads,
-				r->cfg.writes, r->cfg.firmware, r->cfg.kernel);
+			fprintf(f, ",%.6f,%.6f,%.1f,%.6f,%.6f,%.3f", r->to_ready, r->wall, r->rss_mib,
+				r->guest_init, r->guest_ready, r->pci_ms);
+			/* Empty where the guest gave no event trace. */
+			csv_ms(f, bench_metric(BM_PCI_OWN, r));
+			csv_ms(f, bench_metric(BM_TO_INIT_OWN, r));
+			fprintf(f, ",%ld,%ld,%ld,%ld\n", r->cfg.reads, r->cfg.writes, r->cfg.firmware,
+				r->cfg.kernel);
 		}
 	for (long i = 0; b->peer && i < b->runs; i++) {
 		fprintf(f, "libguestfs,,peer,,,,,,,,,,%ld,%d", i + 1, !isnan(b->peer_wall[i]));
 		for (int s = 0; s < STAGES_NSPANS; s++)
 			fputc(',', f);
-		fprintf(f, ",,%.6f,,,,,,,,\n", b->peer_wall[i]);
+		fprintf(f, ",,%.6f,,,,,,,,,,\n", b->peer_wall[i]);
 	}
 	sweep_csv(b, f);
 	if (fclose(f) != 0) {

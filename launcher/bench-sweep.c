@@ -13,7 +13,9 @@ static const struct {
 	[BM_CFG_FW] = { "  by the firmware", "pci_cfg_firmware" },
 	[BM_CFG_KERNEL] = { "  by the kernel", "pci_cfg_kernel" },
 	[BM_PCI] = { "PCI enumeration (ms)", "pci_enumeration_ms" },
+	[BM_PCI_OWN] = { "  the boot thread's own", "pci_enumeration_own_ms" },
 	[BM_TO_INIT] = { "kernel to /init (ms)", "kernel_to_init_ms" },
+	[BM_TO_INIT_OWN] = { "  the boot thread's own", "kernel_to_init_own_ms" },
 	[BM_READY] = { "to ready (s)", "to_ready" },
 	[BM_WALL] = { "wall (s)", "wall" },
 	[BM_RSS] = { "QEMU peak RSS (MiB)", "qemu_peak_rss_mib" },
@@ -27,7 +29,7 @@ const char *bench_metric_name(enum bench_metric m)
 
 int bench_metric_on_guest_clock(enum bench_metric m)
 {
-	return m == BM_PCI || m == BM_TO_INIT || m == BM_GUEST_READY;
+	return m == BM_PCI || m == BM_PCI_OWN || m == BM_TO_INIT || m == BM_TO_INIT_OWN || m == BM_GUEST_READY;
 }
 
 const char *bench_metric_key(enum bench_metric m)
@@ -48,8 +50,12 @@ double bench_metric(enum bench_metric m, const struct bench_rec *r)
 		return r->cfg.kernel > 0 ? (double)r->cfg.kernel : NAN;
 	case BM_PCI:
 		return r->guest.ncalls ? r->pci_ms : NAN;
+	case BM_PCI_OWN:
+		return r->guest.pci_own_usecs >= 0 ? r->guest.pci_own_usecs / 1000.0 : NAN;
 	case BM_TO_INIT:
 		return r->guest_init >= 0 ? r->guest_init * 1000 : NAN;
+	case BM_TO_INIT_OWN:
+		return r->guest.init_own >= 0 ? r->guest.init_own * 1000 : NAN;
 	case BM_READY:
 		return r->to_ready > 0 ? r->to_ready : NAN;
 	case BM_WALL:

@@ -12,7 +12,8 @@
 
 /* A run's figures, as the report and the fits read them.  The first
  * BM_FIT_COUNT are fitted against N in a sweep. */
-enum bench_metric { BM_CFG, BM_CFG_FW, BM_CFG_KERNEL, BM_PCI, BM_TO_INIT, BM_READY, BM_WALL, BM_RSS,
+enum bench_metric { BM_CFG, BM_CFG_FW, BM_CFG_KERNEL, BM_PCI, BM_PCI_OWN, BM_TO_INIT, BM_TO_INIT_OWN,
+		    BM_READY, BM_WALL, BM_RSS,
 		    BM_FIT_COUNT, BM_GUEST_READY = BM_FIT_COUNT, BM_COUNT };
 
 struct bench_sweep {

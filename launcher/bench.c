@@ -22,8 +22,21 @@
 #include "util.h"
 
 /* initcall_debug goes only to the log buffer (it is KERN_DEBUG), which
- * the run's job reads back. */
-#define BENCH_KERNEL_ARGS "initcall_debug log_buf_len=1M"
+ * the run's job reads back.  The event trace says which thread ran when,
+ * so that a span can be split into the boot thread's own work and the
+ * time other threads took in it (stages.h): without that, where kworkers
+ * and timer-aligned waits fall moves from one topology to the next, and
+ * PCI enumeration's printk span jumps by milliseconds at some port
+ * counts (bench/README.md).  nooverwrite keeps the boot's events when
+ * the buffer fills after /init. */
+#define BENCH_KERNEL_ARGS "initcall_debug log_buf_len=1M " \
+	"trace_event=initcall:initcall_start,initcall:initcall_finish,sched:sched_switch,sched:sched_process_exec " \
+	"trace_buf_size=1M trace_options=nooverwrite"
+/* The job: the kernel's log, then its trace, tracing stopped first so
+ * that reading it adds nothing.  Without the channel the init does the
+ * same (job.c). */
+#define BENCH_JOB "dmesg || exit; t=/sys/kernel/tracing; " \
+	"mount -t tracefs tracefs $t 2>/dev/null && echo 0 >$t/tracing_on && cat $t/trace; exit 0"
 
 static double span(double from, double to)
 {
@@ -68,7 +81,7 @@ static void spans(const struct launch_times *t, struct bench_rec *rec)
 static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *rec, long round,
 		     const char *trace)
 {
-	static char *const job[] = { "dmesg", NULL }, *const plain[] = { "true", NULL };
+	static char *const job[] = { "sh", "-c", BENCH_JOB, NULL }, *const plain[] = { "true", NULL };
 	char trace_arg[PATH_MAX + 32];
 	/* PCI config accesses, stamped so that they can be split at the
 	 * kernel's banner. */

@@ -118,6 +118,7 @@ static void initcall_end(const char *args, double t, struct pending *p, size_t *
 		g->pci_usecs += (long)(us + 0.5);
 		if (g->ncalls < STAGES_MAX_CALLS) {
 			snprintf(g->calls[g->ncalls].name, sizeof g->calls[0].name, "%s", name);
+			g->calls[g->ncalls].own_usecs = -1;
 			g->calls[g->ncalls++].usecs = (long)(us + 0.5);
 		} else {
 			g->calls_truncated = 1;
@@ -126,13 +127,137 @@ static void initcall_end(const char *args, double t, struct pending *p, size_t *
 	}
 }
 
+/* --- the event trace ---------------------------------------------------- */
+
+/* The boot thread's time, followed through the trace: PID 1 on or off
+ * the CPU, and in which enumeration initcall. */
+struct ftrace {
+	int on;                       /* the "# tracer:" header was seen */
+	int done;                     /* /init's exec was seen */
+	double boot_cpu;              /* PID 0's first switch away; -1: not yet */
+	int running;                  /* PID 1 is on a CPU */
+	double since;                 /* ... since then */
+	double own;                   /* PID 1's time, up to SINCE */
+	char call[STAGES_NAME_MAX];   /* the enumeration initcall running, or "" */
+	double call_since, call_own;
+	double pci_own;
+	size_t ncalls;
+	struct stages_call calls[STAGES_MAX_CALLS];
+};
+
+/* "TASK-PID [CPU] FLAGS SECONDS: EVENT: ARGS" (FLAGS absent with the
+ * irq-info option off): the PID, the time and where EVENT starts. */
+static int ftrace_fields(const char *line, long *pid, double *t, const char **event)
+{
+	const char *open = strstr(line, " ["), *close, *p;
+	int off = 0;
+
+	if (!open || !(close = strchr(open, ']')))
+		return -1;
+	for (p = open; p > line && p[-1] == ' '; p--)
+		;
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	if (p == line || p[-1] != '-' || sscanf(p, "%ld", pid) != 1)
+		return -1;
+	if (sscanf(close + 1, " %lf: %n", t, &off) != 1 || off == 0) {
+		off = 0;
+		if (sscanf(close + 1, " %*s %lf: %n", t, &off) != 1 || off == 0)
+			return -1;
+	}
+	if (*t < 0 || *t > 3600)
+		return -1;
+	*event = close + 1 + off;
+	return 0;
+}
+
+static long field_pid(const char *args, const char *key)
+{
+	const char *p = strstr(args, key);
+
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+static void ftrace_off_cpu(struct ftrace *f, double t)
+{
+	if (!f->running)
+		return;
+	f->own += t - f->since;
+	if (f->call[0])
+		f->call_own += t - f->call_since;
+	f->running = 0;
+}
+
+static void ftrace_line(struct ftrace *f, const char *line)
+{
+	char name[STAGES_NAME_MAX];
+	const char *ev, *to;
+	long pid;
+	double t;
+
+	if (f->done || ftrace_fields(line, &pid, &t, &ev) < 0)
+		return;
+	if (!strncmp(ev, "sched_switch: ", 14)) {
+		/* The next task's fields follow "==>"; the previous one's
+		 * come before it. */
+		if (!(to = strstr(ev, " ==> ")))
+			return;
+		if (f->boot_cpu < 0 && field_pid(ev, " prev_pid=") == 0)
+			f->boot_cpu = t;
+		if (field_pid(ev, " prev_pid=") == 1)
+			ftrace_off_cpu(f, t);
+		if (field_pid(to, " next_pid=") == 1 && !f->running) {
+			f->running = 1;
+			f->since = f->call_since = t;
+		}
+	} else if (pid == 1 && !strncmp(ev, "initcall_start: func=", 21)) {
+		if (initcall_name(ev + 21, name) == 0 && stages_is_pci(name) && f->running) {
+			snprintf(f->call, sizeof f->call, "%s", name);
+			f->call_since = t;
+			f->call_own = 0;
+		}
+	} else if (pid == 1 && !strncmp(ev, "initcall_finish: func=", 22)) {
+		if (!f->call[0] || initcall_name(ev + 22, name) < 0 || strcmp(name, f->call) || !f->running)
+			return;
+		f->call_own += t - f->call_since;
+		f->pci_own += f->call_own;
+		if (f->ncalls < STAGES_MAX_CALLS) {
+			snprintf(f->calls[f->ncalls].name, sizeof f->calls[0].name, "%s", name);
+			f->calls[f->ncalls++].own_usecs = (long)(f->call_own * 1e6 + 0.5);
+		}
+		f->call[0] = '\0';
+	} else if (pid == 1 && !strncmp(ev, "sched_process_exec: filename=/init ", 35)) {
+		ftrace_off_cpu(f, t);
+		f->done = f->boot_cpu >= 0;
+	}
+}
+
+/* The trace's figures into G, each initcall's own time beside its span
+ * (matched by name, in order). */
+static void ftrace_result(const struct ftrace *f, struct stages_guest *g)
+{
+	if (!f->done)
+		return;
+	g->pci_own_usecs = (long)(f->pci_own * 1e6 + 0.5);
+	g->init_own = f->boot_cpu + f->own;
+	for (size_t i = 0; i < f->ncalls; i++)
+		for (size_t k = 0; k < g->ncalls; k++)
+			if (g->calls[k].own_usecs < 0 && !strcmp(g->calls[k].name, f->calls[i].name)) {
+				g->calls[k].own_usecs = f->calls[i].own_usecs;
+				break;
+			}
+}
+
 void stages_parse_dmesg(const char *text, struct stages_guest *g)
 {
 	struct pending pend[MAX_PENDING];
 	size_t npend = 0;
+	struct ftrace ft = { .boot_cpu = -1 };
 
 	memset(g, 0, sizeof *g);
 	g->init_start = -1;
+	g->pci_own_usecs = -1;
+	g->init_own = -1;
 	for (const char *line = text; line && *line; ) {
 		const char *next = strchr(line, '\n');
 		char buf[512];
@@ -144,7 +269,11 @@ void stages_parse_dmesg(const char *text, struct stages_guest *g)
 			len = sizeof buf - 1;
 		memcpy(buf, line, len);
 		buf[len] = '\0';
-		if (sscanf(buf, "[%lf]%n", &t, &off) == 1 && off > 0 && t >= 0) {
+		if (!strncmp(buf, "# tracer:", 9))
+			ft.on = 1;
+		else if (ft.on)
+			ftrace_line(&ft, buf);
+		else if (sscanf(buf, "[%lf]%n", &t, &off) == 1 && off > 0 && t >= 0) {
 			const char *msg = buf + off + strspn(buf + off, " ");
 
 			if (g->init_start < 0 && !strncmp(msg, "Run /init as init process", 25))
@@ -156,6 +285,7 @@ void stages_parse_dmesg(const char *text, struct stages_guest *g)
 		}
 		line = next ? next + 1 : NULL;
 	}
+	ftrace_result(&ft, g);
 }
 
 /* Lines are "PID@SECONDS.MICROS:pci_cfg_read ..." (or without the prefix

@@ -58,15 +58,27 @@ extern const struct stages_span stages_spans[STAGES_NSPANS];
 
 struct stages_call {
 	char name[STAGES_NAME_MAX];
-	long usecs;
+	long usecs;                   /* from its "calling" to its "returned" */
+	long own_usecs;               /* of those, the boot thread's; -1: no trace */
 };
 
+/* What the guest says of its boot.  Its kernel log gives spans on the
+ * printk clock.  Its event trace (bench turns one on: initcall_start and
+ * _finish, sched_switch, sched_process_exec) also says which thread ran
+ * when, so a span can be split into the boot thread's own work and the
+ * time other threads ran in it. */
 struct stages_guest {
 	double init_start;            /* printk time of "Run /init", -1 if absent */
 	long pci_usecs;               /* PCI enumeration: its initcalls, summed */
 	size_t ncalls;
 	struct stages_call calls[STAGES_MAX_CALLS];   /* those initcalls, as they ran */
 	int calls_truncated;
+	/* From the event trace, -1 without one (or without /init's exec in
+	 * it): the boot thread's own time in PCI enumeration, and its own
+	 * time to /init (the boot CPU until the scheduler first switches,
+	 * then PID 1 until it execs /init). */
+	long pci_own_usecs;
+	double init_own;
 };
 
 struct stages_cfg {
@@ -74,8 +86,10 @@ struct stages_cfg {
 	long firmware, kernel;        /* split at the banner; -1 when unknown */
 };
 
-/* Parse dmesg output ("[ SECONDS] text" lines).  Lines that do not parse
- * are skipped: this is guest output, read for figures only. */
+/* Parse dmesg output ("[ SECONDS] text" lines), which may be followed by
+ * the kernel's event trace as tracefs prints it (from its "# tracer:"
+ * line).  Lines that do not parse are skipped: this is guest output,
+ * read for figures only. */
 void stages_parse_dmesg(const char *text, struct stages_guest *g);
 /* Count a trace file; BANNER is the realtime (epoch seconds) of the
  * kernel's banner, or 0 for no split. */

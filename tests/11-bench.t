@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 45
+plan 50
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -38,6 +38,39 @@ done
 out=$("$top/tests/helpers/stages-test" "$data/ports4.dmesg" "$data/ports4.trace" "$data/ports4.banner")
 check "a span under 4 ms comes out to the microsecond (pci_subsys_init: 3476 us, 'after 4000 usecs')" \
 	sh -c "grep -q 'pci_subsys_init+.* after 4000 usecs' '$data/ports4.dmesg' && [ '$(grep '^call=pci_subsys_init ' <<<"$out")' = 'call=pci_subsys_init 3476' ]"
+
+# The boot thread's own time, from the guest's event trace: a recorded
+# icount boot (ports=4, direct), cut after /init's exec, where the parser
+# stops reading.
+d="$data/ports4-icount"
+out=$("$top/tests/helpers/stages-test" "$d.dmesg" - "$d.banner")
+if dd=$(diff -u "$d.expect" - <<<"$out"); then ok "ports4-icount: the parser gives the recorded own times"
+else not_ok "ports4-icount: the parser gives the recorded own times"; diag "$dd"; fi
+# The same, found another way: PID 1 on and off the CPU in a plain awk.
+want=$(awk -v set="^($enum)$" '
+	/^# tracer:/ { on = 1; next }
+	!on || /^#/ || !match($0, / [0-9]+\.[0-9]+: [a-z_]+: /) { next }
+	{ t = substr($0, RSTART + 1) + 0; ev = substr($0, RSTART); p1 = $0 ~ /-1 +\[/ }
+	ev ~ /sched_switch:/ {
+		if (first == "" && ev ~ / prev_pid=0 /) first = t
+		if (ev ~ / prev_pid=1 / && run) { own += t - since; if (cur != "") cown += t - cs; run = 0 }
+		if (ev ~ / next_pid=1 / && !run) { run = 1; since = cs = t }
+		next }
+	p1 && ev ~ /initcall_start:/ { n = ev; sub(/.*func=/, "", n); sub(/\+.*/, "", n); if (n ~ set) { cur = n; cs = t; cown = 0 } next }
+	p1 && ev ~ /initcall_finish:/ && cur != "" { cown += t - cs; pci += cown; cur = ""; next }
+	p1 && ev ~ /sched_process_exec: filename=\/init / { if (run) own += t - since
+		printf "pci_own_usecs=%d init_own=%.6f\n", int(pci * 1e6 + 0.5), first + own; exit }' "$d.dmesg")
+got=$(grep -E '^(pci_own_usecs|init_own)=' <<<"$out" | tr '\n' ' ')
+check "ports4-icount: the own times match a plain walk of the trace ($want)" [ "$got" = "${want%$'\n'} " ]
+read -r _ span _ own < <(grep '^call=acpi_init ' <<<"$out")
+check "ports4-icount: other threads ran inside acpi_init (own $own < span $span us)" [ "$own" -gt 0 -a "$own" -lt "$span" ]
+# A trace that stops before /init's exec gives no own figures.
+cut=$(grep -n 'sched_process_exec: filename=/init' "$d.dmesg" | head -n 1 | cut -d: -f1)
+head -n $((cut - 1)) "$d.dmesg" >"$T/cut.dmesg"
+out=$("$top/tests/helpers/stages-test" "$T/cut.dmesg" - "$d.banner")
+got=$(grep -E '^(pci_usecs|pci_own_usecs|init_own)=' <<<"$out" | tr '\n' ' ')
+check "a trace cut before /init's exec gives no own figures, the spans still ($got)" \
+	[ "$got" = "pci_usecs=$(sed -n 's/^pci_usecs=//p' "$d.expect") pci_own_usecs=-1 init_own=-1.000000 " ]
 
 "$LB" bench -q --topology minimal,auto,virt-install --runs 1 --warmup 0 --csv "$T/r.csv" \
 	--json "$T/r.json" --svg "$T/r.svg" --logs "$T/logs" >"$T/table"
@@ -82,6 +115,12 @@ got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$0 == "" { exit } $col["ok"] == 1 && $col["clock"] == "icount" && $col["guest_init_start"] > 0 { print $col["backend"] }' \
 	"$T/icount.csv" | sort | tr '\n' ' ')
 check "--clock icount: both backends' runs are icount's, with a guest clock ($got)" [ "$got" = "direct libvirt " ]
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } $0 == "" { exit }
+	$col["pci_enumeration_own_ms"] > 0 && $col["pci_enumeration_own_ms"] < $col["pci_enumeration_ms"] &&
+	$col["kernel_to_init_own_ms"] > 0 && $col["kernel_to_init_own_ms"] < 1000 * $col["guest_init_start"] { print $col["backend"] }' \
+	"$T/icount.csv" | sort | tr '\n' ' ')
+check "--clock icount: the boot thread's own times, each below its span, through both backends ($got)" \
+	[ "$got" = "direct libvirt " ]
 check "--clock icount: the table says what its guest time is" \
 	grep -q '^  clock icount: guest time at 1 ns an instruction, not time on hardware' "$T/icount.txt"
 ns=$(perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{configurations}[0]{guest_ns_per_instruction} // "none"' \
@@ -105,7 +144,7 @@ check "the fit has its points, a residual at each N, and PCI enumeration's" [ "$
 # Identical icount boots run the same instructions: PCI enumeration and
 # kernel to /init agree to 0.2% at every N, and the fit says by how much.
 spread=$(perl -MJSON::PP -e 'local $/; my $s = decode_json(<STDIN>)->{sweeps}[0]; my @o;
-	for my $k (qw(pci_enumeration_ms kernel_to_init_ms)) { my $f = $s->{fits}{$k};
+	for my $k (qw(pci_enumeration_ms pci_enumeration_own_ms kernel_to_init_ms kernel_to_init_own_ms)) { my $f = $s->{fits}{$k};
 		push @o, join(":", $k, $f->{spread_max} // "none", scalar @{$f->{spreads} // []}, $f->{intercept}) }
 	print "@o"' <"$T/sweep.json")
 check "icount: identical boots agree to 0.2% at each N, a spread given for each ($spread)" \
