@@ -194,8 +194,10 @@ jget() {
 # (its commit "Fix btrfs volume reverse translation"), so when the
 # appliance's kernel probes the disks in another order than libguestfs
 # added them, a root in btrfsvol:/dev/sdb/... is looked for on the wrong
-# disk: "root device not found".  That failure, and only that one, is
-# tried again, twice at most.
+# disk: "root device not found".  The same race can leave a partition's
+# node missing when virt-inspector mounts it ("mount_ro_stub: /dev/sdb4:
+# No such file or directory"): it then exits 0 without that filesystem.
+# Those failures, and only those, are tried again, twice at most.
 virt_inspector() {
 	vi_out=$1 vi_err=$2 vi_tmo=$3
 	shift 3
@@ -205,9 +207,14 @@ virt_inspector() {
 			virt-inspector --format=raw "$@" >"$vi_out" 2>"$vi_err.try"
 		vi_status=$?
 		cat "$vi_err.try" >>"$vi_err"
-		[ $vi_status != 0 ] && [ $vi_try != 3 ] &&
-			grep -q 'btrfsvol:.*root device not found' "$vi_err.try" || break
-		diag "virt-inspector lost a btrfs root to the disks' probe order (libguestfs < 1.58); try $((vi_try + 1))"
+		[ $vi_try != 3 ] || break
+		if [ $vi_status != 0 ] && grep -q 'btrfsvol:.*root device not found' "$vi_err.try"; then
+			diag "virt-inspector lost a btrfs root to the disks' probe order (libguestfs < 1.58); try $((vi_try + 1))"
+		elif grep -q 'mount_ro_stub: /dev/[a-z0-9]*: No such file or directory' "$vi_err.try"; then
+			diag "virt-inspector found no node for a partition it mounts; try $((vi_try + 1))"
+		else
+			break
+		fi
 	done
 	rm -f "$vi_err.try"
 	return $vi_status
