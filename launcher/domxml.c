@@ -426,18 +426,21 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_end(w);
 	r |= domxml_text(w, "vcpu", vcpus);
 	r |= domxml_os(w, p);
-	if (p->rtc_start) {
-		/* QEMU's -rtc base=START,clock=vm: see PLAN_ICOUNT_RTC_START. */
-		char start[24];
-
-		snprintf(start, sizeof start, "%lld", p->rtc_start);
+	if (p->rtc_start || (!p->hpet && p->machine != PLAN_MICROVM)) {
 		r |= domxml_start(w, "clock");
-		r |= domxml_attr(w, "offset", "absolute");
-		r |= domxml_attr(w, "start", start);
-		r |= domxml_start(w, "timer");
-		r |= domxml_attr(w, "name", "rtc");
-		r |= domxml_attr(w, "track", "guest");
-		r |= domxml_end(w);
+		if (p->rtc_start) {
+			/* QEMU's -rtc base=START,clock=vm: see PLAN_ICOUNT_RTC_START. */
+			char start[24];
+
+			snprintf(start, sizeof start, "%lld", p->rtc_start);
+			r |= domxml_attr(w, "offset", "absolute");
+			r |= domxml_attr(w, "start", start);
+			r |= domxml_start(w, "timer");
+			r |= domxml_attr(w, "name", "rtc");
+			r |= domxml_attr(w, "track", "guest");
+			r |= domxml_end(w);
+		}
+		/* QEMU's hpet=off: see PLAN_ICOUNT_HPET. */
 		if (!p->hpet && p->machine != PLAN_MICROVM) {
 			r |= domxml_start(w, "timer");
 			r |= domxml_attr(w, "name", "hpet");
