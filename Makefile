@@ -20,137 +20,127 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LB_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
             -DLB_VERSION='"$(VERSION)"' -DLB_DATADIR='"$(DATADIR)"'
 
-OBJS = \
-	launcher/main.o \
-	launcher/cmd.o \
-	launcher/cmd-xml.o \
-	launcher/cmd-check.o \
-	launcher/cmd-appliance.o \
-	launcher/cmd-run.o \
-	launcher/cmd-inspect.o \
-	launcher/inspect-report.o \
-	launcher/inspect-derive.o \
-	launcher/inspect-keys.o \
-	launcher/inspect-sbom.o \
-	launcher/text.o \
-	launcher/err.o \
-	launcher/util.o \
-	launcher/digest.o \
-	launcher/strv.o \
-	launcher/proc.o \
-	launcher/disk.o \
-	launcher/plan.o \
-	launcher/topology.o \
-	launcher/domxml.o \
-	launcher/qemuargv.o \
-	launcher/appliance.o \
-	launcher/appliance-build.o \
-	launcher/kernel.o \
-	launcher/xmlsafe.o \
-	launcher/counts.o \
-	launcher/addrs.o \
-	launcher/lv.o \
-	launcher/proto.o \
-	launcher/chan.o \
-	launcher/qmp.o \
-	launcher/template.o \
-	launcher/accel.o \
-	launcher/launch.o \
-	launcher/watchdog.o \
-	launcher/backend-direct.o \
-	launcher/backend-libvirt.o \
-	launcher/pool.o \
-	launcher/relay.o \
-	launcher/stages.o \
-	launcher/stats.o \
-	launcher/fit.o \
-	launcher/svg.o \
-	launcher/cmd-bench.o \
-	launcher/cmd-plan.o \
-	launcher/bench.o \
-	launcher/bench-report.o \
-	launcher/bench-sweep.o \
-	launcher/backend.o \
-	launcher/cmd-completion.o
+# Every output goes under build/, laid out as an install is: the program
+# in bin/, what the appliance is made of in lib/leanboot/ (the program
+# finds it there, beside itself), objects in obj/ by source path.
+B         = build
+DATA      = $(B)/lib/leanboot
+LB        = $(B)/bin/leanboot
 
-# The sanitizer runtime's defaults (launcher/sanitize.c says why).
-OBJS += $(if $(filter 1,$(SANITIZE)),launcher/sanitize.o)
+# The launcher: every .c under launcher/ except the sanitizer's defaults.
+LAUNCHER_SRCS = $(filter-out launcher/common/sanitize.c,$(sort $(wildcard launcher/*/*.c)))
+OBJS = $(LAUNCHER_SRCS:%.c=$(B)/obj/%.o)
 
-HEADERS = $(wildcard launcher/*.h include/*.h)
+# The sanitizer runtime's defaults (launcher/common/sanitize.c says why).
+SAN_OBJS = $(if $(filter 1,$(SANITIZE)),$(B)/obj/launcher/common/sanitize.o)
+OBJS += $(SAN_OBJS)
+
+INIT_SRCS    = $(sort $(wildcard appliance/init/*.c))
+INSPECT_SRCS = $(sort $(wildcard appliance/inspect/*.c))
+INIT_OBJS    = $(INIT_SRCS:%.c=$(B)/obj/%.o)
+INSPECT_OBJS = $(INSPECT_SRCS:%.c=$(B)/obj/%.o)
+
+HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test
+HELPER_BINS = $(HELPERS:%=$(B)/tests/helpers/%)
 
 .DEFAULT_GOAL := all
 
 # The flags of the last build: a change (SANITIZE=1, say) rebuilds
 # everything, so that a sanitizer build never links stale objects.
-FLAGS_STAMP = launcher/.build-flags
+FLAGS_STAMP = $(B)/.build-flags
 $(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' >$@
 FORCE:
 
-all: launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-     tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
-     tests/helpers/mksubvol tests/helpers/sbom-test tests/helpers/lv-test
+all: $(LB) $(DATA)/init $(DATA)/inspect $(DATA)/packages $(DATA)/modules $(HELPER_BINS)
 
-launcher/%.o: launcher/%.c $(HEADERS) $(FLAGS_STAMP)
-	$(CC) $(CFLAGS) $(LB_CFLAGS) -c -o $@ $<
+# Headers are found from the top of each tree: "plan/plan.h", "wire.h".
+# -MMD writes each object's header dependencies beside it.
+INCS = -Ilauncher -Iinclude
+$(B)/obj/launcher/%.o: launcher/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LB_CFLAGS) $(INCS) -MMD -MP -c -o $@ $<
 
-launcher/leanboot: $(OBJS)
+$(LB): $(OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm -pthread
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
-appliance/init: appliance/init.c appliance/job.c appliance/disks.c appliance/init.h launcher/wire.h
-	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ appliance/init.c appliance/job.c appliance/disks.c
+$(B)/obj/appliance/init/%.o: appliance/init/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+$(DATA)/init: $(INIT_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -static -o $@ $(INIT_OBJS)
 
 # The inspector runs inside the appliance, linked against the libraries
 # appliance/packages puts there that every inspection uses (libblkid,
 # libsqlite3); hivex, librpm and libbtrfsutil it loads when a disk needs
-# them (inspect.h).
-INSPECT_SRCS = appliance/inspect.c appliance/inspect-util.c appliance/inspect-fs.c \
-               appliance/inspect-linux.c appliance/inspect-rpm.c appliance/inspect-windows.c \
-               appliance/inspect-btrfs.c appliance/inspect-release.c appliance/inspect-apps.c \
-               appliance/inspect-volumes.c appliance/inspect-xbps.c appliance/inspect-portage.c \
-               appliance/inspect-fstab.c appliance/inspect-bsd.c
-appliance/inspect: $(INSPECT_SRCS) appliance/inspect.h launcher/wire.h include/inspect-vocab.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $(INSPECT_SRCS) -lblkid -lsqlite3
+# them (appliance/inspect/inspect.h).
+$(B)/obj/appliance/inspect/%.o: appliance/inspect/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+$(DATA)/inspect: $(INSPECT_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(INSPECT_OBJS) -lblkid -lsqlite3
 
-tests/helpers/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+# The lists supermin reads, beside the binaries, as an install has them.
+$(DATA)/packages $(DATA)/modules: $(DATA)/%: appliance/%
+	@mkdir -p $(@D)
+	cp $< $@
 
-tests/helpers/proto-test: tests/helpers/proto-test.c launcher/proto.o launcher/proto.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/proto.o
+HB = $(B)/tests/helpers
+TCC = $(CC) $(CFLAGS) -std=gnu11 $(WARN) $(INCS)
+o = $(1:%=$(B)/obj/launcher/%.o)
+
+$(HB)/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(TCC) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(HB)/proto-test: tests/helpers/proto-test.c $(call o,launch/proto)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) -o $@ $^
 
 # The bottom layer every helper links: text, err, util, strv.
-BASE_OBJS = launcher/text.o launcher/err.o launcher/util.o launcher/strv.o
+BASE = common/text common/err common/util common/strv
+BASE_OBJS = $(call o,$(BASE))
 
 # The SBOM writer on reports made by hand, without a VM.
-tests/helpers/sbom-test: tests/helpers/sbom-test.c launcher/inspect-sbom.c launcher/inspect-sbom.h include/inspect-vocab.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-sbom.c $(PKG_LIBS)
+$(HB)/sbom-test: tests/helpers/sbom-test.c $(call o,inspect/sbom)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests/helpers/report-test: tests/helpers/report-test.c launcher/inspect-report.o launcher/inspect-derive.o $(BASE_OBJS) \
-                           launcher/inspect-report.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< launcher/inspect-report.o \
-		launcher/inspect-derive.o $(BASE_OBJS) $(PKG_LIBS)
+$(HB)/report-test: tests/helpers/report-test.c $(call o,inspect/report inspect/derive) $(BASE_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests/helpers/stages-test: tests/helpers/stages-test.c launcher/stages.o $(BASE_OBJS) launcher/stages.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/stages.o $(BASE_OBJS)
+$(HB)/stages-test: tests/helpers/stages-test.c $(call o,launch/stages) $(BASE_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) -o $@ $^
 
 # Static: it runs inside the appliance, sent there on the channel's stdin.
-tests/helpers/mksubvol: tests/helpers/mksubvol.c
+$(HB)/mksubvol: tests/helpers/mksubvol.c
+	@mkdir -p $(@D)
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
 
-tests/helpers/fit-test: tests/helpers/fit-test.c launcher/fit.o launcher/fit.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/fit.o -lm
+$(HB)/fit-test: tests/helpers/fit-test.c $(call o,bench/fit)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) -o $@ $^ -lm
 
 # lv's check of QEMU's namespace, on libvirt's test driver and an
 # embedded QEMU driver that only defines.
 # It opens libvirt, so it takes the sanitizer defaults leanboot takes.
-LV_TEST_OBJS = launcher/lv.o launcher/xmlsafe.o $(BASE_OBJS) $(if $(filter 1,$(SANITIZE)),launcher/sanitize.o)
-tests/helpers/lv-test: tests/helpers/lv-test.c $(LV_TEST_OBJS) launcher/lv.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $< $(LV_TEST_OBJS) $(PKG_LIBS)
+$(HB)/lv-test: tests/helpers/lv-test.c $(call o,backend/lv common/xmlsafe) $(BASE_OBJS) $(SAN_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests/helpers/kernel-test: tests/helpers/kernel-test.c launcher/kernel.o $(BASE_OBJS) launcher/kernel.h
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< launcher/kernel.o $(BASE_OBJS) $(PKG_LIBS)
+$(HB)/kernel-test: tests/helpers/kernel-test.c $(call o,plan/kernel) $(BASE_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d)
 
 deps:
 	@scripts/deps
@@ -161,25 +151,28 @@ FUZZ_CC    ?= clang
 FUZZ_FLAGS  = -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
 FUZZ_RUNS  ?= 10000000
 FUZZ_TIME  ?= 1800
-BASE_SRCS   = $(BASE_OBJS:.o=.c)
-FUZZERS     = tests/fuzz/fuzz-proto tests/fuzz/fuzz-counts tests/fuzz/fuzz-report tests/fuzz/fuzz-pkgdb
+BASE_SRCS   = $(BASE:%=launcher/%.c)
+FB          = $(B)/tests/fuzz
+FUZZERS     = $(FB)/fuzz-proto $(FB)/fuzz-counts $(FB)/fuzz-report $(FB)/fuzz-pkgdb
 
-tests/fuzz/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/proto.c $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/proto.c
+$(FB)/fuzz-proto: tests/fuzz/fuzz-proto.c launcher/launch/proto.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(INCS) -o $@ $^
 
-tests/fuzz/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/counts.c launcher/addrs.c launcher/xmlsafe.c $(BASE_SRCS) $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/counts.c launcher/addrs.c launcher/xmlsafe.c \
-		$(BASE_SRCS) $(PKG_LIBS)
+$(FB)/fuzz-counts: tests/fuzz/fuzz-counts.c launcher/check/counts.c launcher/check/addrs.c launcher/common/xmlsafe.c $(BASE_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(INCS) -o $@ $^ $(PKG_LIBS)
 
-tests/fuzz/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< launcher/inspect-report.c launcher/inspect-derive.c $(BASE_SRCS) $(PKG_LIBS)
+$(FB)/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect/report.c launcher/inspect/derive.c $(BASE_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(INCS) -o $@ $^ $(PKG_LIBS)
 
 # The inspector's readers of package databases and release files, as
 # they run in the appliance, on files the fuzzer writes.
-PKGDB_SRCS = appliance/inspect-apps.c appliance/inspect-release.c appliance/inspect-util.c \
-             appliance/inspect-rpm.c appliance/inspect-xbps.c appliance/inspect-portage.c
-tests/fuzz/fuzz-pkgdb: tests/fuzz/fuzz-pkgdb.c $(PKGDB_SRCS) appliance/inspect.h include/inspect-vocab.h
-	$(FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -o $@ $< $(PKGDB_SRCS) -lsqlite3 -ldl
+PKGDB_SRCS = $(addprefix appliance/inspect/,apps.c release.c util.c rpm.c xbps.c portage.c)
+$(FB)/fuzz-pkgdb: tests/fuzz/fuzz-pkgdb.c $(PKGDB_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -Iinclude -o $@ $^ -lsqlite3 -ldl
 
 fuzz:
 	@scripts/deps fuzz
@@ -213,19 +206,17 @@ demo:
 regen-golden: all
 	LEANBOOT_REGEN=1 prove tests/01-golden.t
 
-install: launcher/leanboot appliance/init appliance/inspect
-	install -D -m 0755 launcher/leanboot $(DESTDIR)$(PREFIX)/bin/leanboot
-	install -D -m 0755 appliance/init $(DESTDIR)$(DATADIR)/init
-	install -D -m 0755 appliance/inspect $(DESTDIR)$(DATADIR)/inspect
+install: $(LB) $(DATA)/init $(DATA)/inspect
+	install -D -m 0755 $(LB) $(DESTDIR)$(PREFIX)/bin/leanboot
+	install -D -m 0755 $(DATA)/init $(DESTDIR)$(DATADIR)/init
+	install -D -m 0755 $(DATA)/inspect $(DESTDIR)$(DATADIR)/inspect
 	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
 	install -D -m 0644 appliance/modules $(DESTDIR)$(DATADIR)/modules
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	launcher/leanboot completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leanboot
+	$(LB) completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leanboot
 
 clean:
-	rm -f launcher/*.o launcher/.build-flags launcher/leanboot appliance/init appliance/inspect tests/helpers/rngcheck tests/helpers/proto-test \
-	      tests/helpers/stages-test tests/helpers/kernel-test tests/helpers/report-test tests/helpers/fit-test \
-	      tests/helpers/mksubvol tests/helpers/sbom-test tests/helpers/lv-test $(FUZZERS)
+	rm -rf $(B)
 
 .PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean

@@ -14,7 +14,7 @@ set -eu
 rounds=3
 [ "${1:-}" = -n ] && { rounds=$2; shift 2; }
 top=$(git rev-parse --show-toplevel)
-LB="$top/launcher/leanboot"
+LB="$top/build/bin/leanboot"
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-inspect.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 img=${1:-debian}

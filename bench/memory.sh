@@ -14,7 +14,7 @@ many=10
 [ "${1:-}" = -n ] && { many=$2; shift 2; }
 backend=${1:-direct}
 top=$(git rev-parse --show-toplevel)
-LB="$top/launcher/leanboot"
+LB="$top/build/bin/leanboot"
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-memory.XXXXXX")
 trap 'pkill -TERM -f "leanboot-memory-wait" 2>/dev/null || true; wait; rm -rf "$work"' EXIT
 export LEANBOOT_ACCEL=tcg LEANBOOT_BACKEND=$backend

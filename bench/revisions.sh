@@ -29,26 +29,31 @@ top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-revs.XXXXXX")
 trap 'for r in "${revs[@]}"; do git -C "$top" worktree remove --force "$work/$r" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 revs=()
+# The program as revision R built it: build/bin since the build went
+# under build/, launcher/ before that.
+lb() {
+	if [ -x "$work/$1/build/bin/leanboot" ]; then echo "$work/$1/build/bin/leanboot"; else echo "$work/$1/launcher/leanboot"; fi
+}
 for r in "$@"; do
 	short=$(git -C "$top" rev-parse --short "$r")
 	revs+=("$short")
 	git -C "$top" worktree add -q --detach "$work/$short" "$short"
 	make -s -C "$work/$short" >/dev/null
-	LEANBOOT_CACHE="$work/cache-$short" "$work/$short/launcher/leanboot" appliance build -q
+	LEANBOOT_CACHE="$work/cache-$short" "$(lb "$short")" appliance build -q
 done
 if [ -f "$kind" ]; then
 	img=$(realpath "$kind")
 elif [ -n "$kind" ]; then
 	img="$work/$kind.img"
-	LB="$top/launcher/leanboot" "$top/tests/helpers/mkimage" "$kind" "$img"
+	LB="$top/build/bin/leanboot" "$top/tests/helpers/mkimage" "$kind" "$img"
 fi
 # One launch of revision R through backend B.
 launch() {
 	if [ -n "$kind" ]; then
 		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg \
-			"$work/$1/launcher/leanboot" inspect --backend "$2" --json "$img" >/dev/null
+			"$(lb "$1")" inspect --backend "$2" --json "$img" >/dev/null
 	else
-		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$work/$1/launcher/leanboot" run --backend "$2" -- true
+		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$(lb "$1")" run --backend "$2" -- true
 	fi
 }
 

@@ -11,7 +11,7 @@
 # Usage: bench/throughput.sh [ROUNDS [SIZE_MIB]]   (default 5 rounds, 256 MiB)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-LB="$top/launcher/leanboot"
+LB="$top/build/bin/leanboot"
 rounds=${1:-5} size=${2:-256}
 export LEANBOOT_ACCEL=${LEANBOOT_ACCEL:-tcg}
 "$LB" appliance build -q

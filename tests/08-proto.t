@@ -1,3 +1,3 @@
 #!/bin/bash
 # The guest protocol parser: good streams, broken ones, and its bounds.
-exec "$(dirname "$0")/helpers/proto-test"
+exec "$(dirname "$0")/../build/tests/helpers/proto-test"

@@ -14,7 +14,7 @@ plan 50
 # the printk stamps of their "calling" and "returned" lines.
 enum='acpi_init|pcie_portdrv_init|pcibios_assign_resources|pci_subsys_init|pci_sysfs_init|pci_apply_final_quirks'
 for t in minimal auto ports4; do
-	out=$("$top/tests/helpers/stages-test" "$data/$t.dmesg" "$data/$t.trace" "$data/$t.banner")
+	out=$("$HELPERS/stages-test" "$data/$t.dmesg" "$data/$t.trace" "$data/$t.banner")
 	if d=$(diff -u "$data/$t.expect" - <<<"$out"); then
 		ok "$t: the parser gives the recorded stage values"
 	else
@@ -35,7 +35,7 @@ for t in minimal auto ports4; do
 done
 # Before clocksource_done_booting the kernel's "after N usecs" is in
 # jiffies (4 ms steps); the printk clock is not.
-out=$("$top/tests/helpers/stages-test" "$data/ports4.dmesg" "$data/ports4.trace" "$data/ports4.banner")
+out=$("$HELPERS/stages-test" "$data/ports4.dmesg" "$data/ports4.trace" "$data/ports4.banner")
 check "a span under 4 ms comes out to the microsecond (pci_subsys_init: 3476 us, 'after 4000 usecs')" \
 	sh -c "grep -q 'pci_subsys_init+.* after 4000 usecs' '$data/ports4.dmesg' && [ '$(grep '^call=pci_subsys_init ' <<<"$out" | cut -d' ' -f1-2)' = 'call=pci_subsys_init 3476' ]"
 
@@ -43,7 +43,7 @@ check "a span under 4 ms comes out to the microsecond (pci_subsys_init: 3476 us,
 # icount boot (ports=4, direct), cut after /init's exec, where the parser
 # stops reading.
 d="$data/ports4-icount"
-out=$("$top/tests/helpers/stages-test" "$d.dmesg" - "$d.banner")
+out=$("$HELPERS/stages-test" "$d.dmesg" - "$d.banner")
 if dd=$(diff -u "$d.expect" - <<<"$out"); then ok "ports4-icount: the parser gives the recorded own times"
 else not_ok "ports4-icount: the parser gives the recorded own times"; diag "$dd"; fi
 # The same, found another way: PID 1 on and off the CPU in a plain awk.
@@ -67,7 +67,7 @@ check "ports4-icount: other threads ran inside acpi_init (own $own < span $span 
 # A trace that stops before /init's exec gives no own figures.
 cut=$(grep -n 'sched_process_exec: filename=/init' "$d.dmesg" | head -n 1 | cut -d: -f1)
 head -n $((cut - 1)) "$d.dmesg" >"$T/cut.dmesg"
-out=$("$top/tests/helpers/stages-test" "$T/cut.dmesg" - "$d.banner")
+out=$("$HELPERS/stages-test" "$T/cut.dmesg" - "$d.banner")
 got=$(grep -E '^(pci_usecs|pci_own_usecs|init_own)=' <<<"$out" | tr '\n' ' ')
 check "a trace cut before /init's exec gives no own figures, the spans still ($got)" \
 	[ "$got" = "pci_usecs=$(sed -n 's/^pci_usecs=//p' "$d.expect") pci_own_usecs=-1 init_own=-1.000000 " ]

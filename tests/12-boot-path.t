@@ -8,7 +8,7 @@ mkdir "$T/tmp"
 export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 plan 15
-KT="$top/tests/helpers/kernel-test"
+KT="$HELPERS/kernel-test"
 
 bz=$(ls -t /boot/vmlinuz-* 2>/dev/null | head -1)
 [ -n "$bz" ] || { not_ok "a host kernel in /boot"; finish; }

@@ -12,7 +12,7 @@ plan 8
 kver=$(basename "$(ls -t /boot/vmlinuz-* | head -1)" | sed 's/^vmlinuz-//')
 
 # The kernel first: the builds below boot a template, which needs it.
-for i in 1 2 3 4; do "$top/tests/helpers/kernel-test" "$T/cache" "$(ls -t /boot/vmlinuz-* | head -1)" >"$T/kt$i" & done
+for i in 1 2 3 4; do "$HELPERS/kernel-test" "$T/cache" "$(ls -t /boot/vmlinuz-* | head -1)" >"$T/kt$i" & done
 wait
 [ "$(cat "$T"/kt* | grep -c '^extracted ')" = 1 ] && [ "$(cat "$T"/kt* | grep -c '^cached ')" = 3 ]
 check "four concurrent extractions: one extracts, three find it cached" [ $? = 0 ]

@@ -126,7 +126,7 @@ is "hostile: os-release found past the symlink loop" "$J" operating_systems.0.di
 # --- formats and backing chains ---------------------------------------
 # A relative backing name, with TMPDIR inside the test's directory: the
 # heap layout under which the sanitizer build's LeakSanitizer used to
-# misread a dynamic TLS block and crash at exit (launcher/sanitize.c).
+# misread a dynamic TLS block and crash at exit (launcher/common/sanitize.c).
 qemu-img create -q -f qcow2 -b debian.img -F raw "$T/top.qcow2"
 "$LB" inspect --format qcow2 --json "$T/top.qcow2" >"$T/top.json" 2>"$T/err"
 is "qcow2 over a relative backing name: the backing chain is listed" "$T/top.json" disks.0.backing_chain.0 "$T/debian.img"

@@ -16,9 +16,9 @@ tmpdir
 trap 'remote_stop; rm -rf "$T"; [ $made_user = 0 ] || userdel $user' EXIT
 # The build tree may sit in a directory only root can enter: the user
 # gets a copy of the program and of the appliance's inputs.
-mkdir -p "$T/lb/launcher" "$T/lb/appliance" "$T/tmp" "$T/home" "$T/cache"
-cp "$LB" "$T/lb/launcher/"
-cp "$top"/appliance/{packages,modules,init,inspect} "$T/lb/appliance/"
+mkdir -p "$T/lb/bin" "$T/lb/lib/leanboot" "$T/tmp" "$T/home" "$T/cache"
+cp "$LB" "$T/lb/bin/"
+cp "$top"/build/lib/leanboot/{packages,modules,init,inspect} "$T/lb/lib/leanboot/"
 "$top/tests/helpers/mkimage" debian "$T/debian.img" || not_ok "mkimage debian"
 chmod 0755 "$T"
 chmod -R a+rX "$T/lb" "$T/debian.img"
@@ -37,7 +37,7 @@ as_user() {
 	local name=$1
 	shift
 	runuser -u $user -- env -i PATH="$user_path" HOME="$T/home" TMPDIR="$T/tmp" \
-		LEANBOOT_CACHE="$T/cache" "$T/lb/launcher/leanboot" "$@" 2>"$T/$name.err"
+		LEANBOOT_CACHE="$T/cache" "$T/lb/bin/leanboot" "$@" 2>"$T/$name.err"
 }
 kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed 's|.*/vmlinuz-||')
 
@@ -76,7 +76,7 @@ if grep -q ' tcg ' "$T/cache/accel-probe"; then want=1; else want=0; fi
 check "the KVM notice came $want time(s) in seven commands" [ "$notices" = $want ]
 check "not on the second launch" [ "$(grep -c 'notice:' "$T/run2.err")" = 0 ]
 check "-v repeats it" sh -c "[ $want = 0 ] && [ -s '$T/cache/accel-probe' ] || runuser -u $user -- env -i PATH='$user_path' HOME='$T/home' \
-	TMPDIR='$T/tmp' LEANBOOT_CACHE='$T/cache' '$T/lb/launcher/leanboot' -v --backend direct run -- true 2>&1 |
+	TMPDIR='$T/tmp' LEANBOOT_CACHE='$T/cache' '$T/lb/bin/leanboot' -v --backend direct run -- true 2>&1 |
 	grep -q 'notice: .*using TCG'"
 check "every file in the user's cache is the user's" \
 	sh -c "[ -d '$T/cache/libvirt' ] && [ -z \"\$(find '$T/cache' ! -user $user | head -n 3)\" ]"

@@ -4,7 +4,7 @@
 # against CycloneDX 1.5's official schema.  No VM: the writer alone.
 . "$(dirname "$0")/lib.sh"
 tmpdir
-out=$("$top/tests/helpers/sbom-test" "$T")
+out=$("$HELPERS/sbom-test" "$T")
 status=$?
 count=$(printf '%s\n' "$out" | grep -c '^\(not \)\?ok ')
 docs=$(ls "$T"/sbom-*.json 2>/dev/null | wc -l)

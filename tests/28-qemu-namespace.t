@@ -5,4 +5,4 @@
 # QEMU driver; no QEMU starts).
 . "$(dirname "$0")/lib.sh"
 tmpdir
-"$top/tests/helpers/lv-test" "$T/root"
+"$HELPERS/lv-test" "$T/root"

@@ -4,7 +4,9 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 # tests/faults/ is a level deeper.
 [ -d "$top/launcher" ] || top=$(cd "$top/.." && pwd)
-LB="$top/launcher/leanboot"
+# What make builds (Makefile: build/ is laid out as an install).
+LB="$top/build/bin/leanboot"
+HELPERS="$top/build/tests/helpers"
 GOLDEN="$top/tests/golden"
 n=0
 failed=0

@@ -8,9 +8,9 @@
 
 #include <libxml/parser.h>
 
-#include "../../launcher/addrs.h"
-#include "../../launcher/counts.h"
-#include "../../launcher/err.h"
+#include "check/addrs.h"
+#include "check/counts.h"
+#include "common/err.h"
 
 static void quiet(void *ctx, const char *msg, ...)
 {

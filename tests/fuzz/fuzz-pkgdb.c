@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../appliance/inspect.h"
+#include "../../appliance/inspect/inspect.h"
 
 /* The readers' globals that inspect.c defines beside its main(). */
 struct insp_fs insp_fss[INSP_MAX_FS];

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "../../launcher/proto.h"
+#include "launch/proto.h"
 
 static void on_line(void *ctx, const char *line)
 {

@@ -4,9 +4,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "../../launcher/err.h"
-#include "../../launcher/inspect-derive.h"
-#include "../../launcher/inspect-report.h"
+#include "common/err.h"
+#include "inspect/derive.h"
+#include "inspect/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

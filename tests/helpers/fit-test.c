@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "../../launcher/fit.h"
+#include "bench/fit.h"
 
 static int n_test, failed;
 

@@ -3,8 +3,8 @@
  * cached.  Exits 1 with the reason when BZIMAGE cannot boot through PVH. */
 #include <stdio.h>
 
-#include "../../launcher/err.h"
-#include "../../launcher/kernel.h"
+#include "common/err.h"
+#include "plan/kernel.h"
 
 int main(int argc, char **argv)
 {

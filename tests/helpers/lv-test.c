@@ -10,7 +10,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "../../launcher/lv.h"
+#include "backend/lv.h"
 
 static int n_test, failed;
 

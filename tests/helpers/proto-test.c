@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../launcher/proto.h"
+#include "launch/proto.h"
 
 static int n, failed;
 static char frames[64];

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../launcher/err.h"
-#include "../../launcher/inspect-derive.h"
-#include "../../launcher/inspect-report.h"
+#include "common/err.h"
+#include "inspect/derive.h"
+#include "inspect/report.h"
 
 static int n, failed;
 

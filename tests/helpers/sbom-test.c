@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "../../launcher/inspect-sbom.h"
+#include "inspect/sbom.h"
 
 static int n_test, failed;
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../launcher/stages.h"
+#include "launch/stages.h"
 
 int main(int argc, char **argv)
 {

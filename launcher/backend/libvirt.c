@@ -1,0 +1,584 @@
+/* backend-libvirt: a transient domain (virDomainCreateXML) on any libvirt
+ * connection, the embedded driver by default.  It is created paused, so
+ * that the console stream is open before the first byte the guest prints,
+ * and destroyed on every path: the embedded driver in libvirt 9.0 has no
+ * autodestroy, and after a guest poweroff QEMU stays until someone acts.
+ *
+ * Templates and clones (plan.h) go through libvirt's own save and
+ * restore: a template at ready is saved (virDomainSaveFlags) into its
+ * directory, and each clone is restored from that image, paused, with the
+ * clone's XML as the restore's dxml (its name, channel and overlay; the
+ * devices must be the template's, which libvirt checks), then given its
+ * disks (virDomainAttachDeviceFlags) and resumed.  libvirt stays in charge
+ * of the domain throughout. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "backend/domxml.h"
+#include "common/err.h"
+#include "backend/lv.h"
+#include "backend/pool.h"
+#include "backend/relay.h"
+#include "backend/template.h"
+#include "common/util.h"
+
+struct lvb {
+	struct backend_sink sink;
+	const struct plan *plan;      /* the caller's, for the launch's time */
+	virConnectPtr conn;
+	virDomainPtr dom;
+	virStreamPtr stream;
+	int event_id;
+	int alive_timer;              /* checks that the connection lives */
+	pid_t reap_pid;               /* embedded QEMU, adopted as our child */
+	pthread_t reaper;
+	int reaping, reap_stop;       /* the reaper runs; told to stop */
+	char *reap_pidfile;           /* where libvirt writes QEMU's pid */
+	pid_t daemon_qemu;            /* a daemon's QEMU, when its pid file is ours to read */
+	char *uri;                    /* the connection's, to reconnect */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	int conn_lost;                /* the connection closed under us */
+	char *image;                  /* a template's or clone's saved image */
+	int restore_failed;           /* enum backend_restore */
+	int norelabel;                /* disks: as domxml_extra's disk_norelabel */
+	int remote;                   /* another host: pool.h, and the channel by stream */
+	struct pool pool;
+	struct strv remote_paths;     /* the plan's files on that host */
+	struct relay *relay;          /* the channel's stream to chan.c's socket */
+	struct plan_disk_in rdisks[PLAN_MAX_DISKS];   /* a clone's disks, as that host has them */
+	char *marker;                 /* a remote template's: the local file that says it is saved */
+};
+
+static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+			 void *opaque)
+{
+	struct lvb *l = opaque;
+
+	(void)conn;
+	(void)dom;
+	(void)detail;
+	if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED ||
+	    event == VIR_DOMAIN_EVENT_SHUTDOWN)
+		l->sink.gone(l->sink.ctx);
+}
+
+static void on_stream(virStreamPtr st, int events, void *opaque)
+{
+	struct lvb *l = opaque;
+	char buf[65536];
+	int n;
+
+	if (events & VIR_STREAM_EVENT_READABLE) {
+		while ((n = virStreamRecv(st, buf, sizeof buf)) > 0)
+			l->sink.input(l->sink.ctx, buf, (size_t)n);
+		if (n == 0 || n == -1)
+			goto gone;
+		return;   /* -2: nothing more for now */
+	}
+	if (!(events & (VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR)))
+		return;
+gone:
+	/* The console ends when QEMU does. */
+	virStreamEventRemoveCallback(st);
+	l->sink.gone(l->sink.ctx);
+}
+
+/* The embedded driver starts QEMU daemonized, so QEMU is an orphan, and
+ * libvirt's destroy polls kill(pid, 0) until whoever adopted it has reaped
+ * it.  Under an init that reaps late that added 1.2-2.0 s to every
+ * teardown.  As a child subreaper this process adopts QEMU instead, and a
+ * thread reaps it the moment it exits.  The thread starts before the
+ * domain is created and waits for QEMU's pid file: when QEMU dies during
+ * the creation (a disk it cannot open), libvirt waits inside
+ * virDomainCreateXML for that same reaping, for tens of seconds if nobody
+ * does it.  It waits for that one pid only: libvirt waits for its own
+ * children itself. */
+static void *reap(void *arg)
+{
+	struct lvb *l = arg;
+
+	while (!__atomic_load_n(&l->reap_stop, __ATOMIC_ACQUIRE)) {
+		pid_t pid = lv_read_pidfile(l->reap_pidfile);
+
+		/* ECHILD: not written yet, or QEMU is still its launcher's
+		 * child and not yet ours. */
+		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+			break;
+		if (errno != EINTR)
+			usleep(10000);
+	}
+	return NULL;
+}
+
+static void start_reaper(struct lvb *l)
+{
+	int embedded;
+
+	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan->name, &embedded);
+	if (!l->reap_pidfile || !embedded)
+		return;
+	/* Before we adopt orphans: the first use of a root probes QEMU's
+	 * capabilities with a QEMU that libvirt daemonizes and then waits
+	 * for, 40 s on a zombie of ours that nobody reaps.  Once they are in
+	 * the root's cache this only loads them, which the creation would do
+	 * anyway. */
+	free(virConnectGetDomainCapabilities(l->conn, PLAN_QEMU, NULL, NULL, NULL, 0));
+	/* Per process and harmless to repeat. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	l->reaping = pthread_create(&l->reaper, NULL, reap, l) == 0;
+}
+
+static void stop_reaper(struct lvb *l)
+{
+	if (l->reaping) {
+		__atomic_store_n(&l->reap_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(l->reaper, NULL);
+		l->reaping = 0;
+	}
+	free(l->reap_pidfile);
+	l->reap_pidfile = NULL;
+}
+
+/* QEMU's pid, once the domain exists: ours to watch (the embedded driver),
+ * or a daemon's, kept for the day the daemon is gone. */
+static void note_qemu(struct lvb *l)
+{
+	pid_t pid = lv_read_pidfile(l->reap_pidfile);
+
+	if (l->reaping)
+		l->reap_pid = pid;
+	else
+		l->daemon_qemu = pid;
+}
+
+/* A daemon that went away (or a broken connection) will send nothing
+ * more, so the loop must not wait for it.  libvirt 9.0 closed the socket
+ * of a killed daemon without calling a registered close callback, so the
+ * connection is asked once a second instead. */
+static void on_alive_timer(int timer, void *opaque)
+{
+	struct lvb *l = opaque;
+
+	(void)timer;
+	if (l->conn && !l->conn_lost && virConnectIsAlive(l->conn) == 0) {
+		l->conn_lost = 1;
+		l->sink.lost(l->sink.ctx);
+	}
+}
+
+static void libvirt_recover(void *data, char *outcome, size_t len)
+{
+	struct lvb *l = data;
+	virConnectPtr c = l->uri ? virConnectOpen(l->uri) : NULL;
+	virDomainPtr d = c ? virDomainLookupByUUID(c, l->uuid) : NULL;
+
+	if (d && virDomainDestroy(d) == 0)
+		snprintf(outcome, len, "reconnected and destroyed the VM");
+	else if (c && !d)
+		snprintf(outcome, len, "reconnected; the VM was already gone");
+	else if (l->daemon_qemu > 0 && kill(l->daemon_qemu, SIGKILL) == 0)
+		snprintf(outcome, len, "QEMU (pid %d) killed", (int)l->daemon_qemu);
+	else if (l->remote)
+		snprintf(outcome, len, "the VM %s may still run on the remote host, until the next "
+			 "launch from here through it ends it", l->plan->name);
+	else
+		snprintf(outcome, len, "the VM %s may still be running", l->plan->name);
+	if (d)
+		virDomainFree(d);
+	if (c)
+		virConnectClose(c);
+}
+
+/* Through a local daemon (qemu:///system), as root: QEMU runs as root, as
+ * it does through the embedded driver and the direct backend, and the
+ * daemon relabels nothing.  Otherwise it would chown the appliance's
+ * kernel and initrd in our cache to its own QEMU user and record their
+ * owners in xattrs, which a daemon that dies mid-launch leaves behind. */
+static const char *daemon_label(virConnectPtr conn)
+{
+	return geteuid() == 0 && lv_local_daemon(conn) ? "+0:+0" : NULL;
+}
+
+/* Whether the plan attaches any of the user's disks. */
+static int has_user_disk(const struct plan *p)
+{
+	for (size_t i = 0; i < p->ndev; i++)
+		if (p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root)
+			return 1;
+	return 0;
+}
+
+/* A clone: the template's image restored paused, as the domain XML
+ * says (libvirt checks that its devices are the template's), and found
+ * by its name.  libvirt reads the image whole: the guest's RAM is in it. */
+static int libvirt_restore(struct lvb *l, const char *xml)
+{
+	virDomainPtr other;
+
+	if (virDomainRestoreFlags(l->conn, l->image, xml, VIR_DOMAIN_SAVE_PAUSED) < 0) {
+		err_set(LB_EXIT_VM, "cannot restore the template: %s", lv_error());
+		/* Clones share the template's name, so a connection runs one
+		 * at a time (each embedded launch has a root of its own): a
+		 * name in use is no fault of the template's. */
+		other = virDomainLookupByName(l->conn, l->plan->name);
+		l->restore_failed = other ? BACKEND_RESTORE_BUSY : BACKEND_RESTORE_BROKEN;
+		if (other) {
+			virDomainFree(other);
+			err_set(LB_EXIT_VM, "another clone of the template runs on this connection");
+		}
+		return -1;
+	}
+	l->dom = virDomainLookupByName(l->conn, l->plan->name);
+	if (!l->dom) {
+		err_set(LB_EXIT_VM, "the restored domain %s is not there: %s", l->plan->name, lv_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* Disk N as LUN N of the clone's virtio-scsi controller: libvirt adds
+ * the block node and the scsi-hd device, read-only unless :rw. */
+static int libvirt_attach(struct lvb *l, const struct plan_disk_in *in, size_t n)
+{
+	char *xml = domxml_render_lun(in, (unsigned)n, l->norelabel);
+	int r;
+
+	if (!xml)
+		return -1;
+	r = virDomainAttachDeviceFlags(l->dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+	free(xml);
+	if (r < 0)
+		err_set(LB_EXIT_VM, "cannot attach %s: %s", in->path, lv_error());
+	return r < 0 ? -1 : 0;
+}
+
+/* A template at ready: libvirt saves it into its directory, and the
+ * domain stops (the lifecycle event reports it gone). */
+static int libvirt_save(void *data, double deadline)
+{
+	struct lvb *l = data;
+
+	(void)deadline;   /* libvirt's call has no deadline of ours to take */
+	if (virDomainSaveFlags(l->dom, l->image, NULL, VIR_DOMAIN_SAVE_RUNNING) < 0) {
+		err_set(LB_EXIT_VM, "cannot save the domain: %s", lv_error());
+		/* A daemon gone: the launch recovers the VM as for any loss. */
+		if (virConnectIsAlive(l->conn) == 0 && !l->conn_lost) {
+			l->conn_lost = 1;
+			l->sink.lost(l->sink.ctx);
+		}
+		return -1;
+	}
+	/* A remote template: the image is on that host, and the file here
+	 * that says where makes the template ready (template.h). */
+	return l->marker ? util_write_file(l->marker, l->image) : 0;
+}
+
+static int libvirt_restore_failed(void *data)
+{
+	const struct lvb *l = data;
+
+	return l ? l->restore_failed : BACKEND_RESTORE_OK;
+}
+
+/* Keep PATH (malloc'd, or NULL after err_set()) among the remote paths;
+ * returns the kept copy. */
+static char *keep(struct lvb *l, char *path)
+{
+	char *kept = path && strv_add(&l->remote_paths, path) == 0 ? l->remote_paths.v[l->remote_paths.n - 1]
+								      : NULL;
+
+	free(path);
+	return kept;
+}
+
+/* User disk N, PATH, as the remote host has it: a volume
+ * (vol:POOL/NAME, whose format goes to *FMT), a path there (host:PATH)
+ * or a copy of ours uploaded for this launch (the resolver, cmd-plan.c,
+ * lets a local file through only with --upload).  Returns the kept
+ * path, or NULL after err_set(). */
+static const char *remote_disk(struct lvb *l, const struct backend_args *a, const char *path, unsigned n,
+			       int *fmt)
+{
+	if (!strncmp(path, DISK_VOL_PREFIX, strlen(DISK_VOL_PREFIX)))
+		return keep(l, pool_volume_path(l->conn, path + strlen(DISK_VOL_PREFIX), fmt));
+	if (!strncmp(path, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX)))
+		return path + strlen(DISK_HOST_PREFIX);
+	return keep(l, pool_upload_disk(&l->pool, a->plan->name, n, path));
+}
+
+/* The root overlay there: a cold boot's over the appliance's root, a
+ * template's kept for its clones, a clone's over the template's. */
+static char *remote_root(struct lvb *l, const struct backend_args *a)
+{
+	const char *name = a->plan->name;
+	char *root;
+
+	if (a->plan->start == PLAN_START_CLONE) {
+		/* Gone from that host: the template is to blame, and is made
+		 * again (launch.c), as for an image that will not load. */
+		if (!(root = keep(l, pool_template_root_path(&l->pool, name)))) {
+			l->restore_failed = BACKEND_RESTORE_BROKEN;
+			return NULL;
+		}
+		return keep(l, pool_overlay(&l->pool, name, root, DISK_QCOW2));
+	}
+	if (!a->root || !(root = keep(l, pool_appliance_file(&l->pool, a->appl_key, a->root))))
+		return NULL;
+	return keep(l, a->plan->start == PLAN_START_TEMPLATE ? pool_template_root(&l->pool, name, root) :
+			pool_overlay(&l->pool, name, root, DISK_RAW));
+}
+
+/* The plan as the remote host sees it, in RP (a copy of A's plan whose
+ * strings are the host's): the appliance's files uploaded unless their
+ * volumes are there, the root overlay a volume (remote_root), and the
+ * disks the host's (remote_disk), a clone's in l->rdisks.  A template's
+ * image goes into the pool's directory, named by the template. */
+static int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
+{
+	const char *key = a->appl_key;
+	unsigned n = 0;
+
+	if (pool_open(&l->pool, l->conn, a->pool) < 0)
+		return -1;
+	*rp = *a->plan;
+	if (!(rp->kernel = keep(l, pool_appliance_file(&l->pool, key, a->plan->kernel))) ||
+	    !(rp->initrd = keep(l, pool_appliance_file(&l->pool, key, a->plan->initrd))))
+		return -1;
+	for (size_t i = 0; i < rp->ndev; i++) {
+		struct plan_dev *d = &rp->dev[i];
+		int fmt = -1;
+
+		if (d->kind != PLAN_DEV_DISK)
+			continue;
+		if (d->is_root) {
+			if (!(d->path = remote_root(l, a)))
+				return -1;
+			continue;
+		}
+		if (!(d->path = (char *)remote_disk(l, a, d->path, n++, &fmt)))
+			return -1;
+		if (fmt >= 0)
+			d->format = (enum disk_format)fmt;
+	}
+	for (size_t i = 0; i < a->ndisks; i++) {
+		int fmt = -1;
+
+		l->rdisks[i] = a->disks[i];
+		if (!(l->rdisks[i].path = remote_disk(l, a, a->disks[i].path, (unsigned)i, &fmt)))
+			return -1;
+		if (fmt >= 0)
+			l->rdisks[i].format = fmt;
+	}
+	if (a->plan->start != PLAN_START_COLD) {
+		free(l->image);
+		if (!(l->image = pool_template_image(&l->pool, a->plan->name)))
+			return -1;
+	}
+	if (a->verbose && l->pool.uploaded)
+		fprintf(stderr, "libvirt: uploaded %llu bytes (%llu with holes) in %.2f s\n", l->pool.uploaded,
+			l->pool.apparent, l->pool.upload_s);
+	return 0;
+}
+
+/* The channel through libvirt: QEMU listens on the remote host, and a
+ * relay carries it to chan.c's socket here. */
+static int open_channel(struct lvb *l, const char *path)
+{
+	virStreamPtr st = virStreamNew(l->conn, VIR_STREAM_NONBLOCK);
+
+	if (!st || virDomainOpenChannel(l->dom, WIRE_CHANNEL_NAME, st, 0) < 0) {
+		err_set(LB_EXIT_VM, "cannot open the domain's channel: %s", lv_error());
+		goto fail;
+	}
+	if ((l->relay = relay_open(st, path, NULL, NULL)))
+		return 0;
+fail:
+	if (st)
+		virStreamFree(st);
+	return -1;
+}
+
+static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
+{
+	struct lvb *l = calloc(1, sizeof *l);
+	char *xml = NULL;
+	int r = -1;
+
+	*data = l;
+	if (!l) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	l->sink = *s;
+	l->plan = a->plan;
+	if (a->plan->start != PLAN_START_COLD &&
+	    !(l->image = util_printf("%.4000s/" TPL_STATE, a->template_dir)))
+		return -1;
+	l->event_id = l->alive_timer = -1;
+	l->conn = lv_open(a->connect, a->cache, a->verbose);
+	if (!l->conn)
+		return -1;
+	{
+		struct domxml_extra ex = { daemon_label(l->conn), 0, 0, NULL };
+		const struct plan *pl = a->plan;
+		struct plan rp;
+		char *uri = virConnectGetURI(l->conn);
+
+		l->remote = pool_uri_is_remote(uri);
+		free(uri);
+		if (l->remote) {
+			/* The image is that host's; ours says it is there. */
+			l->marker = l->image;
+			l->image = NULL;
+			if (remote_plan(l, a, &rp) < 0)
+				goto out;
+			pl = &rp;
+			ex.channel_bind = 1;
+			ex.owner = l->pool.owner;
+		}
+
+		/* The DAC model is named, so only a connection that has it
+		 * takes the disks' relabel='no'; and libvirt refuses it
+		 * under a domain label that relabels nothing already. */
+		ex.disk_norelabel = !ex.dac_label && (has_user_disk(a->plan) || a->ndisks) &&
+				    !l->remote && lv_has_dac(l->conn);
+		/* A remote host's disks are labelled as libvirt labels any
+		 * disk there: the owners kept here are ours, on our files.
+		 * A clone's disks come later, hot-added, and take the same. */
+		l->norelabel = ex.disk_norelabel;
+		xml = domxml_render(pl, &ex);
+	}
+	if (!xml)
+		goto out;
+	s->step(s->ctx, BACKEND_RENDERED);
+	start_reaper(l);
+	if (a->plan->start == PLAN_START_CLONE) {
+		if (libvirt_restore(l, xml) < 0)
+			goto out;
+	} else if (!(l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED |
+						 /* a daemon destroys it when we are gone */
+						 (l->remote ? VIR_DOMAIN_START_AUTODESTROY : 0)))) {
+		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
+		goto out;
+	}
+	note_qemu(l);
+	/* -icount and bench's trace ride in QEMU's namespace; a host whose
+	 * driver drops it would run a guest on the wrong clock, or count
+	 * nothing, and say nothing. */
+	if (a->plan->qemu_extra.n &&
+	    lv_kept_qemu_args(l->dom, a->plan->qemu_extra.v, a->plan->qemu_extra.n) != 1) {
+		err_set(LB_EXIT_USAGE, "%s dropped the domain's <qemu:commandline> (%s%s): run it with "
+			"--backend direct, or on a host whose libvirt drives QEMU",
+			l->remote ? "the remote host" : "libvirt", a->plan->qemu_extra.v[0],
+			a->plan->clock == PLAN_CLOCK_ICOUNT ? ", which --clock icount needs" : "");
+		goto out;
+	}
+	s->step(s->ctx, BACKEND_CREATED);
+	if (a->plan->start == PLAN_START_CLONE) {
+		s->step(s->ctx, BACKEND_RESTORED);
+		for (size_t i = 0; i < a->ndisks; i++)
+			if (libvirt_attach(l, l->remote ? &l->rdisks[i] : &a->disks[i], i) < 0)
+				goto out;
+		s->step(s->ctx, BACKEND_ATTACHED);
+	}
+	l->uri = virConnectGetURI(l->conn);
+	virDomainGetUUID(l->dom, l->uuid);
+	l->alive_timer = virEventAddTimeout(1000, on_alive_timer, l, NULL);
+	l->event_id = virConnectDomainEventRegisterAny(l->conn, l->dom,
+						       VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+						       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+						       l, NULL);
+	l->stream = virStreamNew(l->conn, VIR_STREAM_NONBLOCK);
+	if (!l->stream || virDomainOpenConsole(l->dom, NULL, l->stream, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+	    virStreamEventAddCallback(l->stream, VIR_STREAM_EVENT_READABLE |
+				      VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR,
+				      on_stream, l, NULL) < 0) {
+		err_set(LB_EXIT_VM, "cannot open the domain's console: %s", lv_error());
+		goto out;
+	}
+	if (l->remote && a->plan->channel && open_channel(l, a->plan->channel) < 0)
+		goto out;
+	if (virDomainResume(l->dom) < 0) {
+		err_set(LB_EXIT_VM, "cannot start the domain: %s", lv_error());
+		goto out;
+	}
+	s->step(s->ctx, BACKEND_RUNNING);
+	r = 0;
+out:
+	free(xml);
+	return r;
+}
+
+static void libvirt_stop(void *data)
+{
+	struct lvb *l = data;
+
+	if (!l)
+		return;
+	if (l->alive_timer >= 0)
+		virEventRemoveTimeout(l->alive_timer);
+	if (l->conn_lost) {
+		/* Every call on it would fail; drop it, and never reuse it. */
+		if (l->stream)
+			virStreamFree(l->stream);
+		if (l->dom)
+			virDomainFree(l->dom);
+		l->stream = NULL;
+		l->dom = NULL;
+		l->event_id = -1;
+		lv_forget(l->conn);
+	}
+	if (l->stream) {
+		virStreamEventRemoveCallback(l->stream);
+		virStreamAbort(l->stream);
+		virStreamFree(l->stream);
+	}
+	if (l->event_id >= 0)
+		virConnectDomainEventDeregisterAny(l->conn, l->event_id);
+	if (l->dom) {
+		/* Harmless when it has already stopped: a transient domain that
+		 * stopped is gone, and destroy just fails. */
+		virDomainDestroy(l->dom);
+		virDomainFree(l->dom);
+	}
+	relay_close(l->relay);
+	stop_reaper(l);
+	/* After the domain: its overlay and uploaded disks were in use.
+	 * On a lost connection this fails, and the next launch sweeps. */
+	pool_close(&l->pool);
+	strv_free(&l->remote_paths);
+	if (l->conn)
+		virConnectClose(l->conn);
+	free(l->uri);
+	free(l->image);
+	free(l->marker);
+	free(l);
+}
+
+/* QEMU's pid when it is ours to see: the embedded driver's QEMU we
+ * adopted, or the system daemon's from its pid file. */
+static pid_t libvirt_qemu_pid(const void *data)
+{
+	const struct lvb *l = data;
+
+	return !l ? 0 : l->reap_pid > 0 ? l->reap_pid : l->daemon_qemu;
+}
+
+const struct backend_ops backend_libvirt_ops = {
+	.name = "libvirt",
+	.start = libvirt_start,
+	.save = libvirt_save,
+	.restore_failed = libvirt_restore_failed,
+	.stop = libvirt_stop,
+	.qemu_pid = libvirt_qemu_pid,
+	.recover = libvirt_recover,
+};

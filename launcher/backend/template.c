@@ -1,0 +1,129 @@
+/* template: see template.h.  The key is computed from the command line
+ * the template's plan renders to, with the per-launch paths fixed, so
+ * that whatever changes what QEMU is asked to build changes the key,
+ * without a list of inputs here to keep in step with the renderer. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "backend/domxml.h"
+#include "common/err.h"
+#include "backend/qemuargv.h"
+#include "backend/template.h"
+#include "common/util.h"
+
+/* Stand-ins for the directories a template's plan names. */
+#define TPL_KEY_RUNDIR "/run-directory/leanboot-template"
+#define TPL_KEY_DIR "/template-directory"
+
+int tpl_locate(const struct appl *a, const struct plan_input *in, int b, const char *connect,
+	       struct tpl *t)
+{
+	struct plan_input kin = *in;
+	struct plan p;
+	struct strv av = { 0 };
+	char key[65], built[65];
+	const char *files[] = { PLAN_QEMU, in->kernel, in->initrd, NULL, NULL, NULL };
+	size_t nf = 3;
+	int r = -1;
+
+	memset(t, 0, sizeof *t);
+	kin.start = PLAN_START_TEMPLATE;
+	kin.rundir = TPL_KEY_RUNDIR;
+	kin.template_dir = TPL_KEY_DIR;
+	if (plan_make(&kin, &p) < 0)
+		return -1;
+	if (p.firmware == PLAN_FW_QBOOT)
+		files[nf++] = PLAN_QBOOT_ROM;
+	if (in->root)
+		files[nf++] = in->root;
+	/* What the backend is given: the argv, or the domain XML. */
+	if (strv_add(&av, backend_name((enum backend_kind)b)) < 0 ||
+	    strv_add(&av, connect ? connect : "default") < 0)
+		goto out;
+	if (b == BACKEND_DIRECT) {
+		if (qemuargv_render(&p, &av) < 0)
+			goto out;
+	} else {
+		char *xml = domxml_render(&p, NULL);
+
+		if (!xml || strv_add(&av, xml) < 0) {
+			free(xml);
+			goto out;
+		}
+		free(xml);
+	}
+	if (appl_derived_key(a, files, &av, key) < 0)
+		goto out;
+	appl_built_key(a, built);
+	snprintf(t->root, sizeof t->root, "%.4000s/" APPL_TEMPLATES, a->cache);
+	snprintf(t->name, sizeof t->name, "%.16s-%.32s", built, key);
+	snprintf(t->dir, sizeof t->dir, "%.4000s/%s", t->root, t->name);
+	snprintf(t->domain, sizeof t->domain, "leanboot-warm-%.12s", key);
+	snprintf(t->uuid, sizeof t->uuid, "%.8s-%.4s-%.4s-%.4s-%.12s", key, key + 8, key + 12,
+		 key + 16, key + 20);
+	r = 0;
+out:
+	strv_free(&av);
+	plan_free(&p);
+	return r;
+}
+
+int tpl_ready(const struct tpl *t)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof path, "%.4000s/" TPL_STATE, t->dir);
+	return access(path, R_OK) == 0;
+}
+
+/* Templates of other appliances: their names start with another key. */
+static void tpl_evict(const struct tpl *t)
+{
+	DIR *d = opendir(t->root);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX + 300];
+
+		/* leanboot-*: one being built now, which is not ours to touch. */
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "leanboot-", 9) ||
+		    !strncmp(e->d_name, t->name, 16))
+			continue;
+		snprintf(path, sizeof path, "%.4000s/%s", t->root, e->d_name);
+		util_rmtree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+int tpl_commit(const struct tpl *t, const char *built)
+{
+	static const char *const scratch[] = { PLAN_CHANNEL, PLAN_MONITOR, "qemu.log", "qemu-img.log" };
+	char path[PATH_MAX + 32];
+
+	for (size_t i = 0; i < sizeof scratch / sizeof *scratch; i++) {
+		snprintf(path, sizeof path, "%.4000s/%s", built, scratch[i]);
+		unlink(path);
+	}
+	/* Clones read it; nobody writes it again. */
+	if (util_rmtree(t->dir) < 0)
+		return -1;
+	if (chmod(built, 0755) < 0 || rename(built, t->dir) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", t->dir, strerror(errno));
+		return -1;
+	}
+	tpl_evict(t);
+	return 0;
+}
+
+int tpl_discard(const struct tpl *t)
+{
+	return util_rmtree(t->dir);
+}

@@ -1,0 +1,254 @@
+/* cmd-plan: the one resolver from a command's options to a plan input.
+ * Options fill a plan_input (cmd_plan_opt); cmd_resolve() then makes
+ * every decision about this host that the input leaves open, once: the
+ * appliance's paths, firmware, kernel image, initrd for the shape, the
+ * TSC rate, the accelerator, each disk's format and absolute name, and
+ * the run directory's template.  plan_make() is a pure function of the
+ * result, so `leanboot xml` prints what a launch runs, bar the run
+ * directory's random part. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plan/accel.h"
+#include "cmd/cmd.h"
+#include "plan/disk.h"
+#include "common/err.h"
+#include "plan/kernel.h"
+#include "backend/pool.h"
+#include "common/strv.h"
+#include "plan/topology.h"
+#include "common/util.h"
+
+/* *FIELD = a copy of S that IN owns. */
+static int own(struct plan_input *in, const char **field, const char *s)
+{
+	if (strv_add(&in->own, s) < 0)
+		return -1;
+	*field = in->own.v[in->own.n - 1];
+	return 0;
+}
+
+int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
+{
+	long v;
+
+	switch (c) {
+	case OPT_TOPOLOGY:
+		in->topology = arg;
+		return 0;
+	case OPT_MACHINE:
+		return cmd_choice(&in->machine, plan_parse_machine(arg), "--machine", arg, "q35, pc or microvm");
+	case OPT_FIRMWARE:
+		return cmd_choice(&in->firmware, plan_parse_firmware(arg), "--firmware", arg, "seabios or qboot");
+	case OPT_KERNEL_FORMAT:
+		return cmd_choice(&in->kernel_format, kern_parse_format(arg), "--kernel-format", arg,
+				  "pvh or bzimage");
+	case OPT_APPEND:
+		/* The kernel splits its command line at white space and takes
+		 * quotes; a newline or control character would let an argument
+		 * hide others. */
+		for (const char *q = arg; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f)
+				return err_usage_fail("--append: control characters are not allowed");
+		in->append = *arg ? arg : NULL;
+		return 0;
+	case OPT_TB_CACHE:
+		if (util_parse_long(arg, 0, 4096, &v) < 0)
+			return err_usage_fail("--tb-cache: '%s' is not a size in MiB from 0 to 4096", arg);
+		in->tb_cache_mib = (int)v;
+		return 0;
+	case OPT_SHAPE:
+		return cmd_choice(&in->shape, plan_parse_shape(arg), "--shape", arg, "ext2 or initramfs");
+	case OPT_CLOCK:
+		return cmd_choice(&in->clock, plan_parse_clock(arg), "--clock", arg, "real or icount");
+	case OPT_TUNING:
+		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, cmd_off_on), "--tuning", arg, "on or off");
+	case OPT_CHANNEL:
+		return cmd_choice(&in->channel, UTIL_NAME_INDEX(arg, cmd_off_on), "--channel", arg, "on or off");
+	case OPT_MEMORY:
+		if (util_parse_long(arg, 64, 16384, &v) < 0)
+			return err_usage_fail("--memory: '%s' is not a size in MiB from 64 to 16384", arg);
+		in->memory_mib = (unsigned)v;
+		return 0;
+	case OPT_DISK: {
+		size_t len = strlen(arg);
+		int rw = 0;
+
+		if (in->ndisks >= PLAN_MAX_DISKS)
+			return err_usage_fail("--disk: at most %d disks", PLAN_MAX_DISKS);
+		if (allow_rw && len > 3 && !strcmp(arg + len - 3, ":rw")) {
+			arg[len - 3] = '\0';
+			rw = 1;
+		}
+		if (!*arg)
+			return err_usage_fail("--disk: empty file name");
+		in->disks[in->ndisks].path = arg;
+		in->disks[in->ndisks].format = -1;
+		in->disks[in->ndisks++].rw = rw;
+		return 0;
+	}
+	}
+	return -2;
+}
+
+void cmd_default_firmware(struct plan_input *in)
+{
+	if (in->firmware >= 0)
+		return;
+	if (access(PLAN_QBOOT_ROM, R_OK) == 0) {
+		in->firmware = PLAN_FW_QBOOT;
+		return;
+	}
+	in->firmware = PLAN_FW_SEABIOS;
+	if (!cmd_global.quiet)
+		fprintf(stderr, "leanboot: notice: %s is missing; booting through SeaBIOS\n",
+			PLAN_QBOOT_ROM);
+}
+
+/* --kernel-format into the kernel image: PVH where the host kernel has
+ * it, else the bzImage with one notice.  PREPARE (for a boot): extract
+ * the vmlinux now and check it. */
+static int pick_kernel(struct plan_input *in, struct appl *a, int prepare)
+{
+	const char *why;
+	int got;
+
+	if (in->kernel)
+		return 0;
+	if (appl_boot_kernel(a, in->kernel_format, prepare, &got, &why) < 0)
+		return -1;
+	if (why && !cmd_global.quiet)
+		fprintf(stderr, "leanboot: notice: %s; booting the bzImage\n", why);
+	in->kernel_format = got;
+	return own(in, &in->kernel, a->boot_kernel);
+}
+
+/* --accel into the plan's accelerator, probing KVM for auto, with a
+ * notice on fallback when the probe runs (once per cache) or with -v. */
+static int resolve_accel(struct appl *a, enum plan_accel *accel)
+{
+	const char *why;
+	int fresh;
+
+	if (appl_find_host_kernel(a) < 0 ||
+	    acc_resolve((enum acc_mode)cmd_global.accel, a->cache, a->host_kernel, accel, &why, &fresh) < 0)
+		return -1;
+	/* Once per cache, when the probe runs: a script of a thousand
+	 * launches gets one notice, and -v repeats it. */
+	if (why && !cmd_global.quiet && (fresh || cmd_global.verbose))
+		fprintf(stderr, "leanboot: notice: %s; using TCG\n", why);
+	return 0;
+}
+
+/* Each disk probed once, and named absolutely: libvirt and QEMU do not
+ * run in our directory (the embedded driver's QEMU is a daemon in /).
+ * Backing names stay relative to the image's own directory, as QEMU
+ * takes them.  A disk the caller probed already (inspect follows its
+ * chain) keeps its format. */
+static int resolve_disks(struct plan_input *in)
+{
+	int remote = cmd_global.backend == BACKEND_LIBVIRT && pool_uri_is_remote(cmd_global.connect);
+
+	for (size_t i = 0; i < in->ndisks; i++) {
+		struct plan_disk_in *d = &in->disks[i];
+		char *abs;
+		int r;
+
+		/* A disk on the remote host is the backend's to find there
+		 * (pool.h); a host: path is raw unless a volume says better. */
+		if (disk_is_remote(d->path)) {
+			if (!remote) {
+				err_set(LB_EXIT_USAGE, "%s: vol: and host: name disks on a remote host; "
+					"give --connect with a remote URI", d->path);
+				return -1;
+			}
+			if (d->format < 0)
+				d->format = DISK_RAW;
+			d->is_block = !strncmp(d->path, DISK_HOST_PREFIX "/dev/",
+					       strlen(DISK_HOST_PREFIX "/dev/"));
+			d->probed = 1;
+			continue;
+		}
+		if (remote && !cmd_global.upload) {
+			err_set(LB_EXIT_USAGE, "%s is a local file and the connection is to another host: "
+				"give --upload to copy it there for the launch, or name a disk there with "
+				"vol:POOL/NAME or host:PATH", d->path);
+			return -1;
+		}
+		if (remote && d->rw) {
+			err_set(LB_EXIT_USAGE, "%s:rw: --upload copies the disk, so a write would reach "
+				"only the copy", d->path);
+			return -1;
+		}
+		if (!d->probed) {
+			struct disk_info info;
+
+			if (disk_probe(d->path, d->format, &info, NULL) < 0)
+				return -1;
+			d->format = (int)info.format;
+			d->is_block = info.is_block;
+			d->probed = 1;
+		}
+		if (!(abs = realpath(d->path, NULL))) {
+			err_set(LB_EXIT_USAGE, "%s: %s", d->path, strerror(errno));
+			return -1;
+		}
+		r = own(in, &d->path, abs);
+		free(abs);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cmd_resolve(struct plan_input *in, struct appl *a, int boot)
+{
+	const char *tmp = getenv("TMPDIR");
+	char rundir[4200];
+	int needs_root;
+
+	if (!(in->topo = topo_find(in->topology ? in->topology : "minimal", &in->topo_arg)) ||
+	    appl_locate(a) < 0)
+		return -1;
+	cmd_default_firmware(in);
+	if (pick_kernel(in, a, boot) < 0)
+		return -1;
+	if (in->shape < 0)
+		in->shape = PLAN_SHAPE_DEFAULT;
+	if (own(in, &in->initrd, appl_shape_initrd(a, in->shape, &needs_root)) < 0)
+		return -1;
+	in->root = NULL;
+	if (needs_root && own(in, &in->root, a->root) < 0)
+		return -1;
+	in->tsc_khz = util_host_tsc_khz();
+	/* The instruction-count clock is TCG's: it takes TCG, and no
+	 * probe.  Only a boot probes KVM; what is printed says what was
+	 * asked. */
+	if (in->clock == PLAN_CLOCK_ICOUNT) {
+		if (cmd_global.accel == ACC_KVM) {
+			err_set(LB_EXIT_USAGE, "--clock icount counts TCG's instructions; "
+				"with --accel kvm there are none to count");
+			return -1;
+		}
+		in->accel = PLAN_ACCEL_TCG;
+	} else if (boot) {
+		if (resolve_accel(a, &in->accel) < 0)
+			return -1;
+	} else {
+		in->accel = cmd_global.accel == ACC_KVM ? PLAN_ACCEL_KVM : PLAN_ACCEL_TCG;
+	}
+	if (resolve_disks(in) < 0)
+		return -1;
+	/* mkdtemp's template: the launch makes it, xml shows it as it is. */
+	snprintf(rundir, sizeof rundir, "%.4000s/leanboot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	return own(in, &in->rundir, rundir);
+}
+
+void cmd_resolve_free(struct plan_input *in)
+{
+	strv_free(&in->own);
+}

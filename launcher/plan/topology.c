@@ -1,0 +1,206 @@
+/* topology: the table of PCI topologies leanboot can give a guest.  Each
+ * entry is one function that places the plan's devices; adding a topology
+ * means one row and one function here. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "plan/plan.h"
+#include "plan/topology.h"
+#include "common/util.h"
+
+#define Q35 (1u << PLAN_Q35)
+#define PC (1u << PLAN_PC)
+#define MICROVM (1u << PLAN_MICROVM)
+
+static struct plan_ctl *add_ctl(struct plan *p, enum plan_ctl_model model, unsigned index)
+{
+	struct plan_ctl *c;
+
+	if (p->nctl >= PLAN_MAX_CTL) {
+		err_set(LB_EXIT_USAGE, "too many PCI controllers");
+		return NULL;
+	}
+	c = &p->ctl[p->nctl++];
+	memset(c, 0, sizeof *c);
+	c->model = model;
+	c->index = index;
+	return c;
+}
+
+/* Put every device still without an address on the root bus, one slot
+ * each from FIRST.  q35 starts at 00:01; pc at 00:02, after the PIIX3. */
+static int place_on_root_bus(struct plan *p, unsigned first)
+{
+	unsigned slot = first;
+
+	for (size_t i = 0; i < p->ndev; i++) {
+		if (p->dev[i].addr.set)
+			continue;
+		while (slot < 0x1f) {
+			int used = 0;
+
+			for (size_t c = 0; c < p->nctl; c++)
+				used |= p->ctl[c].addr.set && p->ctl[c].addr.bus == 0 &&
+					p->ctl[c].addr.slot == slot;
+			if (!used)
+				break;
+			slot++;
+		}
+		if (slot >= 0x1f) {
+			err_set(LB_EXIT_USAGE, "no free slot on the root bus");
+			return -1;
+		}
+		p->dev[i].addr = (struct plan_addr){ 1, 0, slot++, 0, 0 };
+	}
+	return 0;
+}
+
+/* pcie-root, every device addressed on bus 0, no USB, no balloon: libvirt
+ * has nothing to add, so it adds no root port at all. */
+static int topo_minimal(struct plan *p, long arg)
+{
+	(void)arg;
+	if (!add_ctl(p, PLAN_CTL_PCIE_ROOT, 0))
+		return -1;
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	return place_on_root_bus(p, 1);
+}
+
+/* What libguestfs writes: no USB and no balloon, but no addresses, so
+ * libvirt gives each device a root port and adds the spare. */
+static int topo_libguestfs(struct plan *p, long arg)
+{
+	(void)arg;
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	return 0;
+}
+
+/* Nothing stated: whatever libvirt adds by default. */
+static int topo_auto(struct plan *p, long arg)
+{
+	(void)p;
+	(void)arg;
+	return 0;
+}
+
+/* N root ports on the root bus, with devices behind them and any left
+ * over on the root bus.  The kernel probes the root bus before what is
+ * behind its bridges, so the ports take the last devices of the list:
+ * the root disk, which must be vda, then comes before every user disk
+ * wherever it is.  With ports written out libvirt adds no spare, so N is
+ * exactly what the guest gets. */
+static int topo_ports(struct plan *p, long n)
+{
+	size_t d = p->ndev > (size_t)n ? p->ndev - (size_t)n : 0;
+
+	if (!add_ctl(p, PLAN_CTL_PCIE_ROOT, 0))
+		return -1;
+	for (long i = 0; i < n; i++) {
+		unsigned slot = 1 + (unsigned)(i / 8), fn = (unsigned)(i % 8);
+		struct plan_ctl *c = add_ctl(p, PLAN_CTL_PCIE_ROOT_PORT, (unsigned)i + 1);
+
+		if (!c)
+			return -1;
+		c->chassis = c->index;
+		c->port = (slot << 3) | fn;
+		/* Function 0 must say multifunction when the slot has others. */
+		c->addr = (struct plan_addr){ 1, 0, slot, fn, fn == 0 && i + 1 < n };
+		if (d < p->ndev)
+			p->dev[d++].addr = (struct plan_addr){ 1, c->index, 0, 0, 0 };
+	}
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	return place_on_root_bus(p, 1 + (unsigned)((n + 7) / 8));
+}
+
+/* virt-install 4.x on q35: 14 root ports written without addresses, a
+ * qemu-xhci controller, a virtio balloon and a virtio rng. */
+static int topo_virt_install(struct plan *p, long arg)
+{
+	(void)arg;
+	if (!add_ctl(p, PLAN_CTL_PCIE_ROOT, 0))
+		return -1;
+	for (unsigned i = 1; i <= 14; i++)
+		if (!add_ctl(p, PLAN_CTL_PCIE_ROOT_PORT, i))
+			return -1;
+	if (p->ndev + 3 > PLAN_MAX_DEV) {
+		err_set(LB_EXIT_USAGE, "too many devices for virt-install's topology");
+		return -1;
+	}
+	/* Keep libvirt's assignment order: controllers, disks, balloon, rng. */
+	if (plan_add_usb(p, PLAN_DEV_XHCI) < 0)
+		return -1;
+	memset(&p->dev[p->ndev], 0, 2 * sizeof *p->dev);
+	p->dev[p->ndev++].kind = PLAN_DEV_BALLOON;
+	p->dev[p->ndev++].kind = PLAN_DEV_RNG;
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	return 0;
+}
+
+/* i440fx: pci-root, every device addressed on bus 0, no USB, no balloon. */
+static int topo_pc(struct plan *p, long arg)
+{
+	(void)arg;
+	if (!add_ctl(p, PLAN_CTL_PCI_ROOT, 0))
+		return -1;
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	return place_on_root_bus(p, 2);
+}
+
+/* QEMU's microvm: virtio-mmio, no PCI at all.  libvirt 9.0 cannot run it,
+ * so it is for the direct backend only. */
+static int topo_microvm(struct plan *p, long arg)
+{
+	(void)arg;
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	/* microvm has no HPET and no ACPI PM timer, and under TCG the kernel's
+	 * PIT calibration of the TSC fails now and then, after which it hangs.
+	 * TCG's TSC is the host's, so tell the guest its rate. */
+	if (p->tsc_khz) {
+		char *c = util_printf("%s tsc_early_khz=%u", p->cmdline, p->tsc_khz);
+
+		if (!c)
+			return -1;
+		free(p->cmdline);
+		p->cmdline = c;
+	}
+	return 0;
+}
+
+const struct topo topo_table[] = {
+	{ "minimal", Q35, topo_minimal, "pcie-root, all devices on bus 0, no USB, no balloon" },
+	{ "libguestfs", Q35 | PC, topo_libguestfs, "no USB or balloon, addresses left to libvirt" },
+	{ "auto", Q35 | PC, topo_auto, "plain libvirt defaults" },
+	{ "virt-install", Q35, topo_virt_install, "14 root ports, xhci, balloon, rng" },
+	{ "ports", Q35, topo_ports, "ports=N: N root ports, devices behind them" },
+	{ "pc", PC, topo_pc, "i440fx, all devices on bus 0, no USB, no balloon" },
+	{ "microvm", MICROVM, topo_microvm, "virtio-mmio, no PCI (direct backend only)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct topo *topo_find(const char *spec, long *arg)
+{
+	const char *eq = strchr(spec, '=');
+	size_t len = eq ? (size_t)(eq - spec) : strlen(spec);
+
+	*arg = 0;
+	for (const struct topo *t = topo_table; t->name; t++) {
+		if (strlen(t->name) != len || strncmp(t->name, spec, len))
+			continue;
+		if (t->apply == topo_ports) {
+			if (!eq || util_parse_long(eq + 1, 0, PLAN_MAX_PORTS, arg) < 0) {
+				err_set(LB_EXIT_USAGE,
+					"topology '%s': ports=N takes N from 0 to %d", spec,
+					PLAN_MAX_PORTS);
+				return NULL;
+			}
+		} else if (eq) {
+			break;
+		}
+		return t;
+	}
+	err_set(LB_EXIT_USAGE, "unknown topology '%s' (try: minimal, libguestfs, auto, "
+		"virt-install, ports=N, pc, microvm)", spec);
+	return NULL;
+}
