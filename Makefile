@@ -169,7 +169,7 @@ $(FB)/fuzz-report: tests/fuzz/fuzz-report.c launcher/inspect/report.c launcher/i
 
 # The inspector's readers of package databases and release files, as
 # they run in the appliance, on files the fuzzer writes.
-PKGDB_SRCS = $(addprefix appliance/inspect/,apps.c release.c util.c rpm.c xbps.c portage.c)
+PKGDB_SRCS = $(addprefix appliance/inspect/,app.c apps.c release.c util.c rpm.c xbps.c portage.c)
 $(FB)/fuzz-pkgdb: tests/fuzz/fuzz-pkgdb.c $(PKGDB_SRCS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -Iinclude -o $@ $^ -lsqlite3 -ldl

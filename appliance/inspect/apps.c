@@ -1,12 +1,12 @@
-/* inspect-apps: the applications a Linux root has installed, one record
- * each (name, epoch, version, release, arch, and where the format keeps
- * them URL, source package and summary), read from its package
+/* apps: the applications a Linux root has installed, one record each
+ * (name, epoch, version, release, arch, and where the format keeps them
+ * URL, source package and summary, sent by app.c), read from its package
  * manager's own database: dpkg's status file, pacman's local database,
- * apk's installed file; xbps's, Portage's and rpm's are in files of their
- * own (inspect-xbps.c, inspect-portage.c, inspect-rpm.c).  These are
- * the image maker's files: each is read as a bounded stream, a line
- * longer than the reader's buffer is cut, and the list stops at
- * INSPECT_MAX_APPS with a note. */
+ * apk's installed file; xbps's, Portage's and rpm's are in files of
+ * their own (xbps.c, portage.c, rpm.c).  These are the image maker's
+ * files: each is read as a bounded stream, a line longer than the
+ * reader's buffer is cut, and the list stops at INSPECT_MAX_APPS with a
+ * note. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,57 +21,7 @@
 #define PACMAN_DIRS 100000      /* entries of pacman's local directory looked at */
 #define PACMAN_DESC (64u << 10) /* bytes of one package's desc read */
 
-static char apps_os[256];
 static size_t db_total;        /* bytes read of the file db_open() opened last */
-static unsigned long apps_sent;
-
-int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS])
-{
-	if (strcmp(apps_os, osid)) {
-		snprintf(apps_os, sizeof apps_os, "%s", osid);
-		apps_sent = 0;
-	}
-	if (apps_sent >= INSPECT_MAX_APPS) {
-		if (apps_sent++ == INSPECT_MAX_APPS)
-			insp_recf(IK_OS_NOTE, osid, "applications listed up to %d; the rest left out",
-				  INSPECT_MAX_APPS);
-		return -1;
-	}
-	/* The whole report has a limit the host holds it to. */
-	if (insp_out_bytes > INSP_APPS_BUDGET) {
-		insp_recf(IK_OS_NOTE, osid, "applications listed up to %u MiB of the report; the rest left out",
-			  INSP_APPS_BUDGET >> 20);
-		/* Noted: the limit above now holds for this system. */
-		apps_sent = INSPECT_MAX_APPS + 1;
-		return -1;
-	}
-	apps_sent++;
-	insp_rec_start(IK_OS_APPLICATION, osid);
-	for (int i = 0; i < INSPECT_APP_NFIELDS; i++)
-		insp_field(v[i] ? v[i] : "");
-	insp_rec_end();
-	return 0;
-}
-
-void insp_split_evr(const char *evr, char *epoch, char *version, char *release, size_t len)
-{
-	const char *colon = strchr(evr, ':'), *dash;
-
-	epoch[0] = release[0] = '\0';
-	/* An epoch is digits before the first colon; 0 is no epoch. */
-	if (colon && colon > evr && strspn(evr, "0123456789") == (size_t)(colon - evr)) {
-		if (strtoul(evr, NULL, 10) != 0 && colon - evr < 10)
-			snprintf(epoch, len, "%lu", strtoul(evr, NULL, 10));
-		evr = colon + 1;
-	}
-	dash = strrchr(evr, '-');
-	if (dash) {
-		snprintf(version, len, "%.*s", (int)(dash - evr), evr);
-		snprintf(release, len, "%s", dash + 1);
-	} else {
-		snprintf(version, len, "%s", evr);
-	}
-}
 
 /* S into OUT, cut to LEN-1 bytes: a field's value is bounded. */
 static void cut(char *out, size_t len, const char *s)

@@ -1,9 +1,9 @@
-/* inspect-bsd: FreeBSD, NetBSD and OpenBSD roots, found and read as
+/* bsd: FreeBSD, NetBSD and OpenBSD roots, found and read as
  * virt-inspector finds them.  None of them has a release file that is
  * an authority: FreeBSD's and OpenBSD's version is the first line of
  * /etc/motd, which the system rewrites at boot, and NetBSD's that of
  * /etc/release.  Their UFS is mounted read-only by the appliance's
- * kernel (inspect-fs.c). */
+ * kernel (fs.c). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* inspect-fs: what is on a block device (blkid), and mounting it
+/* fs: what is on a block device (blkid), and mounting it
  * read-only without replaying any log: through the kernel's driver, or
  * for NTFS through ntfs-3g (FUSE), since Debian's kernel has no ntfs3.
  * Modules are loaded when a filesystem first asks for them. */

@@ -1,4 +1,4 @@
-/* inspect-fstab: a Unix root's fstab, each entry recorded and each
+/* fstab: a Unix root's fstab, each entry recorded and each
  * mountpoint resolved to a filesystem on the disks, as virt-inspector
  * resolves them: labels and UUIDs, the guest's own device names (Linux's
  * /dev/sda2 and /dev/VG/LV, an md device through mdadm.conf, and the

@@ -1,6 +1,6 @@
-/* inspect.h: what the inspector's files (appliance/inspect*.c) share.
+/* inspect.h: what the files of the inspector (appliance/inspect) share.
  * The inspector runs as the job of a launch inside the appliance and
- * prints records for the host (launcher/inspect-report.c):
+ * prints records for the host (launcher/inspect/report.c):
  *
  *     KIND TAB ID TAB KEY TAB VALUE [TAB VALUE]... LF
  *
@@ -31,12 +31,17 @@ struct insp_fs {
 	uint64_t start;           /* a partition's first byte on its disk */
 	char disk_sig[16];        /* its MBR disk's signature, "0x%08x" */
 	char md_uuid[40];         /* an md array's UUID, 32 hex digits */
-	char md_face[64];         /* an md member's writable snapshot (inspect-volumes.c) */
-	int mount_said;           /* its mount record sent (inspect-fs.c) */
+	char md_face[64];         /* an md member's writable snapshot (volumes.c) */
+	int mount_said;           /* its mount record sent (fs.c) */
 };
 
+/* --- the devices found (devices.c) ---
+ * Every pass of the inspection adds to this table or reads it. */
 extern struct insp_fs insp_fss[INSP_MAX_FS];
 extern int insp_nfs;
+/* A device added to the table, its other fields empty; NULL when the
+ * table is full. */
+struct insp_fs *insp_new_fs(const char *id, const char *dev);
 
 /* An operating system's root as the readers see it: the filesystem (or
  * one of its btrfs subvolumes) mounted at ROOT, and, when its fstab puts
@@ -48,7 +53,7 @@ struct insp_os {
 	const char *type;         /* "linux", "freebsd"...: how its fstab names devices */
 };
 
-/* --- records (inspect-util.c) --- */
+/* --- records (util.c) --- */
 /* Bytes of records printed so far, a reader's in a child counted when
  * they reach the report; applications stop at INSP_APPS_BUDGET, which
  * leaves the rest of the host's 16 MiB for everything else. */
@@ -64,7 +69,7 @@ void insp_rec_start(enum inspect_key key, const char *id);
 void insp_field(const char *value);
 void insp_rec_end(void);
 
-/* --- files inside a mounted filesystem (inspect-util.c) ---
+/* --- files inside a mounted filesystem (util.c) ---
  * Paths resolve with the filesystem as their root (openat2
  * RESOLVE_IN_ROOT): an absolute or ../ symlink stays inside the image. */
 int insp_open(int root, const char *path, int flags);
@@ -88,7 +93,7 @@ int insp_os_exists(const struct insp_os *os, const char *path);
 char **insp_dir_names(int fd, size_t max, size_t *n, int *more);
 void insp_dir_names_free(char **names, size_t n);
 
-/* --- processes (inspect-util.c) --- */
+/* --- processes (util.c) --- */
 /* ARGV run with its stdout into OUT (CAP-1 bytes at most; NULL: to
  * /dev/null) and stderr discarded; its exit status, or -1. */
 int insp_run(char *const argv[], char *out, size_t cap);
@@ -104,7 +109,7 @@ int insp_modprobe(const char *mod);
  * databases) that a hostile file might crash or hang. */
 int insp_isolated(void (*fn)(void *), void *arg, enum inspect_key note, const char *id, const char *what);
 
-/* --- libraries (inspect-util.c) ---
+/* --- libraries (util.c) ---
  * The readers of hives, rpm's Berkeley DB and btrfs subvolumes load their
  * libraries when a disk needs them: those are built to bind every symbol
  * at load (BIND_NOW), which under TCG costs a Linux inspection more than
@@ -116,7 +121,7 @@ void *insp_dlopen(const char *lib, const char **why);
 	((*(void **)&(s).field = dlsym((h), prefix #field)) != NULL || \
 	 ((*(why) = "the library has no " prefix #field), 0))
 
-/* --- filesystems (inspect-fs.c) --- */
+/* --- filesystems (fs.c) --- */
 void insp_probe(struct insp_fs *f);
 /* Mount F read-only at a fresh directory, with OPTIONS added (NULL:
  * none), or report why not; an O_PATH descriptor of its root, or -1. */
@@ -133,19 +138,18 @@ struct insp_fs *insp_find_spec(const char *spec);
 /* The device whose ID is ID, or NULL. */
 struct insp_fs *insp_find_id(const char *id);
 
-/* --- volumes to open first (inspect-volumes.c) ---
+/* --- volumes to open first (volumes.c) ---
  * An md array assembled read-only, or a LUKS volume opened read-only
  * with a key the user gave, becomes a device like a partition: its ID
  * md:NAME or luks:NAME.  Each pass looks at the devices from FROM on;
  * how many devices it added. */
-struct insp_fs *insp_new_fs(const char *id, const char *dev);
 void insp_keys_read(void);
 /* The keys wiped, once the volumes are open. */
 void insp_keys_forget(void);
 int insp_md(int from);
 int insp_luks(int from);
 
-/* --- fstab (inspect-fstab.c) --- */
+/* --- fstab (fstab.c) --- */
 /* Where an fstab mounts a filesystem that holds what the readers look
  * for: its spec, or "". */
 struct insp_fstab {
@@ -165,46 +169,48 @@ int insp_fstab_mount(const struct insp_os *os, const char *spec, const char *wha
 
 /* --- operating systems --- */
 /* KEY=VALUE, quoted as a shell would, from the line at LINE; 1 if the
- * line sets KEY (inspect-release.c). */
+ * line sets KEY (release.c). */
 int insp_shell_value(const char *line, const char *key, char *out, size_t len);
 char *insp_next_line(char *line);
-/* Which distribution and version (inspect-release.c). */
+/* Which distribution and version (release.c). */
 void insp_release(const struct insp_os *os);
-/* The installed applications of a Linux root, and their package
- * format (inspect-apps.c); rpm's in inspect-rpm.c.  insp_app sends one
- * (V indexed by inspect_app_field, NULL for none); -1 past the limit,
- * after a note. */
-void insp_packages(const struct insp_os *os);
-/* Void's and Gentoo's: 1 if the OS has that database (read, or noted). */
-int insp_xbps(const struct insp_os *os);
-int insp_portage(const struct insp_os *os);
+/* One installed application sent (app.c), V indexed by
+ * inspect_app_field, NULL for none; -1 past the limit, after a note. */
 int insp_app(const char *osid, const char *const v[INSPECT_APP_NFIELDS]);
 /* EVR ("1:2.3-4") split into its epoch, version and release, each
  * cut to LEN. */
 void insp_split_evr(const char *evr, char *epoch, char *version, char *release, size_t len);
-int insp_linux_root(int root);                        /* inspect-linux.c */
+/* The installed applications of a Linux root, and their package
+ * format (apps.c); rpm's in rpm.c. */
+void insp_packages(const struct insp_os *os);
+/* Void's and Gentoo's: 1 if the OS has that database (read, or noted). */
+int insp_xbps(const struct insp_os *os);
+int insp_portage(const struct insp_os *os);
+int insp_linux_root(int root);                        /* linux.c */
 void insp_linux(struct insp_os *os);
 /* The architecture the userland was built for, from a program's ELF
  * header. */
 void insp_elf_arch(const struct insp_os *os);
 /* The BSD (FreeBSD, NetBSD, OpenBSD) whose root ROOT is, or NULL. */
 struct insp_bsd;
-const struct insp_bsd *insp_bsd_root(int root);       /* inspect-bsd.c */
+const struct insp_bsd *insp_bsd_root(int root);       /* bsd.c */
 void insp_bsd(struct insp_os *os, const struct insp_bsd *b);
 /* The first line of the release file PATH names DISTRO's product and
  * version; 0 if there is no such file, or its first line is empty
- * (inspect-release.c). */
+ * (release.c). */
 int insp_release_from(const struct insp_os *os, const char *path, const char *distro);
-void insp_rpm(const struct insp_os *os);              /* inspect-rpm.c */
-int insp_windows_root(int root, char *sysroot, size_t len);  /* inspect-windows.c */
+void insp_rpm(const struct insp_os *os);              /* rpm.c */
+int insp_windows_root(int root, char *sysroot, size_t len);  /* windows.c */
 void insp_windows(const struct insp_os *os, const char *sysroot);
-/* F's btrfs subvolumes, its top level mounted at TOP: how many OSes. */
-int insp_btrfs(struct insp_fs *f, int top);           /* inspect-btrfs.c */
-/* The ID ("0.2#257") of F's subvolume at PATH into OUT; -1 if none. */
+/* The ID ("0.2#257") of F's subvolume at PATH into OUT; -1 if none
+ * (btrfs.c). */
 int insp_btrfs_subvol_id(struct insp_fs *f, const char *path, char *out, size_t len);
 
-/* What inspect.c does with a mounted root: the OS on it, if any; 1 if
- * one was found. */
+/* What the inspector does with a mounted root: the OS on it, if any; 1
+ * if one was found (os.c). */
 int insp_os_at(struct insp_fs *f, const char *id, int root);
+/* F's btrfs subvolumes, its top level mounted at TOP, each looked at
+ * with insp_os_at: how many OSes (subvols.c). */
+int insp_btrfs(struct insp_fs *f, int top);
 
 #endif

@@ -1,4 +1,4 @@
-/* inspect-linux: the facts of a Linux root, as os-release, the package
+/* linux: the facts of a Linux root, as os-release, the package
  * databases, fstab and the ELF headers of its programs give them.  The
  * distribution is os-release's ID as written: the host, not this file,
  * knows which IDs it knows. */

@@ -4,7 +4,7 @@
  * (inspect.h).  KIND is disk, part, lv, fs or os.  ID is the disk's index
  * N, N.P for its partition P, or VG/LV; an os record's ID is its root's,
  * with #SUBVOLID when the root is a btrfs subvolume.  The host
- * (launcher/inspect-report.c) trusts none of it: the disks belong to
+ * (launcher/inspect/report.c) trusts none of it: the disks belong to
  * whoever made the image.
  *
  * The steps: the disks' partition tables, then what blkid finds on each
@@ -29,23 +29,7 @@
 
 #include "inspect.h"
 
-struct insp_fs insp_fss[INSP_MAX_FS];
-int insp_nfs;
-
 /* --- disks and partitions -------------------------------------------- */
-
-struct insp_fs *insp_new_fs(const char *id, const char *dev)
-{
-	struct insp_fs *f;
-
-	if (insp_nfs >= INSP_MAX_FS)
-		return NULL;
-	f = &insp_fss[insp_nfs++];
-	memset(f, 0, sizeof *f);
-	snprintf(f->id, sizeof f->id, "%s", id);
-	snprintf(f->dev, sizeof f->dev, "%s", dev);
-	return f;
-}
 
 /* The partition table and its entries.  The filesystems are looked for
  * on the partitions the kernel made devices of. */
@@ -241,32 +225,6 @@ static void inspect_lvm(void)
 }
 
 /* --- filesystems and the systems on them ----------------------------- */
-
-int insp_os_at(struct insp_fs *f, const char *id, int root)
-{
-	struct insp_os os = { .id = id, .root = root, .usr = -1, .var = -1, .fs = f };
-	char sysroot[256];
-	const struct insp_bsd *bsd;
-
-	/* A BSD's root would pass for a Linux one: it is looked for
-	 * first, as virt-inspector does. */
-	if ((bsd = insp_bsd_root(root))) {
-		insp_rec(IK_OS_ROOT, id, id);
-		insp_bsd(&os, bsd);
-		return 1;
-	}
-	if (insp_windows_root(root, sysroot, sizeof sysroot)) {
-		insp_rec(IK_OS_ROOT, id, id);
-		insp_windows(&os, sysroot);
-		return 1;
-	}
-	if (insp_linux_root(root)) {
-		insp_rec(IK_OS_ROOT, id, id);
-		insp_linux(&os);
-		return 1;
-	}
-	return 0;
-}
 
 static void inspect_fs(struct insp_fs *f)
 {

@@ -1,4 +1,4 @@
-/* inspect-portage: Gentoo's installed packages, from Portage's database:
+/* portage: Gentoo's installed packages, from Portage's database:
  * a directory /var/db/pkg/CATEGORY/PN-PV[-rN] a package, holding a file
  * a fact (DESCRIPTION, HOMEPAGE, ...).  The name and version come from
  * the directory's name, split as Portage splits it: the version is the

@@ -1,6 +1,6 @@
-/* inspect-release: which distribution a Linux root is, and which
+/* release: which distribution a Linux root is, and which
  * version.  os-release says it where there is one; the host maps its ID
- * to virt-inspector's names (launcher/inspect-derive.c).  Systems before
+ * to virt-inspector's names (launcher/inspect/derive.c).  Systems before
  * os-release say it in lsb-release or in a release file of their own;
  * those are tried in virt-inspector's order, and what they say is sent
  * already in virt-inspector's vocabulary (centos, rhel, opensuse...),

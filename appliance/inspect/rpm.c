@@ -1,4 +1,4 @@
-/* inspect-rpm: installed packages listed from rpm's database, in
+/* rpm: installed packages listed from rpm's database, in
  * whichever of its three formats the image holds:
  *   - SQLite (rpm 4.16 and later): the header blobs read with SQLite
  *     itself, immutable, each parsed by rpm's own library;

@@ -1,4 +1,4 @@
-/* inspect-util: the inspector's records, its reads of files inside the
+/* util: the inspector's records, its reads of files inside the
  * images, and the child processes it runs.  Bytes of a value below 0x20,
  * DEL and backslash go out as \xHH, so a value never holds a separator. */
 #define _GNU_SOURCE

@@ -1,4 +1,4 @@
-/* inspect-volumes: what must be opened before a filesystem shows: md
+/* volumes: what must be opened before a filesystem shows: md
  * arrays, assembled read-only by mdadm, and LUKS volumes, opened
  * read-only by cryptsetup with the keys the user gave.  Each becomes a
  * device the rest of the inspector treats as a partition (md:NAME,

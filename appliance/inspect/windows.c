@@ -1,4 +1,4 @@
-/* inspect-windows: a Windows root, found by its %SystemRoot% directory,
+/* windows: a Windows root, found by its %SystemRoot% directory,
  * and its facts from the registry, read with hivex.  The hives are the
  * image maker's files: each is opened read-only, refused over a size
  * limit, and read in a child (insp_isolated) so that a damaged or

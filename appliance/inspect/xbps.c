@@ -1,4 +1,4 @@
-/* inspect-xbps: Void Linux's installed packages, from xbps's package
+/* xbps: Void Linux's installed packages, from xbps's package
  * database, an XML property list (/var/db/xbps/pkgdb-0.38.plist): a
  * dict whose keys are package names and whose values are dicts of
  * pkgver ("name-1.2.3_4": version 1.2.3, revision 4), architecture,

@@ -1,5 +1,5 @@
 /* libFuzzer target: the inspector's readers of files a disk image holds
- * (appliance/inspect-apps.c, inspect-release.c): dpkg's status file,
+ * (appliance/inspect/apps.c, release.c): dpkg's status file,
  * apk's installed database, a pacman desc file, xbps's plist, os-release,
  * lsb-release and the release files.  The input's first byte says which file the
  * rest is; it is written into a root of its own, which the readers open
@@ -15,10 +15,6 @@
 #include <unistd.h>
 
 #include "../../appliance/inspect/inspect.h"
-
-/* The readers' globals that inspect.c defines beside its main(). */
-struct insp_fs insp_fss[INSP_MAX_FS];
-int insp_nfs;
 
 static const char *const files[] = {
 	"var/lib/dpkg/status", "lib/apk/db/installed", "var/lib/pacman/local/x-1-1/desc",
