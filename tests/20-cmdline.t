@@ -1,17 +1,56 @@
 #!/bin/bash
-# The shape of the program: no include or call cycle between the
-# launcher's modules (scripts/modgraph), and the man page's synopsis in
-# step with the command table, which --help prints.
+# The shape of the programs: no include or call cycle between the
+# modules of the launcher, the appliance's init or its inspector
+# (scripts/modgraph, which a tree with a cycle in it fails), and the man
+# page's synopsis in step with the command table, which --help prints.
 . "$(dirname "$0")/lib.sh"
 tmpdir
 export LEANBOOT_CACHE="$T/cache"
 MAN="$top/docs/leanboot.1"
 
 cmds=$("$LB" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1} on && /^$/ {exit}')
-plan $(($(wc -w <<<"$cmds") + 3))
+plan $(($(wc -w <<<"$cmds") + 9))
 
 if out=$("$top/scripts/modgraph" --check 2>&1); then ok "no include or call cycle between modules"
 else not_ok "no include or call cycle between modules"; diag "$out"; fi
+# ... and that check looked at all three programs: each one's main
+# calls modules of its own.
+graph=$("$top/scripts/modgraph" 2>&1)
+calls_own() {
+	for p in launcher appliance/init appliance/inspect; do
+		m=$p/main
+		[ "$p" = launcher ] && m=launcher/cmd/main
+		grep -q "^$m  *calls .* $p/" <<<"$graph" || return 1
+	done
+}
+check "modgraph reads the launcher, the init and the inspector" calls_own
+
+# A tree with cycles in it: in the launcher, a.c and b.c include each
+# other's header and call each other; in the init, c.c and d.c only call
+# each other.  Objects where make would leave them.
+F="$T/fixture"
+mkdir -p "$F/launcher/x" "$F/appliance/init"
+printf 'void a(void);\n' >"$F/launcher/x/a.h"
+printf 'void b(void);\n' >"$F/launcher/x/b.h"
+printf '#include "a.h"\n#include "b.h"\nvoid a(void) { b(); }\n' >"$F/launcher/x/a.c"
+printf '#include "b.h"\n#include "a.h"\nvoid b(void) { a(); }\n' >"$F/launcher/x/b.c"
+printf 'void d(void);\nvoid c(void) { d(); }\n' >"$F/appliance/init/c.c"
+printf 'void c(void);\nvoid d(void) { c(); }\n' >"$F/appliance/init/d.c"
+# Sources alone first: no objects is no graph, never a pass.
+"$top/scripts/modgraph" --check --root "$F" >/dev/null 2>&1
+st=$?
+check "modgraph fails on sources with no objects (exit 2)" [ "$st" = 2 ]
+for c in launcher/x/a launcher/x/b appliance/init/c appliance/init/d; do
+	mkdir -p "$F/build/obj/$(dirname "$c")"
+	cc -c -o "$F/build/obj/$c.o" "$F/$c.c" || diag "cc $c.c failed"
+done
+out=$("$top/scripts/modgraph" --check --root "$F" 2>&1)
+st=$?
+check "modgraph fails on a tree with a cycle (exit 1)" [ "$st" = 1 ]
+check "it names the launcher's include cycle" grep -q '^include cycle: launcher/x/a -> launcher/x/b -> launcher/x/a$' <<<"$out"
+check "it names the launcher's call cycle" grep -q '^call cycle: launcher/x/a -> launcher/x/b -> launcher/x/a$' <<<"$out"
+check "it names the init's call cycle" grep -q '^call cycle: appliance/init/c -> appliance/init/d -> appliance/init/c$' <<<"$out"
+[ "$failed" = 0 ] || diag "modgraph on the fixture: exit $st" "$out"
 
 # The long options in --help's sections before the global ones, or in
 # them (GLOBAL=1).
