@@ -26,7 +26,7 @@ check "the init in the root image is ours" \
 	sh -c "debugfs -R 'cat /init' '$T/cache/appliance/root' 2>/dev/null | cmp -s - '$top/build/lib/leanboot/init'"
 
 # An edited input gives another key: the cache is out of date.
-cp -r "$top/appliance" "$T/data"
+cp -r "$top/build/lib/leanboot" "$T/data"
 echo "# edited" >>"$T/data/packages"
 if LEANBOOT_DATADIR="$T/data" "$LB" appliance info | grep -q '^state *out of date'; then
 	ok "an edited package list makes the appliance out of date"
