@@ -70,8 +70,12 @@ mkdir "$T/badpci"
 cp "$top/tests/check-golden/pc.xml" "$top/tests/check-golden/pc.counts" "$T/badpci/"
 printf '0000:00:01.0 disk\n' >"$T/badpci/pc.pci"
 out=$("$LB" check --golden "$T/badpci")
-[ $? = 2 ] && grep -q 'pc.pci:1: not "DDDD:BB:SS.F DEVICE MODEL"' <<<"$out"
-check "check --golden: a malformed .pci line is named, exit 2" [ $? = 0 ]
+st=$?
+if [ $st = 2 ] && grep -q 'pc.pci:1: not "DDDD:BB:SS.F DEVICE MODEL"' <<<"$out"; then
+	ok "check --golden: a malformed .pci line is named, exit 2"
+else
+	not_ok "check --golden: a malformed .pci line is named, exit 2"; diag "exit $st" "$out"
+fi
 expect_fail "unknown kernel format" 2 "--kernel-format: 'elf' is not pvh or bzimage" \
 	"$LB" xml --kernel-format elf
 expect_fail "unknown shape" 2 "--shape: 'squashfs' is not ext2 or initramfs" \

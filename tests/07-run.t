@@ -6,14 +6,10 @@ plan 19
 boot_setup
 mkdir "$T/src"
 kver=$(readlink "$CACHE/appliance/kernel" | sed 's|.*/vmlinuz-||')
-uri=$URI
 
-# Nothing left behind: no qemu, no domain, an empty TMPDIR.
-clean_after() {
-	local what=$1 left
-	left="$(pgrep -c qemu-system) $(virsh -c "$uri" list --all --name 2>/dev/null | grep -c .) $(ls -A "$TMPDIR" | wc -l)"
-	if [ "$left" = "0 0 0" ]; then ok "$what: nothing left"; else not_ok "$what: nothing left (qemu, domains, dirs: $left)"; fi
-}
+# Nothing left behind: none of this test's QEMUs or domains, an empty
+# TMPDIR (check_left).
+clean_after() { check_left "$1: nothing left"; }
 
 out=$("$LB" run -- uname -r)
 check "embedded libvirt, minimal: uname -r prints $kver" [ "$out" = "$kver" ]

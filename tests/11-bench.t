@@ -4,8 +4,7 @@
 # the order is honest), and bad options.  Nothing here times anything.
 . "$(dirname "$0")/lib.sh"
 tmpdir
-mkdir "$T/tmp"
-export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
 plan 50
@@ -80,8 +79,7 @@ check "bench of three topologies completes" [ $st = 0 ]
 read -r m a v < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{ c[$col["topology"]] = $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }
 	END { print c["minimal"], c["auto"], c["virt-install"] }' "$T/r.csv")
-[ "$m" -lt "$a" ] && [ "$a" -lt "$v" ]
-check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ $? = 0 ]
+check "config accesses: minimal ($m) < auto ($a) < virt-install ($v)" [ "$m" -lt "$a" -a "$a" -lt "$v" ]
 check "minimal makes at most 1/3 of auto's config accesses" [ $((m * 3)) -le "$a" ]
 # The channel's virtio-serial controller is in every topology (about 250
 # accesses each; 657 against 5802 without it).
@@ -108,9 +106,9 @@ check "--channel on,off: without the channel device, fewer config accesses ($cof
 
 # The instruction-count clock, one boot a backend: the guest clock's
 # figures are there and labelled as icount's guest time.
-"$LB" bench -q --topology minimal --clock icount --runs 1 --warmup 0 --backend direct,libvirt \
-	--csv "$T/icount.csv" --json "$T/icount.json" >"$T/icount.txt"
-check "--clock icount: a boot through each backend" [ $? = 0 ]
+check_status -o "$T/icount.txt" "--clock icount: a boot through each backend, exit 0" 0 \
+	"$LB" bench -q --topology minimal --clock icount --runs 1 --warmup 0 --backend direct,libvirt \
+	--csv "$T/icount.csv" --json "$T/icount.json"
 got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$0 == "" { exit } $col["ok"] == 1 && $col["clock"] == "icount" && $col["guest_init_start"] > 0 { print $col["backend"] }' \
 	"$T/icount.csv" | sort | tr '\n' ' ')
@@ -171,7 +169,7 @@ fi
 check "bench --accel kvm: it worked, or it failed in one line ($want)" \
 	sh -c "[ $st = 0 ] || { [ $st = 3 ] && [ \$(grep -c . '$T/kvm.err') = 1 ] && grep -q '^leanboot: bench: $want' '$T/kvm.err'; }"
 [ $st = 0 ] || diag "exit $st: $(cat "$T/kvm.err")"
-check "bench --accel kvm: no QEMU and nothing in TMPDIR left" sh -c "[ \$(pgrep -c qemu-system) = 0 ] && [ -z \"\$(ls -A '$T/tmp')\" ]"
+check_left "bench --accel kvm: no QEMU, no domain and nothing in TMPDIR left"
 for r in ports=5..2 ports=0..300 ports=0..4/0 ports=a..b; do
 	expect_fail "a bad range: $r" 2 "--topology: '$r'" "$LB" bench --topology minimal,$r
 done

@@ -5,8 +5,7 @@
 # libguestfs is installed, its virt-inspector is asked the same.
 . "$(dirname "$0")/lib.sh"
 tmpdir
-mkdir "$T/tmp"
-export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 MK="$top/tests/helpers/mkimage"
 plan 77
@@ -25,8 +24,7 @@ done
 sha256sum "$T"/*.img >"$T/sums"
 
 # --- a Debian-like image: GPT, EFI, root, swap ------------------------
-"$LB" inspect --json "$T/debian.img" >"$T/debian.json" 2>"$T/err"
-check "debian: inspect --json exits 0" [ $? = 0 ]
+check_status -o "$T/debian.json" -e "$T/err" "debian: inspect --json exits 0" 0 "$LB" inspect --json "$T/debian.img"
 J="$T/debian.json"
 is "debian: raw" "$J" disks.0.format raw
 is "debian: GPT" "$J" disks.0.partition_table gpt
@@ -92,8 +90,8 @@ is "dos: kernels found on the separate /boot" "$J" operating_systems.0.kernels.0
 
 # --- four disks in one VM: empty, corrupt, dirty journal, LUKS ---------
 before=$(dumpe2fs -h "$T/dirty.img" 2>/dev/null | grep -c needs_recovery)
-"$LB" inspect --json "$T/empty.img" "$T/corrupt.img" "$T/dirty.img" "$T/luks.img" >"$T/three.json" 2>"$T/err"
-check "four disks: exit 0" [ $? = 0 ]
+check_status -o "$T/three.json" -e "$T/err" "four disks: exit 0" 0 \
+	"$LB" inspect --json "$T/empty.img" "$T/corrupt.img" "$T/dirty.img" "$T/luks.img"
 J="$T/three.json"
 is "empty: no partition table" "$J" disks.0.partition_table none
 is "empty: no filesystem" "$J" disks.0.filesystem "(none)"
@@ -109,8 +107,7 @@ is "luks: with its label" "$J" disks.3.filesystem.label vault
 is "luks: never opened (nothing mounted)" "$J" disks.3.filesystem.mount "(none)"
 
 # --- hostile contents, through the direct backend ----------------------
-"$LB" inspect --backend direct "$T/hostile.img" >"$T/hostile.txt" 2>"$T/err"
-check "hostile: exit 0" [ $? = 0 ]
+check_status -o "$T/hostile.txt" -e "$T/err" "hostile: exit 0" 0 "$LB" inspect --backend direct "$T/hostile.img"
 check "hostile: no escape character reaches the terminal" \
 	sh -c "! grep -q \"\$(printf '\\033')\" '$T/hostile.txt' '$T/err'"
 check "hostile: the label's escape sequence is shown as \\x1b" grep -q 'label lab\\x1b\[1m\\xff' "$T/hostile.txt"
@@ -150,7 +147,7 @@ is "raw: --format raw attaches it as raw, no backing file" "$T/evil.json" "disks
 # --- the guarantee and the leftovers -----------------------------------
 check "no image was written (sha256)" sha256sum --quiet -c "$T/sums"
 expect_fail "a deadline ends a long inspection" 3 "deadline" "$LB" inspect --start cold --timeout 1 "$T/debian.img"
-check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
+check_left "no qemu, no domain and no run directory left"
 
 # --- virt-inspector on the same image ----------------------------------
 if ! command -v virt-inspector >/dev/null; then

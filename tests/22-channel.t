@@ -6,7 +6,6 @@
 plan 16
 boot_setup
 mkdir "$T/tree" "$T/back"
-uri=$URI
 
 # 64 MiB out, through each backend: every byte, in a few seconds where
 # the serial console took a minute and a half.
@@ -79,6 +78,5 @@ expect_fail "a job over 1 MiB exits 2, saying so" 2 "a job holds at most 1048576
 expect_fail "--env without = exits 2" 2 "is not NAME=VALUE" "$LB" run --env FOO -- true
 expect_fail "--env with a bad name exits 2" 2 "is not a variable name" "$LB" run --env 'A-B=1' -- true
 
-left="$(pgrep -c qemu-system) $(virsh -c "$uri" list --all --name 2>/dev/null | grep -c .) $(ls -A "$TMPDIR" | wc -l)"
-check "nothing left: no qemu, no domain, no run directory ($left)" [ "$left" = "0 0 0" ]
+check_left "nothing left: no qemu, no domain, no run directory"
 finish

@@ -11,10 +11,8 @@ boot_setup
 plan 38
 TPL="$CACHE/template"
 
-# left: qemu processes, domains and run directories still there.
-left() {
-	echo "$(pgrep -c qemu-system) $(virsh -c "$URI" list --all --name 2>/dev/null | grep -c .) $(ls -A "$TMPDIR" | wc -l)"
-}
+# within_2s: whether the guest's time $g is within 2 s of the host's $h.
+within_2s() { [ -n "$g" ] && [ $((h - g)) -le 2 ] && [ $((g - h)) -le 2 ]; }
 # template_of B: the template directory B's launches restore.
 template_of() { ls -td "$TPL"/*/ | head -1; }
 
@@ -27,8 +25,8 @@ for b in direct libvirt; do
 	check "$b: the first warm launch makes the template, then runs in a clone" [ "$out" = made ]
 	[ "$out" = made ] || diag "$(cat "$T/err")"
 	D=$(template_of)
-	[ -s "$D/state" ] && [ -s "$D/root.qcow2" ]
-	check "$b: the template holds the saved state and the root overlay ($(ls "$D" | tr '\n' ' '))" [ $? = 0 ]
+	check "$b: the template holds the saved state and the root overlay ($(ls "$D" | tr '\n' ' '))" \
+		[ -s "$D/state" -a -s "$D/root.qcow2" ]
 	sha256sum "$D"/* >"$T/template.sum"
 
 	# The template's machine is minimal's with a virtio-scsi controller
@@ -45,15 +43,13 @@ for b in direct libvirt; do
 	# Entropy: the template's random state is reseeded from the host's.
 	x=$("$LB" run -- od -An -N32 -tx1 /dev/urandom)
 	y=$("$LB" run -- od -An -N32 -tx1 /dev/urandom)
-	[ -n "$x" ] && [ "$x" != "$y" ]
-	check "$b: two clones read different bytes from /dev/urandom" [ $? = 0 ]
+	check "$b: two clones read different bytes from /dev/urandom" [ -n "$x" -a "$x" != "$y" ]
 
 	# The clock stopped when the template was saved.
 	sleep 2
 	g=$("$LB" run -- date +%s)
 	h=$(date +%s)
-	[ -n "$g" ] && [ $((h - g)) -le 2 ] && [ $((g - h)) -le 2 ]
-	check "$b: the guest's clock is within 2 s of the host's ($g against $h)" [ $? = 0 ]
+	check "$b: the guest's clock is within 2 s of the host's ($g against $h)" within_2s
 
 	# Disks, hot-added as LUNs: read-only at the device unless :rw.
 	printf 'before' | dd of="$T/ro.img" conv=notrunc status=none
@@ -77,7 +73,7 @@ for b in direct libvirt; do
 	for i in 1 2 3 4; do [ "$(cat "$T/out$i")" = $i ] && good=$((good + 1)); done
 	check "$b: four concurrent warm launches succeed ($good)" [ $good = 4 ]
 	[ $good = 4 ] || diag "$(cat "$T"/err?)"
-	check "$b: nothing left: no qemu, no domain, no run directory ($(left))" [ "$(left)" = "0 0 0" ]
+	check_left "$b: nothing left: no qemu, no domain, no run directory"
 	check "$b: the template is as it was made (sha256 of its files)" sha256sum -c --quiet "$T/template.sum"
 
 	# Inspection goes warm as well.
@@ -88,13 +84,15 @@ for b in direct libvirt; do
 	# A damaged template: a cold boot with one notice, then a good one.
 	printf 'garbage' >"$D/state"
 	out=$("$LB" run -- echo cold 2>"$T/err")
-	check "$b: a damaged template: the launch boots cold and succeeds" [ "$out" = cold ]
-	[ "$(grep -c . "$T/err")" = 1 ] && grep -q "notice: the warm start failed" "$T/err"
-	check "$b: ... with one notice" [ $? = 0 ]
+	st=$?
+	check "$b: a damaged template: the launch boots cold and succeeds (exit 0)" [ "$st $out" = "0 cold" ]
+	check "$b: ... with one notice" \
+		sh -c "[ \$(grep -c . '$T/err') = 1 ] && grep -q 'notice: the warm start failed' '$T/err'"
 	[ "$(grep -c . "$T/err")" = 1 ] || diag "$(cat "$T/err")"
 	out=$("$LB" run -- echo warm 2>"$T/err")
-	[ "$out" = warm ] && [ ! -s "$T/err" ] && [ "$(stat -c %s "$D/state")" -gt 1000 ]
-	check "$b: ... and the template is good again" [ $? = 0 ]
+	st=$?
+	check "$b: ... and the template is good again: exit 0, warm, nothing on stderr" \
+		[ "$st $out $(wc -c <"$T/err")" = "0 warm 0" -a "$(stat -c %s "$D/state")" -gt 1000 ]
 done
 export LEANBOOT_BACKEND=direct
 
@@ -103,8 +101,8 @@ export LEANBOOT_BACKEND=direct
 before=$(ls "$TPL" | wc -l)
 mkdir "$TPL/0000000000000000-stale"
 out=$("$LB" run --memory 128 -- echo 128)
-[ "$out" = 128 ] && [ "$(ls "$TPL" | wc -l)" = $((before + 1)) ]
-check "another memory size makes its own template" [ $? = 0 ]
+st=$?
+check "another memory size makes its own template (exit 0)" [ "$st $out $(ls "$TPL" | wc -l)" = "0 128 $((before + 1))" ]
 check "a template of another appliance was removed" [ ! -e "$TPL/0000000000000000-stale" ]
 check "appliance build makes the default template, or finds it" \
 	sh -c "'$LB' appliance build | grep -q '^template for direct launches ready'"

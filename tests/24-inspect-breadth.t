@@ -7,8 +7,7 @@
 # where libguestfs is installed, virt-inspector is asked the same.
 . "$(dirname "$0")/lib.sh"
 tmpdir
-mkdir "$T/tmp"
-export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 MK="$top/tests/helpers/mkimage"
 plan 75
@@ -32,9 +31,8 @@ done
 sha256sum "$T"/*.img >"$T/sums"
 
 # Disks 0-4: windows, btrfs, splitusr, rpmdb, winhostile.
-"$LB" inspect --json "$T/windows.img" "$T/btrfs.img" "$T/splitusr.img" "$T/rpmdb.img" "$T/winhostile.img" \
-	>"$T/all.json" 2>"$T/err"
-check "five images in one inspection: exit 0" [ $? = 0 ]
+check_status -o "$T/all.json" -e "$T/err" "five images in one inspection: exit 0" 0 \
+	"$LB" inspect --json "$T/windows.img" "$T/btrfs.img" "$T/splitusr.img" "$T/rpmdb.img" "$T/winhostile.img"
 J="$T/all.json"
 W=operating_systems.type=windows
 
@@ -117,14 +115,16 @@ check "hostile: ... and SYSTEM is still read" \
 check "hostile: a cycle of keys ends, reported" grep -q 'the SOFTWARE hive has no Microsoft/Windows NT/CurrentVersion key' "$J"
 check "hostile: a 1 GiB SOFTWARE is not read, with the limit" grep -q 'the SOFTWARE hive not read: 1024 MiB, over the limit' "$J"
 "$LB" inspect "$T/windows.img" "$T/winhostile.img" >"$T/win.txt" 2>"$T/err"
+st=$?
 check "text: exit 0, and no escape character reaches the terminal" \
-	sh -c "[ \$? = 0 ] && ! grep -q \"\$(printf '\\033')\" '$T/win.txt' '$T/err'"
+	sh -c "[ $st = 0 ] && ! grep -q \"\$(printf '\\033')\" '$T/win.txt' '$T/err'"
+[ $st = 0 ] || diag "exit $st: $(tail -n 3 "$T/err")"
 check "text: the Windows system's product and drives" \
 	sh -c "grep -q 'product_name Windows Server 2019 Standard, osinfo win2k19' '$T/win.txt' && grep -q 'drive C: on 0.1' '$T/win.txt'"
 
 # --- the guarantee -----------------------------------------------------------
 check "no image was written (sha256)" sha256sum --quiet -c "$T/sums"
-check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
+check_left "no qemu, no domain and no run directory left"
 
 # --- virt-inspector on the Windows, btrfs and split-/usr images --------------
 if ! command -v virt-inspector >/dev/null; then

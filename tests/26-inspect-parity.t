@@ -28,8 +28,8 @@ done
 sha256sum "$T"/*.img >"$T/sums"
 
 # --- systems before os-release, md RAID1 -------------------------------
-"$LB" inspect --json "$T/legacy.img" "$T/md.img" "$T/md-2.img" "$T/centos6.img" "$T/rolling.img" >"$T/a.json" 2>"$T/err"
-check "legacy and md: exit 0" [ $? = 0 ]
+check_status -o "$T/a.json" -e "$T/err" "legacy and md: exit 0" 0 \
+	"$LB" inspect --json "$T/legacy.img" "$T/md.img" "$T/md-2.img" "$T/centos6.img" "$T/rolling.img"
 J="$T/a.json"
 A=operating_systems.partition=1
 is "arch: arch-release names archlinux" $A.distro archlinux
@@ -88,8 +88,8 @@ check "md: both arrays assembled" [ "$(jget "$J" md_arrays.name=bootdev.filesyst
 check "md: each member says which array it is in" [ "$(jget "$J" disks.1.partitions.0.filesystem.member_of) $(jget "$J" disks.2.partitions.1.filesystem.member_of)" = "md:bootdev md:rootdev" ]
 
 # --- LVM on LUKS, keys from stdin; damaged package databases --------------
-printf 'nothing\nFEDORA\n' | "$LB" inspect --json --keys-from-stdin "$T/lvmonluks.img" "$T/damaged.img" >"$T/b.json" 2>"$T/err"
-check "lvm on luks: exit 0" [ $? = 0 ]
+check_status -i <(printf 'nothing\nFEDORA\n') -o "$T/b.json" -e "$T/err" "lvm on luks: exit 0" 0 \
+	"$LB" inspect --json --keys-from-stdin "$T/lvmonluks.img" "$T/damaged.img"
 J="$T/b.json"
 L=operating_systems.logical_volume=VG/Root
 is "lvm on luks: the second key from stdin opens it" disks.0.partitions.1.filesystem.opened_as \
@@ -109,9 +109,8 @@ is "damaged: an rpm database cut in half is a note, not a crash" operating_syste
 	"rpm's SQLite database could not be read"
 
 # --- LUKS on LVM, a key by the guest's device name; a key that fits not --
-"$LB" -v inspect --json --key /dev/Volume-Group/Root:key:FEDORA-Root "$T/luksonlvm.img" "$T/luks.img" \
-	>"$T/c.json" 2>"$T/c.err"
-check "luks on lvm: exit 0" [ $? = 0 ]
+check_status -o "$T/c.json" -e "$T/c.err" "luks on lvm: exit 0" 0 \
+	"$LB" -v inspect --json --key /dev/Volume-Group/Root:key:FEDORA-Root "$T/luksonlvm.img" "$T/luks.img"
 J="$T/c.json"
 R=operating_systems.0
 is "luks on lvm: the volume named as the guest names it opens" logical_volumes.name=Volume-Group/Root.filesystem.opened_as \
@@ -128,8 +127,7 @@ is "a key that opens nothing: the volume stays shut, and the note says why" disk
 	"LUKS volume not opened: no key given opens it (leanboot inspect --key 0:key:PASSPHRASE)"
 
 # --- the bill of materials -------------------------------------------------
-"$LB" inspect --sbom cyclonedx "$T/legacy.img" >"$T/sbom.out" 2>"$T/err"
-check "sbom: exit 0" [ $? = 0 ]
+check_status -o "$T/sbom.out" -e "$T/err" "sbom: exit 0" 0 "$LB" inspect --sbom cyclonedx "$T/legacy.img"
 perl -MJSON::PP -e 'local $/; my $t = <STDIN>; my $js = JSON::PP->new; my $i = 0;
 	while ($t =~ /\S/) { my ($d, $n) = $js->decode_prefix($t); $t = substr($t, $n);
 		open my $f, ">", sprintf("%s/sbom-%d.json", $ARGV[0], $i++) or die; print $f $js->encode($d) }' \
@@ -171,9 +169,9 @@ check "the bad --key is not quoted back" sh -c "! '$LB' inspect --key 'hunter2' 
 # --- the rest of libguestfs's phony guests; the BSDs ---------------------------
 B="$T/blank"
 # FreeBSD's fstab names its partitions on the first disk (ada0).
-"$LB" inspect --json "$T/bsd.img" "$T/phonydebian.img" "$T/phonywindows.img" "$B.img" "$B-part.img" "$B-fs.img" \
-	"$B-bootroot.img" "$B-bootrootlv.img" "$T/openbsd.img" >"$T/d.json" 2>"$T/err"
-check "phony guests and BSDs: exit 0" [ $? = 0 ]
+check_status -o "$T/d.json" -e "$T/err" "phony guests and BSDs: exit 0" 0 \
+	"$LB" inspect --json "$T/bsd.img" "$T/phonydebian.img" "$T/phonywindows.img" "$B.img" "$B-part.img" "$B-fs.img" \
+	"$B-bootroot.img" "$B-bootrootlv.img" "$T/openbsd.img"
 J="$T/d.json"
 D=operating_systems.logical_volume=debian/root
 check "debian: on volume group debian, 5.0.1, osinfo debian5" [ "$(jget "$J" $D.product_name) $(jget "$J" $D.osinfo) $(jget "$J" $D.hostname)" = "5.0.1 debian5 debian.invalid" ]
@@ -207,15 +205,13 @@ check "openbsd: 7.4, hostname from /etc/myname, / by its DUID" [ "$(jget "$J" $O
 
 # One Fedora 14 at a time: the phony Fedoras all label their /boot BOOT
 # and their root ROOT.
-"$LB" inspect --json "$T/phonyfedora.img" >"$T/e.json" 2>"$T/err"
-check "fedora: exit 0" [ $? = 0 ]
+check_status -o "$T/e.json" -e "$T/err" "fedora: exit 0" 0 "$LB" inspect --json "$T/phonyfedora.img"
 J="$T/e.json"
 R=operating_systems.logical_volume=VG/Root
 check "fedora: on VG/Root, fedora 14, yum" [ "$(jget "$J" $R.product_name)|$(jget "$J" $R.package_management)" = "Fedora release 14 (Phony)|yum" ]
 check "fedora: the three empty volumes, of 4, 1 and 2 KiB blocks, hold no system" \
 	[ "$(jget "$J" "operating_systems.#") $(jget "$J" logical_volumes.name=VG/LV2.filesystem.type)" = "1 ext2" ]
-"$LB" inspect --json "$T/phonybtrfs.img" >"$T/f.json" 2>"$T/err"
-check "fedora on btrfs: exit 0" [ $? = 0 ]
+check_status -o "$T/f.json" -e "$T/err" "fedora on btrfs: exit 0" 0 "$LB" inspect --json "$T/phonybtrfs.img"
 J="$T/f.json"
 R=operating_systems.0
 check "fedora on btrfs: the root subvolume, /home the home one, /boot partition 1" \
@@ -223,7 +219,7 @@ check "fedora on btrfs: the root subvolume, /home the home one, /boot partition 
 
 # --- the guarantee -----------------------------------------------------------
 check "no image was written (sha256)" sha256sum --quiet -c "$T/sums"
-check "no qemu and no run directory left" [ "$(pgrep -c qemu-system) $(ls -A "$TMPDIR" | wc -l)" = "0 0" ]
+check_left "no qemu, no domain and no run directory left"
 
 # --- virt-inspector on the same images ----------------------------------------
 # Every fact it reports, as tests/helpers/vi-compare pairs them; CentOS 6

@@ -41,19 +41,203 @@ expect_fail() {
 	fi
 }
 
-# A temporary directory removed when the test ends.
+# check_status [-i IN] [-o OUT] [-e ERR] DESCRIPTION WANT COMMAND...: ok
+# when COMMAND exits WANT.  Its stdin comes from IN; its stdout goes to
+# OUT, or else into $out; its stderr to ERR, or else into $err, and is
+# shown when the check fails.  $st is its exit status.
+check_status() {
+	local in=/dev/null o="" e="" desc want f
+	while :; do
+		case $1 in
+		-i) in=$2 ;;
+		-o) o=$2 ;;
+		-e) e=$2 ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	desc=$1 want=$2
+	shift 2
+	f=${e:-$(mktemp "${T:-/tmp}/err.XXXXXX")}
+	# shellcheck disable=SC2034 # $out is the caller's
+	if [ -n "$o" ]; then "$@" <"$in" >"$o" 2>"$f"; st=$?; out=""
+	else out=$("$@" <"$in" 2>"$f"); st=$?; fi
+	err=$(cat "$f")
+	[ -n "$e" ] || rm -f "$f"
+	if [ "$st" = "$want" ]; then ok "$desc"
+	else not_ok "$desc"; diag "exit $st (want $want)" "$(tail -n 5 <<<"$err")"; fi
+}
+
+# A temporary directory removed when the test ends, with TMPDIR in it:
+# the run directories of the test's launches (leanboot-XXXXXX) are made
+# there, so they and the QEMUs that name them are the test's own.
+# OWN_DIRS lists the directories only this test uses (a test adds its
+# own cache when it has one outside T).
 tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-test.XXXXXX")
 	trap 'rm -rf "$T"' EXIT
+	mkdir "$T/tmp"
+	export TMPDIR="$T/tmp"
+	OWN_DIRS=("$T")
+	own_track
 }
 
-# For tests that launch: a fresh TMPDIR for run directories, TCG, the
+# --- what this test started, and nothing else ---------------------------
+# The machine may run other VMs, other tests among them, so "nothing
+# left" is about this test's processes.  A QEMU is this test's when its
+# argv names a file in OWN_DIRS: the root overlay or a socket in its run
+# directory, or a disk of the test's.  Two kinds name none: a template
+# being made in a shared cache (its run directory is
+# CACHE/template/leanboot-XXXXXX), and a cold launch of the initramfs
+# shape with --channel off and no disk of the test's (no overlay, no
+# socket).  Both are children of their leanboot while it runs (direct:
+# it forks QEMU; the embedded driver's QEMU is adopted, leanboot being a
+# child subreaper), so own_track notes twice a second every QEMU that
+# descends from the test, by pid and start time, and one that outlives
+# its leanboot is still known.  A QEMU that a libvirt daemon starts is
+# the daemon's child: it is known by its argv only, so a template made
+# through qemu:///system in a shared cache is not (tests/10).  A remote
+# host's QEMUs are its own (remote_qemus).
+
+# own_id PID: "PID STARTTIME", which no later process of that pid has;
+# nothing for a process that is gone or a zombie (gone, not yet reaped).
+own_id() {
+	local s
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
+	# The name, in parentheses, may hold spaces: fields after it.
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- "$1" $s
+	[ "$2" != Z ] || return 1
+	echo "$1 ${21}"
+}
+# own_descends PID: whether PID is this test's shell or descends from it.
+own_descends() {
+	local p=$1 k v up
+	while [ "${p:-0}" -gt 1 ]; do
+		[ "$p" = "$$" ] && return 0
+		up=0
+		while read -r k v; do
+			[ "$k" = PPid: ] && { up=$v; break; }
+		done 2>/dev/null <"/proc/$p/status"
+		p=$up
+	done
+	return 1
+}
+# The QEMUs running on the machine, whoever started them.
+all_qemus() { pgrep -f '^[^ ]*qemu-system'; }
+# own_track: start the note of this test's QEMUs ($T/.qemus).  It runs
+# apart from the test's jobs (a plain `wait` does not wait for it) and
+# ends with the test.
+own_track() {
+	local top=$$
+	: >"$T/.qemus"
+	( (
+		exec </dev/null >/dev/null 2>&1
+		while kill -0 "$top" && [ -d "$T" ]; do
+			for q in $(all_qemus); do
+				own_descends "$q" && id=$(own_id "$q") && ! grep -qxF "$id" "$T/.qemus" &&
+					echo "$id" >>"$T/.qemus"
+			done
+			sleep 0.5
+		done
+	) & )
+}
+# own_qemus: the pids of this test's QEMUs still running, one a line.
+own_qemus() {
+	local q id a d
+	for q in $(all_qemus); do
+		id=$(own_id "$q") || continue
+		if own_descends "$q" || grep -qxF "$id" "$T/.qemus" 2>/dev/null; then
+			echo "$q"
+			continue
+		fi
+		a=$(tr '\0' ' ' 2>/dev/null <"/proc/$q/cmdline")
+		for d in "${OWN_DIRS[@]}"; do
+			case $a in *"$d/"*) echo "$q"; break ;; esac
+		done
+	done
+}
+# running IDS: whether a process of one of those ids (own_id, one a
+# line) still runs.
+running() {
+	local p s
+	while read -r p s; do
+		[ -n "$p" ] && [ "$(own_id "$p")" = "$p $s" ] && return 0
+	done <<<"$1"
+	return 1
+}
+# own_kill: kill -9 this test's QEMUs, as a crash would end them.
+own_kill() {
+	local q
+	q=$(own_qemus)
+	# shellcheck disable=SC2086
+	[ -z "$q" ] || kill -9 $q 2>/dev/null
+}
+# own_domains URI...: how many domains defined on those connections name
+# a file in OWN_DIRS (a template's, in a shared cache, names none: its
+# QEMU is own_qemus's to find).
+own_domains() {
+	local u d n=0
+	for u in "$@"; do
+		while read -r d; do
+			[ -n "$d" ] || continue
+			virsh -q -c "$u" dumpxml "$d" 2>/dev/null | own_names && n=$((n + 1))
+		done < <(virsh -q -c "$u" list --all --name 2>/dev/null)
+	done
+	echo $n
+}
+# own_names: whether stdin names a file in OWN_DIRS.
+own_names() {
+	local a d
+	a=$(cat)
+	for d in "${OWN_DIRS[@]}"; do
+		case $a in *"$d/"*) return 0 ;; esac
+	done
+	return 1
+}
+# own_roots: the embedded roots of the cache this test launches with
+# (CACHE, else the one appliance info names), as URIs.
+own_roots() {
+	local c=${CACHE:-$("$LB" appliance info 2>/dev/null | awk '$1=="cache"{print $2}')} r
+	[ -n "$c" ] || return 0
+	for r in "$c"/libvirt "$c"/libvirt-[0-9]*; do
+		[ -d "$r" ] && echo "qemu:///embed?root=$r"
+	done
+}
+# nothing_left: what this test left, as "QEMUS DOMAINS DIRS": its QEMUs
+# (given 5 s to go), its domains on the cache's embedded roots (libvirt
+# forgets a domain whose QEMU is gone in a thread it starts as a root is
+# opened, so a domain gets three opens), and the entries in TMPDIR (run
+# directories).
+nothing_left() {
+	local d=0 roots
+	for _ in $(seq 1 50); do [ -z "$(own_qemus)" ] && break; sleep 0.1; done
+	mapfile -t roots < <(own_roots)
+	for _ in 1 2 3; do
+		d=$(own_domains "${roots[@]}")
+		[ "$d" = 0 ] && break
+		sleep 1
+	done
+	echo "$(own_qemus | grep -c .) $d $(ls -A "$TMPDIR" | wc -l)"
+}
+# check_left DESCRIPTION: ok when nothing_left finds nothing; else what.
+check_left() {
+	local l
+	l=$(nothing_left)
+	if [ "$l" = "0 0 0" ]; then ok "$1"
+	else
+		not_ok "$1"
+		diag "qemu, domains, dirs: $l" "$(own_qemus | xargs -r ps -o pid=,args= -p)" "$(ls -A "$TMPDIR")"
+	fi
+}
+
+# For tests that launch: a fresh TMPDIR for run directories (tmpdir), TCG, the
 # default connection and backend, and the appliance built.  Sets CACHE
 # and URI, the embedded driver's first root.
 boot_setup() {
 	tmpdir
-	mkdir "$T/tmp"
-	export TMPDIR="$T/tmp" LEANBOOT_ACCEL=tcg
+	export LEANBOOT_ACCEL=tcg
 	unset LEANBOOT_CONNECT LEANBOOT_BACKEND LEANBOOT_STOP_AT
 	"$LB" appliance build -q || { not_ok "appliance builds"; finish; }
 	CACHE=$("$LB" appliance info | awk '$1=="cache"{print $2}')
@@ -163,6 +347,15 @@ remote_setup() {
 	boot_setup
 	trap 'remote_stop; rm -rf "$T"' EXIT
 	remote_start "$T/remote" "$CACHE" "$TMPDIR" || skip_all "the second libvirtd did not start"
+}
+# remote_qemus: the ids (own_id) of the QEMUs the remote host runs, from
+# the pid files its libvirtd keeps there (/run/libvirt/qemu/NAME.pid).
+# They share our pid namespace, but name none of our files.
+remote_qemus() {
+	local f
+	for f in "/proc/$(cat "$REMOTE_DIR/virtlogd.pid" 2>/dev/null)/root/run/libvirt/qemu/"*.pid; do
+		[ -s "$f" ] && own_id "$(cat "$f")"
+	done
 }
 # virsh on it; the names of the volumes of its pool leanboot; and how many
 # of them are named after a launch (NAME.HOST-PID.WHAT: overlays, copies

@@ -7,7 +7,7 @@ for b in libvirt direct; do
 	LEANBOOT_STOP_AT=kernel "$LB" run --backend $b --start cold -- sleep 30 2>"$T/err" &
 	pid=$!
 	wait_stopped $pid || diag "$b: did not stop"
-	pkill -9 -f '^/usr/bin/qemu-system'
+	own_kill
 	kill -CONT $pid
 	wait $pid
 	st=$?

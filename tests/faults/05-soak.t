@@ -28,7 +28,7 @@ for ((i = 1; i <= runs; i++)); do
 		wait_stopped $pid
 		case $f in
 		sigint@*) kill -INT $pid; want=130 ;;
-		kill-qemu@*) pkill -9 -f '^/usr/bin/qemu-system' ;;
+		kill-qemu@*) own_kill ;;
 		disk-gone) rm -f "$T/disk.img" ;;
 		esac
 		kill -CONT $pid
@@ -39,14 +39,14 @@ for ((i = 1; i <= runs; i++)); do
 	deadline) "$LB" run --backend $b --timeout 5 -- sleep 60 2>"$T/err"; st=$? ;;
 	none) "$LB" run --backend $b --disk "$T/disk.img" -- true 2>"$T/err"; st=$?; want=0 ;;
 	esac
-	read -r q d r <<<"$(leaks)"
+	read -r q d r <<<"$(nothing_left)"
 	leaked_q=$((leaked_q + q)) leaked_d=$((leaked_d + d)) leaked_r=$((leaked_r + r))
 	if [ "$st" != "$want" ]; then
 		wrong=$((wrong + 1))
 		diag "launch $i ($f, $b): exit $st, want $want: $(cat "$T/err")"
 	fi
 	# Clean up what leaked, so that one leak is counted once.
-	pkill -9 -f '^/usr/bin/qemu-system' 2>/dev/null
+	own_kill
 	rm -rf "$TMPDIR"/*
 done
 diag "seed $seed; faults: $(for f in "${!seen[@]}"; do printf '%s=%s ' "$f" "${seen[$f]}"; done)"

@@ -29,7 +29,7 @@ for b in direct libvirt; do
 	after_fault "$b: SIGINT during the restore"
 
 	stop_at_restore $b
-	pkill -9 -f '^/usr/bin/qemu-system'
+	own_kill
 	kill -CONT $pid
 	wait $pid
 	st=$?
@@ -39,7 +39,7 @@ for b in direct libvirt; do
 	stop_at_restore $b
 	kill -9 $pid
 	wait $pid 2>/dev/null
-	l=$(leaks)
+	l=$(nothing_left)
 	check "$b: SIGKILL of leanboot during the restore: no qemu, no domain, no run directory ($l)" \
 		[ "$l" = "0 0 0" ]
 	check "$b: the template is as it was" sha256sum -c --quiet "$T/template.sum"

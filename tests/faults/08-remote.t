@@ -20,11 +20,13 @@ whole() {
 	echo $n
 }
 # kill_at POINT: a launch stopped at POINT, the daemon killed with
-# SIGKILL there, and the launch let go.  Its status in $st.
+# SIGKILL there, and the launch let go.  Its status in $st; the QEMUs
+# the remote host ran at POINT in $rq (remote_qemus).
 kill_at() {
 	LEANBOOT_STOP_AT=$1 "$LB" -c "$REMOTE" run --start cold -- sleep 30 2>"$T/err" &
 	pid=$!
 	wait_stopped $pid || diag "$1: did not stop"
+	rq=$(remote_qemus)
 	remote_kill
 	kill -CONT $pid
 	wait $pid
@@ -43,14 +45,18 @@ after_kill() {
 kill_at upload
 faulted "mid-upload" 3 "cannot upload .*"
 after_kill mid-upload
-[ "$(launch_vols)" = 0 ] && [ "$(appliance_vols)" = 3 ]
-check "... the volume the killed upload was writing is gone: the appliance's three are there" [ $? = 0 ]
+check "... the volume the killed upload was writing is gone: the appliance's three are there" \
+	[ "$(launch_vols) $(appliance_vols)" = "0 3" ]
 check "... each whole, as long as our file" [ "$(whole)" = 3 ]
 
 kill_at ready
 faulted "mid-run" 3 "the connection to libvirt was lost during command; the VM leanboot-.* may still run on the remote host"
 after_kill mid-run
-[ -z "$(vs list --all --name)" ] && [ "$(launch_vols)" = 0 ]
-check "... and has ended the killed launch's VM and deleted its overlay there" [ $? = 0 ]
-check "... so no qemu is left at all" [ "$(pgrep -c qemu-system)" = 0 ]
+check "... and has ended the killed launch's VM and deleted its overlay there" \
+	[ "$(vs list --all --name | grep -c .) $(launch_vols)" = "0 0" ]
+# The remote host's QEMUs share our pid namespace: the one it ran at
+# ready is known by its pid file there.
+qemus_gone() { [ -n "$rq" ] && ! running "$rq" && [ -z "$(own_qemus)" ]; }
+[ -n "$rq" ] || diag "no QEMU of the remote host was found at ready"
+check "... so the QEMU it ran there is gone (${rq//$'\n'/, }), and none is left here" qemus_gone
 finish

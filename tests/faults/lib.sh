@@ -16,32 +16,9 @@ wait_stopped() {
 	return 1
 }
 
-# The domains on every embedded root of the cache.
-domains_left() {
-	local n=0 r
-	for r in "$CACHE"/libvirt "$CACHE"/libvirt-[0-9]*; do
-		[ -d "$r" ] || continue
-		n=$((n + $(virsh -c "qemu:///embed?root=$r" list --all --name 2>/dev/null | grep -c .)))
-	done
-	echo $n
-}
-
-# leaks: "QEMUS DOMAINS DIRS" left now (QEMU gets 5 s to go; libvirt
-# forgets a domain whose QEMU is gone in a thread it starts as a root is
-# opened, so a domain gets three opens).
-leaks() {
-	local d
-	for _ in $(seq 1 50); do [ "$(pgrep -c qemu-system)" = 0 ] && break; sleep 0.1; done
-	for _ in 1 2 3; do d=$(domains_left); [ "$d" = 0 ] && break; sleep 1; done
-	echo "$(pgrep -c qemu-system) $d $(ls -A "$TMPDIR" | wc -l)"
-}
-
 # after_fault NAME: nothing leaked, and the next launch works.
 after_fault() {
-	local l
-	l=$(leaks)
-	if [ "$l" = "0 0 0" ]; then ok "$1: no qemu, no domain, no run directory left"
-	else not_ok "$1: no qemu, no domain, no run directory left"; diag "qemu, domains, dirs: $l"; fi
+	check_left "$1: no qemu, no domain, no run directory left"
 	if out=$("$LB" run -- echo next 2>&1) && [ "$out" = next ]; then ok "$1: the next launch works"
 	else not_ok "$1: the next launch works"; diag "$out"; fi
 }
