@@ -15,17 +15,17 @@
 
 /* Each helper returns <0 on failure, like the libxml2 calls; the caller
  * ORs them so that one check at the end covers the document. */
-static int domxml_start(xmlTextWriterPtr w, const char *name)
+int domxml_start(xmlTextWriterPtr w, const char *name)
 {
 	return xmlTextWriterStartElement(w, BAD_CAST name);
 }
 
-static int domxml_end(xmlTextWriterPtr w)
+int domxml_end(xmlTextWriterPtr w)
 {
 	return xmlTextWriterEndElement(w);
 }
 
-static int domxml_attr(xmlTextWriterPtr w, const char *name, const char *value)
+int domxml_attr(xmlTextWriterPtr w, const char *name, const char *value)
 {
 	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
 }
@@ -38,7 +38,7 @@ static int domxml_attrf(xmlTextWriterPtr w, const char *name, const char *fmt, u
 	return domxml_attr(w, name, buf);
 }
 
-static int domxml_text(xmlTextWriterPtr w, const char *name, const char *text)
+int domxml_text(xmlTextWriterPtr w, const char *name, const char *text)
 {
 	return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text);
 }
@@ -373,7 +373,7 @@ static int domxml_qemu_args(xmlTextWriterPtr w, const struct plan *p)
 /* End the document W writes into BUF and release both: the text
  * malloc'd, or NULL after err_set() (R < 0: writing WHAT failed; WHAT
  * NULL: the caller has set the error already). */
-static char *domxml_finish(xmlBufferPtr buf, xmlTextWriterPtr w, int r, const char *what)
+char *domxml_finish(xmlBufferPtr buf, xmlTextWriterPtr w, int r, const char *what)
 {
 	char *out = NULL;
 
@@ -491,62 +491,4 @@ char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel
 	return domxml_finish(buf, w, r, "the disk's XML");
 out:
 	return domxml_finish(buf, w, -1, NULL);
-}
-
-char *domxml_render_pool(const char *name, const char *dir)
-{
-	xmlBufferPtr buf = xmlBufferCreate();
-	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	int r = 0;
-
-	if (!w) {
-		err_set(LB_EXIT_VM, "cannot create an XML writer");
-		return domxml_finish(buf, w, -1, NULL);
-	}
-	r |= domxml_start(w, "pool");
-	r |= domxml_attr(w, "type", "dir");
-	r |= domxml_text(w, "name", name);
-	r |= domxml_start(w, "target");
-	r |= domxml_text(w, "path", dir);
-	r |= domxml_end(w);
-	r |= domxml_end(w);
-	return domxml_finish(buf, w, r, "the pool's XML");
-}
-
-char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
-			   const char *backing, int backing_format)
-{
-	xmlBufferPtr buf = xmlBufferCreate();
-	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	char cap[32];
-	int r = 0;
-
-	if (!w) {
-		err_set(LB_EXIT_VM, "cannot create an XML writer");
-		return domxml_finish(buf, w, -1, NULL);
-	}
-	snprintf(cap, sizeof cap, "%llu", capacity);
-	r |= domxml_start(w, "volume");
-	r |= domxml_text(w, "name", name);
-	r |= domxml_start(w, "capacity");
-	r |= domxml_attr(w, "unit", "bytes");
-	r |= xmlTextWriterWriteString(w, BAD_CAST cap) < 0;
-	r |= domxml_end(w);
-	/* Nothing allocated up front: an upload writes what there is. */
-	r |= domxml_text(w, "allocation", "0");
-	r |= domxml_start(w, "target");
-	r |= domxml_start(w, "format");
-	r |= domxml_attr(w, "type", disk_format_name((enum disk_format)format));
-	r |= domxml_end(w);
-	r |= domxml_end(w);
-	if (backing) {
-		r |= domxml_start(w, "backingStore");
-		r |= domxml_text(w, "path", backing);
-		r |= domxml_start(w, "format");
-		r |= domxml_attr(w, "type", disk_format_name((enum disk_format)backing_format));
-		r |= domxml_end(w);
-		r |= domxml_end(w);
-	}
-	r |= domxml_end(w);
-	return domxml_finish(buf, w, r, "the volume's XML");
 }

@@ -3,6 +3,8 @@
 #ifndef LB_DOMXML_H
 #define LB_DOMXML_H
 
+#include <libxml/xmlwriter.h>
+
 #include "plan/plan.h"
 
 /* What the connection asks for beyond the plan: who QEMU runs as.  The
@@ -24,13 +26,16 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
  * disk_norelabel.  Returns it malloc'd, or NULL after err_set(). */
 char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel);
 
-/* A dir storage pool NAME in DIR, for virStoragePoolDefineXML.  Returns
- * it malloc'd, or NULL after err_set(). */
-char *domxml_render_pool(const char *name, const char *dir);
-/* A storage volume: NAME of CAPACITY bytes in FORMAT (a disk_format),
- * backed by BACKING in BACKING_FORMAT when that is not NULL; for
- * virStorageVolCreateXML.  Returns it malloc'd, or NULL after err_set(). */
-char *domxml_render_volume(const char *name, unsigned long long capacity, int format,
-			   const char *backing, int backing_format);
+/* The writer's helpers, which volxml.c shares.  Each returns <0 on
+ * failure, like the libxml2 calls; the caller ORs them so that one check
+ * at the end covers the document. */
+int domxml_start(xmlTextWriterPtr w, const char *name);
+int domxml_end(xmlTextWriterPtr w);
+int domxml_attr(xmlTextWriterPtr w, const char *name, const char *value);
+int domxml_text(xmlTextWriterPtr w, const char *name, const char *text);
+/* End the document W writes into BUF and release both: the text
+ * malloc'd, or NULL after err_set() (R < 0: writing WHAT failed; WHAT
+ * NULL: the caller has set the error already). */
+char *domxml_finish(xmlBufferPtr buf, xmlTextWriterPtr w, int r, const char *what);
 
 #endif

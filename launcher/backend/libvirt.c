@@ -1,4 +1,4 @@
-/* backend-libvirt: a transient domain (virDomainCreateXML) on any libvirt
+/* libvirt: a transient domain (virDomainCreateXML) on any libvirt
  * connection, the embedded driver by default.  It is created paused, so
  * that the console stream is open before the first byte the guest prints,
  * and destroyed on every path: the embedded driver in libvirt 9.0 has no
@@ -10,56 +10,30 @@
  * clone's XML as the restore's dxml (its name, channel and overlay; the
  * devices must be the template's, which libvirt checks), then given its
  * disks (virDomainAttachDeviceFlags) and resumed.  libvirt stays in charge
- * of the domain throughout. */
+ * of the domain throughout.
+ *
+ * A launch on another host rewrites the plan first (libvirt-remote.c);
+ * QEMU's pid is found, and the embedded driver's QEMU reaped, by
+ * libvirt-reap.c.  The state all three share is libvirt-state.h's. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
 #include "backend/domxml.h"
-#include "common/err.h"
+#include "backend/libvirt-reap.h"
+#include "backend/libvirt-remote.h"
+#include "backend/libvirt-state.h"
 #include "backend/lv.h"
-#include "backend/pool.h"
-#include "backend/relay.h"
 #include "backend/template.h"
+#include "common/err.h"
 #include "common/util.h"
 
-struct lvb {
-	struct backend_sink sink;
-	const struct plan *plan;      /* the caller's, for the launch's time */
-	virConnectPtr conn;
-	virDomainPtr dom;
-	virStreamPtr stream;
-	int event_id;
-	int alive_timer;              /* checks that the connection lives */
-	pid_t reap_pid;               /* embedded QEMU, adopted as our child */
-	pthread_t reaper;
-	int reaping, reap_stop;       /* the reaper runs; told to stop */
-	char *reap_pidfile;           /* where libvirt writes QEMU's pid */
-	pid_t daemon_qemu;            /* a daemon's QEMU, when its pid file is ours to read */
-	char *uri;                    /* the connection's, to reconnect */
-	unsigned char uuid[VIR_UUID_BUFLEN];
-	int conn_lost;                /* the connection closed under us */
-	char *image;                  /* a template's or clone's saved image */
-	int restore_failed;           /* enum backend_restore */
-	int norelabel;                /* disks: as domxml_extra's disk_norelabel */
-	int remote;                   /* another host: pool.h, and the channel by stream */
-	struct pool pool;
-	struct strv remote_paths;     /* the plan's files on that host */
-	struct relay *relay;          /* the channel's stream to chan.c's socket */
-	struct plan_disk_in rdisks[PLAN_MAX_DISKS];   /* a clone's disks, as that host has them */
-	char *marker;                 /* a remote template's: the local file that says it is saved */
-};
-
-static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
-			 void *opaque)
+static void libvirt_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+				 void *opaque)
 {
 	struct lvb *l = opaque;
 
@@ -71,7 +45,7 @@ static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int de
 		l->sink.gone(l->sink.ctx);
 }
 
-static void on_stream(virStreamPtr st, int events, void *opaque)
+static void libvirt_on_stream(virStreamPtr st, int events, void *opaque)
 {
 	struct lvb *l = opaque;
 	char buf[65536];
@@ -92,79 +66,11 @@ gone:
 	l->sink.gone(l->sink.ctx);
 }
 
-/* The embedded driver starts QEMU daemonized, so QEMU is an orphan, and
- * libvirt's destroy polls kill(pid, 0) until whoever adopted it has reaped
- * it.  Under an init that reaps late that added 1.2-2.0 s to every
- * teardown.  As a child subreaper this process adopts QEMU instead, and a
- * thread reaps it the moment it exits.  The thread starts before the
- * domain is created and waits for QEMU's pid file: when QEMU dies during
- * the creation (a disk it cannot open), libvirt waits inside
- * virDomainCreateXML for that same reaping, for tens of seconds if nobody
- * does it.  It waits for that one pid only: libvirt waits for its own
- * children itself. */
-static void *reap(void *arg)
-{
-	struct lvb *l = arg;
-
-	while (!__atomic_load_n(&l->reap_stop, __ATOMIC_ACQUIRE)) {
-		pid_t pid = lv_read_pidfile(l->reap_pidfile);
-
-		/* ECHILD: not written yet, or QEMU is still its launcher's
-		 * child and not yet ours. */
-		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
-			break;
-		if (errno != EINTR)
-			usleep(10000);
-	}
-	return NULL;
-}
-
-static void start_reaper(struct lvb *l)
-{
-	int embedded;
-
-	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan->name, &embedded);
-	if (!l->reap_pidfile || !embedded)
-		return;
-	/* Before we adopt orphans: the first use of a root probes QEMU's
-	 * capabilities with a QEMU that libvirt daemonizes and then waits
-	 * for, 40 s on a zombie of ours that nobody reaps.  Once they are in
-	 * the root's cache this only loads them, which the creation would do
-	 * anyway. */
-	free(virConnectGetDomainCapabilities(l->conn, PLAN_QEMU, NULL, NULL, NULL, 0));
-	/* Per process and harmless to repeat. */
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
-	l->reaping = pthread_create(&l->reaper, NULL, reap, l) == 0;
-}
-
-static void stop_reaper(struct lvb *l)
-{
-	if (l->reaping) {
-		__atomic_store_n(&l->reap_stop, 1, __ATOMIC_RELEASE);
-		pthread_join(l->reaper, NULL);
-		l->reaping = 0;
-	}
-	free(l->reap_pidfile);
-	l->reap_pidfile = NULL;
-}
-
-/* QEMU's pid, once the domain exists: ours to watch (the embedded driver),
- * or a daemon's, kept for the day the daemon is gone. */
-static void note_qemu(struct lvb *l)
-{
-	pid_t pid = lv_read_pidfile(l->reap_pidfile);
-
-	if (l->reaping)
-		l->reap_pid = pid;
-	else
-		l->daemon_qemu = pid;
-}
-
 /* A daemon that went away (or a broken connection) will send nothing
  * more, so the loop must not wait for it.  libvirt 9.0 closed the socket
  * of a killed daemon without calling a registered close callback, so the
  * connection is asked once a second instead. */
-static void on_alive_timer(int timer, void *opaque)
+static void libvirt_on_alive_timer(int timer, void *opaque)
 {
 	struct lvb *l = opaque;
 
@@ -203,13 +109,13 @@ static void libvirt_recover(void *data, char *outcome, size_t len)
  * daemon relabels nothing.  Otherwise it would chown the appliance's
  * kernel and initrd in our cache to its own QEMU user and record their
  * owners in xattrs, which a daemon that dies mid-launch leaves behind. */
-static const char *daemon_label(virConnectPtr conn)
+static const char *libvirt_daemon_label(virConnectPtr conn)
 {
 	return geteuid() == 0 && lv_local_daemon(conn) ? "+0:+0" : NULL;
 }
 
 /* Whether the plan attaches any of the user's disks. */
-static int has_user_disk(const struct plan *p)
+static int libvirt_has_user_disk(const struct plan *p)
 {
 	for (size_t i = 0; i < p->ndev; i++)
 		if (p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root)
@@ -289,124 +195,6 @@ static int libvirt_restore_failed(void *data)
 	return l ? l->restore_failed : BACKEND_RESTORE_OK;
 }
 
-/* Keep PATH (malloc'd, or NULL after err_set()) among the remote paths;
- * returns the kept copy. */
-static char *keep(struct lvb *l, char *path)
-{
-	char *kept = path && strv_add(&l->remote_paths, path) == 0 ? l->remote_paths.v[l->remote_paths.n - 1]
-								      : NULL;
-
-	free(path);
-	return kept;
-}
-
-/* User disk N, PATH, as the remote host has it: a volume
- * (vol:POOL/NAME, whose format goes to *FMT), a path there (host:PATH)
- * or a copy of ours uploaded for this launch (the resolver, cmd-plan.c,
- * lets a local file through only with --upload).  Returns the kept
- * path, or NULL after err_set(). */
-static const char *remote_disk(struct lvb *l, const struct backend_args *a, const char *path, unsigned n,
-			       int *fmt)
-{
-	if (!strncmp(path, DISK_VOL_PREFIX, strlen(DISK_VOL_PREFIX)))
-		return keep(l, pool_volume_path(l->conn, path + strlen(DISK_VOL_PREFIX), fmt));
-	if (!strncmp(path, DISK_HOST_PREFIX, strlen(DISK_HOST_PREFIX)))
-		return path + strlen(DISK_HOST_PREFIX);
-	return keep(l, pool_upload_disk(&l->pool, a->plan->name, n, path));
-}
-
-/* The root overlay there: a cold boot's over the appliance's root, a
- * template's kept for its clones, a clone's over the template's. */
-static char *remote_root(struct lvb *l, const struct backend_args *a)
-{
-	const char *name = a->plan->name;
-	char *root;
-
-	if (a->plan->start == PLAN_START_CLONE) {
-		/* Gone from that host: the template is to blame, and is made
-		 * again (launch.c), as for an image that will not load. */
-		if (!(root = keep(l, pool_template_root_path(&l->pool, name)))) {
-			l->restore_failed = BACKEND_RESTORE_BROKEN;
-			return NULL;
-		}
-		return keep(l, pool_overlay(&l->pool, name, root, DISK_QCOW2));
-	}
-	if (!a->root || !(root = keep(l, pool_appliance_file(&l->pool, a->appl_key, a->root))))
-		return NULL;
-	return keep(l, a->plan->start == PLAN_START_TEMPLATE ? pool_template_root(&l->pool, name, root) :
-			pool_overlay(&l->pool, name, root, DISK_RAW));
-}
-
-/* The plan as the remote host sees it, in RP (a copy of A's plan whose
- * strings are the host's): the appliance's files uploaded unless their
- * volumes are there, the root overlay a volume (remote_root), and the
- * disks the host's (remote_disk), a clone's in l->rdisks.  A template's
- * image goes into the pool's directory, named by the template. */
-static int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
-{
-	const char *key = a->appl_key;
-	unsigned n = 0;
-
-	if (pool_open(&l->pool, l->conn, a->pool) < 0)
-		return -1;
-	*rp = *a->plan;
-	if (!(rp->kernel = keep(l, pool_appliance_file(&l->pool, key, a->plan->kernel))) ||
-	    !(rp->initrd = keep(l, pool_appliance_file(&l->pool, key, a->plan->initrd))))
-		return -1;
-	for (size_t i = 0; i < rp->ndev; i++) {
-		struct plan_dev *d = &rp->dev[i];
-		int fmt = -1;
-
-		if (d->kind != PLAN_DEV_DISK)
-			continue;
-		if (d->is_root) {
-			if (!(d->path = remote_root(l, a)))
-				return -1;
-			continue;
-		}
-		if (!(d->path = (char *)remote_disk(l, a, d->path, n++, &fmt)))
-			return -1;
-		if (fmt >= 0)
-			d->format = (enum disk_format)fmt;
-	}
-	for (size_t i = 0; i < a->ndisks; i++) {
-		int fmt = -1;
-
-		l->rdisks[i] = a->disks[i];
-		if (!(l->rdisks[i].path = remote_disk(l, a, a->disks[i].path, (unsigned)i, &fmt)))
-			return -1;
-		if (fmt >= 0)
-			l->rdisks[i].format = fmt;
-	}
-	if (a->plan->start != PLAN_START_COLD) {
-		free(l->image);
-		if (!(l->image = pool_template_image(&l->pool, a->plan->name)))
-			return -1;
-	}
-	if (a->verbose && l->pool.uploaded)
-		fprintf(stderr, "libvirt: uploaded %llu bytes (%llu with holes) in %.2f s\n", l->pool.uploaded,
-			l->pool.apparent, l->pool.upload_s);
-	return 0;
-}
-
-/* The channel through libvirt: QEMU listens on the remote host, and a
- * relay carries it to chan.c's socket here. */
-static int open_channel(struct lvb *l, const char *path)
-{
-	virStreamPtr st = virStreamNew(l->conn, VIR_STREAM_NONBLOCK);
-
-	if (!st || virDomainOpenChannel(l->dom, WIRE_CHANNEL_NAME, st, 0) < 0) {
-		err_set(LB_EXIT_VM, "cannot open the domain's channel: %s", lv_error());
-		goto fail;
-	}
-	if ((l->relay = relay_open(st, path, NULL, NULL)))
-		return 0;
-fail:
-	if (st)
-		virStreamFree(st);
-	return -1;
-}
-
 static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct lvb *l = calloc(1, sizeof *l);
@@ -428,7 +216,7 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	if (!l->conn)
 		return -1;
 	{
-		struct domxml_extra ex = { daemon_label(l->conn), 0, 0, NULL };
+		struct domxml_extra ex = { libvirt_daemon_label(l->conn), 0, 0, NULL };
 		const struct plan *pl = a->plan;
 		struct plan rp;
 		char *uri = virConnectGetURI(l->conn);
@@ -449,7 +237,7 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
-		ex.disk_norelabel = !ex.dac_label && (has_user_disk(a->plan) || a->ndisks) &&
+		ex.disk_norelabel = !ex.dac_label && (libvirt_has_user_disk(a->plan) || a->ndisks) &&
 				    !l->remote && lv_has_dac(l->conn);
 		/* A remote host's disks are labelled as libvirt labels any
 		 * disk there: the owners kept here are ours, on our files.
@@ -460,7 +248,7 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	if (!xml)
 		goto out;
 	s->step(s->ctx, BACKEND_RENDERED);
-	start_reaper(l);
+	reap_start(l);
 	if (a->plan->start == PLAN_START_CLONE) {
 		if (libvirt_restore(l, xml) < 0)
 			goto out;
@@ -470,7 +258,7 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
 		goto out;
 	}
-	note_qemu(l);
+	reap_note_qemu(l);
 	/* -icount and bench's trace ride in QEMU's namespace; a host whose
 	 * driver drops it would run a guest on the wrong clock, or count
 	 * nothing, and say nothing. */
@@ -492,20 +280,20 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	}
 	l->uri = virConnectGetURI(l->conn);
 	virDomainGetUUID(l->dom, l->uuid);
-	l->alive_timer = virEventAddTimeout(1000, on_alive_timer, l, NULL);
+	l->alive_timer = virEventAddTimeout(1000, libvirt_on_alive_timer, l, NULL);
 	l->event_id = virConnectDomainEventRegisterAny(l->conn, l->dom,
 						       VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-						       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+						       VIR_DOMAIN_EVENT_CALLBACK(libvirt_on_lifecycle),
 						       l, NULL);
 	l->stream = virStreamNew(l->conn, VIR_STREAM_NONBLOCK);
 	if (!l->stream || virDomainOpenConsole(l->dom, NULL, l->stream, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
 	    virStreamEventAddCallback(l->stream, VIR_STREAM_EVENT_READABLE |
 				      VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR,
-				      on_stream, l, NULL) < 0) {
+				      libvirt_on_stream, l, NULL) < 0) {
 		err_set(LB_EXIT_VM, "cannot open the domain's console: %s", lv_error());
 		goto out;
 	}
-	if (l->remote && a->plan->channel && open_channel(l, a->plan->channel) < 0)
+	if (l->remote && a->plan->channel && remote_channel(l, a->plan->channel) < 0)
 		goto out;
 	if (virDomainResume(l->dom) < 0) {
 		err_set(LB_EXIT_VM, "cannot start the domain: %s", lv_error());
@@ -551,7 +339,7 @@ static void libvirt_stop(void *data)
 		virDomainFree(l->dom);
 	}
 	relay_close(l->relay);
-	stop_reaper(l);
+	reap_stop(l);
 	/* After the domain: its overlay and uploaded disks were in use.
 	 * On a lost connection this fails, and the next launch sweeps. */
 	pool_close(&l->pool);
@@ -564,21 +352,12 @@ static void libvirt_stop(void *data)
 	free(l);
 }
 
-/* QEMU's pid when it is ours to see: the embedded driver's QEMU we
- * adopted, or the system daemon's from its pid file. */
-static pid_t libvirt_qemu_pid(const void *data)
-{
-	const struct lvb *l = data;
-
-	return !l ? 0 : l->reap_pid > 0 ? l->reap_pid : l->daemon_qemu;
-}
-
 const struct backend_ops backend_libvirt_ops = {
 	.name = "libvirt",
 	.start = libvirt_start,
 	.save = libvirt_save,
 	.restore_failed = libvirt_restore_failed,
 	.stop = libvirt_stop,
-	.qemu_pid = libvirt_qemu_pid,
+	.qemu_pid = reap_qemu_pid,
 	.recover = libvirt_recover,
 };

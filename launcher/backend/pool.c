@@ -14,10 +14,10 @@
 #include <libxml/xpath.h>
 
 #include "plan/disk.h"
-#include "backend/domxml.h"
 #include "common/err.h"
 #include "backend/lv.h"
 #include "backend/pool.h"
+#include "backend/volxml.h"
 #include "common/util.h"
 #include "common/xmlsafe.h"
 
@@ -84,7 +84,7 @@ static virStoragePoolPtr make_pool(virConnectPtr conn)
 
 	if (!dir)
 		return NULL;
-	if (!(xml = domxml_render_pool(POOL_DEFAULT, dir)))
+	if (!(xml = volxml_render_pool(POOL_DEFAULT, dir)))
 		goto out;
 	p = virStoragePoolDefineXML(conn, xml, 0);
 	if (!p) {
@@ -277,7 +277,7 @@ static int src_skip(virStreamPtr st, long long len, void *opaque)
 static virStorageVolPtr make_volume(struct pool *p, const char *name, unsigned long long size,
 				    int format, const char *backing)
 {
-	char *xml = domxml_render_volume(name, size, format, backing, DISK_RAW);
+	char *xml = volxml_render_volume(name, size, format, backing, DISK_RAW);
 	virStorageVolPtr v = xml ? virStorageVolCreateXML(p->pool, xml, 0) : NULL;
 
 	if (xml && !v)
@@ -366,7 +366,7 @@ char *pool_appliance_file(struct pool *p, const char *key, const char *path)
 	 * name is always whole. */
 	if (!(tmp = upload(p, part, path)))
 		goto out;
-	if (!(xml = domxml_render_volume(name, 0, DISK_RAW, NULL, DISK_RAW)))
+	if (!(xml = volxml_render_volume(name, 0, DISK_RAW, NULL, DISK_RAW)))
 		goto out;
 	v = virStorageVolCreateXMLFrom(p->pool, xml, tmp, 0);
 	/* Another launch may have put it there meanwhile. */
@@ -401,7 +401,7 @@ static char *overlay(struct pool *p, const char *vname, const char *backing, int
 		err_set(LB_EXIT_VM, "cannot find the volume of %s: %s", backing, lv_error());
 		goto out;
 	}
-	if (!(xml = domxml_render_volume(vname, info.capacity, DISK_QCOW2, backing, bfmt)))
+	if (!(xml = volxml_render_volume(vname, info.capacity, DISK_QCOW2, backing, bfmt)))
 		goto out;
 	if (!(v = virStorageVolCreateXML(p->pool, xml, 0))) {
 		err_set(LB_EXIT_VM, "cannot make the volume %s: %s", vname, lv_error());

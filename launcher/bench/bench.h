@@ -2,8 +2,9 @@
  * topology costs, measured side by side.  The configurations (a product
  * of run's options, made by cmd-bench.c) and the peer run interleaved,
  * round by round, so that drift on a shared machine hits them all alike.
- * bench.c runs them and keeps the records; bench-report.c renders the
- * result (table, JSON, CSV, SVG) and only reads it. */
+ * bench.c runs them and keeps the records; report.c renders the result
+ * as a table and export.c as files (JSON, CSV, SVG), both from the
+ * figures conf.c reads off it, and none of them changes it. */
 #ifndef LB_BENCH_H
 #define LB_BENCH_H
 
@@ -71,7 +72,8 @@ struct bench {
  * out. */
 int bench_run(struct bench *b, const struct bench_hooks *hooks);
 
-/* bench-report.c: the result, rendered. */
+/* The result, rendered: as a table on stdout (report.c), or to the file
+ * PATH (export.c). */
 void bench_report_table(const struct bench *b);
 int bench_report_json(const struct bench *b, const char *path);
 int bench_report_csv(const struct bench *b, const char *path);
