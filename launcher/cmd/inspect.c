@@ -40,12 +40,8 @@ static int inspect_opt(int c, char *arg, void *ctx)
 	case OPT_JSON:
 		o->json = 1;
 		return 0;
-	case OPT_FORMAT:
-		if (!strcmp(arg, "auto")) {
-			o->format = -1;
-			return 0;
-		}
-		return cmd_choice(&o->format, disk_parse_format(arg), "--format", arg, "auto, raw or qcow2");
+	case OPT_FORMAT:   /* auto is -1: probe each image */
+		return cmd_choice(&o->format, disk_format_choices, "--format", arg);
 	case OPT_TIMEOUT:
 		return cmd_timeout_opt(arg, &o->lo.timeout);
 	case OPT_MEMORY:
@@ -57,12 +53,8 @@ static int inspect_opt(int c, char *arg, void *ctx)
 	case OPT_KEYS_FROM_STDIN:
 		o->keys_from_stdin = 1;
 		return 0;
-	case OPT_SBOM: {
-		/* SPDX would be a second row here. */
-		static const char *const formats[] = { "cyclonedx" };
-
-		return cmd_choice(&o->sbom, UTIL_NAME_INDEX(arg, formats), "--sbom", arg, "cyclonedx");
-	}
+	case OPT_SBOM:
+		return cmd_choice(&o->sbom, cmd_sbom_names, "--sbom", arg);
 	}
 	return -2;
 }
