@@ -1,5 +1,6 @@
-/* cmd: see cmd.h.  The command table with every command's options, the
- * usage text made from it, and the option loop every command runs. */
+/* cmd: see cmd.h.  Every command's options, the usage text made from
+ * them and from the command table (table.c), and the option loop every
+ * command runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ const struct cmd_opt cmd_global_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt plan_opts[] = {
+const struct cmd_opt cmd_plan_opts[] = {
 	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)", NULL },
 	{ "machine", OPT_MACHINE, NULL, "machine type (default: the topology's)", plan_machine_names },
 	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it; a remote host's: vol:POOL/NAME, host:PATH)", NULL },
@@ -40,7 +41,7 @@ static const struct cmd_opt plan_opts[] = {
 };
 
 /* xml, run and check take one value each; bench takes comma lists. */
-static const struct cmd_opt boot_opts[] = {
+const struct cmd_opt cmd_boot_opts[] = {
 	{ "firmware", OPT_FIRMWARE, NULL, "guest firmware (default qboot where QEMU has it)",
 	  plan_firmware_names },
 	{ "kernel-format", OPT_KERNEL_FORMAT, NULL, "boot the extracted vmlinux (PVH) or the bzImage",
@@ -57,25 +58,25 @@ static const struct cmd_opt boot_opts[] = {
 };
 
 /* What measures a machine without the channel: run needs it. */
-static const struct cmd_opt channel_opts[] = {
+const struct cmd_opt cmd_channel_opts[] = {
 	{ "channel", OPT_CHANNEL, NULL, "the virtio-serial channel device (default on)", names_on_off },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 /* Whether a launch restores a template or boots (launch.h). */
-static const struct cmd_opt start_opts[] = {
+const struct cmd_opt cmd_start_opts[] = {
 	{ "start", OPT_START, NULL,
 	  "boot, or restore a clone of the appliance at ready (run and inspect: auto, warm where "
 	  "the backend can)", cmd_start_names },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt xml_opts[] = {
+const struct cmd_opt cmd_xml_opts[] = {
 	{ "argv", OPT_ARGV, NULL, "print the direct backend's qemu argv, one word a line", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt run_opts[] = {
+const struct cmd_opt cmd_run_opts[] = {
 	{ "timeout", OPT_TIMEOUT, "S", "deadline for boot and command together (default 120)", NULL },
 	{ "env", OPT_ENV, "NAME=VALUE", "set a variable in the command's environment", NULL },
 	{ "stdin", OPT_STDIN, NULL,
@@ -83,7 +84,7 @@ static const struct cmd_opt run_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt inspect_opts[] = {
+const struct cmd_opt cmd_inspect_opts[] = {
 	{ "json", OPT_JSON, NULL, "print one JSON document", NULL },
 	{ "format", OPT_FORMAT, NULL, "the images' format (qcow2: follow backing files)",
 	  disk_format_choices },
@@ -97,7 +98,7 @@ static const struct cmd_opt inspect_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt check_opts[] = {
+const struct cmd_opt cmd_check_opts[] = {
 	{ "expect", OPT_EXPECT, "KIND=N[,KIND=N]...", "exit 1 unless the expanded counts are these", NULL },
 	{ "boot", OPT_BOOT, NULL, "boot it and count what the guest enumerated too", NULL },
 	{ "json", OPT_JSON, NULL, "print one JSON document", NULL },
@@ -108,7 +109,7 @@ static const struct cmd_opt check_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt bench_opts[] = {
+const struct cmd_opt cmd_bench_opts[] = {
 	{ "topology", OPT_TOPOLOGY, "T[,T]...",
 	  "topologies to compare (default minimal,auto); ports=A..B[/STEP] sweeps", NULL },
 	{ "backends", OPT_BACKENDS, "B[,B]", "backends to compare (--backend takes a list too)", backend_names },
@@ -127,38 +128,19 @@ static const struct cmd_opt bench_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-const struct cmd cmd_table[] = {
-	{ CMD_XML, "xml", { plan_opts, boot_opts, channel_opts, xml_opts },
-	  "[--topology T] [--machine {machine}] [--disk FILE]... [BOOT OPTIONS] [--argv]",
-	  "print the domain XML (or qemu argv) of a topology" },
-	{ CMD_RUN, "run", { plan_opts, boot_opts, run_opts, start_opts },
-	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--env NAME=VALUE]... [-i]\n"
-	  "       [--start {start}] [BOOT OPTIONS] -- COMMAND [ARG]...",
-	  "run a command in a throwaway appliance VM" },
-	{ CMD_INSPECT, "inspect", { inspect_opts, start_opts },
-	  "[--json | --sbom {sbom}] [--format {format}] [--key SEL:key:PASS|SEL:file:FILE]...\n"
-	  "       [--keys-from-stdin] [--timeout S] [--memory MiB] [--start S] DISK...",
-	  "report what is on disk images, attached read-only" },
-	{ CMD_CHECK, "check", { plan_opts, boot_opts, channel_opts, check_opts },
-	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
-	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]\n"
-	  "       leanboot [GLOBAL OPTIONS] check FILE.xml (--against URI | --diff FILE.xml) [--json]",
-	  "count controllers as written, as libvirt expands them and as the guest sees them" },
-	{ CMD_BENCH, "bench", { bench_opts, boot_opts, channel_opts },
-	  "[--topology T[,T]...] [--backend B[,B]] [--start S[,S]] [--runs N] [--warmup N]\n"
-	  "       [--peer {peer}] [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
-	  "       [--svg FILE] [--logs DIR]",
-	  "measure boot time by stage, topology against topology" },
-	{ CMD_APPLIANCE, "appliance", { NULL }, "(build|info|clean)",
-	  "build, describe or remove the appliance" },
-	{ CMD_COMPLETION, "completion", { NULL }, "bash",
-	  "print a shell completion script made from these tables" },
-	{ CMD_COUNT, NULL, { NULL }, NULL, NULL },
-};
+/* The command table (table.c), from cmd_parse_global(): the commands
+ * call into this module, so it cannot name their table itself without
+ * a cycle. */
+static const struct cmd *commands;
+
+const struct cmd *cmd_commands(void)
+{
+	return commands;
+}
 
 const struct cmd *cmd_find(const char *name)
 {
-	for (const struct cmd *c = cmd_table; c->name; c++)
+	for (const struct cmd *c = commands; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
@@ -224,15 +206,15 @@ void cmd_usage(const struct cmd *c)
 		const char *last = NULL;
 
 		for (int g = 0; g < CMD_MAX_GROUPS && c->opts[g]; g++) {
-			const char *t = c->opts[g] == plan_opts ? "plan options" :
-					c->opts[g] == boot_opts ? "boot options" : "options";
+			const char *t = c->opts[g] == cmd_plan_opts ? "plan options" :
+					c->opts[g] == cmd_boot_opts ? "boot options" : "options";
 
 			usage_opts(o, t == last ? NULL : t, c->opts[g]);
 			last = t;
 		}
 	} else {
 		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\ncommands:\n");
-		for (const struct cmd *k = cmd_table; k->name; k++)
+		for (const struct cmd *k = commands; k->name; k++)
 			fprintf(o, "  %-10s %s\n", k->name, k->help);
 	}
 	usage_opts(o, "global options, before or after COMMAND", cmd_global_opts);
@@ -417,8 +399,9 @@ static int parse_opts(const struct cmd *cmd, int argc, char **argv, const char *
 	return 0;
 }
 
-int cmd_parse_global(int argc, char **argv)
+int cmd_parse_global(const struct cmd *table, int argc, char **argv)
 {
+	commands = table;
 	/* '+': stop at the command's name; its options are its own. */
 	int r = parse_opts(NULL, argc, argv, "+:" CMD_GLOBAL_SHORTOPTS, NULL, NULL);
 
@@ -427,7 +410,7 @@ int cmd_parse_global(int argc, char **argv)
 
 int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx)
 {
-	const struct cmd *c = &cmd_table[id];
+	const struct cmd *c = &commands[id];
 	/* Options may follow operands ("appliance clean -q"); run's COMMAND
 	 * comes after "--".  ':' lets us word a missing value ourselves.  A
 	 * command's own short options are those whose code is a letter. */

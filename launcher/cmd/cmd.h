@@ -50,12 +50,19 @@ struct cmd {
 	/* The synopsis after the name; {NAME} is option NAME's value list. */
 	const char *args;
 	const char *help;                   /* one line */
+	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
 };
 
-/* In the order --help lists them, indexed by id; ends with a NULL name. */
+/* In the order --help lists them, indexed by id; ends with a NULL name
+ * (table.c).  Only main() names it: it hands it to cmd_parse_global(),
+ * and the rest read it through cmd_commands(). */
 extern const struct cmd cmd_table[];
+const struct cmd *cmd_commands(void);
 /* The global options' table, every command's tail. */
 extern const struct cmd_opt cmd_global_opts[];
+/* The option groups the commands' rows name. */
+extern const struct cmd_opt cmd_plan_opts[], cmd_boot_opts[], cmd_channel_opts[], cmd_start_opts[],
+	cmd_xml_opts[], cmd_run_opts[], cmd_inspect_opts[], cmd_check_opts[], cmd_bench_opts[];
 const struct cmd *cmd_find(const char *name);
 /* Every option C takes, its groups' then the global ones (C NULL: the
  * global ones alone), at most MAX into OUT; returns how many. */
@@ -99,10 +106,11 @@ int cmd_global_opt(int c, const char *arg);
 int cmd_global_check(void);
 /* --help: every command (C NULL), or C's synopsis. */
 void cmd_usage(const struct cmd *c);
-/* The shared options before the command's name.  Returns the index of
- * the command's name in ARGV (ARGC when there is none), 0 when --help was
- * answered, or -1 after a usage message. */
-int cmd_parse_global(int argc, char **argv);
+/* The shared options before the command's name, TABLE the commands
+ * (cmd_table).  Returns the index of the command's name in ARGV (ARGC
+ * when there is none), 0 when --help was answered, or -1 after a usage
+ * message. */
+int cmd_parse_global(const struct cmd *table, int argc, char **argv);
 
 /* Run getopt_long over command C's options.  OWN handles the command's
  * own codes (0 handled, -1 bad value already reported, -2 not its own);
@@ -119,7 +127,7 @@ int cmd_timeout_opt(const char *arg, double *out);
 /* --start cold|auto|warm into *OUT. */
 int cmd_start_opt(const char *arg, enum launch_start *out);
 
-/* The commands (cmd-NAME.c), as main.c dispatches them. */
+/* The commands (NAME.c), as cmd_table names them. */
 int cmd_xml(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_appliance(int argc, char **argv);

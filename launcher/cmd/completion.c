@@ -74,8 +74,8 @@ static void put_command(FILE *o, const struct cmd *c)
 	fprintf(o, "\"\n");
 	if (!name) {
 		fprintf(o, "\t\twords=\"");
-		for (const struct cmd *c = cmd_table; c->name; c++)
-			fprintf(o, "%s%s", c == cmd_table ? "" : " ", c->name);
+		for (const struct cmd *c = cmd_commands(); c->name; c++)
+			fprintf(o, "%s%s", c == cmd_commands() ? "" : " ", c->name);
 		fprintf(o, "\"\n");
 	}
 	for (size_t i = 0; c && i < sizeof operands / sizeof *operands; i++)
@@ -120,7 +120,7 @@ static void put_script(FILE *o)
 		   "\tfor ((i++; i < COMP_CWORD; i++)); do [[ ${COMP_WORDS[i]} == -- ]] && return 0; done\n"
 		   "\tcase $cmd in\n");
 	put_command(o, NULL);
-	for (const struct cmd *c = cmd_table; c->name; c++)
+	for (const struct cmd *c = cmd_commands(); c->name; c++)
 		put_command(o, c);
 	fprintf(o, "\t*) return 0 ;;\n"
 		   "\tesac\n"
