@@ -84,13 +84,12 @@ static int appliance_info(struct appl *a)
 static int appliance_template(struct appl *a)
 {
 	struct launch_opts lo = {
-		.in = PLAN_INPUT_INIT, .appl = a, .backend = (enum backend_kind)cmd_global.backend,
-		.connect = cmd_global.connect, .start = LAUNCH_START_WARM, .timeout = 120,
-		.verbose = cmd_global.verbose,
+		.in = PLAN_INPUT_INIT, .appl = a, .start = LAUNCH_START_WARM, .timeout = 120,
 	};
 	double t0 = util_now();
 	int r;
 
+	cmd_launch_opts(&lo);
 	r = cmd_resolve(&lo.in, a, 1) < 0 ? -1 : launch_prepare(&lo);
 	cmd_resolve_free(&lo.in);
 	if (r < 0)

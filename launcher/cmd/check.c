@@ -334,12 +334,11 @@ static int boot_seen(struct check_opts *o, struct appl *a, struct counts *seen, 
 	};
 	struct launch_capture cap = { 0 };
 	struct launch_opts lo = {
-		.in = o->in, .appl = a, .backend = (enum backend_kind)cmd_global.backend,
-		.connect = cmd_global.connect, .pool = cmd_global.pool,
-		.cmd = listing, .timeout = 120, .verbose = cmd_global.verbose, .capture = &cap,
+		.in = o->in, .appl = a, .cmd = listing, .timeout = 120, .capture = &cap,
 	};
 	int r;
 
+	cmd_launch_opts(&lo);
 	r = launch_run(&lo, NULL);
 	if (r > 0)
 		err_set(LB_EXIT_VM, "listing the guest's PCI devices failed with status %d", r);

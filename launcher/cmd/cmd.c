@@ -285,6 +285,14 @@ int cmd_global_check(void)
 	return 0;
 }
 
+void cmd_launch_opts(struct launch_opts *lo)
+{
+	lo->backend = (enum backend_kind)cmd_global.backend;
+	lo->connect = cmd_global.connect;
+	lo->pool = cmd_global.pool;
+	lo->verbose = cmd_global.verbose;
+}
+
 int cmd_choice(int *out, const struct names *t, const char *opt, const char *arg)
 {
 	/* The row, not its value: --format's "auto" is -1. */

@@ -104,6 +104,10 @@ int cmd_backend_opt(const char *arg, int *out);
 int cmd_global_opt(int c, const char *arg);
 /* Environment defaults and validation, once options are parsed. */
 int cmd_global_check(void);
+/* The global options a launch takes into LO: the backend, --connect,
+ * --pool and -v.  Every command that launches copies them here, so none
+ * can leave one out. */
+void cmd_launch_opts(struct launch_opts *lo);
 /* --help: every command (C NULL), or C's synopsis. */
 void cmd_usage(const struct cmd *c);
 /* The shared options before the command's name, TABLE the commands

@@ -397,10 +397,7 @@ int cmd_inspect(int argc, char **argv)
 	json_object_object_add(report, INSPECT_JSON_OSES, json_object_new_array());
 
 	o.lo.cmd = job;
-	o.lo.backend = (enum backend_kind)cmd_global.backend;
-	o.lo.connect = cmd_global.connect;
-	o.lo.pool = cmd_global.pool;
-	o.lo.verbose = cmd_global.verbose;
+	cmd_launch_opts(&o.lo);
 	o.lo.capture = &out;
 	o.lo.capture_err = &errs;
 	o.lo.appl = &a;
