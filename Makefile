@@ -136,7 +136,7 @@ $(HB)/lv-test: tests/helpers/lv-test.c $(call o,backend/lv common/xmlsafe) $(BAS
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(HB)/kernel-test: tests/helpers/kernel-test.c $(call o,plan/kernel) $(BASE_OBJS)
+$(HB)/kernel-test: tests/helpers/kernel-test.c $(call o,plan/kernel common/names) $(BASE_OBJS)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
 

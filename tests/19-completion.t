@@ -6,7 +6,7 @@
 tmpdir
 export LEANBOOT_CACHE="$T/cache"
 "$LB" completion bash >"$T/leanboot.bash"
-plan 10
+plan 12
 
 check "the script is valid bash" bash -n "$T/leanboot.bash"
 # complete WORD...: what the completion offers for the last word.
@@ -33,6 +33,39 @@ for c in $cmds; do
 done
 check "every option offered is one the command takes" [ -z "$bad" ]
 [ -z "$bad" ] || diag "not taken:$bad"
+
+# Every option whose --help shows a list of values (a|b|c, or one
+# lowercase word) is completed with exactly those words: read from each
+# command's --help (and the global options' from leanboot --help, before
+# the command), so an option added later is held to it too.  The word
+# column is 30 wide; a longer word ends at the first space after it.
+help_lists() {
+	"$LB" $1 --help | awk '/^  -/ {
+		for (i = 33; i <= length($0) && substr($0, i, 1) != " "; i++) ;
+		n = split(substr($0, 3, i - 3), f, " ")
+		if (f[1] ~ /,$/) { name = f[2]; val = f[3] } else { name = f[1]; val = f[2] }
+		if (val ~ /^[a-z][a-z0-9-]*(\|[a-z][a-z0-9-]*)*$/) print name, val
+	}'
+}
+bad="" seen=""
+for c in "" $cmds; do
+	while read -r o vals; do
+		want=$(tr '|' '\n' <<<"$vals" | sort)
+		got=$(complete_words $c "$o" '' | sort)
+		[ "$got" = "$want" ] || bad="$bad ${c:-(global)}$o:{$(echo $got)}!={$(echo $want)}"
+		seen="$seen ${c:-(global)}$o"
+	done < <(help_lists "$c")
+done
+check "each value list --help shows is what the completion offers" [ -z "$bad" ]
+[ -z "$bad" ] || diag "differ:$bad"
+# Not vacuous: the lists the completion once left out are among them.
+miss=""
+for w in xml--clock xml--channel run--start inspect--start inspect--sbom bench--peer \
+	 "(global)--backend" inspect--format; do
+	grep -qw -- "$w" <<<"$seen" || miss="$miss $w"
+done
+check "the value lists read from --help include --clock, --channel, --start and --sbom" [ -z "$miss" ]
+[ -z "$miss" ] || diag "not read:$miss" "read:$seen"
 
 # Every topology offered is one xml renders.
 bad=""

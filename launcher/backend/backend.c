@@ -1,18 +1,18 @@
 /* backend: see backend.h.  The backends' names; launch.c picks the
  * hooks. */
 #include "backend/backend.h"
-#include "common/util.h"
+#include "common/names.h"
 
-static const char *const names[BACKEND_NKINDS] = {
-	[BACKEND_LIBVIRT] = "libvirt", [BACKEND_DIRECT] = "direct",
+const struct names backend_names[] = {
+	{ "libvirt", BACKEND_LIBVIRT, 1 }, { "direct", BACKEND_DIRECT, 0 }, { NULL, 0, 0 },
 };
 
 const char *backend_name(enum backend_kind k)
 {
-	return names[k];
+	return names_name(backend_names, (int)k);
 }
 
 int backend_parse(const char *s)
 {
-	return UTIL_NAME_INDEX(s, names);
+	return names_parse(backend_names, s);
 }

@@ -14,10 +14,11 @@
 
 enum backend_kind { BACKEND_LIBVIRT, BACKEND_DIRECT };
 
-/* The name of K, and the kind named S (-1 if none). */
+/* The backends' names (names.h); the name of K, and the kind named S
+ * (-1 if none). */
+extern const struct names backend_names[];
 const char *backend_name(enum backend_kind k);
 int backend_parse(const char *s);
-#define BACKEND_NKINDS 2
 
 /* Steps of a start, for the launch's clock. */
 /* Why a clone's start failed, as far as its template goes: not the

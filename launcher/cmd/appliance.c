@@ -84,13 +84,12 @@ static int appliance_info(struct appl *a)
 static int appliance_template(struct appl *a)
 {
 	struct launch_opts lo = {
-		.in = PLAN_INPUT_INIT, .appl = a, .backend = (enum backend_kind)cmd_global.backend,
-		.connect = cmd_global.connect, .start = LAUNCH_START_WARM, .timeout = 120,
-		.verbose = cmd_global.verbose,
+		.in = PLAN_INPUT_INIT, .appl = a, .start = LAUNCH_START_WARM, .timeout = 120,
 	};
 	double t0 = util_now();
 	int r;
 
+	cmd_launch_opts(&lo);
 	r = cmd_resolve(&lo.in, a, 1) < 0 ? -1 : launch_prepare(&lo);
 	cmd_resolve_free(&lo.in);
 	if (r < 0)
@@ -101,32 +100,40 @@ static int appliance_template(struct appl *a)
 	return 0;
 }
 
+enum { APPLIANCE_BUILD, APPLIANCE_INFO, APPLIANCE_CLEAN };
+
+const struct names cmd_appliance_verbs[] = {
+	{ "build", APPLIANCE_BUILD, 0 }, { "info", APPLIANCE_INFO, 0 }, { "clean", APPLIANCE_CLEAN, 0 },
+	{ NULL, 0, 0 },
+};
+
 int cmd_appliance(int argc, char **argv)
 {
-	const char *verb;
+	char list[64];
 	struct appl a;
-	int r, hit;
+	int r, hit, verb;
 	double t0;
 
 	r = cmd_parse(CMD_APPLIANCE, argc, argv, NULL, NULL);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind + 1 != argc)
-		return err_usage("appliance: give one of build, info, clean");
-	verb = argv[optind];
+		return err_usage("appliance: give one of %s",
+				 names_join(cmd_appliance_verbs, ", ", ", ", 0, list, sizeof list));
 	if (appl_locate(&a) < 0)
 		return err_report("appliance");
-	if (!strcmp(verb, "info"))
+	if ((verb = names_parse(cmd_appliance_verbs, argv[optind])) < 0)
+		return err_usage("appliance: '%s' is not %s", argv[optind],
+				 names_join(cmd_appliance_verbs, ", ", " or ", 0, list, sizeof list));
+	if (verb == APPLIANCE_INFO)
 		return appliance_info(&a);
-	if (!strcmp(verb, "clean")) {
+	if (verb == APPLIANCE_CLEAN) {
 		if (appl_clean(&a) < 0)
 			return err_report("appliance clean");
 		if (!cmd_global.quiet)
 			printf("removed %s\n", a.dir);
 		return 0;
 	}
-	if (strcmp(verb, "build"))
-		return err_usage("appliance: '%s' is not build, info or clean", verb);
 	t0 = util_now();
 	if (appl_build(&a, cmd_global.verbose, &hit) < 0)
 		return err_report("appliance build");

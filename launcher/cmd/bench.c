@@ -296,7 +296,7 @@ int cmd_bench(int argc, char **argv)
 	struct plan_input fw = { .firmware = -1 };
 	struct progress pr = { util_now() };
 	struct bench_hooks hooks = { on_progress, on_failed, &pr };
-	int r, status = LB_EXIT_USAGE, hit;
+	int r, status = LB_EXIT_USAGE, hit, peer;
 	struct appl a;
 
 	if (!b)
@@ -314,10 +314,8 @@ int cmd_bench(int argc, char **argv)
 		status = err_usage("bench: unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (o.peer && strcmp(o.peer, CMD_PEER_LIBGUESTFS)) {
-		status = err_usage("--peer: '%s' is not libguestfs", o.peer);
+	if (o.peer && cmd_choice(&peer, cmd_peer_names, "--peer", o.peer) < 0)
 		goto out;
-	}
 	cmd_default_firmware(&fw);
 	for (int d = 0; d < NDIMS; d++) {
 		if (o.dim[d].n)

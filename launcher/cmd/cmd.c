@@ -1,14 +1,18 @@
-/* cmd: see cmd.h.  The command table with every command's options, the
- * usage text made from it, and the option loop every command runs. */
+/* cmd: see cmd.h.  Every command's options, the usage text made from
+ * them and from the command table (table.c), and the option loop every
+ * command runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "plan/accel.h"
+#include "plan/disk.h"
+#include "plan/kernel.h"
 #include "backend/backend.h"
 #include "cmd/cmd.h"
 #include "common/err.h"
+#include "common/names.h"
 #include "common/util.h"
 
 struct cmd_global cmd_global = { .backend = -1, .accel = -1 };
@@ -17,143 +21,136 @@ struct cmd_global cmd_global = { .backend = -1, .accel = -1 };
  * its groups in order, then the global options; getopt_long's tables are
  * made from these, and so are --help and the bash completion. */
 const struct cmd_opt cmd_global_opts[] = {
-	{ "connect", OPT_CONNECT, "URI", "libvirt connection (default: the embedded driver)" },
-	{ "pool", OPT_POOL, "NAME", "a remote host's storage pool for the appliance (default leanboot)" },
-	{ "upload", OPT_UPLOAD, NULL, "copy local disks to a remote host for the launch" },
-	{ "backend", OPT_BACKEND, "libvirt|direct", "what runs QEMU (default libvirt)" },
-	{ "accel", OPT_ACCEL, "auto|kvm|tcg", "accelerator; auto boots a KVM probe with a deadline" },
-	{ "verbose", 'v', NULL, "more messages: the console, libvirt's log" },
-	{ "quiet", 'q', NULL, "no notices" },
-	{ "help", OPT_HELP, NULL, "this text" },
-	{ "version", OPT_VERSION, NULL, "the version" },
-	{ NULL, 0, NULL, NULL },
+	{ "connect", OPT_CONNECT, "URI", "libvirt connection (default: the embedded driver)", NULL },
+	{ "pool", OPT_POOL, "NAME", "a remote host's storage pool for the appliance (default leanboot)", NULL },
+	{ "upload", OPT_UPLOAD, NULL, "copy local disks to a remote host for the launch", NULL },
+	{ "backend", OPT_BACKEND, NULL, "what runs QEMU (default libvirt)", backend_names },
+	{ "accel", OPT_ACCEL, NULL, "accelerator; auto boots a KVM probe with a deadline", acc_mode_names },
+	{ "verbose", 'v', NULL, "more messages: the console, libvirt's log", NULL },
+	{ "quiet", 'q', NULL, "no notices", NULL },
+	{ "help", OPT_HELP, NULL, "this text", NULL },
+	{ "version", OPT_VERSION, NULL, "the version", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt plan_opts[] = {
-	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)" },
-	{ "machine", OPT_MACHINE, "q35|pc|microvm", "machine type (default: the topology's)" },
-	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it; a remote host's: vol:POOL/NAME, host:PATH)" },
-	{ NULL, 0, NULL, NULL },
+const struct cmd_opt cmd_plan_opts[] = {
+	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)", NULL },
+	{ "machine", OPT_MACHINE, NULL, "machine type (default: the topology's)", plan_machine_names },
+	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it; a remote host's: vol:POOL/NAME, host:PATH)", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
 /* xml, run and check take one value each; bench takes comma lists. */
-static const struct cmd_opt boot_opts[] = {
-	{ "firmware", OPT_FIRMWARE, "qboot|seabios", "guest firmware (default qboot where QEMU has it)" },
-	{ "kernel-format", OPT_KERNEL_FORMAT, "pvh|bzimage",
-	  "boot the extracted vmlinux (PVH) or the bzImage" },
-	{ "append", OPT_APPEND, "ARGS", "more kernel arguments (bench: one variant per --append)" },
-	{ "tuning", OPT_TUNING, "on|off", "the fast-boot kernel arguments (default on)" },
-	{ "shape", OPT_SHAPE, "ext2|initramfs", "the appliance's form (default ext2)" },
-	{ "tb-cache", OPT_TB_CACHE, "MiB", "TCG's translation cache (0: QEMU's default)" },
-	{ "clock", OPT_CLOCK, "real|icount",
-	  "the guest's clock (default real); icount: TCG's instruction count, 1 ns an instruction (fixed RTC, no HPET)" },
-	{ "memory", OPT_MEMORY, "MiB", "guest RAM (default by shape)" },
-	{ NULL, 0, NULL, NULL },
+const struct cmd_opt cmd_boot_opts[] = {
+	{ "firmware", OPT_FIRMWARE, NULL, "guest firmware (default qboot where QEMU has it)",
+	  plan_firmware_names },
+	{ "kernel-format", OPT_KERNEL_FORMAT, NULL, "boot the extracted vmlinux (PVH) or the bzImage",
+	  kern_format_names },
+	{ "append", OPT_APPEND, "ARGS", "more kernel arguments (bench: one variant per --append)", NULL },
+	{ "tuning", OPT_TUNING, NULL, "the fast-boot kernel arguments (default on)", names_on_off },
+	{ "shape", OPT_SHAPE, NULL, "the appliance's form (default ext2)", plan_shape_names },
+	{ "tb-cache", OPT_TB_CACHE, "MiB", "TCG's translation cache (0: QEMU's default)", NULL },
+	{ "clock", OPT_CLOCK, NULL,
+	  "the guest's clock (default real); icount: TCG's instruction count, 1 ns an instruction (fixed RTC, no HPET)",
+	  plan_clock_names },
+	{ "memory", OPT_MEMORY, "MiB", "guest RAM (default by shape)", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
 /* What measures a machine without the channel: run needs it. */
-static const struct cmd_opt channel_opts[] = {
-	{ "channel", OPT_CHANNEL, "on|off", "the virtio-serial channel device (default on)" },
-	{ NULL, 0, NULL, NULL },
+const struct cmd_opt cmd_channel_opts[] = {
+	{ "channel", OPT_CHANNEL, NULL, "the virtio-serial channel device (default on)", names_on_off },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
 /* Whether a launch restores a template or boots (launch.h). */
-static const struct cmd_opt start_opts[] = {
-	{ "start", OPT_START, "cold|auto|warm",
+const struct cmd_opt cmd_start_opts[] = {
+	{ "start", OPT_START, NULL,
 	  "boot, or restore a clone of the appliance at ready (run and inspect: auto, warm where "
-	  "the backend can)" },
-	{ NULL, 0, NULL, NULL },
+	  "the backend can)", cmd_start_names },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt xml_opts[] = {
-	{ "argv", OPT_ARGV, NULL, "print the direct backend's qemu argv, one word a line" },
-	{ NULL, 0, NULL, NULL },
+const struct cmd_opt cmd_xml_opts[] = {
+	{ "argv", OPT_ARGV, NULL, "print the direct backend's qemu argv, one word a line", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt run_opts[] = {
-	{ "timeout", OPT_TIMEOUT, "S", "deadline for boot and command together (default 120)" },
-	{ "env", OPT_ENV, "NAME=VALUE", "set a variable in the command's environment" },
+const struct cmd_opt cmd_run_opts[] = {
+	{ "timeout", OPT_TIMEOUT, "S", "deadline for boot and command together (default 120)", NULL },
+	{ "env", OPT_ENV, "NAME=VALUE", "set a variable in the command's environment", NULL },
 	{ "stdin", OPT_STDIN, NULL,
-	  "stream stdin to the command even from a terminal (a pipe or file always is)" },
-	{ NULL, 0, NULL, NULL },
+	  "stream stdin to the command even from a terminal (a pipe or file always is)", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt inspect_opts[] = {
-	{ "json", OPT_JSON, NULL, "print one JSON document" },
-	{ "format", OPT_FORMAT, "auto|raw|qcow2", "the images' format (qcow2: follow backing files)" },
-	{ "timeout", OPT_TIMEOUT, "S", "deadline (default 120)" },
-	{ "memory", OPT_MEMORY, "MiB", "guest RAM" },
+const struct cmd_opt cmd_inspect_opts[] = {
+	{ "json", OPT_JSON, NULL, "print one JSON document", NULL },
+	{ "format", OPT_FORMAT, NULL, "the images' format (qcow2: follow backing files)",
+	  disk_format_choices },
+	{ "timeout", OPT_TIMEOUT, "S", "deadline (default 120)", NULL },
+	{ "memory", OPT_MEMORY, "MiB", "guest RAM", NULL },
 	{ "key", OPT_KEY, "SEL:key:PASS|SEL:file:FILE",
-	  "open the LUKS volume SEL (ID, /dev name, LUKS UUID or all) read-only with this key" },
-	{ "keys-from-stdin", OPT_KEYS_FROM_STDIN, NULL, "read passphrases from stdin, one a line, tried on every LUKS volume" },
-	{ "sbom", OPT_SBOM, "cyclonedx", "print a bill of materials of each system's applications instead" },
-	{ NULL, 0, NULL, NULL },
+	  "open the LUKS volume SEL (ID, /dev name, LUKS UUID or all) read-only with this key", NULL },
+	{ "keys-from-stdin", OPT_KEYS_FROM_STDIN, NULL, "read passphrases from stdin, one a line, tried on every LUKS volume", NULL },
+	{ "sbom", OPT_SBOM, NULL, "print a bill of materials of each system's applications instead",
+	  cmd_sbom_names },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt check_opts[] = {
-	{ "expect", OPT_EXPECT, "KIND=N[,KIND=N]...", "exit 1 unless the expanded counts are these" },
-	{ "boot", OPT_BOOT, NULL, "boot it and count what the guest enumerated too" },
-	{ "json", OPT_JSON, NULL, "print one JSON document" },
-	{ "golden", OPT_GOLDEN, "DIR", "check every DIR/NAME.xml against DIR/NAME.counts and NAME.pci" },
-	{ "regen", OPT_REGEN, NULL, "with --golden: rewrite the .counts and .pci files" },
-	{ "against", OPT_AGAINST, "URI", "expand it on URI too: exit 1 if counts or addresses differ" },
-	{ "diff", OPT_DIFF, "FILE.xml", "what moves from the domain to this one: exit 1 if anything does" },
-	{ NULL, 0, NULL, NULL },
+const struct cmd_opt cmd_check_opts[] = {
+	{ "expect", OPT_EXPECT, "KIND=N[,KIND=N]...", "exit 1 unless the expanded counts are these", NULL },
+	{ "boot", OPT_BOOT, NULL, "boot it and count what the guest enumerated too", NULL },
+	{ "json", OPT_JSON, NULL, "print one JSON document", NULL },
+	{ "golden", OPT_GOLDEN, "DIR", "check every DIR/NAME.xml against DIR/NAME.counts and NAME.pci", NULL },
+	{ "regen", OPT_REGEN, NULL, "with --golden: rewrite the .counts and .pci files", NULL },
+	{ "against", OPT_AGAINST, "URI", "expand it on URI too: exit 1 if counts or addresses differ", NULL },
+	{ "diff", OPT_DIFF, "FILE.xml", "what moves from the domain to this one: exit 1 if anything does", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct cmd_opt bench_opts[] = {
+const struct cmd_opt cmd_bench_opts[] = {
 	{ "topology", OPT_TOPOLOGY, "T[,T]...",
-	  "topologies to compare (default minimal,auto); ports=A..B[/STEP] sweeps" },
-	{ "backends", OPT_BACKENDS, "B[,B]", "backends to compare (--backend takes a list too)" },
-	{ "runs", OPT_RUNS, "N", "measured rounds (default 5)" },
-	{ "warmup", OPT_WARMUP, "N", "rounds run first and not counted (default 1)" },
-	{ "peer", OPT_PEER, CMD_PEER_LIBGUESTFS, "time guestfish -a /dev/null run in each round" },
-	{ "json", OPT_JSON, "FILE", "every run's figures as JSON" },
-	{ "csv", OPT_CSV, "FILE", "every run's figures as CSV" },
-	{ "svg", OPT_SVG, "FILE", "median seconds per stage as a bar chart" },
-	{ "logs", OPT_LOGS, "DIR", "keep each run's dmesg and PCI trace" },
-	{ "plain", OPT_PLAIN, NULL, "time run -- true, with no tracing" },
+	  "topologies to compare (default minimal,auto); ports=A..B[/STEP] sweeps", NULL },
+	{ "backends", OPT_BACKENDS, "B[,B]", "backends to compare (--backend takes a list too)", backend_names },
+	{ "runs", OPT_RUNS, "N", "measured rounds (default 5)", NULL },
+	{ "warmup", OPT_WARMUP, "N", "rounds run first and not counted (default 1)", NULL },
+	{ "peer", OPT_PEER, NULL, "time guestfish -a /dev/null run in each round", cmd_peer_names },
+	{ "json", OPT_JSON, "FILE", "every run's figures as JSON", NULL },
+	{ "csv", OPT_CSV, "FILE", "every run's figures as CSV", NULL },
+	{ "svg", OPT_SVG, "FILE", "median seconds per stage as a bar chart", NULL },
+	{ "logs", OPT_LOGS, "DIR", "keep each run's dmesg and PCI trace", NULL },
+	{ "plain", OPT_PLAIN, NULL, "time run -- true, with no tracing", NULL },
 	{ "start", OPT_START, "S[,S]",
-	  "cold,warm: boots against clones of a template (default cold; warm runs are plain)" },
-	{ "timeout", OPT_TIMEOUT, "S", "each run's deadline (default 300)" },
-	{ NULL, 0, NULL, NULL },
+	  "cold,warm: boots against clones of a template (default cold; warm runs are plain)",
+	  cmd_start_names },
+	{ "timeout", OPT_TIMEOUT, "S", "each run's deadline (default 300)", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 
-const struct cmd cmd_table[] = {
-	{ CMD_XML, "xml", { plan_opts, boot_opts, channel_opts, xml_opts },
-	  "[--topology T] [--machine q35|pc|microvm] [--disk FILE]... [BOOT OPTIONS] [--argv]",
-	  "print the domain XML (or qemu argv) of a topology" },
-	{ CMD_RUN, "run", { plan_opts, boot_opts, run_opts, start_opts },
-	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--env NAME=VALUE]... [-i]\n"
-	  "       [--start cold|auto|warm] [BOOT OPTIONS] -- COMMAND [ARG]...",
-	  "run a command in a throwaway appliance VM" },
-	{ CMD_INSPECT, "inspect", { inspect_opts, start_opts },
-	  "[--json | --sbom cyclonedx] [--format auto|raw|qcow2] [--key SEL:key:PASS|SEL:file:FILE]...\n"
-	  "       [--keys-from-stdin] [--timeout S] [--memory MiB] [--start S] DISK...",
-	  "report what is on disk images, attached read-only" },
-	{ CMD_CHECK, "check", { plan_opts, boot_opts, channel_opts, check_opts },
-	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
-	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]\n"
-	  "       leanboot [GLOBAL OPTIONS] check FILE.xml (--against URI | --diff FILE.xml) [--json]",
-	  "count controllers as written, as libvirt expands them and as the guest sees them" },
-	{ CMD_BENCH, "bench", { bench_opts, boot_opts, channel_opts },
-	  "[--topology T[,T]...] [--backend B[,B]] [--start S[,S]] [--runs N] [--warmup N]\n"
-	  "       [--peer libguestfs] [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
-	  "       [--svg FILE] [--logs DIR]",
-	  "measure boot time by stage, topology against topology" },
-	{ CMD_APPLIANCE, "appliance", { NULL }, "(build|info|clean)",
-	  "build, describe or remove the appliance" },
-	{ CMD_COMPLETION, "completion", { NULL }, "bash",
-	  "print a shell completion script made from these tables" },
-	{ CMD_COUNT, NULL, { NULL }, NULL, NULL },
-};
+/* The command table (table.c), from cmd_parse_global(): the commands
+ * call into this module, so it cannot name their table itself without
+ * a cycle. */
+static const struct cmd *commands;
+
+const struct cmd *cmd_commands(void)
+{
+	return commands;
+}
 
 const struct cmd *cmd_find(const char *name)
 {
-	for (const struct cmd *c = cmd_table; c->name; c++)
+	for (const struct cmd *c = commands; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+const char *cmd_opt_value(const struct cmd_opt *p, char *buf, size_t size)
+{
+	if (p->value || !p->names)
+		return p->value;
+	return names_join(p->names, "|", "|", 1, buf, size);
 }
 
 /* The options of OPTS under TITLE (NULL: the same heading as before). */
@@ -162,17 +159,40 @@ static void usage_opts(FILE *o, const char *title, const struct cmd_opt *opts)
 	if (title)
 		fprintf(o, "\n%s:\n", title);
 	for (const struct cmd_opt *p = opts; p->name; p++) {
-		char word[64];
+		char word[64], values[64];
+		const char *value = cmd_opt_value(p, values, sizeof values);
 		char letter = p->code < 0x100 ? (char)p->code : p->code == OPT_CONNECT ? 'c' :
 			      p->code == OPT_HELP ? 'h' : 0;
 		char shortform[8] = "";
 
 		if (letter)
 			snprintf(shortform, sizeof shortform, "-%c, ", letter);
-		snprintf(word, sizeof word, "%s--%s%s%s", shortform, p->name, p->value ? " " : "",
-			 p->value ? p->value : "");
+		snprintf(word, sizeof word, "%s--%s%s%s", shortform, p->name, value ? " " : "",
+			 value ? value : "");
 		fprintf(o, "  %-30s %s\n", word, p->help);
 	}
+}
+
+/* C's synopsis, each {NAME} in it the value list of C's option NAME. */
+static void usage_args(FILE *o, const struct cmd *c)
+{
+	const struct cmd_opt *opts[CMD_MAX_OPTS];
+	size_t n = cmd_opts_of(c, opts, CMD_MAX_OPTS);
+	const char *s = c->args, *open, *close;
+
+	while ((open = strchr(s, '{')) && (close = strchr(open, '}'))) {
+		const char *value = NULL;
+		char values[64];
+
+		fwrite(s, 1, (size_t)(open - s), o);
+		for (size_t i = 0; i < n && !value; i++)
+			if (strlen(opts[i]->name) == (size_t)(close - open - 1) &&
+			    !strncmp(opts[i]->name, open + 1, (size_t)(close - open - 1)))
+				value = cmd_opt_value(opts[i], values, sizeof values);
+		fputs(value ? value : "?", o);
+		s = close + 1;
+	}
+	fputs(s, o);
 }
 
 void cmd_usage(const struct cmd *c)
@@ -180,30 +200,39 @@ void cmd_usage(const struct cmd *c)
 	FILE *o = stdout;
 
 	if (c) {
-		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] %s %s\n  %s\n", c->name, c->args, c->help);
+		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] %s ", c->name);
+		usage_args(o, c);
+		fprintf(o, "\n  %s\n", c->help);
 		const char *last = NULL;
 
 		for (int g = 0; g < CMD_MAX_GROUPS && c->opts[g]; g++) {
-			const char *t = c->opts[g] == plan_opts ? "plan options" :
-					c->opts[g] == boot_opts ? "boot options" : "options";
+			const char *t = c->opts[g] == cmd_plan_opts ? "plan options" :
+					c->opts[g] == cmd_boot_opts ? "boot options" : "options";
 
 			usage_opts(o, t == last ? NULL : t, c->opts[g]);
 			last = t;
 		}
 	} else {
 		fprintf(o, "usage: leanboot [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\ncommands:\n");
-		for (const struct cmd *k = cmd_table; k->name; k++)
+		for (const struct cmd *k = commands; k->name; k++)
 			fprintf(o, "  %-10s %s\n", k->name, k->help);
 	}
 	usage_opts(o, "global options, before or after COMMAND", cmd_global_opts);
 	fprintf(o, "\nSee leanboot(1).\n");
 }
 
-const char *const cmd_off_on[2] = { "off", "on" };
+const struct names cmd_start_names[] = {
+	{ "cold", LAUNCH_START_COLD, 0 }, { "auto", LAUNCH_START_AUTO, 0 },
+	{ "warm", LAUNCH_START_WARM, 0 }, { NULL, 0, 0 },
+};
+/* bench --peer: the one peer it knows. */
+const struct names cmd_peer_names[] = { { "libguestfs", 0, 0 }, { NULL, 0, 0 } };
+/* inspect --sbom's formats; SPDX would be a second row here. */
+const struct names cmd_sbom_names[] = { { "cyclonedx", 0, 0 }, { NULL, 0, 0 } };
 
 int cmd_backend_opt(const char *arg, int *out)
 {
-	return cmd_choice(out, backend_parse(arg), "--backend", arg, "libvirt or direct");
+	return cmd_choice(out, backend_names, "--backend", arg);
 }
 
 int cmd_global_opt(int c, const char *arg)
@@ -221,7 +250,7 @@ int cmd_global_opt(int c, const char *arg)
 	case OPT_BACKEND:
 		return cmd_backend_opt(arg, &cmd_global.backend);
 	case OPT_ACCEL:
-		return cmd_choice(&cmd_global.accel, acc_parse_mode(arg), "--accel", arg, "auto, kvm or tcg");
+		return cmd_choice(&cmd_global.accel, acc_mode_names, "--accel", arg);
 	case 'v':
 		cmd_global.verbose++;
 		return 0;
@@ -256,22 +285,33 @@ int cmd_global_check(void)
 	return 0;
 }
 
-int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed)
+void cmd_launch_opts(struct launch_opts *lo)
 {
-	if (value < 0)
-		return err_usage_fail("%s: '%s' is not %s", opt, arg, allowed);
-	*out = value;
-	return 0;
+	lo->backend = (enum backend_kind)cmd_global.backend;
+	lo->connect = cmd_global.connect;
+	lo->pool = cmd_global.pool;
+	lo->verbose = cmd_global.verbose;
+}
+
+int cmd_choice(int *out, const struct names *t, const char *opt, const char *arg)
+{
+	/* The row, not its value: --format's "auto" is -1. */
+	const struct names *p = names_find(t, arg);
+	char allowed[128];
+
+	if (p) {
+		*out = p->value;
+		return 0;
+	}
+	return err_usage_fail("%s: '%s' is not %s", opt, arg,
+			      names_join(t, ", ", " or ", 0, allowed, sizeof allowed));
 }
 
 int cmd_start_opt(const char *arg, enum launch_start *out)
 {
-	static const char *const names[] = {
-		[LAUNCH_START_COLD] = "cold", [LAUNCH_START_AUTO] = "auto", [LAUNCH_START_WARM] = "warm",
-	};
 	int v = 0;
 
-	if (cmd_choice(&v, UTIL_NAME_INDEX(arg, names), "--start", arg, "cold, auto or warm") < 0)
+	if (cmd_choice(&v, cmd_start_names, "--start", arg) < 0)
 		return -1;
 	*out = (enum launch_start)v;
 	return 0;
@@ -329,7 +369,8 @@ static void getopt_table(const struct cmd *c, struct option *out, size_t max)
 	size_t n = cmd_opts_of(c, all, max - 1 < CMD_MAX_OPTS ? max - 1 : CMD_MAX_OPTS);
 
 	for (size_t i = 0; i < n; i++)
-		out[i] = (struct option){ all[i]->name, all[i]->value ? required_argument : no_argument,
+		out[i] = (struct option){ all[i]->name,
+					 CMD_OPT_TAKES_VALUE(all[i]) ? required_argument : no_argument,
 					 NULL, all[i]->code };
 	out[n] = (struct option){ NULL, 0, NULL, 0 };
 }
@@ -366,8 +407,9 @@ static int parse_opts(const struct cmd *cmd, int argc, char **argv, const char *
 	return 0;
 }
 
-int cmd_parse_global(int argc, char **argv)
+int cmd_parse_global(const struct cmd *table, int argc, char **argv)
 {
+	commands = table;
 	/* '+': stop at the command's name; its options are its own. */
 	int r = parse_opts(NULL, argc, argv, "+:" CMD_GLOBAL_SHORTOPTS, NULL, NULL);
 
@@ -376,7 +418,7 @@ int cmd_parse_global(int argc, char **argv)
 
 int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx)
 {
-	const struct cmd *c = &cmd_table[id];
+	const struct cmd *c = &commands[id];
 	/* Options may follow operands ("appliance clean -q"); run's COMMAND
 	 * comes after "--".  ':' lets us word a missing value ourselves.  A
 	 * command's own short options are those whose code is a letter. */
@@ -388,7 +430,7 @@ int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx)
 		for (const struct cmd_opt *p = c->opts[g]; p->name; p++)
 			if (p->code < 0x100 && n + 3 < sizeof shorts) {
 				shorts[n++] = (char)p->code;
-				if (p->value)
+				if (CMD_OPT_TAKES_VALUE(p))
 					shorts[n++] = ':';
 			}
 	shorts[n] = '\0';

@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 
+#include "common/names.h"
 #include "plan/appliance.h"
 #include "launch/launch.h"
 #include "plan/plan.h"
@@ -26,12 +27,15 @@ extern struct cmd_global cmd_global;
 enum cmd_id { CMD_XML, CMD_RUN, CMD_INSPECT, CMD_CHECK, CMD_BENCH, CMD_APPLIANCE, CMD_COMPLETION,
 	      CMD_COUNT };
 
-/* An option, with its help.  VALUE names what it takes (NULL: nothing). */
+/* An option, with its help.  VALUE names what it takes; NAMES, when the
+ * option takes one of an enum's names, is their table, and --help shows
+ * them as "a|b|c" where VALUE is NULL.  Neither: it takes nothing. */
 struct cmd_opt {
 	const char *name;
 	int code;                           /* getopt_long's val */
 	const char *value;
 	const char *help;
+	const struct names *names;
 };
 
 #define CMD_MAX_GROUPS 4
@@ -43,18 +47,30 @@ struct cmd {
 	/* Its options, a group at a time (NULL-ended); the global options
 	 * follow every command's. */
 	const struct cmd_opt *opts[CMD_MAX_GROUPS];
-	const char *args;                   /* the synopsis after the name */
+	/* The synopsis after the name; {NAME} is option NAME's value list. */
+	const char *args;
 	const char *help;                   /* one line */
+	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
 };
 
-/* In the order --help lists them, indexed by id; ends with a NULL name. */
+/* In the order --help lists them, indexed by id; ends with a NULL name
+ * (table.c).  Only main() names it: it hands it to cmd_parse_global(),
+ * and the rest read it through cmd_commands(). */
 extern const struct cmd cmd_table[];
+const struct cmd *cmd_commands(void);
 /* The global options' table, every command's tail. */
 extern const struct cmd_opt cmd_global_opts[];
+/* The option groups the commands' rows name. */
+extern const struct cmd_opt cmd_plan_opts[], cmd_boot_opts[], cmd_channel_opts[], cmd_start_opts[],
+	cmd_xml_opts[], cmd_run_opts[], cmd_inspect_opts[], cmd_check_opts[], cmd_bench_opts[];
 const struct cmd *cmd_find(const char *name);
 /* Every option C takes, its groups' then the global ones (C NULL: the
  * global ones alone), at most MAX into OUT; returns how many. */
 size_t cmd_opts_of(const struct cmd *c, const struct cmd_opt **out, size_t max);
+/* Whether option P takes a value. */
+#define CMD_OPT_TAKES_VALUE(p) ((p)->value || (p)->names)
+/* What option P takes as --help shows it ("a|b|c" made in BUF), or NULL. */
+const char *cmd_opt_value(const struct cmd_opt *p, char *buf, size_t size);
 
 /* Every option code.  The shared short options keep their letters (-c is
  * --connect, -h --help, as in virsh); every long-only option has a code
@@ -74,9 +90,11 @@ enum {
 };
 #define CMD_GLOBAL_SHORTOPTS "c:vqh"
 
-/* bench --peer: the one peer it knows. */
-#define CMD_PEER_LIBGUESTFS "libguestfs"
-extern const char *const cmd_off_on[2];
+/* The names of --start (launch.h's enum launch_start), bench --peer's
+ * (the one peer it knows) and inspect --sbom's formats. */
+extern const struct names cmd_start_names[], cmd_peer_names[], cmd_sbom_names[];
+/* What appliance does: build, info, clean. */
+extern const struct names cmd_appliance_verbs[];
 
 /* --backend: *OUT an enum backend_kind, or -1 after the usage message. */
 int cmd_backend_opt(const char *arg, int *out);
@@ -86,12 +104,17 @@ int cmd_backend_opt(const char *arg, int *out);
 int cmd_global_opt(int c, const char *arg);
 /* Environment defaults and validation, once options are parsed. */
 int cmd_global_check(void);
+/* The global options a launch takes into LO: the backend, --connect,
+ * --pool and -v.  Every command that launches copies them here, so none
+ * can leave one out. */
+void cmd_launch_opts(struct launch_opts *lo);
 /* --help: every command (C NULL), or C's synopsis. */
 void cmd_usage(const struct cmd *c);
-/* The shared options before the command's name.  Returns the index of
- * the command's name in ARGV (ARGC when there is none), 0 when --help was
- * answered, or -1 after a usage message. */
-int cmd_parse_global(int argc, char **argv);
+/* The shared options before the command's name, TABLE the commands
+ * (cmd_table).  Returns the index of the command's name in ARGV (ARGC
+ * when there is none), 0 when --help was answered, or -1 after a usage
+ * message. */
+int cmd_parse_global(const struct cmd *table, int argc, char **argv);
 
 /* Run getopt_long over command C's options.  OWN handles the command's
  * own codes (0 handled, -1 bad value already reported, -2 not its own);
@@ -100,15 +123,15 @@ int cmd_parse_global(int argc, char **argv);
 typedef int (*cmd_opt_fn)(int c, char *arg, void *ctx);
 int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx);
 
-/* *OUT = VALUE, a parsed name; or, when VALUE < 0, report "OPT: 'ARG' is
- * not ALLOWED" and return -1. */
-int cmd_choice(int *out, int value, const char *opt, const char *arg, const char *allowed);
+/* *OUT = the value ARG names in T; or report "OPT: 'ARG' is not a, b or
+ * c" and return -1. */
+int cmd_choice(int *out, const struct names *t, const char *opt, const char *arg);
 /* --timeout S, 1 to 86400 seconds (run and inspect). */
 int cmd_timeout_opt(const char *arg, double *out);
 /* --start cold|auto|warm into *OUT. */
 int cmd_start_opt(const char *arg, enum launch_start *out);
 
-/* The commands (cmd-NAME.c), as main.c dispatches them. */
+/* The commands (NAME.c), as cmd_table names them. */
 int cmd_xml(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_appliance(int argc, char **argv);

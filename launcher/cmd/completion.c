@@ -6,24 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plan/accel.h"
-#include "backend/backend.h"
 #include "cmd/cmd.h"
-#include "plan/disk.h"
 #include "common/err.h"
-#include "plan/kernel.h"
-#include "plan/plan.h"
+#include "common/names.h"
 #include "plan/topology.h"
+
+/* The shells there is a script for. */
+static const struct names shells[] = { { "bash", 0, 0 }, { NULL, 0, 0 } };
 
 /* What a command takes after its options: file names, or these words. */
 static const struct {
 	enum cmd_id cmd;
-	const char *words;        /* NULL: file names */
+	const struct names *words;   /* NULL: file names */
 } operands[] = {
 	{ CMD_INSPECT, NULL },
 	{ CMD_CHECK, NULL },
-	{ CMD_APPLIANCE, "build info clean" },
-	{ CMD_COMPLETION, "bash" },
+	{ CMD_APPLIANCE, cmd_appliance_verbs },
+	{ CMD_COMPLETION, shells },
 };
 
 /* Whether the value of the option with code CODE names a file. */
@@ -33,51 +32,15 @@ static int takes_file(int code)
 	       code == OPT_SVG || code == OPT_LOGS;
 }
 
-/* The words the parser of the option with code CODE accepts, each after
- * a space. */
-static void put_values(FILE *o, int code)
+/* The words the parser of option P accepts, each after a space: its
+ * names, or the topologies (ports= waits for its number). */
+static void put_values(FILE *o, const struct cmd_opt *p)
 {
-	switch (code) {
-	case OPT_TOPOLOGY:
+	if (p->code == OPT_TOPOLOGY)
 		for (const struct topo *t = topo_table; t->name; t++)
 			fprintf(o, " %s%s", t->name, strcmp(t->name, "ports") ? "" : "=");
-		break;
-	case OPT_MACHINE:
-		for (int i = PLAN_Q35; i <= PLAN_MICROVM; i++)
-			fprintf(o, " %s", plan_machine_name((enum plan_machine)i));
-		break;
-	case OPT_FIRMWARE:
-		for (int i = PLAN_FW_SEABIOS; i <= PLAN_FW_QBOOT; i++)
-			fprintf(o, " %s", plan_firmware_name((enum plan_firmware)i));
-		break;
-	case OPT_KERNEL_FORMAT:
-		for (int i = KERN_BZIMAGE; i <= KERN_PVH; i++)
-			fprintf(o, " %s", kern_format_name((enum kern_format)i));
-		break;
-	case OPT_SHAPE:
-		for (int i = PLAN_SHAPE_EXT2; i <= PLAN_SHAPE_INITRAMFS; i++)
-			fprintf(o, " %s", plan_shape_name((enum plan_shape)i));
-		break;
-	case OPT_FORMAT:
-		for (int i = -1; i <= DISK_QCOW2; i++)
-			fprintf(o, " %s", i < 0 ? "auto" : disk_format_name((enum disk_format)i));
-		break;
-	case OPT_TUNING:
-		fprintf(o, " %s %s", cmd_off_on[0], cmd_off_on[1]);
-		break;
-	case OPT_BACKEND:
-	case OPT_BACKENDS:
-		for (int i = 0; i < BACKEND_NKINDS; i++)
-			fprintf(o, " %s", backend_name((enum backend_kind)i));
-		break;
-	case OPT_ACCEL:
-		for (int i = 0; i < ACC_NMODES; i++)
-			fprintf(o, " %s", acc_mode_name((enum acc_mode)i));
-		break;
-	case OPT_PEER:
-		fprintf(o, " %s", CMD_PEER_LIBGUESTFS);
-		break;
-	}
+	for (const struct names *n = p->names; n && n->name; n++)
+		fprintf(o, " %s", n->name);
 }
 
 /* One case arm of the script: how to complete the value of each option
@@ -87,14 +50,14 @@ static void put_command(FILE *o, const struct cmd *c)
 	const char *name = c ? c->name : NULL;
 	const struct cmd_opt *opts[CMD_MAX_OPTS];
 	size_t n = cmd_opts_of(c, opts, CMD_MAX_OPTS);
-	const char *words = "";
+	const struct names *words = NULL;
 	int files = 0;
 
 	fprintf(o, "\t%s)\n\t\tcase $prev in\n", name ? name : "\"\"");
 	for (size_t i = 0; i < n; i++) {
 		const struct cmd_opt *p = opts[i];
 
-		if (!p->value)
+		if (!CMD_OPT_TAKES_VALUE(p))
 			continue;
 		fprintf(o, "\t\t--%s%s)\n", p->name, p->code == OPT_CONNECT ? "|-c" : "");
 		if (takes_file(p->code)) {
@@ -102,7 +65,7 @@ static void put_command(FILE *o, const struct cmd *c)
 			continue;
 		}
 		fprintf(o, "\t\t\tCOMPREPLY=($(compgen -W \"");
-		put_values(o, p->code);
+		put_values(o, p);
 		fprintf(o, "\" -- \"$cur\")); return 0 ;;\n");
 	}
 	fprintf(o, "\t\tesac\n\t\topts=\"-c -v -q -h");
@@ -110,10 +73,9 @@ static void put_command(FILE *o, const struct cmd *c)
 		fprintf(o, " --%s", opts[i]->name);
 	fprintf(o, "\"\n");
 	if (!name) {
-		words = NULL;
 		fprintf(o, "\t\twords=\"");
-		for (const struct cmd *c = cmd_table; c->name; c++)
-			fprintf(o, "%s%s", c == cmd_table ? "" : " ", c->name);
+		for (const struct cmd *c = cmd_commands(); c->name; c++)
+			fprintf(o, "%s%s", c == cmd_commands() ? "" : " ", c->name);
 		fprintf(o, "\"\n");
 	}
 	for (size_t i = 0; c && i < sizeof operands / sizeof *operands; i++)
@@ -123,8 +85,11 @@ static void put_command(FILE *o, const struct cmd *c)
 		}
 	if (files)
 		fprintf(o, "\t\tfiles=1\n");
-	else if (words && *words)
-		fprintf(o, "\t\twords=\"%s\"\n", words);
+	else if (words) {
+		char list[128];
+
+		fprintf(o, "\t\twords=\"%s\"\n", names_join(words, " ", " ", 0, list, sizeof list));
+	}
 	fprintf(o, "\t\t;;\n");
 }
 
@@ -144,7 +109,7 @@ static void put_script(FILE *o)
 		   "\t\tcase ${COMP_WORDS[i]} in\n"
 		   "\t\t-c");
 	for (const struct cmd_opt *p = cmd_global_opts; p->name; p++)
-		if (p->value)
+		if (CMD_OPT_TAKES_VALUE(p))
 			fprintf(o, "|--%s", p->name);
 	fprintf(o, ") ((i++)) ;;\n"
 		   "\t\t-*) ;;\n"
@@ -155,7 +120,7 @@ static void put_script(FILE *o)
 		   "\tfor ((i++; i < COMP_CWORD; i++)); do [[ ${COMP_WORDS[i]} == -- ]] && return 0; done\n"
 		   "\tcase $cmd in\n");
 	put_command(o, NULL);
-	for (const struct cmd *c = cmd_table; c->name; c++)
+	for (const struct cmd *c = cmd_commands(); c->name; c++)
 		put_command(o, c);
 	fprintf(o, "\t*) return 0 ;;\n"
 		   "\tesac\n"
@@ -173,13 +138,16 @@ static void put_script(FILE *o)
 int cmd_completion(int argc, char **argv)
 {
 	int r = cmd_parse(CMD_COMPLETION, argc, argv, NULL, NULL);
+	char list[64];
 
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind + 1 != argc)
-		return err_usage("completion: give the shell: bash");
-	if (strcmp(argv[optind], "bash"))
-		return err_usage("completion: '%s' is not a shell leanboot completes (bash)", argv[optind]);
+		return err_usage("completion: give the shell: %s", names_join(shells, ", ", " or ", 0, list,
+									       sizeof list));
+	if (!names_find(shells, argv[optind]))
+		return err_usage("completion: '%s' is not a shell leanboot completes (%s)", argv[optind],
+				 names_join(shells, ", ", " or ", 0, list, sizeof list));
 	put_script(stdout);
 	return fflush(stdout) == 0 ? 0 : LB_EXIT_VM;
 }

@@ -41,12 +41,11 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		in->topology = arg;
 		return 0;
 	case OPT_MACHINE:
-		return cmd_choice(&in->machine, plan_parse_machine(arg), "--machine", arg, "q35, pc or microvm");
+		return cmd_choice(&in->machine, plan_machine_names, "--machine", arg);
 	case OPT_FIRMWARE:
-		return cmd_choice(&in->firmware, plan_parse_firmware(arg), "--firmware", arg, "seabios or qboot");
+		return cmd_choice(&in->firmware, plan_firmware_names, "--firmware", arg);
 	case OPT_KERNEL_FORMAT:
-		return cmd_choice(&in->kernel_format, kern_parse_format(arg), "--kernel-format", arg,
-				  "pvh or bzimage");
+		return cmd_choice(&in->kernel_format, kern_format_names, "--kernel-format", arg);
 	case OPT_APPEND:
 		/* The kernel splits its command line at white space and takes
 		 * quotes; a newline or control character would let an argument
@@ -62,13 +61,13 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		in->tb_cache_mib = (int)v;
 		return 0;
 	case OPT_SHAPE:
-		return cmd_choice(&in->shape, plan_parse_shape(arg), "--shape", arg, "ext2 or initramfs");
+		return cmd_choice(&in->shape, plan_shape_names, "--shape", arg);
 	case OPT_CLOCK:
-		return cmd_choice(&in->clock, plan_parse_clock(arg), "--clock", arg, "real or icount");
+		return cmd_choice(&in->clock, plan_clock_names, "--clock", arg);
 	case OPT_TUNING:
-		return cmd_choice(&in->tuning, UTIL_NAME_INDEX(arg, cmd_off_on), "--tuning", arg, "on or off");
+		return cmd_choice(&in->tuning, names_on_off, "--tuning", arg);
 	case OPT_CHANNEL:
-		return cmd_choice(&in->channel, UTIL_NAME_INDEX(arg, cmd_off_on), "--channel", arg, "on or off");
+		return cmd_choice(&in->channel, names_on_off, "--channel", arg);
 	case OPT_MEMORY:
 		if (util_parse_long(arg, 64, 16384, &v) < 0)
 			return err_usage_fail("--memory: '%s' is not a size in MiB from 64 to 16384", arg);

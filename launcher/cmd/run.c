@@ -73,10 +73,7 @@ int cmd_run(int argc, char **argv)
 	/* A terminal is not input unless -i says so, as with docker run;
 	 * anything else (a pipe, a file, /dev/null) is, to its end. */
 	o.lo.stream_stdin = fcntl(0, F_GETFD) >= 0 && (o.stdin_asked || !isatty(0));
-	o.lo.backend = (enum backend_kind)cmd_global.backend;
-	o.lo.connect = cmd_global.connect;
-	o.lo.pool = cmd_global.pool;
-	o.lo.verbose = cmd_global.verbose;
+	cmd_launch_opts(&o.lo);
 	o.lo.appl = &a;
 	r = cmd_resolve(&o.lo.in, &a, 1) < 0 ? -1 : launch_run(&o.lo, NULL);
 	cmd_resolve_free(&o.lo.in);

@@ -77,18 +77,18 @@ static const char *const reasons[] = {
 	"KVM did not boot a test kernel within 4 s",
 };
 
-static const char *const mode_names[ACC_NMODES] = {
-	[ACC_AUTO] = "auto", [ACC_KVM] = "kvm", [ACC_TCG] = "tcg",
+const struct names acc_mode_names[] = {
+	{ "auto", ACC_AUTO, 1 }, { "kvm", ACC_KVM, 0 }, { "tcg", ACC_TCG, 0 }, { NULL, 0, 0 },
 };
 
 const char *acc_mode_name(enum acc_mode m)
 {
-	return mode_names[m];
+	return names_name(acc_mode_names, (int)m);
 }
 
 int acc_parse_mode(const char *s)
 {
-	return UTIL_NAME_INDEX(s, mode_names);
+	return names_parse(acc_mode_names, s);
 }
 
 int acc_resolve(enum acc_mode mode, const char *cache, const char *kernel,

@@ -7,7 +7,7 @@
 
 /* What --accel asks for. */
 enum acc_mode { ACC_AUTO, ACC_KVM, ACC_TCG };
-#define ACC_NMODES 3
+extern const struct names acc_mode_names[];   /* names.h */
 const char *acc_mode_name(enum acc_mode m);
 int acc_parse_mode(const char *s);     /* -1 if unknown */
 

@@ -12,6 +12,7 @@
 
 #include "plan/disk.h"
 #include "common/err.h"
+#include "common/names.h"
 #include "common/strv.h"
 #include "common/util.h"
 
@@ -29,11 +30,16 @@
 #define Q_HEAD_READ 65536
 #define Q_NAME_MAX 1023       /* QEMU's own limit on a backing file name */
 
-static const char *const format_names[] = { [DISK_RAW] = "raw", [DISK_QCOW2] = "qcow2" };
+/* "auto" (-1: probe the image), then the formats an image can have;
+ * the formats alone follow the first row. */
+const struct names disk_format_choices[] = {
+	{ "auto", -1, 1 }, { "raw", DISK_RAW, 0 }, { "qcow2", DISK_QCOW2, 0 }, { NULL, 0, 0 },
+};
+static const struct names *const format_names = disk_format_choices + 1;
 
 const char *disk_format_name(enum disk_format f)
 {
-	return format_names[f];
+	return names_name(format_names, (int)f);
 }
 
 int disk_is_remote(const char *spec)
@@ -44,7 +50,7 @@ int disk_is_remote(const char *spec)
 
 int disk_parse_format(const char *s)
 {
-	return UTIL_NAME_INDEX(s, format_names);
+	return names_parse(format_names, s);
 }
 
 static uint32_t be32(const unsigned char *p)

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "common/names.h"
 #include "common/strv.h"
 
 #define DISK_MAX_CHAIN 16
@@ -32,6 +33,8 @@ struct disk_info {
 /* WANT is a disk_format, or -1 to detect it.  With CHAIN, the backing
  * files' paths are added to it, nearest first. */
 int disk_probe(const char *path, int want, struct disk_info *out, struct strv *chain);
+/* What --format takes: "auto" (-1) and each format (names.h). */
+extern const struct names disk_format_choices[];
 const char *disk_format_name(enum disk_format f);
 int disk_parse_format(const char *s);    /* -1 if unknown */
 

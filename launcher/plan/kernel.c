@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/names.h"
 #include "plan/kernel.h"
 #include "common/util.h"
 
@@ -31,16 +32,19 @@
 /* XEN_ELFNOTE_PHYS32_ENTRY: the PVH entry point QEMU looks for. */
 #define PVH_NOTE_TYPE 18
 
-static const char *const format_names[] = { [KERN_BZIMAGE] = "bzimage", [KERN_PVH] = "pvh" };
+/* PVH is usual where the host kernel has it (appl_boot_kernel()). */
+const struct names kern_format_names[] = {
+	{ "pvh", KERN_PVH, 1 }, { "bzimage", KERN_BZIMAGE, 0 }, { NULL, 0, 0 },
+};
 
 int kern_parse_format(const char *s)
 {
-	return UTIL_NAME_INDEX(s, format_names);
+	return names_parse(kern_format_names, s);
 }
 
 const char *kern_format_name(enum kern_format f)
 {
-	return format_names[f];
+	return names_name(kern_format_names, (int)f);
 }
 
 void kern_vmlinux_path(const char *cache, char *out, size_t len)

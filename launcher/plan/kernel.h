@@ -8,8 +8,11 @@
 
 #include <stddef.h>
 
+#include "common/names.h"
+
 enum kern_format { KERN_BZIMAGE, KERN_PVH };
 
+extern const struct names kern_format_names[];   /* names.h */
 int kern_parse_format(const char *s);      /* -1 if unknown */
 const char *kern_format_name(enum kern_format f);
 

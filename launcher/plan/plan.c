@@ -8,34 +8,39 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/names.h"
 #include "plan/plan.h"
 #include "common/strv.h"
 #include "common/util.h"
 
-static const char *const machine_names[] = {
-	[PLAN_Q35] = "q35", [PLAN_PC] = "pc", [PLAN_MICROVM] = "microvm",
+/* No machine is usual: a topology names its own. */
+const struct names plan_machine_names[] = {
+	{ "q35", PLAN_Q35, 0 }, { "pc", PLAN_PC, 0 }, { "microvm", PLAN_MICROVM, 0 }, { NULL, 0, 0 },
 };
 
 int plan_parse_machine(const char *s)
 {
-	return UTIL_NAME_INDEX(s, machine_names);
+	return names_parse(plan_machine_names, s);
 }
 
-static const char *const firmware_names[] = { [PLAN_FW_SEABIOS] = "seabios", [PLAN_FW_QBOOT] = "qboot" };
+/* qboot is usual where QEMU ships it (cmd_default_firmware()). */
+const struct names plan_firmware_names[] = {
+	{ "seabios", PLAN_FW_SEABIOS, 0 }, { "qboot", PLAN_FW_QBOOT, 1 }, { NULL, 0, 0 },
+};
 
 int plan_parse_firmware(const char *s)
 {
-	return UTIL_NAME_INDEX(s, firmware_names);
+	return names_parse(plan_firmware_names, s);
 }
 
 const char *plan_firmware_name(enum plan_firmware f)
 {
-	return firmware_names[f];
+	return names_name(plan_firmware_names, (int)f);
 }
 
 const char *plan_machine_name(enum plan_machine m)
 {
-	return machine_names[m];
+	return names_name(plan_machine_names, (int)m);
 }
 
 static struct plan_dev *plan_add_dev(struct plan *p, enum plan_dev_kind kind)
@@ -87,28 +92,34 @@ const char plan_tuning[] =
 	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1 "
 	"cryptomgr.notests";
 
-static const char *const clock_names[] = { [PLAN_CLOCK_REAL] = "real", [PLAN_CLOCK_ICOUNT] = "icount" };
+const struct names plan_clock_names[] = {
+	{ "real", PLAN_CLOCK_REAL, 1 }, { "icount", PLAN_CLOCK_ICOUNT, 0 }, { NULL, 0, 0 },
+};
 
 int plan_parse_clock(const char *s)
 {
-	return UTIL_NAME_INDEX(s, clock_names);
+	return names_parse(plan_clock_names, s);
 }
 
 const char *plan_clock_name(enum plan_clock c)
 {
-	return clock_names[c];
+	return names_name(plan_clock_names, (int)c);
 }
 
-static const char *const shape_names[] = { [PLAN_SHAPE_EXT2] = "ext2", [PLAN_SHAPE_INITRAMFS] = "initramfs" };
+const struct names plan_shape_names[] = {
+	{ "ext2", PLAN_SHAPE_EXT2, PLAN_SHAPE_EXT2 == PLAN_SHAPE_DEFAULT },
+	{ "initramfs", PLAN_SHAPE_INITRAMFS, PLAN_SHAPE_INITRAMFS == PLAN_SHAPE_DEFAULT },
+	{ NULL, 0, 0 },
+};
 
 int plan_parse_shape(const char *s)
 {
-	return UTIL_NAME_INDEX(s, shape_names);
+	return names_parse(plan_shape_names, s);
 }
 
 const char *plan_shape_name(enum plan_shape s)
 {
-	return shape_names[s];
+	return names_name(plan_shape_names, (int)s);
 }
 
 /* The appliance boots in 96 MiB and panics in 80 (the kernel image alone

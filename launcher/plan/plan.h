@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "common/names.h"
 #include "plan/disk.h"
 #include "common/strv.h"
 #include "wire.h"
@@ -222,6 +223,10 @@ int plan_complete(struct plan *p);
 /* Insert a USB controller of KIND where libvirt addresses it. */
 int plan_add_usb(struct plan *p, enum plan_dev_kind kind);
 
+/* The names of machines, shapes, clocks and firmware (names.h): the
+ * parsers, --help and the completion read these tables. */
+extern const struct names plan_machine_names[], plan_shape_names[], plan_clock_names[],
+	plan_firmware_names[];
 int plan_parse_machine(const char *s);
 int plan_parse_shape(const char *s);
 /* Guest RAM in MiB when none is asked for, by shape. */
