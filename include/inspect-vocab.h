@@ -1,6 +1,6 @@
 /* inspect-vocab: the one definition of what `leanboot inspect` reports.
  * The appliance's inspector (appliance/inspect*.c) sends records named
- * here; the host's reader (launcher/inspect-report.c) accepts only these;
+ * here; the host's reader (launcher/inspect/report.c) accepts only these;
  * the derivations, the text renderer and the SBOM writer read the
  * report's keys through the same names.  A key spelled wrong is a
  * compile error, not a silent gap between the two sides.

@@ -1,7 +1,7 @@
 /* wire: the guest-host protocol, the one definition both sides compile.
- * The appliance speaks it (appliance/init.c writes frames, and
- * appliance/inspect.c the inspector's records); the launcher reads it
- * (proto.c the frames, inspect-report.c the records).  Everything here
+ * The appliance speaks it (appliance/init/ writes frames, and
+ * appliance/inspect/ the inspector's records); the launcher reads it
+ * (proto.c the frames, inspect/report.c the records).  Everything here
  * is a constant or static inline and depends on nothing of ours, because
  * the init is a static binary that links no launcher code.
  *

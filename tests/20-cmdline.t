@@ -9,7 +9,12 @@ export LEANBOOT_CACHE="$T/cache"
 MAN="$top/docs/leanboot.1"
 
 cmds=$("$LB" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1} on && /^$/ {exit}')
-plan $(($(wc -w <<<"$cmds") + 9))
+plan $(($(wc -w <<<"$cmds") + 10))
+
+# Small files, each with one job: none over 600 lines.
+long=$(cd "$top" && find launcher appliance include -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 600')
+check "no source file over 600 lines" [ -z "$long" ]
+[ -z "$long" ] || diag "$long"
 
 if out=$("$top/scripts/modgraph" --check 2>&1); then ok "no include or call cycle between modules"
 else not_ok "no include or call cycle between modules"; diag "$out"; fi

@@ -1,4 +1,4 @@
-/* backend: see backend.h.  The backends' names; launch.c picks the
+/* backend: see backend.h.  The backends' names; launch/one.c picks the
  * hooks. */
 #include "backend/backend.h"
 #include "common/names.h"

@@ -1,7 +1,7 @@
 /* backend: what runs a launch's VM.  The shape is libguestfs's
- * backend_ops: launch.c calls only these hooks, each backend keeps its
- * state private to its file, and it reports upward through a sink, as
- * the protocol parser does (proto.h).  The backends are libvirt (any
+ * backend_ops: the launch (launch/) calls only these hooks, each backend
+ * keeps its state private to its files, and it reports upward through a
+ * sink, as the protocol parser does (proto.h).  The backends are libvirt (any
  * connection, the embedded driver by default) and direct (QEMU run from
  * the argv renderer).  Both run on libvirt's default event loop. */
 #ifndef LB_BACKEND_H
@@ -82,7 +82,7 @@ struct backend_ops {
 	void (*last_words)(const void *data, char *buf, size_t len);
 };
 
-/* Each backend's hooks (backend-direct.c, backend-libvirt.c). */
+/* Each backend's hooks (direct.c, libvirt.c). */
 extern const struct backend_ops backend_direct_ops, backend_libvirt_ops;
 
 #endif

@@ -1,4 +1,4 @@
-/* backend-direct: qemu run straight from the argv renderer.  Its stdout is
+/* direct: qemu run straight from the argv renderer.  Its stdout is
  * the serial console (-chardev stdio) on a pipe to us; its stderr goes to
  * RUNDIR/qemu.log, for the error message.  qemu gets its own process group
  * (a terminal's ^C reaches only us, and we tear down) and dies with us

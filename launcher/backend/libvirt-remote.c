@@ -24,7 +24,7 @@ static char *remote_keep(struct lvb *l, char *path)
 
 /* User disk N, PATH, as the remote host has it: a volume
  * (vol:POOL/NAME, whose format goes to *FMT), a path there (host:PATH)
- * or a copy of ours uploaded for this launch (the resolver, cmd-plan.c,
+ * or a copy of ours uploaded for this launch (the resolver, cmd/plan.c,
  * lets a local file through only with --upload).  Returns the kept
  * path, or NULL after err_set(). */
 static const char *remote_disk(struct lvb *l, const struct backend_args *a, const char *path, unsigned n,

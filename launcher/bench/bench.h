@@ -1,6 +1,6 @@
 /* bench: where boot time goes, stage by stage, and what each PCI
  * topology costs, measured side by side.  The configurations (a product
- * of run's options, made by cmd-bench.c) and the peer run interleaved,
+ * of run's options, made by cmd/bench.c) and the peer run interleaved,
  * round by round, so that drift on a shared machine hits them all alike.
  * bench.c runs them and keeps the records; report.c renders the result
  * as a table and export.c as files (JSON, CSV, SVG), both from the

@@ -1,4 +1,4 @@
-/* bench-sweep: see bench-sweep.h. */
+/* sweep: see sweep.h. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

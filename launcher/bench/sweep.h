@@ -1,4 +1,4 @@
-/* bench-sweep: the cost of each root port.  The configurations of a
+/* sweep: the cost of each root port.  The configurations of a
  * bench that differ only in N of ports=N form a sweep; with three or more
  * values of N, each metric gets a least-squares line against N over
  * every run (fit.c): the cost per port with its 95% interval, the value

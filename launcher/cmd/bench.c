@@ -1,6 +1,6 @@
 /* leanboot bench: the command.  Each option of run's may take a list
  * here (a dimension); bench runs the product of the dimensions' values
- * (bench.c) and reports it (bench-report.c). */
+ * (bench.c) and reports it (bench/report.c, bench/export.c). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <stdio.h>

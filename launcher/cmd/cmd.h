@@ -140,7 +140,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 
-/* --- cmd-plan.c: from options to a resolved plan input --------------- */
+/* --- cmd/plan.c: from options to a resolved plan input --------------- */
 
 /* A plan option.  Returns 0 when handled, -1 on a bad value (reported),
  * -2 otherwise.  ALLOW_RW: whether --disk FILE:rw is accepted. */

@@ -147,7 +147,7 @@ struct plan {
 };
 
 /* A disk as the plan takes it: probed and named absolutely by the
- * resolver (cmd-plan.c), so that making the plan touches no file. */
+ * resolver (cmd/plan.c), so that making the plan touches no file. */
 struct plan_disk_in {
 	const char *path;
 	int rw;

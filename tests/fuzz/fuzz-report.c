@@ -1,6 +1,6 @@
 /* libFuzzer target: the host's reader of the inspector's records
- * (launcher/inspect-report.c) and what it derives from a report it reads
- * (launcher/inspect-derive.c), with two disks attached. */
+ * (launcher/inspect/report.c) and what it derives from a report it reads
+ * (launcher/inspect/derive.c), with two disks attached. */
 #include <stdint.h>
 #include <stddef.h>
 

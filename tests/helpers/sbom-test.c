@@ -1,4 +1,4 @@
-/* sbom-test: the CycloneDX writer (launcher/inspect-sbom.c) on a report
+/* sbom-test: the CycloneDX writer (launcher/inspect/sbom.c) on a report
  * made by hand, as TAP.  Each document is also written to DIR/sbom-N.json
  * so that the caller can check it against the schema (validate-json):
  * this test checks what the schema cannot, the purls and versions. */
