@@ -169,11 +169,30 @@ static int libvirt_attach(struct lvb *l, const struct plan_disk_in *in, size_t n
 
 /* A template at ready: libvirt saves it into its directory, and the
  * domain stops (the lifecycle event reports it gone). */
+/* The console stream, closed.  Before a save as well as at the end:
+ * libvirt 9.0 frees a stopped domain's character devices in its event
+ * thread, taking their lock and then each open stream's, while
+ * virStreamAbort takes the stream's and then theirs.  A template's
+ * console aborted just as the saved domain stops deadlocks the two
+ * threads; closed while the domain still runs, there is nothing left
+ * for them to meet on. */
+static void libvirt_console_close(struct lvb *l)
+{
+	if (!l->stream)
+		return;
+	virStreamEventRemoveCallback(l->stream);
+	virStreamAbort(l->stream);
+	virStreamFree(l->stream);
+	l->stream = NULL;
+}
+
 static int libvirt_save(void *data, double deadline)
 {
 	struct lvb *l = data;
 
 	(void)deadline;   /* libvirt's call has no deadline of ours to take */
+	/* At ready the console has said all a template needs. */
+	libvirt_console_close(l);
 	if (virDomainSaveFlags(l->dom, l->image, NULL, VIR_DOMAIN_SAVE_RUNNING) < 0) {
 		err_set(LB_EXIT_VM, "cannot save the domain: %s", lv_error());
 		/* A daemon gone: the launch recovers the VM as for any loss. */
@@ -325,11 +344,7 @@ static void libvirt_stop(void *data)
 		l->event_id = -1;
 		lv_forget(l->conn);
 	}
-	if (l->stream) {
-		virStreamEventRemoveCallback(l->stream);
-		virStreamAbort(l->stream);
-		virStreamFree(l->stream);
-	}
+	libvirt_console_close(l);
 	if (l->event_id >= 0)
 		virConnectDomainEventDeregisterAny(l->conn, l->event_id);
 	if (l->dom) {
