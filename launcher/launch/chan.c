@@ -383,18 +383,18 @@ fail:
 /* The clock and the seed, as late as they can be taken. */
 static int job_stamp(unsigned char *job)
 {
+	struct wire_job_header h;
 	struct timespec ts;
-	uint64_t sec;
 
+	wire_job_get_header(job, &h);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	sec = (uint64_t)ts.tv_sec;
-	wire_put32(job + WIRE_JOB_TIME, (uint32_t)(sec >> 32));
-	wire_put32(job + WIRE_JOB_TIME + 4, (uint32_t)sec);
-	wire_put32(job + WIRE_JOB_TIME + 8, (uint32_t)ts.tv_nsec);
-	if (getrandom(job + WIRE_JOB_FIXED - WIRE_JOB_SEED, WIRE_JOB_SEED, 0) != WIRE_JOB_SEED) {
+	h.sec = (uint64_t)ts.tv_sec;
+	h.nsec = (uint32_t)ts.tv_nsec;
+	if (getrandom(h.seed, WIRE_JOB_SEED, 0) != WIRE_JOB_SEED) {
 		err_set(LB_EXIT_VM, "getrandom: %s", strerror(errno));
 		return -1;
 	}
+	wire_job_put_header(job, &h);
 	return 0;
 }
 
@@ -466,6 +466,7 @@ unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, unsi
 			size_t *len)
 {
 	size_t n = WIRE_JOB_FIXED, argc = 0, envc = 0;
+	struct wire_job_header h = { 0 };
 	unsigned char *job, *p;
 
 	for (; argv && argv[argc]; argc++)
@@ -481,11 +482,12 @@ unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, unsi
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	memset(job, 0, WIRE_JOB_FIXED);
-	wire_put32(job, (uint32_t)ndisks);
-	wire_put32(job + 4, flags);
-	wire_put32(job + 8, (uint32_t)argc);
-	wire_put32(job + 12, (uint32_t)envc);
+	/* The clock and the seed wait for job_stamp(). */
+	h.ndisks = (uint32_t)ndisks;
+	h.flags = flags;
+	h.argc = (uint32_t)argc;
+	h.envc = (uint32_t)envc;
+	wire_job_put_header(job, &h);
 	p = job + WIRE_JOB_FIXED;
 	for (size_t i = 0; i < argc; i++)
 		p = (unsigned char *)stpcpy((char *)p, argv[i]) + 1;
