@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "drain.h"
 #include "wire.h"
 #include "init.h"
 
@@ -74,6 +75,8 @@ int job_channel(void)
 
 /* --- frames ------------------------------------------------------------ */
 
+/* drain.h only writes.  This fills BUF from the blocking port, where end
+ * of file, as any error, means the host has gone. */
 static int read_full(int fd, void *buf, size_t n)
 {
 	char *p = buf;
@@ -91,22 +94,13 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
+/* The port is blocking: drain() writes it all, or the host has gone. */
 static void write_full(int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
+	size_t off = 0;
 
-	while (n && !host_gone) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			host_gone = 1;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	if (!host_gone && drain(drain_write_fd, &fd, buf, &off, &n) != DRAIN_DONE)
+		host_gone = 1;
 }
 
 /* One frame of TYPE whose LEN payload bytes follow its header in BUF. */
@@ -272,22 +266,10 @@ static void close_stdin(struct pump *s)
 
 static void pump_stdin(struct pump *s)
 {
-	while (s->pend) {
-		ssize_t w = write(s->in, s->inbuf + s->poff, s->pend);
+	int r = drain(drain_write_fd, &s->in, s->inbuf, &s->poff, &s->pend);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			return;
-		if (w <= 0) {
-			/* EPIPE: the command does not read its stdin. */
-			close_stdin(s);
-			return;
-		}
-		s->poff += (size_t)w;
-		s->pend -= (size_t)w;
-	}
-	if (s->in_eof)
+	/* Failed: EPIPE, the command does not read its stdin. */
+	if (r == DRAIN_FAILED || (r == DRAIN_DONE && s->in_eof))
 		close_stdin(s);
 }
 
