@@ -92,7 +92,8 @@ $(DATA)/packages $(DATA)/modules: $(DATA)/%: appliance/%
 	cp $< $@
 
 HB = $(B)/tests/helpers
-TCC = $(CC) $(CFLAGS) -std=gnu11 $(WARN) $(INCS)
+# -MMD: a helper is rebuilt when a header it includes changes (tap.h).
+TCC = $(CC) $(CFLAGS) -std=gnu11 $(WARN) $(INCS) -MMD -MP
 o = $(1:%=$(B)/obj/launcher/%.o)
 
 $(HB)/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
@@ -140,7 +141,7 @@ $(HB)/kernel-test: tests/helpers/kernel-test.c $(call o,plan/kernel common/names
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
 
--include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d) $(HELPER_BINS:=.d)
 
 deps:
 	@scripts/deps
