@@ -52,8 +52,8 @@ static void text_fields(struct json_object *o, const enum inspect_key *keys, con
 		if (!json_object_object_get_ex(o, key, &v))
 			continue;
 		printf("%s%s", first ? indent : ", ", key);
-		if (json_object_is_type(v, json_type_int) && text_num(o, key, &n) &&
-		    (strstr(key, "size") || !strcmp(key, "used") || !strcmp(key, "start"))) {
+		if (inspect_vocab[*keys].print == INSPECT_PRINT_BYTES && json_object_is_type(v, json_type_int) &&
+		    text_num(o, key, &n)) {
 			text_human(n, h, sizeof h);
 			printf(" %s", h);
 		} else {
