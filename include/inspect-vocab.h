@@ -1,9 +1,10 @@
 /* inspect-vocab: the one definition of what `leanboot inspect` reports.
- * The appliance's inspector (appliance/inspect*.c) sends records named
+ * The appliance's inspector (appliance/inspect/) sends records named
  * here; the host's reader (launcher/inspect/report.c) accepts only these;
  * the derivations, the text renderer and the SBOM writer read the
  * report's keys through the same names.  A key spelled wrong is a
- * compile error, not a silent gap between the two sides.
+ * compile error, not a silent gap between the two sides; so every key
+ * is spelled here and nowhere else (tests/20-cmdline.t checks).
  *
  * A record on the wire:  KIND TAB ID TAB KEY [TAB VALUE]... LF
  *
@@ -22,7 +23,7 @@
 	X(FLAG, 1)       /* "1": true */ \
 	X(STR, 1)        /* one string, once */ \
 	X(LIST, 1)       /* a string, repeatable: added to an array */ \
-	X(FSTAB, 4)      /* an fstab entry: spec, mountpoint, type, options */ \
+	X(FSTAB, INSPECT_FSTAB_NFIELDS) /* an fstab entry */ \
 	X(SUBVOL, 2)     /* a btrfs subvolume: its ID, its path */ \
 	X(DRIVE, 2)      /* a Windows drive: its letter, the filesystem's ID */ \
 	X(MOUNTPOINT, 2) /* where an OS mounts a filesystem: the path, its ID */ \
@@ -37,6 +38,11 @@
 	X(SOURCE, "source_package") X(SUMMARY, "summary") X(DESCRIPTION, "description") \
 	X(PUBLISHER, "publisher") \
 	X(INSTALL_PATH, "install_path") X(INSTALL_DATE, "install_date")
+
+/* An fstab entry's values, in this order on the wire, and their JSON
+ * names. */
+#define INSPECT_FSTAB_FIELDS(X) \
+	X(SPEC, "spec") X(MOUNTPOINT, INSPECT_JSON_MOUNTPOINT) X(TYPE, "type") X(OPTIONS, "options")
 
 /* Every key: X(KIND, NAME, "wire key", "JSON key", TYPE, PRINT).  The
  * JSON key is what docs/leanboot.1 documents; NULL: the record only
@@ -108,12 +114,50 @@
 	X(OS, OSINFO, NULL, "osinfo", DERIVED, PLAIN) \
 	X(OS, PACKAGE_MANAGEMENT, NULL, "package_management", DERIVED, PLAIN)
 
+/* The report's structure: its lists, and the key of a device's
+ * filesystem. */
+#define INSPECT_JSON_DISKS "disks"
+#define INSPECT_JSON_PARTS "partitions"
+#define INSPECT_JSON_LVS "logical_volumes"
+#define INSPECT_JSON_LUKS "luks_volumes"
+#define INSPECT_JSON_MDS "md_arrays"
+#define INSPECT_JSON_OSES "operating_systems"
+#define INSPECT_JSON_FS "filesystem"
+
+/* What names an entry of a list: a partition its number, a volume its
+ * name. */
+#define INSPECT_JSON_PART_NUMBER "number"
+#define INSPECT_JSON_VOL_NAME "name"
+
+/* Where an OS is, from its records' ID: on a disk's partition (0: the
+ * whole disk) or on a volume named so, and in the btrfs subvolume whose
+ * ID is given, if any. */
+#define INSPECT_JSON_OS_DISK "disk"
+#define INSPECT_JSON_OS_PART "partition"
+#define INSPECT_JSON_OS_LV "logical_volume"
+#define INSPECT_JSON_OS_LUKS "luks_volume"
+#define INSPECT_JSON_OS_MD "md_array"
+#define INSPECT_JSON_OS_SUBVOL_ID "subvolume_id"
+
+/* The objects a SUBVOL, DRIVE or MOUNTPOINT record becomes, their two
+ * values in the order on the wire: a subvolume's ID and path, a drive's
+ * letter and filesystem, a mountpoint's path and filesystem.  A
+ * filesystem is named by its ID (0.2, VG/LV); a mountpoint is also what
+ * an fstab entry names its path. */
+#define INSPECT_JSON_SUBVOL_ID "id"
+#define INSPECT_JSON_SUBVOL_PATH "path"
+#define INSPECT_JSON_DRIVE_LETTER "letter"
+#define INSPECT_JSON_MOUNTPOINT "mountpoint"
+#define INSPECT_JSON_FS_ID "filesystem"
+
 #define INSPECT_X_KIND(n, s) INSPECT_##n,
 enum inspect_kind { INSPECT_KINDS(INSPECT_X_KIND) INSPECT_NKINDS };
 #define INSPECT_X_TYPE(n, v) INSPECT_##n,
 enum inspect_type { INSPECT_TYPES(INSPECT_X_TYPE) INSPECT_NTYPES };
 #define INSPECT_X_APP(n, s) INSPECT_APP_##n,
 enum inspect_app_field { INSPECT_APP_FIELDS(INSPECT_X_APP) INSPECT_APP_NFIELDS };
+#define INSPECT_X_FSTAB(n, s) INSPECT_FSTAB_##n,
+enum inspect_fstab_field { INSPECT_FSTAB_FIELDS(INSPECT_X_FSTAB) INSPECT_FSTAB_NFIELDS };
 enum inspect_print { INSPECT_PRINT_PLAIN, INSPECT_PRINT_BYTES };
 /* IK_OS_HOSTNAME and so on. */
 #define INSPECT_X_KEY(k, n, w, j, t, p) IK_##k##_##n,
@@ -134,6 +178,11 @@ static const char *const inspect_app_names[] = {
 	INSPECT_APP_FIELDS(INSPECT_X_APP_NAME)
 };
 
+static const char *const inspect_fstab_names[] = {
+#define INSPECT_X_FSTAB_NAME(n, s) [INSPECT_FSTAB_##n] = s,
+	INSPECT_FSTAB_FIELDS(INSPECT_X_FSTAB_NAME)
+};
+
 static const struct inspect_vocab {
 	enum inspect_kind kind;
 	const char *wire;      /* NULL: derived by the host, never sent */
@@ -144,16 +193,6 @@ static const struct inspect_vocab {
 #define INSPECT_X_KEY_ENTRY(k, n, w, j, t, p) [IK_##k##_##n] = { INSPECT_##k, w, j, INSPECT_##t, INSPECT_PRINT_##p },
 	INSPECT_KEYS(INSPECT_X_KEY_ENTRY)
 };
-
-/* The report's structure: its lists, and where a device's filesystem
- * and an OS's place are. */
-#define INSPECT_JSON_DISKS "disks"
-#define INSPECT_JSON_PARTS "partitions"
-#define INSPECT_JSON_LVS "logical_volumes"
-#define INSPECT_JSON_LUKS "luks_volumes"
-#define INSPECT_JSON_MDS "md_arrays"
-#define INSPECT_JSON_OSES "operating_systems"
-#define INSPECT_JSON_FS "filesystem"
 
 /* The JSON name of key K: IJ(OS, HOSTNAME) is "hostname". */
 #define IJ(kind, name) (inspect_vocab[IK_##kind##_##name].json)
