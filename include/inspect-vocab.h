@@ -190,7 +190,8 @@ static const struct inspect_vocab {
 	enum inspect_type type;
 	enum inspect_print print;
 } inspect_vocab[] = {
-#define INSPECT_X_KEY_ENTRY(k, n, w, j, t, p) [IK_##k##_##n] = { INSPECT_##k, w, j, INSPECT_##t, INSPECT_PRINT_##p },
+#define INSPECT_X_KEY_ENTRY(k, n, w, j, t, p) \
+	[IK_##k##_##n] = { INSPECT_##k, w, j, INSPECT_##t, INSPECT_PRINT_##p },
 	INSPECT_KEYS(INSPECT_X_KEY_ENTRY)
 };
 

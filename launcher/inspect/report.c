@@ -216,7 +216,8 @@ static struct json_object *inspect_entry(struct json_object *parent, const char 
 
 static struct json_object *inspect_partition(struct json_object *disk, long part)
 {
-	return inspect_entry(disk, INSPECT_JSON_PARTS, INSPECT_JSON_PART_NUMBER, json_object_new_int64(part), INSPECT_MAX_PARTS);
+	return inspect_entry(disk, INSPECT_JSON_PARTS, INSPECT_JSON_PART_NUMBER, json_object_new_int64(part),
+			     INSPECT_MAX_PARTS);
 }
 
 static struct json_object *inspect_vol(struct json_object *report, const struct inspect_id *id)
