@@ -248,8 +248,8 @@ static void derive_os(struct json_object *os)
  * by bytes, so / comes before /boot before /boot/efi. */
 static int mountpoint_cmp(const void *a, const void *b)
 {
-	const char *x = str(*(struct json_object *const *)a, "mountpoint"),
-		   *y = str(*(struct json_object *const *)b, "mountpoint");
+	const char *x = str(*(struct json_object *const *)a, INSPECT_JSON_MOUNTPOINT),
+		   *y = str(*(struct json_object *const *)b, INSPECT_JSON_MOUNTPOINT);
 	size_t lx = x ? strlen(x) : 0, ly = y ? strlen(y) : 0;
 
 	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x ? x : "", y ? y : "");
