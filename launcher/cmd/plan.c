@@ -1,4 +1,4 @@
-/* cmd-plan: the one resolver from a command's options to a plan input.
+/* cmd/plan: the one resolver from a command's options to a plan input.
  * Options fill a plan_input (cmd_plan_opt); cmd_resolve() then makes
  * every decision about this host that the input leaves open, once: the
  * appliance's paths, firmware, kernel image, initrd for the shape, the

@@ -1,4 +1,4 @@
-/* inspect-derive: what follows from the facts the inspector found, in
+/* inspect/derive: what follows from the facts the inspector found, in
  * the names virt-inspector gives them, so that a user of either reads
  * the other's report.  The distribution is virt-inspector's name for
  * it: a release file's, as the inspector sent it, or os-release's ID

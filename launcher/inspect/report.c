@@ -1,4 +1,4 @@
-/* inspect-report: see inspect-report.h. */
+/* inspect/report: see report.h. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
