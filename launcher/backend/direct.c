@@ -352,6 +352,7 @@ static void direct_last_words(const void *data, char *buf, size_t len)
 
 const struct backend_ops backend_direct_ops = {
 	.name = "direct",
+	.render = qemuargv_render,
 	.start = direct_start,
 	.save = direct_save,
 	.restore_failed = direct_restore_failed,

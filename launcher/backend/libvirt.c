@@ -214,6 +214,18 @@ static int libvirt_restore_failed(void *data)
 	return l ? l->restore_failed : BACKEND_RESTORE_OK;
 }
 
+/* The domain XML with no connection's extras (backend.h). */
+static int libvirt_render(const struct plan *p, struct strv *out)
+{
+	char *xml = domxml_render(p, NULL);
+	int r = xml ? strv_add(out, xml) : -1;
+
+	if (xml && r < 0)
+		err_set(LB_EXIT_VM, "out of memory");
+	free(xml);
+	return r;
+}
+
 static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct lvb *l = calloc(1, sizeof *l);
@@ -371,6 +383,7 @@ static void libvirt_stop(void *data)
 
 const struct backend_ops backend_libvirt_ops = {
 	.name = "libvirt",
+	.render = libvirt_render,
 	.start = libvirt_start,
 	.save = libvirt_save,
 	.restore_failed = libvirt_restore_failed,
