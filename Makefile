@@ -40,7 +40,8 @@ INSPECT_SRCS = $(sort $(wildcard appliance/inspect/*.c))
 INIT_OBJS    = $(INIT_SRCS:%.c=$(B)/obj/%.o)
 INSPECT_OBJS = $(INSPECT_SRCS:%.c=$(B)/obj/%.o)
 
-HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test
+HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test \
+          render-test
 HELPER_BINS = $(HELPERS:%=$(B)/tests/helpers/%)
 
 .DEFAULT_GOAL := all
@@ -140,6 +141,14 @@ $(HB)/lv-test: tests/helpers/lv-test.c $(call o,backend/lv common/xmlsafe) $(BAS
 $(HB)/kernel-test: tests/helpers/kernel-test.c $(call o,plan/kernel common/names) $(BASE_OBJS)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# What each backend is given for cold, template and clone plans: the
+# renderers and the clone's hot-adds, without a VM.
+RENDER_OBJS = $(call o,plan/plan plan/topology plan/disk common/names common/xmlsafe \
+                backend/domxml backend/qemuargv backend/direct-attach)
+$(HB)/render-test: tests/helpers/render-test.c $(RENDER_OBJS) $(BASE_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d) $(HELPER_BINS:=.d)
 

@@ -363,7 +363,7 @@ int cmd_bench(int argc, char **argv)
 	/* Each configuration resolved as run resolves its options, and the
 	 * appliance built, before the first run. */
 	for (size_t k = 0; k < b->nconf; k++)
-		if (cmd_resolve(&b->conf[k].in, &a, 1) < 0) {
+		if (cmd_resolve_on(&b->conf[k].in, &a, 1, b->conf[k].backend, b->conf[k].connect) < 0) {
 			status = err_report("bench");
 			goto out;
 		}

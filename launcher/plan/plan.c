@@ -215,6 +215,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	 * A template and its clones take their disks as SCSI LUNs, and
 	 * their RAM from the template's file. */
 	p->start = in->start;
+	p->conn = in->conn;
 	if (in->uuid)
 		snprintf(p->uuid, sizeof p->uuid, "%s", in->uuid);
 	if (in->start != PLAN_START_COLD) {

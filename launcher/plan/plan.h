@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "common/names.h"
+#include "plan/conn.h"
 #include "plan/disk.h"
 #include "common/strv.h"
 #include "wire.h"
@@ -134,6 +135,7 @@ struct plan {
 	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	char *channel;            /* the channel's socket (owned); NULL: none */
 	enum plan_start start;
+	enum plan_conn conn;      /* where the VM runs: the resolver's word */
 	char uuid[40];            /* the domain's; "": libvirt picks one */
 	char *memory_path;        /* guest RAM's file (owned); NULL: anonymous */
 	char *monitor;            /* QEMU's QMP socket (owned); NULL: none */
@@ -179,6 +181,7 @@ struct plan_input {
 	const char *kernel_extra; /* more kernel arguments: bench's */
 	int channel;              /* 0: no channel device (bench measures without) */
 	enum plan_start start;
+	enum plan_conn conn;      /* where the VM runs (conn.h); the resolver's */
 	const char *template_dir; /* a template's or clone's: where the RAM file is */
 	const char *uuid;         /* the domain's UUID; NULL: libvirt picks one */
 	const char *name;         /* the domain's name; NULL: the run directory's */
