@@ -12,6 +12,7 @@
 #include "backend/domxml.h"
 #include "common/err.h"
 #include "backend/lv.h"
+#include "plan/machine.h"
 
 /* Each helper returns <0 on failure, like the libxml2 calls; the caller
  * ORs them so that one check at the end covers the document. */
@@ -68,7 +69,7 @@ static int domxml_os(xmlTextWriterPtr w, const struct plan *p)
 	r |= domxml_start(w, "os");
 	r |= domxml_start(w, "type");
 	r |= domxml_attr(w, "arch", "x86_64");
-	r |= domxml_attr(w, "machine", plan_machine_name(p->machine));
+	r |= domxml_attr(w, "machine", machine_name(p->machine));
 	r |= xmlTextWriterWriteString(w, BAD_CAST "hvm");
 	r |= domxml_end(w);
 	if (p->firmware == PLAN_FW_QBOOT) {

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "backend/qemuargv.h"
 #include "common/strv.h"
+#include "plan/machine.h"
 
 /* QEMU option values are comma-separated: a literal comma is doubled. */
 static char *qemuargv_escape(const char *s)
@@ -165,7 +166,7 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_add(av, "-machine");
 	/* microvm: its own ISA serial port, and ACPI so the guest finds the
 	 * virtio-mmio devices without kernel command-line entries. */
-	r |= strv_addf(av, "%s%s%s%s", plan_machine_name(p->machine),
+	r |= strv_addf(av, "%s%s%s%s", machine_name(p->machine),
 		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "",
 		       !p->hpet && p->machine != PLAN_MICROVM ? ",hpet=off" : "",
 		       p->memory_path ? ",memory-backend=pc.ram" : "");
