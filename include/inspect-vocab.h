@@ -13,6 +13,8 @@
 #ifndef LB_INSPECT_VOCAB_H
 #define LB_INSPECT_VOCAB_H
 
+#include <stddef.h>     /* NULL: a key with no JSON name */
+
 /* What a record describes: X(NAME, "wire name"). */
 #define INSPECT_KINDS(X) \
 	X(DISK, "disk") X(PART, "part") X(LV, "lv") X(FS, "fs") X(OS, "os")

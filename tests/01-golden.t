@@ -10,7 +10,8 @@ tmpdir
 export LEANBOOT_CACHE=/var/cache/leanboot-golden TMPDIR=/tmp
 mapfile -t cases < <(golden_cases)
 renders=(minimal libguestfs)
-plan $((${#cases[@]} * 2 + ${#renders[@]}))
+argv_only=$(printf '%s\n' "${cases[@]}" | grep -c '^[^ ]*:argv ')
+plan $((${#cases[@]} * 2 - argv_only + ${#renders[@]}))
 
 # compare NAME FILE OUTPUT: OUTPUT against the golden FILE.
 compare() {
@@ -27,10 +28,13 @@ compare() {
 
 for c in "${cases[@]}"; do
 	read -r name args <<<"$c"
-	for form in xml argv; do
+	forms="xml argv"
+	[ "${name%:argv}" = "$name" ] || { name=${name%:argv}; forms=argv; }
+	for form in $forms; do
 		flag=; [ $form = argv ] && flag=--argv
+		# The TSC's rate microvm's guest is told is this host's.
 		# shellcheck disable=SC2086
-		out=$("$LB" xml $args $flag | sed "s|$T|@DIR@|g")
+		out=$("$LB" xml $args $flag | sed "s|$T|@DIR@|g; s|tsc_early_khz=[0-9]*|tsc_early_khz=@KHZ@|")
 		compare "$name $form" "$GOLDEN/$name.$form" "$out"
 	done
 done

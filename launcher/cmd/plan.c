@@ -21,6 +21,7 @@
 #include "plan/kernel.h"
 #include "backend/backend.h"
 #include "common/strv.h"
+#include "plan/machine.h"
 #include "plan/topology.h"
 #include "common/util.h"
 
@@ -42,7 +43,7 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		in->topology = arg;
 		return 0;
 	case OPT_MACHINE:
-		return cmd_choice(&in->machine, plan_machine_names, "--machine", arg);
+		return cmd_choice(&in->machine, machine_names, "--machine", arg);
 	case OPT_FIRMWARE:
 		return cmd_choice(&in->firmware, plan_firmware_names, "--firmware", arg);
 	case OPT_KERNEL_FORMAT:

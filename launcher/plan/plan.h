@@ -10,6 +10,7 @@
 #include "common/names.h"
 #include "plan/conn.h"
 #include "plan/disk.h"
+#include "plan/machine.h"
 #include "common/strv.h"
 #include "wire.h"
 
@@ -27,13 +28,11 @@
 #define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
 #define PLAN_MAX_CTL (PLAN_MAX_PORTS + 2)
 
-enum plan_machine { PLAN_Q35, PLAN_PC, PLAN_MICROVM };
-enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
+/* The machine (enum plan_machine), its firmware (enum plan_firmware) and
+ * what differs between machine types: machine.h. */
 
 /* qboot: a minimal firmware that does no more PCI set-up than Linux needs
  * and boots the kernel from fw_cfg; QEMU ships it. */
-/* The QEMU every backend runs (the domain's <emulator>). */
-#define PLAN_QEMU "/usr/bin/qemu-system-x86_64"
 #define PLAN_QBOOT_ROM "/usr/share/qemu/qboot.rom"
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
 /* The guest's clock: the host's real time, or TCG's instruction count
@@ -226,11 +225,9 @@ int plan_complete(struct plan *p);
 /* Insert a USB controller of KIND where libvirt addresses it. */
 int plan_add_usb(struct plan *p, enum plan_dev_kind kind);
 
-/* The names of machines, shapes, clocks and firmware (names.h): the
- * parsers, --help and the completion read these tables. */
-extern const struct names plan_machine_names[], plan_shape_names[], plan_clock_names[],
-	plan_firmware_names[];
-int plan_parse_machine(const char *s);
+/* The names of shapes, clocks and firmware (names.h): the parsers, --help
+ * and the completion read these tables; machine.h has the machines'. */
+extern const struct names plan_shape_names[], plan_clock_names[], plan_firmware_names[];
 int plan_parse_shape(const char *s);
 /* Guest RAM in MiB when none is asked for, by shape. */
 unsigned plan_default_memory(int shape);
@@ -239,14 +236,13 @@ int plan_parse_clock(const char *s);
 const char *plan_clock_name(enum plan_clock c);
 int plan_parse_firmware(const char *s);
 const char *plan_firmware_name(enum plan_firmware f);
-const char *plan_machine_name(enum plan_machine m);
 
 /* A topology: a row of topology.c's table, one function that places the
  * plan's devices.  The resolver picks the row (topology.h); the plan only
  * calls it. */
 struct topo {
 	const char *name;         /* "ports" takes "=N" */
-	unsigned machines;        /* bit (1 << PLAN_Q35) | ... */
+	unsigned machines;        /* MACHINE_BIT(PLAN_Q35) | ... (machine.h) */
 	int (*apply)(struct plan *p, long arg);
 	const char *help;
 };
