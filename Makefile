@@ -40,7 +40,8 @@ INSPECT_SRCS = $(sort $(wildcard appliance/inspect/*.c))
 INIT_OBJS    = $(INIT_SRCS:%.c=$(B)/obj/%.o)
 INSPECT_OBJS = $(INSPECT_SRCS:%.c=$(B)/obj/%.o)
 
-HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test
+HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test \
+          render-test
 HELPER_BINS = $(HELPERS:%=$(B)/tests/helpers/%)
 
 .DEFAULT_GOAL := all
@@ -92,7 +93,11 @@ $(DATA)/packages $(DATA)/modules: $(DATA)/%: appliance/%
 	cp $< $@
 
 HB = $(B)/tests/helpers
-TCC = $(CC) $(CFLAGS) -std=gnu11 $(WARN) $(INCS)
+# -MMD: a helper is rebuilt when a header it includes changes (tap.h).
+TCC = $(CC) $(CFLAGS) -std=gnu11 $(WARN) $(INCS) -MMD -MP
+# What a helper is linked from: its prerequisites less the headers -MMD
+# added to them.
+SRCS_OF = $(filter %.c %.o,$^)
 o = $(1:%=$(B)/obj/launcher/%.o)
 
 $(HB)/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
@@ -101,7 +106,7 @@ $(HB)/rngcheck: tests/helpers/rngcheck.c $(FLAGS_STAMP)
 
 $(HB)/proto-test: tests/helpers/proto-test.c $(call o,launch/proto)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) -o $@ $^
+	$(TCC) $(SANFLAGS) -o $@ $(SRCS_OF)
 
 # The bottom layer every helper links: text, err, util, strv.
 BASE = common/text common/err common/util common/strv
@@ -110,15 +115,15 @@ BASE_OBJS = $(call o,$(BASE))
 # The SBOM writer on reports made by hand, without a VM.
 $(HB)/sbom-test: tests/helpers/sbom-test.c $(call o,inspect/sbom)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
 
 $(HB)/report-test: tests/helpers/report-test.c $(call o,inspect/report inspect/derive) $(BASE_OBJS)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
 
 $(HB)/stages-test: tests/helpers/stages-test.c $(call o,launch/stages) $(BASE_OBJS)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) -o $@ $^
+	$(TCC) $(SANFLAGS) -o $@ $(SRCS_OF)
 
 # Static: it runs inside the appliance, sent there on the channel's stdin.
 $(HB)/mksubvol: tests/helpers/mksubvol.c
@@ -127,20 +132,28 @@ $(HB)/mksubvol: tests/helpers/mksubvol.c
 
 $(HB)/fit-test: tests/helpers/fit-test.c $(call o,bench/fit)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) -o $@ $^ -lm
+	$(TCC) $(SANFLAGS) -o $@ $(SRCS_OF) -lm
 
 # lv's check of QEMU's namespace, on libvirt's test driver and an
 # embedded QEMU driver that only defines.
 # It opens libvirt, so it takes the sanitizer defaults leanboot takes.
 $(HB)/lv-test: tests/helpers/lv-test.c $(call o,backend/lv common/xmlsafe) $(BASE_OBJS) $(SAN_OBJS)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
 
 $(HB)/kernel-test: tests/helpers/kernel-test.c $(call o,plan/kernel common/names) $(BASE_OBJS)
 	@mkdir -p $(@D)
-	$(TCC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(TCC) $(SANFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
 
--include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d)
+# What each backend is given for cold, template and clone plans: the
+# renderers and the clone's hot-adds, without a VM.
+RENDER_OBJS = $(call o,plan/plan plan/machine plan/kernel plan/topology plan/disk common/names common/xmlsafe \
+                backend/domxml backend/qemuargv backend/direct-attach)
+$(HB)/render-test: tests/helpers/render-test.c $(RENDER_OBJS) $(BASE_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
+
+-include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d) $(HELPER_BINS:=.d)
 
 deps:
 	@scripts/deps

@@ -64,11 +64,25 @@ enum wire_type {
  * clock and reseeds its RNG from the job. */
 #define WIRE_JOB_MAX (1u << 20)       /* payload bytes of a job */
 #define WIRE_JOB_SEED 32
-#define WIRE_JOB_TIME 16              /* where the clock is */
-#define WIRE_JOB_FIXED (28 + WIRE_JOB_SEED)
+#define WIRE_JOB_NDISKS_AT 0          /* where each field of the header is */
+#define WIRE_JOB_FLAGS_AT 4
+#define WIRE_JOB_ARGC_AT 8
+#define WIRE_JOB_ENVC_AT 12
+#define WIRE_JOB_TIME 16              /* seconds high, seconds low, nanoseconds */
+#define WIRE_JOB_SEED_AT 28
+#define WIRE_JOB_FIXED (WIRE_JOB_SEED_AT + WIRE_JOB_SEED)   /* the header; the strings follow */
 #define WIRE_JOB_STDIN 1u             /* flags: stdin comes in frames, else /dev/null */
 #define WIRE_JOB_SCSI 2u              /* flags: the disks come as SCSI LUNs 0..N-1,
 					 hot-added, not as virtio-blk devices */
+
+/* The job's header, decoded.  Both ends go through the two functions
+ * below, so the layout is written down once. */
+struct wire_job_header {
+	uint32_t ndisks, flags, argc, envc;
+	uint64_t sec;             /* the host's realtime clock */
+	uint32_t nsec;
+	unsigned char seed[WIRE_JOB_SEED];
+};
 
 static inline void wire_put32(unsigned char *p, uint32_t v)
 {
@@ -81,6 +95,31 @@ static inline void wire_put32(unsigned char *p, uint32_t v)
 static inline uint32_t wire_get32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* H into the first WIRE_JOB_FIXED bytes of a job, and back.  The
+ * reader checks the ranges (wire_job_get_header() checks nothing). */
+static inline void wire_job_put_header(unsigned char p[WIRE_JOB_FIXED], const struct wire_job_header *h)
+{
+	wire_put32(p + WIRE_JOB_NDISKS_AT, h->ndisks);
+	wire_put32(p + WIRE_JOB_FLAGS_AT, h->flags);
+	wire_put32(p + WIRE_JOB_ARGC_AT, h->argc);
+	wire_put32(p + WIRE_JOB_ENVC_AT, h->envc);
+	wire_put32(p + WIRE_JOB_TIME, (uint32_t)(h->sec >> 32));
+	wire_put32(p + WIRE_JOB_TIME + 4, (uint32_t)h->sec);
+	wire_put32(p + WIRE_JOB_TIME + 8, h->nsec);
+	memcpy(p + WIRE_JOB_SEED_AT, h->seed, WIRE_JOB_SEED);
+}
+
+static inline void wire_job_get_header(const unsigned char p[WIRE_JOB_FIXED], struct wire_job_header *h)
+{
+	h->ndisks = wire_get32(p + WIRE_JOB_NDISKS_AT);
+	h->flags = wire_get32(p + WIRE_JOB_FLAGS_AT);
+	h->argc = wire_get32(p + WIRE_JOB_ARGC_AT);
+	h->envc = wire_get32(p + WIRE_JOB_ENVC_AT);
+	h->sec = (uint64_t)wire_get32(p + WIRE_JOB_TIME) << 32 | wire_get32(p + WIRE_JOB_TIME + 4);
+	h->nsec = wire_get32(p + WIRE_JOB_TIME + 8);
+	memcpy(h->seed, p + WIRE_JOB_SEED_AT, WIRE_JOB_SEED);
 }
 
 /* A channel frame's header for TYPE and LEN payload bytes. */

@@ -9,7 +9,7 @@ export LEANBOOT_CACHE="$T/cache"
 MAN="$top/docs/leanboot.1"
 
 cmds=$("$LB" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1} on && /^$/ {exit}')
-plan $(($(wc -w <<<"$cmds") + 10))
+plan $(($(wc -w <<<"$cmds") + 11))
 
 # Small files, each with one job: none over 600 lines.
 long=$(cd "$top" && find launcher appliance include -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 600')
@@ -92,4 +92,48 @@ for c in $cmds; do
 	done
 done
 check "every option --help lists is one the command takes" [ -z "$bad" ]
+
+# Each key of the inspection's records and of its report is spelled in
+# include/inspect-vocab.h and nowhere else: every string there is one,
+# and none may be a literal in the inspection's sources.  Only those
+# are read (launcher/inspect, launcher/cmd/inspect.c, appliance/inspect):
+# elsewhere "name", "type" or "disk" are libvirt's XML, options' names
+# or other JSON.  Inside them a few literals are the same words in
+# another vocabulary; each is exempt in its own context only, and an
+# exemption that no longer matches its file fails the check too.
+# Each line: FILE, TAB, the context (a Perl regex), TAB, what it is.
+vocab_exempt='launcher/inspect/sbom.c	sbom_set(_str)?\(&?s, \w+, "[^"]*"(, "[^"]*")?	CycloneDX fields and values
+launcher/inspect/sbom.c	\{ "archlinux", "arch" \}	the purl namespace of Arch Linux
+launcher/inspect/derive.c	\{ "arch", "archlinux",	the os-release ID of Arch Linux
+appliance/inspect/bsd.c	insp_shell_value\(l, "hostname",	the rc.conf variable
+appliance/inspect/fs.c	strcmp\(usage, "filesystem"\)	a USAGE blkid reports'
+# FILE: "STRING" for each string literal in FILES, outside comments and
+# character constants, once each exempt context is cut out.
+vocab_literals() {
+	EXEMPT=$vocab_exempt perl -e '
+		my %ex;
+		for (split /\n/, $ENV{EXEMPT}) { my ($f, $re) = split /\t/; push @{$ex{$f}}, $re }
+		undef $/;
+		for my $f (@ARGV) {
+			open my $h, "<", $f or die "$f: $!\n";
+			my $s = <$h>;
+			for my $re (@{$ex{$f} || []}) {
+				print "$f: exemption matches nothing: $re\n" unless $s =~ s/$re//g;
+			}
+			while ($s =~ m{(/\*.*?\*/|//[^\n]*|\x27(?:[^\x27\\\n]|\\.)*\x27|"((?:[^"\\\n]|\\.)*)")}gs) {
+				print "$f: \"$2\"\n" if defined $2;
+			}
+		}' "$@"
+}
+vocab_check() {
+	local keys
+	keys=$(vocab_literals include/inspect-vocab.h | sed 's/^[^:]*: //' | sort -u)
+	# The table must have been read: kinds, keys, fields, names.
+	[ "$(wc -l <<<"$keys")" -gt 80 ] || { echo "only $(wc -l <<<"$keys") keys read"; return; }
+	vocab_literals launcher/inspect/*.[ch] launcher/cmd/inspect.c appliance/inspect/*.[ch] |
+		awk 'NR == FNR {k[$0]; next} /: exemption / || substr($0, index($0, ": ") + 2) in k' <(printf '%s\n' "$keys") -
+}
+bad=$(cd "$top" && vocab_check)
+check "every inspection key is spelled in include/inspect-vocab.h only" [ -z "$bad" ]
+[ -z "$bad" ] || diag "$bad"
 finish

@@ -245,12 +245,13 @@ boot_setup() {
 }
 
 # Golden cases: "NAME ARGS..." lines, with @DIR@ made real and the disks
-# the cases name created in $T.  Needs tmpdir first.
+# the cases name created in $T.  Needs tmpdir first.  A NAME:argv case
+# has no XML.
 golden_cases() {
 	[ -e "$T/data.img" ] || truncate -s 1M "$T/data.img"
 	[ -e "$T/data.qcow2" ] || qemu-img create -q -f qcow2 "$T/data.qcow2" 1M
 	grep -v '^#' "$GOLDEN/cases" | while read -r name args; do
-		[ -n "$args" ] || args="--topology $name"
+		[ -n "$args" ] || args="--topology ${name%:argv}"
 		echo "$name ${args//@DIR@/$T}"
 	done
 }

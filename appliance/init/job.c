@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "drain.h"
 #include "wire.h"
 #include "init.h"
 
@@ -74,6 +75,8 @@ int job_channel(void)
 
 /* --- frames ------------------------------------------------------------ */
 
+/* drain.h only writes.  This fills BUF from the blocking port, where end
+ * of file, as any error, means the host has gone. */
 static int read_full(int fd, void *buf, size_t n)
 {
 	char *p = buf;
@@ -91,22 +94,13 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
+/* The port is blocking: drain() writes it all, or the host has gone. */
 static void write_full(int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
+	size_t off = 0;
 
-	while (n && !host_gone) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			host_gone = 1;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	if (!host_gone && drain(drain_write_fd, &fd, buf, &off, &n) != DRAIN_DONE)
+		host_gone = 1;
 }
 
 /* One frame of TYPE whose LEN payload bytes follow its header in BUF. */
@@ -157,9 +151,7 @@ static long recv_frame(int ch, char *type, unsigned char *buf, size_t cap)
 /* --- the job ----------------------------------------------------------- */
 
 struct job {
-	uint32_t ndisks, flags, argc, envc;
-	struct timespec now;      /* the host's clock when it sent the job */
-	const unsigned char *seed;   /* WIRE_JOB_SEED bytes */
+	struct wire_job_header h; /* the counts, the host's clock, the seed */
 	char **argv, **env;       /* into the job's payload */
 };
 
@@ -175,11 +167,12 @@ static void freshen(const struct job *j)
 		int entropy_count, buf_size;
 		unsigned char buf[WIRE_JOB_SEED];
 	} e = { WIRE_JOB_SEED * 8, WIRE_JOB_SEED, { 0 } };
+	struct timespec now = { (time_t)j->h.sec, (long)j->h.nsec };
 	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
 
-	if (clock_settime(CLOCK_REALTIME, &j->now) < 0)
+	if (clock_settime(CLOCK_REALTIME, &now) < 0)
 		init_say("clock_settime: %s", strerror(errno));
-	memcpy(e.buf, j->seed, WIRE_JOB_SEED);
+	memcpy(e.buf, j->h.seed, WIRE_JOB_SEED);
 	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &e) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
 		init_say("reseeding the RNG: %s", strerror(errno));
 	if (fd >= 0)
@@ -193,35 +186,28 @@ static int parse_job(unsigned char *p, size_t len, struct job *j)
 
 	if (len < WIRE_JOB_FIXED)
 		return -1;
-	j->ndisks = wire_get32(p);
-	j->flags = wire_get32(p + 4);
-	j->argc = wire_get32(p + 8);
-	j->envc = wire_get32(p + 12);
-	j->now.tv_sec = (time_t)((uint64_t)wire_get32(p + WIRE_JOB_TIME) << 32 |
-				 wire_get32(p + WIRE_JOB_TIME + 4));
-	j->now.tv_nsec = wire_get32(p + WIRE_JOB_TIME + 8);
-	j->seed = p + WIRE_JOB_FIXED - WIRE_JOB_SEED;
-	if (j->ndisks > WIRE_MAX_DISKS || j->argc > len || j->envc > len ||
-	    j->now.tv_nsec >= 1000000000L)
+	wire_job_get_header(p, &j->h);
+	if (j->h.ndisks > WIRE_MAX_DISKS || j->h.argc > len || j->h.envc > len ||
+	    j->h.nsec >= 1000000000u)
 		return -1;
-	j->argv = calloc((size_t)j->argc + 1, sizeof *j->argv);
-	j->env = calloc((size_t)j->envc + 1, sizeof *j->env);
+	j->argv = calloc((size_t)j->h.argc + 1, sizeof *j->argv);
+	j->env = calloc((size_t)j->h.envc + 1, sizeof *j->env);
 	if (!j->argv || !j->env)
 		return -1;
-	while (off < len && n < (size_t)j->argc + j->envc) {
+	while (off < len && n < (size_t)j->h.argc + j->h.envc) {
 		char *s = (char *)p + off;
 		size_t l = strnlen(s, len - off);
 
 		if (off + l >= len)
 			return -1;      /* no NUL before the end */
-		if (n < j->argc)
+		if (n < j->h.argc)
 			j->argv[n] = s;
 		else
-			j->env[n - j->argc] = s;
+			j->env[n - j->h.argc] = s;
 		n++;
 		off += l + 1;
 	}
-	return n == (size_t)j->argc + j->envc && off == len ? 0 : -1;
+	return n == (size_t)j->h.argc + j->h.envc && off == len ? 0 : -1;
 }
 
 static pid_t spawn(const struct job *j, int in, int out, int err)
@@ -237,7 +223,7 @@ static pid_t spawn(const struct job *j, int in, int out, int err)
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/root", 1);
 	setenv("LANG", "C.UTF-8", 1);
-	for (uint32_t i = 0; i < j->envc; i++)
+	for (uint32_t i = 0; i < j->h.envc; i++)
 		if (strchr(j->env[i], '='))
 			putenv(j->env[i]);
 	if (chdir("/") < 0)
@@ -280,22 +266,10 @@ static void close_stdin(struct pump *s)
 
 static void pump_stdin(struct pump *s)
 {
-	while (s->pend) {
-		ssize_t w = write(s->in, s->inbuf + s->poff, s->pend);
+	int r = drain(drain_write_fd, &s->in, s->inbuf, &s->poff, &s->pend);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			return;
-		if (w <= 0) {
-			/* EPIPE: the command does not read its stdin. */
-			close_stdin(s);
-			return;
-		}
-		s->poff += (size_t)w;
-		s->pend -= (size_t)w;
-	}
-	if (s->in_eof)
+	/* Failed: EPIPE, the command does not read its stdin. */
+	if (r == DRAIN_FAILED || (r == DRAIN_DONE && s->in_eof))
 		close_stdin(s);
 }
 
@@ -331,7 +305,7 @@ static int run(int ch, const struct job *j)
 	pid_t pid;
 
 	/* Stdin not streamed: the command reads /dev/null. */
-	if (!(j->flags & WIRE_JOB_STDIN))
+	if (!(j->h.flags & WIRE_JOB_STDIN))
 		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	else if (pipe2(in, O_CLOEXEC) < 0)
 		in[0] = -1;
@@ -394,9 +368,9 @@ void job_run(int ch)
 		goto out;
 	}
 	freshen(&j);
-	if (j.argc == 0)
+	if (j.h.argc == 0)
 		goto out;   /* no command: boot, say ready, power off */
-	init_attach_disks(j.ndisks, j.flags & WIRE_JOB_SCSI);
+	init_attach_disks(j.h.ndisks, j.h.flags & WIRE_JOB_SCSI);
 	r = run(ch, &j);
 	if (r < 0)
 		goto out;

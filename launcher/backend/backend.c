@@ -1,5 +1,4 @@
-/* backend: see backend.h.  The backends' names; launch/one.c picks the
- * hooks. */
+/* backend: see backend.h.  The backends' names; ops.c picks the hooks. */
 #include "backend/backend.h"
 #include "common/names.h"
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/strv.h"
 #include "plan/plan.h"
 
 enum backend_kind { BACKEND_LIBVIRT, BACKEND_DIRECT };
@@ -58,6 +59,12 @@ struct backend_args {
 
 struct backend_ops {
 	const char *name;
+	/* The plan as this backend hands it over, appended to OUT:
+	 * libvirt's domain XML as one string, or the qemu argv a word
+	 * each.  Nothing about a connection is in it (`leanboot xml`
+	 * shows it; the template key is taken from it).  Returns -1 after
+	 * err_set(). */
+	int (*render)(const struct plan *p, struct strv *out);
 	/* Start the VM.  *DATA is the backend's state, set even when the
 	 * start fails, for stop to release.  A clone (plan->start) is
 	 * restored from its template, given its disks and set running
@@ -82,7 +89,7 @@ struct backend_ops {
 	void (*last_words)(const void *data, char *buf, size_t len);
 };
 
-/* Each backend's hooks (direct.c, libvirt.c). */
+/* Each backend's hooks (direct.c, libvirt.c); ops.h picks them by kind. */
 extern const struct backend_ops backend_direct_ops, backend_libvirt_ops;
 
 #endif

@@ -26,6 +26,7 @@
 #include <libvirt/libvirt.h>
 
 #include "backend/backend.h"
+#include "backend/direct-attach.h"
 #include "common/err.h"
 #include "common/proc.h"
 #include "backend/qemuargv.h"
@@ -140,31 +141,13 @@ static int direct_migrate(struct direct *d, const char *cmd, const char *uri, do
 	return 0;
 }
 
-/* Disk N as LUN N of the clone's virtio-scsi bus, read-only at the
- * device unless the user said :rw. */
+/* Disk N as LUN N of the clone's virtio-scsi bus (direct-attach.h). */
 static int direct_attach(struct direct *d, const struct plan_disk_in *in, size_t n, double deadline)
 {
-	json_object *file = json_object_new_object(), *node = json_object_new_object();
-	json_object *dev = json_object_new_object();
-	char name[32], id[32];
+	json_object *node, *dev;
 
-	snprintf(name, sizeof name, "disk%zu", n);
-	snprintf(id, sizeof id, "lun%zu", n);
-	json_object_object_add(file, "driver", json_object_new_string(in->is_block ? "host_device" : "file"));
-	json_object_object_add(file, "filename", json_object_new_string(in->path));
-	json_object_object_add(file, "read-only", json_object_new_boolean(!in->rw));
-	json_object_object_add(node, "driver",
-			       json_object_new_string(disk_format_name((enum disk_format)in->format)));
-	json_object_object_add(node, "node-name", json_object_new_string(name));
-	json_object_object_add(node, "read-only", json_object_new_boolean(!in->rw));
-	json_object_object_add(node, "file", file);
-	json_object_object_add(dev, "driver", json_object_new_string("scsi-hd"));
-	json_object_object_add(dev, "bus", json_object_new_string("scsi0.0"));
-	json_object_object_add(dev, "drive", json_object_new_string(name));
-	json_object_object_add(dev, "id", json_object_new_string(id));
-	json_object_object_add(dev, "channel", json_object_new_int(0));
-	json_object_object_add(dev, "scsi-id", json_object_new_int(0));
-	json_object_object_add(dev, "lun", json_object_new_int((int)n));
+	if (direct_attach_args(in, n, &node, &dev) < 0)
+		return -1;
 	if (qmp_call(d->qmp, "blockdev-add", node, deadline) < 0) {
 		json_object_put(dev);
 		return -1;
@@ -369,6 +352,7 @@ static void direct_last_words(const void *data, char *buf, size_t len)
 
 const struct backend_ops backend_direct_ops = {
 	.name = "direct",
+	.render = qemuargv_render,
 	.start = direct_start,
 	.save = direct_save,
 	.restore_failed = direct_restore_failed,

@@ -12,6 +12,7 @@
 #include "backend/domxml.h"
 #include "common/err.h"
 #include "backend/lv.h"
+#include "plan/machine.h"
 
 /* Each helper returns <0 on failure, like the libxml2 calls; the caller
  * ORs them so that one check at the end covers the document. */
@@ -67,8 +68,8 @@ static int domxml_os(xmlTextWriterPtr w, const struct plan *p)
 
 	r |= domxml_start(w, "os");
 	r |= domxml_start(w, "type");
-	r |= domxml_attr(w, "arch", "x86_64");
-	r |= domxml_attr(w, "machine", plan_machine_name(p->machine));
+	r |= domxml_attr(w, "arch", machine_of(p->machine)->arch);
+	r |= domxml_attr(w, "machine", machine_name(p->machine));
 	r |= xmlTextWriterWriteString(w, BAD_CAST "hvm");
 	r |= domxml_end(w);
 	if (p->firmware == PLAN_FW_QBOOT) {
@@ -225,19 +226,20 @@ static int domxml_rng(xmlTextWriterPtr w, const struct plan_addr *a)
 	return r;
 }
 
-/* The console is the 16550 on ttyS0: an ISA device, so it adds nothing
- * to the PCI topology being measured. */
-static int domxml_serial(xmlTextWriterPtr w)
+/* The console is the machine's UART (the 16550 on ttyS0: an ISA device,
+ * so it adds nothing to the PCI topology being measured).  An ISA UART's
+ * target type is its model's name. */
+static int domxml_serial(xmlTextWriterPtr w, const struct machine *m)
 {
 	int r = 0;
 
 	r |= domxml_start(w, "serial");
 	r |= domxml_attr(w, "type", "pty");
 	r |= domxml_start(w, "target");
-	r |= domxml_attr(w, "type", "isa-serial");
+	r |= domxml_attr(w, "type", m->console_model);
 	r |= domxml_attr(w, "port", "0");
 	r |= domxml_start(w, "model");
-	r |= domxml_attr(w, "name", "isa-serial");
+	r |= domxml_attr(w, "name", m->console_model);
 	r |= domxml_end(w);
 	r |= domxml_end(w);
 	r |= domxml_end(w);
@@ -306,7 +308,7 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 	int r = 0, balloon = 0;
 
 	r |= domxml_start(w, "devices");
-	r |= domxml_text(w, "emulator", PLAN_QEMU);
+	r |= domxml_text(w, "emulator", machine_of(p->machine)->qemu);
 	for (size_t i = 0; i < p->nctl; i++)
 		r |= domxml_controller(w, &p->ctl[i]);
 	if (p->usb == PLAN_DEFAULT_NONE) {
@@ -345,7 +347,7 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 			break;
 		}
 	}
-	r |= domxml_serial(w);
+	r |= domxml_serial(w, machine_of(p->machine));
 	if (p->channel)
 		r |= domxml_channel(w, p->channel, extra && extra->channel_bind);
 	if (!balloon && p->balloon == PLAN_DEFAULT_NONE)
@@ -394,11 +396,13 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	const struct machine *m = machine_of(p->machine);
 	char mem[16], vcpus[16];
 	int r = 0;
 
-	if (p->machine == PLAN_MICROVM) {
-		err_set(LB_EXIT_USAGE, "libvirt cannot run microvm; use --backend direct");
+	if (!m->libvirt) {
+		err_set(LB_EXIT_USAGE, "libvirt cannot run %s; use --backend direct",
+			machine_name(p->machine));
 		goto out;
 	}
 	if (!w) {
@@ -426,7 +430,14 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_end(w);
 	r |= domxml_text(w, "vcpu", vcpus);
 	r |= domxml_os(w, p);
-	if (p->rtc_start || (!p->hpet && p->machine != PLAN_MICROVM)) {
+	if (m->cpu) {
+		r |= domxml_start(w, "cpu");
+		r |= domxml_attr(w, "mode", "custom");
+		r |= domxml_attr(w, "match", "exact");
+		r |= domxml_text(w, "model", m->cpu);
+		r |= domxml_end(w);
+	}
+	if (p->rtc_start || (!p->hpet && m->hpet_switch)) {
 		r |= domxml_start(w, "clock");
 		if (p->rtc_start) {
 			/* QEMU's -rtc base=START,clock=vm: see PLAN_ICOUNT_RTC_START. */
@@ -441,7 +452,7 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 			r |= domxml_end(w);
 		}
 		/* QEMU's hpet=off: see PLAN_ICOUNT_HPET. */
-		if (!p->hpet && p->machine != PLAN_MICROVM) {
+		if (!p->hpet && m->hpet_switch) {
 			r |= domxml_start(w, "timer");
 			r |= domxml_attr(w, "name", "hpet");
 			r |= domxml_attr(w, "present", "no");

@@ -109,9 +109,28 @@ static void libvirt_recover(void *data, char *outcome, size_t len)
  * daemon relabels nothing.  Otherwise it would chown the appliance's
  * kernel and initrd in our cache to its own QEMU user and record their
  * owners in xattrs, which a daemon that dies mid-launch leaves behind. */
-static const char *libvirt_daemon_label(virConnectPtr conn)
+static const char *libvirt_daemon_label(const struct plan *p)
 {
-	return geteuid() == 0 && lv_local_daemon(conn) ? "+0:+0" : NULL;
+	return geteuid() == 0 && p->conn == PLAN_CONN_DAEMON ? "+0:+0" : NULL;
+}
+
+/* The resolver classified the URI as it was given (plan/conn.h); the
+ * connection libvirt opened must be on the same side of the network
+ * (an alias in libvirt's configuration could name another host). */
+static int libvirt_check_conn(const struct lvb *l, const struct backend_args *a)
+{
+	char *uri = virConnectGetURI(l->conn);
+	int remote = plan_conn_uri_is_remote(uri);
+
+	if (remote != (a->plan->conn == PLAN_CONN_REMOTE)) {
+		err_set(LB_EXIT_USAGE, "%s opened %s, on %s host: give --connect that URI itself",
+			a->connect ? a->connect : "the default connection", uri ? uri : "?",
+			remote ? "another" : "this");
+		free(uri);
+		return -1;
+	}
+	free(uri);
+	return 0;
 }
 
 /* Whether the plan attaches any of the user's disks. */
@@ -214,6 +233,18 @@ static int libvirt_restore_failed(void *data)
 	return l ? l->restore_failed : BACKEND_RESTORE_OK;
 }
 
+/* The domain XML with no connection's extras (backend.h). */
+static int libvirt_render(const struct plan *p, struct strv *out)
+{
+	char *xml = domxml_render(p, NULL);
+	int r = xml ? strv_add(out, xml) : -1;
+
+	if (xml && r < 0)
+		err_set(LB_EXIT_VM, "out of memory");
+	free(xml);
+	return r;
+}
+
 static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct lvb *l = calloc(1, sizeof *l);
@@ -232,16 +263,14 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		return -1;
 	l->event_id = l->alive_timer = -1;
 	l->conn = lv_open(a->connect, a->cache, a->verbose);
-	if (!l->conn)
+	if (!l->conn || libvirt_check_conn(l, a) < 0)
 		return -1;
 	{
-		struct domxml_extra ex = { libvirt_daemon_label(l->conn), 0, 0, NULL };
+		struct domxml_extra ex = { libvirt_daemon_label(a->plan), 0, 0, NULL };
 		const struct plan *pl = a->plan;
 		struct plan rp;
-		char *uri = virConnectGetURI(l->conn);
 
-		l->remote = pool_uri_is_remote(uri);
-		free(uri);
+		l->remote = a->plan->conn == PLAN_CONN_REMOTE;
 		if (l->remote) {
 			/* The image is that host's; ours says it is there. */
 			l->marker = l->image;
@@ -369,6 +398,7 @@ static void libvirt_stop(void *data)
 
 const struct backend_ops backend_libvirt_ops = {
 	.name = "libvirt",
+	.render = libvirt_render,
 	.start = libvirt_start,
 	.save = libvirt_save,
 	.restore_failed = libvirt_restore_failed,

@@ -371,16 +371,6 @@ int lv_kept_qemu_args(virDomainPtr dom, char *const *args, size_t n)
 	return r;
 }
 
-int lv_local_daemon(virConnectPtr conn)
-{
-	char *uri = virConnectGetURI(conn), *root = embed_root(uri);
-	int local = uri && !root && !strncmp(uri, "qemu:///", 8);
-
-	free(uri);
-	free(root);
-	return local;
-}
-
 char *lv_qemu_pidfile(virConnectPtr conn, const char *name, int *embedded)
 {
 	char *uri = virConnectGetURI(conn), *root = embed_root(uri), *path = NULL;

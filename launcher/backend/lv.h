@@ -28,9 +28,6 @@ char *lv_expand(virConnectPtr conn, const char *xml);
 char *lv_qemu_pidfile(virConnectPtr conn, const char *name, int *embedded);
 /* The pid in PATH; 0 when there is none yet, or no PATH. */
 pid_t lv_read_pidfile(const char *path);
-/* Whether CONN is a libvirt daemon on this host (qemu:///system or
- * qemu:///session), not the embedded driver and not a remote one. */
-int lv_local_daemon(virConnectPtr conn);
 /* Whether CONN's QEMU driver has libvirt's DAC security driver, the one
  * that chowns files (a privileged driver has it, an ordinary user's
  * embedded or session driver does not). */

@@ -21,17 +21,6 @@
 #include "common/util.h"
 #include "common/xmlsafe.h"
 
-int pool_uri_is_remote(const char *uri)
-{
-	const char *sep = uri ? strstr(uri, "://") : NULL;
-
-	if (!sep)
-		return 0;
-	/* A transport (driver+transport) is libvirt's remote driver; so is
-	 * a host name in the authority (qemu://host/system is TLS). */
-	return memchr(uri, '+', (size_t)(sep - uri)) != NULL || (sep[3] && sep[3] != '/');
-}
-
 /* The text of the first node XPATH selects in DOC (libvirt's answer),
  * malloc'd, or NULL. */
 static char *xpath_text(const char *xml, const char *root, const char *xpath)

@@ -33,10 +33,6 @@ struct pool {
 	unsigned long long apparent;   /* the files' sizes */
 };
 
-/* Whether URI (NULL: none) reaches libvirt on another host: it names a
- * transport (qemu+ssh://, qemu+tcp://, qemu+unix://...) or a host. */
-int pool_uri_is_remote(const char *uri);
-
 /* Find pool NAME (NULL: POOL_DEFAULT) on CONN, making and starting the
  * default one if it is not there, and delete what launches of this host
  * that are gone left in it.  Returns -1 after err_set(). */

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "backend/qemuargv.h"
 #include "common/strv.h"
+#include "plan/machine.h"
 
 /* QEMU option values are comma-separated: a literal comma is doubled. */
 static char *qemuargv_escape(const char *s)
@@ -34,18 +35,13 @@ static char *qemuargv_escape(const char *s)
 	return out;
 }
 
-static const char *root_bus(const struct plan *p)
-{
-	return p->machine == PLAN_Q35 ? "pcie.0" : "pci.0";
-}
-
 /* ",bus=pci.N,addr=0xS.0xF[,multifunction=on]" for an address. */
 static int qemuargv_where(const struct plan *p, const struct plan_addr *a, char *buf, size_t len)
 {
 	char bus[16];
 
 	if (a->bus == 0)
-		snprintf(bus, sizeof bus, "%s", root_bus(p));
+		snprintf(bus, sizeof bus, "%s", machine_of(p->machine)->root_bus);
 	else
 		snprintf(bus, sizeof bus, "pci.%u", a->bus);
 	if (a->fn)
@@ -59,13 +55,14 @@ static int qemuargv_where(const struct plan *p, const struct plan_addr *a, char 
 
 static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
+	int pci = machine_of(p->machine)->pci != MACHINE_NO_PCI;
 	char where[96] = "";
 	char *path = qemuargv_escape(d->path);
 	int r;
 
 	if (!path)
 		return -1;
-	if (p->machine != PLAN_MICROVM)
+	if (pci)
 		qemuargv_where(p, &d->addr, where, sizeof where);
 	r = strv_add(av, "-drive");
 	r |= strv_addf(av, "file=%s,format=%s,if=none,id=drive-%s%s%s", path,
@@ -73,20 +70,20 @@ static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct 
 		       d->is_root ? ",cache=unsafe" : "", d->readonly ? ",readonly=on" : "");
 	r |= strv_add(av, "-device");
 	r |= strv_addf(av, "%s%s,drive=drive-%s,id=%s",
-		       p->machine == PLAN_MICROVM ? "virtio-blk-device" : "virtio-blk-pci", where,
+		       pci ? "virtio-blk-pci" : "virtio-blk-device", where,
 		       d->target, d->target);
 	free(path);
 	return r ? -1 : 0;
 }
 
-/* A virtio controller: MODEL-device on microvm's virtio-mmio, else
- * MODEL-pci at WHERE. */
+/* A virtio controller: MODEL-device on virtio-mmio (a machine without
+ * PCI), else MODEL-pci at WHERE. */
 static int qemuargv_virtio(const struct plan *p, const char *model, const char *id,
 			   const char *where, struct strv *av)
 {
 	int r = strv_add(av, "-device");
 
-	if (p->machine == PLAN_MICROVM)
+	if (machine_of(p->machine)->pci == MACHINE_NO_PCI)
 		r |= strv_addf(av, "%s-device,id=%s", model, id);
 	else
 		r |= strv_addf(av, "%s-pci,id=%s%s", model, id, where);
@@ -149,6 +146,7 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	/* The completed copy shares the plan's strings; it is never freed
 	 * with plan_free(), only released as memory. */
 	struct plan *p = malloc(sizeof *p);
+	const struct machine *m = machine_of(plan->machine);
 	int r = -1;
 
 	if (!p) {
@@ -159,15 +157,12 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	if (plan_complete(p) < 0)
 		goto out;
 
-	r = strv_add(av, PLAN_QEMU);
+	r = strv_add(av, m->qemu);
 	r |= strv_add(av, "-name");
 	r |= strv_addf(av, "guest=%s", p->name);
 	r |= strv_add(av, "-machine");
-	/* microvm: its own ISA serial port, and ACPI so the guest finds the
-	 * virtio-mmio devices without kernel command-line entries. */
-	r |= strv_addf(av, "%s%s%s%s", plan_machine_name(p->machine),
-		       p->machine == PLAN_MICROVM ? ",isa-serial=on,acpi=on" : "",
-		       !p->hpet && p->machine != PLAN_MICROVM ? ",hpet=off" : "",
+	r |= strv_addf(av, "%s%s%s%s", machine_name(p->machine), m->options,
+		       !p->hpet && m->hpet_switch ? ",hpet=off" : "",
 		       p->memory_path ? ",memory-backend=pc.ram" : "");
 	if (p->memory_path) {
 		/* A template writes its RAM to the file (share=on); a clone
@@ -193,6 +188,10 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_addf(av, "%u", p->memory_mib);
 	r |= strv_add(av, "-smp");
 	r |= strv_addf(av, "%u", p->vcpus);
+	if (m->cpu) {
+		r |= strv_add(av, "-cpu");
+		r |= strv_add(av, m->cpu);
+	}
 	if (p->rtc_start) {
 		time_t t = (time_t)p->rtc_start;
 		struct tm tm;
@@ -235,12 +234,12 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_add(av, "-chardev");
 	/* The serial console on our pipe; ^C reaches us, not QEMU. */
 	r |= strv_add(av, "stdio,signal=off,id=charserial0");
-	if (p->machine == PLAN_MICROVM) {
+	if (m->console_builtin) {
 		r |= strv_add(av, "-serial");
 		r |= strv_add(av, "chardev:charserial0");
 	} else {
 		r |= strv_add(av, "-device");
-		r |= strv_add(av, "isa-serial,chardev=charserial0,id=serial0");
+		r |= strv_addf(av, "%s,chardev=charserial0,id=serial0", m->console_model);
 	}
 	if (p->channel) {
 		/* QEMU connects to the launch's socket (chan.h), as libvirt's

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drain.h"
 #include "common/err.h"
 #include "backend/qmp.h"
 #include "common/util.h"
@@ -108,16 +109,11 @@ static int qmp_send(struct qmp *q, const char *cmd, json_object *args)
 	line = util_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
 	if (line)
 		len = strlen(line);
-	while (line && off < len) {
-		ssize_t w = write(q->fd, line + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			err_set(LB_EXIT_VM, "QEMU's monitor: %s", w < 0 ? strerror(errno) : "closed");
-			goto out;
-		}
-		off += (size_t)w;
+	/* The monitor's socket is blocking: drain() writes the whole line or
+	 * fails. */
+	if (line && drain(drain_write_fd, &q->fd, line, &off, &len) != DRAIN_DONE) {
+		err_set(LB_EXIT_VM, "QEMU's monitor: %s", errno ? strerror(errno) : "closed");
+		goto out;
 	}
 	r = line ? 0 : -1;
 out:

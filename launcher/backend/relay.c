@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "drain.h"
 #include "common/err.h"
 #include "backend/lv.h"
 #include "backend/relay.h"
@@ -59,38 +60,24 @@ static void update(struct relay *r)
 
 static void to_fd(struct relay *r)
 {
-	while (r->up_len) {
-		ssize_t n = write(r->fd, r->up + r->up_off, r->up_len);
+	if (drain(drain_write_fd, &r->fd, r->up, &r->up_off, &r->up_len) == DRAIN_FAILED)
+		end(r);
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			end(r);
-			return;
-		}
-		r->up_off += (size_t)n;
-		r->up_len -= (size_t)n;
-	}
-	r->up_off = 0;
+/* The stream's writer for drain(): on a non-blocking stream,
+ * virStreamSend returns -2 when it can take nothing now. */
+static ssize_t stream_write(void *ctx, const void *buf, size_t n)
+{
+	struct relay *r = ctx;
+	int w = virStreamSend(r->st, buf, n);
+
+	return w == -2 ? DRAIN_AGAIN : w < 0 ? DRAIN_FAILED : w;
 }
 
 static void to_stream(struct relay *r)
 {
-	while (r->down_len) {
-		int n = virStreamSend(r->st, r->down + r->down_off, r->down_len);
-
-		if (n == -2)
-			return;
-		if (n < 0) {
-			end(r);
-			return;
-		}
-		r->down_off += (size_t)n;
-		r->down_len -= (size_t)n;
-	}
-	r->down_off = 0;
+	if (drain(stream_write, r, r->down, &r->down_off, &r->down_len) == DRAIN_FAILED)
+		end(r);
 }
 
 static void on_stream(virStreamPtr st, int events, void *opaque)

@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "backend/domxml.h"
 #include "common/err.h"
-#include "backend/qemuargv.h"
 #include "backend/template.h"
 #include "common/util.h"
 
@@ -22,8 +20,8 @@
 #define TPL_KEY_RUNDIR "/run-directory/leanboot-template"
 #define TPL_KEY_DIR "/template-directory"
 
-int tpl_locate(const struct appl *a, const struct plan_input *in, int b, const char *connect,
-	       struct tpl *t)
+int tpl_locate(const struct appl *a, const struct plan_input *in, const struct backend_ops *b,
+	       const char *connect, struct tpl *t)
 {
 	struct plan_input kin = *in;
 	struct plan p;
@@ -44,21 +42,9 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, int b, const c
 	if (in->root)
 		files[nf++] = in->root;
 	/* What the backend is given: the argv, or the domain XML. */
-	if (strv_add(&av, backend_name((enum backend_kind)b)) < 0 ||
-	    strv_add(&av, connect ? connect : "default") < 0)
+	if (strv_add(&av, b->name) < 0 || strv_add(&av, connect ? connect : "default") < 0 ||
+	    b->render(&p, &av) < 0)
 		goto out;
-	if (b == BACKEND_DIRECT) {
-		if (qemuargv_render(&p, &av) < 0)
-			goto out;
-	} else {
-		char *xml = domxml_render(&p, NULL);
-
-		if (!xml || strv_add(&av, xml) < 0) {
-			free(xml);
-			goto out;
-		}
-		free(xml);
-	}
 	if (appl_derived_key(a, files, &av, key) < 0)
 		goto out;
 	appl_built_key(a, built);

@@ -15,6 +15,7 @@
 
 #include <limits.h>
 
+#include "backend/backend.h"
 #include "plan/appliance.h"
 #include "plan/plan.h"
 
@@ -32,11 +33,11 @@ struct tpl {
 	char uuid[40];
 };
 
-/* The template for launches of IN (resolved) through backend B (enum
- * backend_kind) on CONNECT (NULL: the default), on the built appliance
- * A.  Builds nothing.  Returns -1 after err_set(). */
-int tpl_locate(const struct appl *a, const struct plan_input *in, int b, const char *connect,
-	       struct tpl *t);
+/* The template for launches of IN (resolved) through backend B on
+ * CONNECT (NULL: the default), on the built appliance A.  Builds
+ * nothing.  Returns -1 after err_set(). */
+int tpl_locate(const struct appl *a, const struct plan_input *in, const struct backend_ops *b,
+	       const char *connect, struct tpl *t);
 /* Whether it is there, complete. */
 int tpl_ready(const struct tpl *t);
 /* Make BUILT (a directory under t->root holding a saved template) the

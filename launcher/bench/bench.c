@@ -17,7 +17,6 @@
 #include "common/err.h"
 #include "launch/launch.h"
 #include "backend/lv.h"
-#include "backend/pool.h"
 #include "common/proc.h"
 #include "common/util.h"
 
@@ -161,7 +160,7 @@ static void remote_host(struct bench_conf *c, const char *cache)
 	unsigned long q = 0, l = 0;
 	char *name;
 
-	if (!c->connect || !pool_uri_is_remote(c->connect) || c->backend != BACKEND_LIBVIRT)
+	if (c->in.conn != PLAN_CONN_REMOTE)
 		return;
 	if (!(conn = lv_open(c->connect, cache, 0))) {
 		snprintf(c->host, sizeof c->host, "unreachable: %.150s", err_msg());

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "common/err.h"
 #include "common/strv.h"
+#include "plan/machine.h"
 #include "plan/topology.h"
 #include "common/util.h"
 
@@ -209,12 +210,13 @@ static int make_confs(struct bench *b, struct dim *dims)
 					 "%s%s%s%.*s", c->name[0] ? "/" : "", dims[d].keyed ? dims[d].opt + 2 : "",
 					 dims[d].keyed ? "=" : "", *v ? len : 1, *v ? v : "-");
 		}
-		/* libvirt cannot run microvm */
+		/* Not a topology whose machine libvirt cannot run (microvm). */
 		{
 			long arg;
 			const struct topo *tp = topo_find(c->in.topology, &arg);
 
-			skip = tp->machines == (1u << PLAN_MICROVM) && c->backend == BACKEND_LIBVIRT;
+			skip = !machine_of(machine_first(tp->machines))->libvirt &&
+			       c->backend == BACKEND_LIBVIRT;
 		}
 		for (size_t i = 0; c->name[i]; i++) {
 			char ch = c->name[i];
@@ -363,7 +365,7 @@ int cmd_bench(int argc, char **argv)
 	/* Each configuration resolved as run resolves its options, and the
 	 * appliance built, before the first run. */
 	for (size_t k = 0; k < b->nconf; k++)
-		if (cmd_resolve(&b->conf[k].in, &a, 1) < 0) {
+		if (cmd_resolve_on(&b->conf[k].in, &a, 1, b->conf[k].backend, b->conf[k].connect) < 0) {
 			status = err_report("bench");
 			goto out;
 		}

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/domxml.h"
+#include "backend/backend.h"
 #include "backend/lv.h"
 #include "check/expect.h"
 #include "check/golden.h"
@@ -174,7 +174,14 @@ int cmd_check(int argc, char **argv)
 	if (optind < argc) {
 		xml = xmlsafe_read_file(argv[optind], &len);
 	} else if (plan_make(&o.in, &p) == 0) {
-		xml = domxml_render(&p, NULL);
+		/* libvirt's own XML: the views are libvirt's expansion of it. */
+		struct strv out = { 0 };
+
+		if (backend_libvirt_ops.render(&p, &out) == 0 && out.n == 1) {
+			xml = out.v[0];
+			out.v[0] = NULL;
+		}
+		strv_free(&out);
 		plan_free(&p);
 	}
 	if (!xml || check_views_expand(conn, xml, &v, cmd_global.verbose > 1) < 0) {

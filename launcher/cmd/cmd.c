@@ -9,6 +9,7 @@
 #include "plan/accel.h"
 #include "plan/disk.h"
 #include "plan/kernel.h"
+#include "plan/machine.h"
 #include "backend/backend.h"
 #include "cmd/cmd.h"
 #include "common/err.h"
@@ -35,7 +36,7 @@ const struct cmd_opt cmd_global_opts[] = {
 
 const struct cmd_opt cmd_plan_opts[] = {
 	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)", NULL },
-	{ "machine", OPT_MACHINE, NULL, "machine type (default: the topology's)", plan_machine_names },
+	{ "machine", OPT_MACHINE, NULL, "machine type (default: the topology's)", machine_names },
 	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it; a remote host's: vol:POOL/NAME, host:PATH)", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };

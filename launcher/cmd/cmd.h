@@ -154,6 +154,11 @@ void cmd_default_firmware(struct plan_input *in);
  * nothing is written and nothing is probed.  Free with
  * cmd_resolve_free(); copies of IN borrow its strings. */
 int cmd_resolve(struct plan_input *in, struct appl *a, int boot);
+/* The same for a launch on BACKEND (enum backend_kind) through CONNECT
+ * (a libvirt URI, NULL: the default) rather than the global options':
+ * bench's configurations each name their own.  Records the connection
+ * (plan/conn.h) in IN. */
+int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend, const char *connect);
 void cmd_resolve_free(struct plan_input *in);
 
 #endif

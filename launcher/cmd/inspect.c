@@ -1,5 +1,5 @@
 /* leanboot inspect: what is on disk images, found by the appliance's
- * inspector (appliance/inspect.c) with every disk attached read-only.
+ * inspector (appliance/inspect/) with every disk attached read-only.
  * The host decides each image's format and checks its backing chain
  * (disk.c); the guest's records are read strictly (inspect/report.c) and
  * printed as text or as one JSON document. */

@@ -1,9 +1,9 @@
-/* cmd-plan: the one resolver from a command's options to a plan input.
+/* cmd/plan: the one resolver from a command's options to a plan input.
  * Options fill a plan_input (cmd_plan_opt); cmd_resolve() then makes
  * every decision about this host that the input leaves open, once: the
  * appliance's paths, firmware, kernel image, initrd for the shape, the
- * TSC rate, the accelerator, each disk's format and absolute name, and
- * the run directory's template.  plan_make() is a pure function of the
+ * TSC rate, the accelerator, where the VM runs (plan/conn.h), each
+ * disk's format and absolute name, and the run directory's template.  plan_make() is a pure function of the
  * result, so `leanboot xml` prints what a launch runs, bar the run
  * directory's random part. */
 #define _GNU_SOURCE
@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "plan/accel.h"
+#include "plan/conn.h"
 #include "cmd/cmd.h"
 #include "plan/disk.h"
 #include "common/err.h"
 #include "plan/kernel.h"
-#include "backend/pool.h"
+#include "backend/backend.h"
 #include "common/strv.h"
+#include "plan/machine.h"
 #include "plan/topology.h"
 #include "common/util.h"
 
@@ -41,7 +43,7 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 		in->topology = arg;
 		return 0;
 	case OPT_MACHINE:
-		return cmd_choice(&in->machine, plan_machine_names, "--machine", arg);
+		return cmd_choice(&in->machine, machine_names, "--machine", arg);
 	case OPT_FIRMWARE:
 		return cmd_choice(&in->firmware, plan_firmware_names, "--firmware", arg);
 	case OPT_KERNEL_FORMAT:
@@ -150,7 +152,7 @@ static int resolve_accel(struct appl *a, enum plan_accel *accel)
  * chain) keeps its format. */
 static int resolve_disks(struct plan_input *in)
 {
-	int remote = cmd_global.backend == BACKEND_LIBVIRT && pool_uri_is_remote(cmd_global.connect);
+	int remote = in->conn == PLAN_CONN_REMOTE;
 
 	for (size_t i = 0; i < in->ndisks; i++) {
 		struct plan_disk_in *d = &in->disks[i];
@@ -206,6 +208,11 @@ static int resolve_disks(struct plan_input *in)
 
 int cmd_resolve(struct plan_input *in, struct appl *a, int boot)
 {
+	return cmd_resolve_on(in, a, boot, cmd_global.backend, cmd_global.connect);
+}
+
+int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend, const char *connect)
+{
 	const char *tmp = getenv("TMPDIR");
 	char rundir[4200];
 	int needs_root;
@@ -240,6 +247,8 @@ int cmd_resolve(struct plan_input *in, struct appl *a, int boot)
 	} else {
 		in->accel = cmd_global.accel == ACC_KVM ? PLAN_ACCEL_KVM : PLAN_ACCEL_TCG;
 	}
+	/* Decided here once: the launch, the backend and bench read it. */
+	in->conn = backend == BACKEND_DIRECT ? PLAN_CONN_LOCAL : plan_conn_of(connect);
 	if (resolve_disks(in) < 0)
 		return -1;
 	/* mkdtemp's template: the launch makes it, xml shows it as it is. */

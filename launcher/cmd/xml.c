@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "backend/ops.h"
 #include "plan/appliance.h"
 #include "cmd/cmd.h"
-#include "backend/domxml.h"
 #include "common/err.h"
 #include "plan/plan.h"
-#include "backend/qemuargv.h"
 #include "common/strv.h"
 
 struct xml_opts {
@@ -29,24 +28,24 @@ static int xml_opt(int c, char *arg, void *ctx)
 	return cmd_plan_opt(c, arg, &o->in, 0);
 }
 
-/* The plan's text on stdout; -1 after err_set(). */
+/* The plan's text on stdout, as the backend renders it: the direct
+ * backend's argv, a word a line, or libvirt's XML; -1 after err_set(). */
 static int print_plan(const struct plan *p, int as_argv)
 {
-	struct strv av = { 0 };
-	char *xml;
+	const struct backend_ops *b = backend_ops_of(as_argv ? BACKEND_DIRECT : BACKEND_LIBVIRT);
+	struct strv out = { 0 };
 
-	if (as_argv) {
-		if (qemuargv_render(p, &av) < 0)
-			return -1;
-		for (size_t i = 0; i < av.n; i++)
-			puts(av.v[i]);
-		strv_free(&av);
-		return 0;
-	}
-	if (!(xml = domxml_render(p, NULL)))
+	if (b->render(p, &out) < 0) {
+		strv_free(&out);
 		return -1;
-	fputs(xml, stdout);
-	free(xml);
+	}
+	for (size_t i = 0; i < out.n; i++) {
+		if (as_argv)
+			puts(out.v[i]);
+		else
+			fputs(out.v[i], stdout);
+	}
+	strv_free(&out);
 	return 0;
 }
 

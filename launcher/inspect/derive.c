@@ -1,4 +1,4 @@
-/* inspect-derive: what follows from the facts the inspector found, in
+/* inspect/derive: what follows from the facts the inspector found, in
  * the names virt-inspector gives them, so that a user of either reads
  * the other's report.  The distribution is virt-inspector's name for
  * it: a release file's, as the inspector sent it, or os-release's ID
@@ -248,8 +248,8 @@ static void derive_os(struct json_object *os)
  * by bytes, so / comes before /boot before /boot/efi. */
 static int mountpoint_cmp(const void *a, const void *b)
 {
-	const char *x = str(*(struct json_object *const *)a, "mountpoint"),
-		   *y = str(*(struct json_object *const *)b, "mountpoint");
+	const char *x = str(*(struct json_object *const *)a, INSPECT_JSON_MOUNTPOINT),
+		   *y = str(*(struct json_object *const *)b, INSPECT_JSON_MOUNTPOINT);
 	size_t lx = x ? strlen(x) : 0, ly = y ? strlen(y) : 0;
 
 	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x ? x : "", y ? y : "");

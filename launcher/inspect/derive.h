@@ -1,4 +1,4 @@
-/* inspect-derive: what follows from the facts in a report that
+/* inspect/derive: what follows from the facts in a report that
  * inspect_read() has filled (inspect-report.h). */
 #ifndef LB_INSPECT_DERIVE_H
 #define LB_INSPECT_DERIVE_H

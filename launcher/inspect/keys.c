@@ -1,4 +1,4 @@
-/* inspect-keys: see inspect-keys.h.  A selector is what the appliance
+/* inspect/keys: see keys.h.  A selector is what the appliance
  * matches a LUKS volume by: its ID (0.2, VG/LV), the guest's name for its
  * device (/dev/sda2), its LUKS UUID, or "all"; keys from stdin have
  * none and are tried on every volume. */

@@ -1,4 +1,4 @@
-/* inspect-keys: the keys `leanboot inspect` opens LUKS volumes with, as
+/* inspect/keys: the keys `leanboot inspect` opens LUKS volumes with, as
  * virt-inspector takes them (--key SELECTOR:key:PASSPHRASE, --key
  * SELECTOR:file:FILE, --keys-from-stdin), and their way to the
  * appliance: a file in memory that becomes the inspector's stdin on the channel,

@@ -1,4 +1,4 @@
-/* inspect-report: see inspect-report.h. */
+/* inspect/report: see report.h. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,8 +9,6 @@
 #include "inspect/report.h"
 #include "common/text.h"
 #include "common/util.h"
-
-static const char *const fstab_keys[] = { "spec", "mountpoint", "type", "options" };
 
 /* --- strings -------------------------------------------------------- */
 
@@ -98,9 +96,9 @@ enum inspect_vol { VOL_NONE, VOL_LV, VOL_LUKS, VOL_MD };
 static const struct {
 	const char *prefix, *list, *os_key;
 } inspect_vols[] = {
-	[VOL_LV] = { "", INSPECT_JSON_LVS, "logical_volume" },
-	[VOL_LUKS] = { "luks:", INSPECT_JSON_LUKS, "luks_volume" },
-	[VOL_MD] = { "md:", INSPECT_JSON_MDS, "md_array" },
+	[VOL_LV] = { "", INSPECT_JSON_LVS, INSPECT_JSON_OS_LV },
+	[VOL_LUKS] = { "luks:", INSPECT_JSON_LUKS, INSPECT_JSON_OS_LUKS },
+	[VOL_MD] = { "md:", INSPECT_JSON_MDS, INSPECT_JSON_OS_MD },
 };
 
 struct inspect_id {
@@ -218,13 +216,14 @@ static struct json_object *inspect_entry(struct json_object *parent, const char 
 
 static struct json_object *inspect_partition(struct json_object *disk, long part)
 {
-	return inspect_entry(disk, INSPECT_JSON_PARTS, "number", json_object_new_int64(part), INSPECT_MAX_PARTS);
+	return inspect_entry(disk, INSPECT_JSON_PARTS, INSPECT_JSON_PART_NUMBER, json_object_new_int64(part),
+			     INSPECT_MAX_PARTS);
 }
 
 static struct json_object *inspect_vol(struct json_object *report, const struct inspect_id *id)
 {
-	return inspect_entry(report, inspect_vols[id->vol].list, "name", json_object_new_string(id->name),
-			     WIRE_MAX_LVS);
+	return inspect_entry(report, inspect_vols[id->vol].list, INSPECT_JSON_VOL_NAME,
+			     json_object_new_string(id->name), WIRE_MAX_LVS);
 }
 
 static const char *inspect_str(struct json_object *obj, const char *key)
@@ -243,8 +242,9 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 	for (size_t i = 0; i < n; i++) {
 		o = json_object_array_get_idx(oss, i);
 		if ((id->vol ? !strcmp(inspect_str(o, inspect_vols[id->vol].os_key), id->name)
-			       : inspect_int(o, "disk") == id->disk && inspect_int(o, "partition") == id->part) &&
-		    inspect_int(o, "subvolume_id") == (id->subvol ? id->subvol : -1))
+			       : inspect_int(o, INSPECT_JSON_OS_DISK) == id->disk &&
+				 inspect_int(o, INSPECT_JSON_OS_PART) == id->part) &&
+		    inspect_int(o, INSPECT_JSON_OS_SUBVOL_ID) == (id->subvol ? id->subvol : -1))
 			return o;
 	}
 	if (n >= INSPECT_MAX_OS)
@@ -253,11 +253,11 @@ static struct json_object *inspect_os(struct json_object *report, const struct i
 	if (id->vol) {
 		json_object_object_add(o, inspect_vols[id->vol].os_key, json_object_new_string(id->name));
 	} else {
-		json_object_object_add(o, "disk", json_object_new_int64(id->disk));
-		json_object_object_add(o, "partition", json_object_new_int64(id->part));
+		json_object_object_add(o, INSPECT_JSON_OS_DISK, json_object_new_int64(id->disk));
+		json_object_object_add(o, INSPECT_JSON_OS_PART, json_object_new_int64(id->part));
 	}
 	if (id->subvol)
-		json_object_object_add(o, "subvolume_id", json_object_new_int64(id->subvol));
+		json_object_object_add(o, INSPECT_JSON_OS_SUBVOL_ID, json_object_new_int64(id->subvol));
 	json_object_array_add(oss, o);
 	return o;
 }
@@ -291,8 +291,8 @@ static const char *inspect_pair(const struct inspect_vocab *k, char **f, struct 
 			json_object_put(e);
 			return "a subvolume ID that is not one";
 		}
-		json_object_object_add(e, "id", json_object_new_int64(v));
-		json_object_object_add(e, "path", inspect_string(f[4]));
+		json_object_object_add(e, INSPECT_JSON_SUBVOL_ID, json_object_new_int64(v));
+		json_object_object_add(e, INSPECT_JSON_SUBVOL_PATH, inspect_string(f[4]));
 		break;
 	}
 	case INSPECT_DRIVE:
@@ -300,16 +300,16 @@ static const char *inspect_pair(const struct inspect_vocab *k, char **f, struct 
 			json_object_put(e);
 			return "a drive letter that is not one";
 		}
-		json_object_object_add(e, "letter", json_object_new_string(f[3]));
-		json_object_object_add(e, "filesystem", inspect_string(f[4]));
+		json_object_object_add(e, INSPECT_JSON_DRIVE_LETTER, json_object_new_string(f[3]));
+		json_object_object_add(e, INSPECT_JSON_FS_ID, inspect_string(f[4]));
 		break;
 	default:
 		if (f[3][0] != '/') {
 			json_object_put(e);
 			return "a mountpoint that is not an absolute path";
 		}
-		json_object_object_add(e, "mountpoint", inspect_string(f[3]));
-		json_object_object_add(e, "filesystem", inspect_string(f[4]));
+		json_object_object_add(e, INSPECT_JSON_MOUNTPOINT, inspect_string(f[3]));
+		json_object_object_add(e, INSPECT_JSON_FS_ID, inspect_string(f[4]));
 		break;
 	}
 	json_object_array_add(a, e);
@@ -444,8 +444,8 @@ static const char *inspect_record(char **f, int nf, struct json_object *report)
 		if (json_object_array_length(a) >= INSPECT_MAX_LIST)
 			return "a list over its limit";
 		e = json_object_new_object();
-		for (int i = 0; i < 4; i++)
-			json_object_object_add(e, fstab_keys[i], inspect_string(f[3 + i]));
+		for (int i = 0; i < INSPECT_FSTAB_NFIELDS; i++)
+			json_object_object_add(e, inspect_fstab_names[i], inspect_string(f[3 + i]));
 		json_object_array_add(a, e);
 		return NULL;
 	}

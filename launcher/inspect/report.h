@@ -1,4 +1,4 @@
-/* inspect-report: the appliance inspector's records (appliance/inspect.c)
+/* inspect/report: the appliance inspector's records (appliance/inspect/)
  * read into the JSON document `leanboot inspect` prints.  The records come
  * from whoever made the disk images, so the reader is strict and bounded:
  * every kind and key is in a table, every ID names a disk the host

@@ -1,4 +1,4 @@
-/* inspect-sbom: see inspect-sbom.h.  Each package gets a package URL
+/* inspect/sbom: see sbom.h.  Each package gets a package URL
  * (purl) where purl has a type for its format, because a purl is what
  * scanners match against vulnerability databases; a name alone is not. */
 #define _GNU_SOURCE

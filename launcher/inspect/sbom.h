@@ -1,4 +1,4 @@
-/* inspect-sbom: one operating system of `leanboot inspect`'s report as a
+/* inspect/sbom: one operating system of `leanboot inspect`'s report as a
  * CycloneDX 1.5 SBOM, so the packages found in a disk image can go to
  * the scanners and inventories that read that format. */
 #ifndef LB_INSPECT_SBOM_H

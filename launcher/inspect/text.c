@@ -52,8 +52,8 @@ static void text_fields(struct json_object *o, const enum inspect_key *keys, con
 		if (!json_object_object_get_ex(o, key, &v))
 			continue;
 		printf("%s%s", first ? indent : ", ", key);
-		if (json_object_is_type(v, json_type_int) && text_num(o, key, &n) &&
-		    (strstr(key, "size") || !strcmp(key, "used") || !strcmp(key, "start"))) {
+		if (inspect_vocab[*keys].print == INSPECT_PRINT_BYTES && json_object_is_type(v, json_type_int) &&
+		    text_num(o, key, &n)) {
 			text_human(n, h, sizeof h);
 			printf(" %s", h);
 		} else {
@@ -100,7 +100,8 @@ static void text_fs(struct json_object *parent, const char *indent)
 		for (size_t k = 0; k < json_object_array_length(subs); k++) {
 			struct json_object *e = json_object_array_get_idx(subs, k);
 
-			printf("%ssubvolume %s: %s\n", in, text_str(e, "id"), text_str(e, "path"));
+			printf("%ssubvolume %s: %s\n", in, text_str(e, INSPECT_JSON_SUBVOL_ID),
+			       text_str(e, INSPECT_JSON_SUBVOL_PATH));
 		}
 	text_list(fs, IJ(FS, NOTE), in, "note: ");
 }
@@ -156,7 +157,7 @@ void inspect_text_print(struct json_object *report)
 		for (size_t k = 0; k < json_object_array_length(parts); k++) {
 			struct json_object *p = json_object_array_get_idx(parts, k);
 
-			printf("  partition %s:\n", text_str(p, "number"));
+			printf("  partition %s:\n", text_str(p, INSPECT_JSON_PART_NUMBER));
 			text_fields(p, part_keys, "    ");
 			text_fs(p, "  ");
 		}
@@ -167,7 +168,7 @@ void inspect_text_print(struct json_object *report)
 		for (size_t i = 0; i < json_object_array_length(lvs); i++) {
 			struct json_object *v = json_object_array_get_idx(lvs, i);
 
-			printf("%s %s:\n", vols[t].what, text_str(v, "name"));
+			printf("%s %s:\n", vols[t].what, text_str(v, INSPECT_JSON_VOL_NAME));
 			text_fields(v, lv_keys, "  ");
 			text_fs(v, "");
 		}
@@ -178,19 +179,20 @@ void inspect_text_print(struct json_object *report)
 		struct json_object *s = json_object_array_get_idx(oss, i), *l;
 		long long part = 0;
 
-		text_num(s, "partition", &part);
-		if (text_str(s, "logical_volume"))
-			printf("os on logical volume %s:\n", text_str(s, "logical_volume"));
-		else if (text_str(s, "luks_volume"))
-			printf("os on LUKS volume %s:\n", text_str(s, "luks_volume"));
-		else if (text_str(s, "md_array"))
-			printf("os on md array %s:\n", text_str(s, "md_array"));
+		text_num(s, INSPECT_JSON_OS_PART, &part);
+		if (text_str(s, INSPECT_JSON_OS_LV))
+			printf("os on logical volume %s:\n", text_str(s, INSPECT_JSON_OS_LV));
+		else if (text_str(s, INSPECT_JSON_OS_LUKS))
+			printf("os on LUKS volume %s:\n", text_str(s, INSPECT_JSON_OS_LUKS));
+		else if (text_str(s, INSPECT_JSON_OS_MD))
+			printf("os on md array %s:\n", text_str(s, INSPECT_JSON_OS_MD));
 		else if (part)
-			printf("os on disk %s partition %lld:\n", text_str(s, "disk"), part);
+			printf("os on disk %s partition %lld:\n", text_str(s, INSPECT_JSON_OS_DISK), part);
 		else
-			printf("os on disk %s:\n", text_str(s, "disk"));
+			printf("os on disk %s:\n", text_str(s, INSPECT_JSON_OS_DISK));
 		if (text_str(s, IJ(OS, SUBVOLUME)))
-			printf("  in btrfs subvolume %s (%s)\n", text_str(s, IJ(OS, SUBVOLUME)), text_str(s, "subvolume_id"));
+			printf("  in btrfs subvolume %s (%s)\n", text_str(s, IJ(OS, SUBVOLUME)),
+			       text_str(s, INSPECT_JSON_OS_SUBVOL_ID));
 		text_fields(s, os_keys, "  ");
 		if (text_str(s, IJ(OS, USR)))
 			printf("  /usr on %s\n", text_str(s, IJ(OS, USR)));
@@ -199,20 +201,25 @@ void inspect_text_print(struct json_object *report)
 			for (size_t k = 0; k < json_object_array_length(l); k++) {
 				struct json_object *e = json_object_array_get_idx(l, k);
 
-				printf("  mountpoint %s: %s\n", text_str(e, "mountpoint"), text_str(e, "filesystem"));
+				printf("  mountpoint %s: %s\n", text_str(e, INSPECT_JSON_MOUNTPOINT),
+				       text_str(e, INSPECT_JSON_FS_ID));
 			}
 		if (json_object_object_get_ex(s, IJ(OS, DRIVE), &l))
 			for (size_t k = 0; k < json_object_array_length(l); k++) {
 				struct json_object *e = json_object_array_get_idx(l, k);
 
-				printf("  drive %s: on %s\n", text_str(e, "letter"), text_str(e, "filesystem"));
+				printf("  drive %s: on %s\n", text_str(e, INSPECT_JSON_DRIVE_LETTER),
+				       text_str(e, INSPECT_JSON_FS_ID));
 			}
 		if (json_object_object_get_ex(s, IJ(OS, FSTAB), &l))
 			for (size_t k = 0; k < json_object_array_length(l); k++) {
 				struct json_object *e = json_object_array_get_idx(l, k);
 
-				printf("  fstab %s %s %s %s\n", text_str(e, "spec"), text_str(e, "mountpoint"),
-				       text_str(e, "type"), text_str(e, "options"));
+				/* Its values in the order of the line in fstab. */
+				printf("  fstab");
+				for (int f = 0; f < INSPECT_FSTAB_NFIELDS; f++)
+					printf(" %s", text_str(e, inspect_fstab_names[f]));
+				putchar('\n');
 			}
 		if (json_object_object_get_ex(s, IJ(OS, APPLICATION), &l))
 			for (size_t k = 0; k < json_object_array_length(l); k++)

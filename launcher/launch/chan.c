@@ -20,6 +20,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "drain.h"
 #include "launch/chan.h"
 #include "common/err.h"
 #include "common/util.h"
@@ -103,41 +104,39 @@ static int can_read(const struct chan *c)
 	return outq_room(&c->out[0], 2 * WIRE_CHAN_MAX) && outq_room(&c->out[1], 2 * WIRE_CHAN_MAX);
 }
 
+/* The writer for drain().  An output that is not a file may be blocking
+ * (it is the user's), so it is written only when poll(2) says it has
+ * room, and then PIPE_BUF bytes at most, which that room takes without
+ * waiting.  An EINTR (0 from drain_write_fd()) comes back here, to poll
+ * again before the next write. */
+static ssize_t outq_write(void *ctx, const void *buf, size_t n)
+{
+	struct outq *q = ctx;
+
+	if (q->chunked) {
+		struct pollfd p = { q->fd, POLLOUT, 0 };
+
+		if (poll(&p, 1, 0) <= 0)
+			return DRAIN_AGAIN;
+		if (n > PIPE_BUF)
+			n = PIPE_BUF;
+	}
+	return drain_write_fd(&q->fd, buf, n);
+}
+
 /* Write what can be written now. */
 static void outq_flush(struct chan *c, struct outq *q)
 {
-	while (q->len && !q->closed) {
-		size_t n = q->len;
-		ssize_t w;
-
-		if (q->chunked) {
-			struct pollfd p = { q->fd, POLLOUT, 0 };
-
-			if (poll(&p, 1, 0) <= 0)
-				break;
-			if (n > PIPE_BUF)
-				n = PIPE_BUF;
-		}
-		w = write(q->fd, q->buf + q->off, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			break;
-		if (w <= 0) {
-			/* EPIPE: nobody reads it any more.  The guest closes the
-			 * command's end, and the command gets its SIGPIPE, as
-			 * it would writing to a closed pipe here. */
-			q->closed = 1;
-			q->len = 0;
-			if (!c->exited)
-				queue_frame(c, WIRE_CLOSE, &q->type, 1);
-			break;
-		}
-		q->off += (size_t)w;
-		q->len -= (size_t)w;
-	}
-	if (!q->len)
-		q->off = 0;
+	if (q->closed || drain(outq_write, q, q->buf, &q->off, &q->len) != DRAIN_FAILED)
+		return;
+	/* EPIPE: nobody reads it any more.  The guest closes the command's
+	 * end, and the command gets its SIGPIPE, as it would writing to a
+	 * closed pipe here. */
+	q->closed = 1;
+	q->len = 0;
+	q->off = 0;
+	if (!c->exited)
+		queue_frame(c, WIRE_CLOSE, &q->type, 1);
 }
 
 static void outq_add(struct chan *c, struct outq *q, const void *data, size_t len)
@@ -225,21 +224,8 @@ static void conn_read(struct chan *c)
 
 static void conn_write(struct chan *c)
 {
-	while (c->send_len) {
-		ssize_t w = write(c->conn_fd, c->sendq + c->send_off, c->send_len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			return;
-		if (w <= 0) {
-			conn_gone(c);
-			return;
-		}
-		c->send_off += (size_t)w;
-		c->send_len -= (size_t)w;
-	}
-	c->send_off = 0;
+	if (drain(drain_write_fd, &c->conn_fd, c->sendq, &c->send_off, &c->send_len) == DRAIN_FAILED)
+		conn_gone(c);
 }
 
 static void on_conn(int watch, int fd, int events, void *opaque)
@@ -383,18 +369,18 @@ fail:
 /* The clock and the seed, as late as they can be taken. */
 static int job_stamp(unsigned char *job)
 {
+	struct wire_job_header h;
 	struct timespec ts;
-	uint64_t sec;
 
+	wire_job_get_header(job, &h);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	sec = (uint64_t)ts.tv_sec;
-	wire_put32(job + WIRE_JOB_TIME, (uint32_t)(sec >> 32));
-	wire_put32(job + WIRE_JOB_TIME + 4, (uint32_t)sec);
-	wire_put32(job + WIRE_JOB_TIME + 8, (uint32_t)ts.tv_nsec);
-	if (getrandom(job + WIRE_JOB_FIXED - WIRE_JOB_SEED, WIRE_JOB_SEED, 0) != WIRE_JOB_SEED) {
+	h.sec = (uint64_t)ts.tv_sec;
+	h.nsec = (uint32_t)ts.tv_nsec;
+	if (getrandom(h.seed, WIRE_JOB_SEED, 0) != WIRE_JOB_SEED) {
 		err_set(LB_EXIT_VM, "getrandom: %s", strerror(errno));
 		return -1;
 	}
+	wire_job_put_header(job, &h);
 	return 0;
 }
 
@@ -466,6 +452,7 @@ unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, unsi
 			size_t *len)
 {
 	size_t n = WIRE_JOB_FIXED, argc = 0, envc = 0;
+	struct wire_job_header h = { 0 };
 	unsigned char *job, *p;
 
 	for (; argv && argv[argc]; argc++)
@@ -481,11 +468,12 @@ unsigned char *chan_job(char *const *argv, char *const *env, size_t ndisks, unsi
 		err_set(LB_EXIT_VM, "out of memory");
 		return NULL;
 	}
-	memset(job, 0, WIRE_JOB_FIXED);
-	wire_put32(job, (uint32_t)ndisks);
-	wire_put32(job + 4, flags);
-	wire_put32(job + 8, (uint32_t)argc);
-	wire_put32(job + 12, (uint32_t)envc);
+	/* The clock and the seed wait for job_stamp(). */
+	h.ndisks = (uint32_t)ndisks;
+	h.flags = flags;
+	h.argc = (uint32_t)argc;
+	h.envc = (uint32_t)envc;
+	wire_job_put_header(job, &h);
 	p = job + WIRE_JOB_FIXED;
 	for (size_t i = 0; i < argc; i++)
 		p = (unsigned char *)stpcpy((char *)p, argv[i]) + 1;

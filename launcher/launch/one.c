@@ -9,6 +9,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "backend/ops.h"
 #include "common/err.h"
 #include "common/util.h"
 #include "launch/one.h"
@@ -47,7 +48,7 @@ int one_launch(const struct launch_opts *o, enum plan_start start, const struct 
 	l->o = o;
 	l->t0 = util_now();
 	l->end = end;
-	l->b = o->backend == BACKEND_DIRECT ? &backend_direct_ops : &backend_libvirt_ops;
+	l->b = backend_ops_of(o->backend);
 	l->start = start;
 	l->wd.fd = -1;
 	l->timer = -1;

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "backend/pool.h"
 #include "common/err.h"
 #include "common/proc.h"
 #include "launch/rundir.h"
@@ -32,13 +31,6 @@ int rundir_make(struct launch *l, const char *named)
 	return 0;
 }
 
-/* Whether O's VM runs on another host, where the backend makes the
- * overlay and reaches the channel through libvirt (pool.h). */
-static int rundir_remote(const struct launch_opts *o)
-{
-	return o->backend == BACKEND_LIBVIRT && pool_uri_is_remote(o->connect);
-}
-
 /* The root overlay: the appliance root is only ever a read-only backing
  * file.  A clone's goes over the template's overlay, which holds what
  * the template's guest had written by ready. */
@@ -51,7 +43,8 @@ int rundir_overlay(struct launch *l)
 	for (size_t i = 0; i < l->plan.ndev; i++)
 		if (l->plan.dev[i].is_root)
 			root = &l->plan.dev[i];
-	if (!root || rundir_remote(l->o))
+	/* On another host the backend makes it there (pool.h). */
+	if (!root || l->plan.conn == PLAN_CONN_REMOTE)
 		return 0;
 	{
 		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "backend/template.h"
+#include "backend/ops.h"
 #include "common/err.h"
 #include "common/util.h"
 #include "launch/one.h"
@@ -87,7 +88,7 @@ int warm_start(const struct launch_opts *o, struct launch_times *times, double e
 	struct tpl t;
 	int restore_failed = BACKEND_RESTORE_OK, r;
 
-	if (tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0)
+	if (tpl_locate(o->appl, &o->in, backend_ops_of(o->backend), o->connect, &t) < 0)
 		return -1;
 	if (warm_template(o, &t, end) < 0) {
 		/* Bad input (say, a connection that cannot be made) would
@@ -119,6 +120,6 @@ int warm_prepare(const struct launch_opts *o)
 {
 	struct tpl t;
 
-	return tpl_locate(o->appl, &o->in, o->backend, o->connect, &t) < 0 ? -1 :
+	return tpl_locate(o->appl, &o->in, backend_ops_of(o->backend), o->connect, &t) < 0 ? -1 :
 	       warm_template(o, &t, util_now() + o->timeout);
 }

@@ -21,22 +21,27 @@
 #include "plan/accel.h"
 #include "common/err.h"
 #include "common/util.h"
+#include "plan/machine.h"
 
 #define PROBE_SECONDS 4.0
 
 /* 1: KVM ran the kernel to its banner; 0: it did not within the deadline. */
 static int probe_kvm(const char *kernel)
 {
-	const char *argv[] = { PLAN_QEMU, "-machine", "pc,accel=kvm", "-nodefaults", "-no-user-config",
+	enum plan_machine pm = machine_kvm_probe();
+	const struct machine *m = machine_of(pm);
+	char machine[64], append[128];
+	const char *argv[] = { m->qemu, "-machine", machine, "-nodefaults", "-no-user-config",
 			       "-display", "none", "-m", "128", "-kernel", kernel, "-append",
-			       "console=ttyS0 earlyprintk=ttyS0 panic=-1", "-no-reboot",
-			       "-serial", "stdio", NULL };
+			       append, "-no-reboot", "-serial", "stdio", NULL };
 	static const char banner[] = "Linux version";
 	double end = util_now() + PROBE_SECONDS;
 	size_t matched = 0;
 	int out[2], ok = 0;
 	pid_t pid;
 
+	snprintf(machine, sizeof machine, "%s,accel=kvm", machine_name(pm));
+	snprintf(append, sizeof append, "console=%s earlyprintk=%s panic=-1", m->console, m->console);
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return 0;
 	pid = fork();
@@ -47,7 +52,7 @@ static int probe_kvm(const char *kernel)
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(null, 2);
-		execv(PLAN_QEMU, (char *const *)argv);
+		execv(m->qemu, (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
@@ -94,6 +99,7 @@ int acc_parse_mode(const char *s)
 int acc_resolve(enum acc_mode mode, const char *cache, const char *kernel,
 		enum plan_accel *out, const char **why, int *fresh)
 {
+	const char *qemu = machine_of(machine_kvm_probe())->qemu;
 	char key[512], line[600], path[PATH_MAX + 32];
 	struct utsname u;
 	struct stat st;
@@ -117,8 +123,8 @@ int acc_resolve(enum acc_mode mode, const char *cache, const char *kernel,
 		return 0;
 	}
 	uname(&u);
-	if (stat(PLAN_QEMU, &st) < 0) {
-		err_set(LB_EXIT_VM, "%s: %s", PLAN_QEMU, strerror(errno));
+	if (stat(qemu, &st) < 0) {
+		err_set(LB_EXIT_VM, "%s: %s", qemu, strerror(errno));
 		return -1;
 	}
 	/* The key names the probe too: a new way of probing probes again.

@@ -11,7 +11,7 @@
 /* The templates warm launches restore (template.h), under the cache. */
 #define APPL_TEMPLATES "template"
 
-/* Where the appliance carries the inspector (appliance/inspect.c). */
+/* Where the appliance carries the inspector (appliance/inspect/). */
 #define APPL_INSPECT "/usr/lib/leanboot/inspect"
 
 struct appl {

@@ -9,19 +9,11 @@
 
 #include "common/err.h"
 #include "common/names.h"
+#include "plan/kernel.h"
+#include "plan/machine.h"
 #include "plan/plan.h"
 #include "common/strv.h"
 #include "common/util.h"
-
-/* No machine is usual: a topology names its own. */
-const struct names plan_machine_names[] = {
-	{ "q35", PLAN_Q35, 0 }, { "pc", PLAN_PC, 0 }, { "microvm", PLAN_MICROVM, 0 }, { NULL, 0, 0 },
-};
-
-int plan_parse_machine(const char *s)
-{
-	return names_parse(plan_machine_names, s);
-}
 
 /* qboot is usual where QEMU ships it (cmd_default_firmware()). */
 const struct names plan_firmware_names[] = {
@@ -36,11 +28,6 @@ int plan_parse_firmware(const char *s)
 const char *plan_firmware_name(enum plan_firmware f)
 {
 	return names_name(plan_firmware_names, (int)f);
-}
-
-const char *plan_machine_name(enum plan_machine m)
-{
-	return names_name(plan_machine_names, (int)m);
 }
 
 static struct plan_dev *plan_add_dev(struct plan *p, enum plan_dev_kind kind)
@@ -134,22 +121,21 @@ int plan_make(const struct plan_input *in, struct plan *p)
 {
 	const struct topo *t = in->topo;
 	long arg = in->topo_arg;
-	int machine;
+	enum plan_machine machine;
+	const struct machine *m;
 
 	memset(p, 0, sizeof *p);
 	if (!t || !in->rundir || !in->kernel || !in->initrd) {
 		err_set(LB_EXIT_VM, "the plan's input is not resolved");
 		return -1;
 	}
-	machine = in->machine;
-	if (machine < 0)
-		for (machine = 0; !(t->machines & (1u << machine)); machine++)
-			;
-	if (!(t->machines & (1u << machine))) {
+	machine = in->machine < 0 ? machine_first(t->machines) : (enum plan_machine)in->machine;
+	if (!(t->machines & MACHINE_BIT(machine))) {
 		err_set(LB_EXIT_USAGE, "topology %s does not work on machine %s",
-			t->name, plan_machine_name(machine));
+			t->name, machine_name(machine));
 		return -1;
 	}
+	m = machine_of(machine);
 	if (in->ndisks > PLAN_MAX_DISKS) {
 		err_set(LB_EXIT_USAGE, "too many disks (at most %d)", PLAN_MAX_DISKS);
 		return -1;
@@ -165,10 +151,9 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		snprintf(p->name, sizeof p->name, "%s", in->name ? in->name : slash ? slash + 1 : in->rundir);
 	}
 	p->machine = machine;
-	/* microvm brings its own firmware (qboot-based bios-microvm.bin). */
 	p->firmware = in->firmware >= 0 ? (enum plan_firmware)in->firmware : PLAN_FW_SEABIOS;
-	if (machine == PLAN_MICROVM)
-		p->firmware = PLAN_FW_SEABIOS;
+	if (!(m->firmwares & MACHINE_BIT(p->firmware)))
+		p->firmware = m->firmware;
 	p->accel = in->accel;
 	p->clock = (enum plan_clock)in->clock;
 	p->rtc_start = p->clock == PLAN_CLOCK_ICOUNT ? PLAN_ICOUNT_RTC_START : 0;
@@ -185,7 +170,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->kernel = strdup(in->kernel);
 	p->kernel_format = in->kernel_format < 0 ? 0 : in->kernel_format;
 	p->initrd = strdup(in->initrd);
-	p->cmdline = util_printf("console=ttyS0%s panic=1%s%s%s%s%s%s",
+	p->cmdline = util_printf("console=%s%s panic=1%s%s%s%s%s%s", m->console,
 				 in->root ? " root=/dev/vda" : "", in->tuning ? " " : "", in->tuning ? plan_tuning : "",
 				 in->append ? " " : "", in->append ? in->append : "",
 				 in->kernel_extra ? " " : "",
@@ -199,6 +184,21 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		err_set(LB_EXIT_USAGE, "the kernel command line would be %zu bytes; at most 2047 fit",
 			strlen(p->cmdline));
 		goto fail;
+	}
+	if (!(m->kernel_formats & MACHINE_BIT(p->kernel_format))) {
+		err_set(LB_EXIT_USAGE, "machine %s does not boot a %s kernel", machine_name(machine),
+			kern_format_name((enum kern_format)p->kernel_format));
+		goto fail;
+	}
+	/* The TSC's rate, last on the line (machine.c says why); the limit
+	 * above does not count it. */
+	if (m->tsc_hint && p->tsc_khz) {
+		char *c = util_printf("%s tsc_early_khz=%u", p->cmdline, p->tsc_khz);
+
+		if (!c)
+			goto fail;
+		free(p->cmdline);
+		p->cmdline = c;
 	}
 	/* No element of libvirt's domain XML sets icount: both renderers
 	 * pass it as they pass bench's trace, as QEMU arguments. */
@@ -215,6 +215,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	 * A template and its clones take their disks as SCSI LUNs, and
 	 * their RAM from the template's file. */
 	p->start = in->start;
+	p->conn = in->conn;
 	if (in->uuid)
 		snprintf(p->uuid, sizeof p->uuid, "%s", in->uuid);
 	if (in->start != PLAN_START_COLD) {
@@ -299,10 +300,12 @@ static int bus_has_device(const struct plan *p, unsigned bus)
  * address (slot << 3 | function). */
 static int address_port(struct plan *p, struct plan_ctl *c, unsigned *slot, unsigned *fn)
 {
+	unsigned last = machine_of(p->machine)->libvirt_last_slot;
+
 	if (*fn == 0)
-		while (*slot < 0x1f && slot_used(p, *slot))
+		while (*slot <= last && slot_used(p, *slot))
 			(*slot)++;
-	if (*slot >= 0x1f) {
+	if (*slot > last) {
 		err_set(LB_EXIT_USAGE, "no free slot on the root bus for another root port");
 		return -1;
 	}
@@ -339,10 +342,11 @@ static int add_root_port(struct plan *p, unsigned *slot, unsigned *fn)
 	return (int)index;
 }
 
-static int complete_q35(struct plan *p)
+/* A PCIe root bus (q35's): a root port for each device, and the spare. */
+static int complete_pcie(struct plan *p)
 {
 	int had_bus_ctl = 0, added = 0;
-	unsigned slot = 1, fn = 0;
+	unsigned slot = machine_of(p->machine)->first_slot, fn = 0;
 
 	for (size_t i = 0; i < p->nctl; i++)
 		had_bus_ctl |= p->ctl[i].index >= 1;
@@ -381,9 +385,11 @@ static int complete_q35(struct plan *p)
 	return 0;
 }
 
-static int complete_pc(struct plan *p)
+/* A PCI root bus (pc's): each device in a slot of its own. */
+static int complete_pci(struct plan *p)
 {
-	unsigned slot = 2;
+	const struct machine *m = machine_of(p->machine);
+	unsigned slot = m->first_slot;
 
 	for (size_t i = 0; i < p->ndev; i++) {
 		struct plan_dev *d = &p->dev[i];
@@ -395,9 +401,9 @@ static int complete_pc(struct plan *p)
 			d->addr = (struct plan_addr){ 1, 0, 1, 2, 0 };
 			continue;
 		}
-		while (slot < 0x20 && slot_used(p, slot))
+		while (slot <= m->libvirt_last_slot && slot_used(p, slot))
 			slot++;
-		if (slot >= 0x20) {
+		if (slot > m->libvirt_last_slot) {
 			err_set(LB_EXIT_USAGE, "no free slot on the PCI root bus");
 			return -1;
 		}
@@ -429,17 +435,20 @@ int plan_add_usb(struct plan *p, enum plan_dev_kind kind)
 
 int plan_complete(struct plan *p)
 {
-	/* microvm has no PCI: virtio-mmio devices need no addresses. */
-	if (p->machine == PLAN_MICROVM)
+	const struct machine *m = machine_of(p->machine);
+
+	/* Without PCI, virtio-mmio devices need no addresses. */
+	if (m->pci == MACHINE_NO_PCI)
 		return 0;
 	if (p->nctl == 0) {
 		struct plan_ctl *c = &p->ctl[p->nctl++];
 
 		memset(c, 0, sizeof *c);
-		c->model = p->machine == PLAN_Q35 ? PLAN_CTL_PCIE_ROOT : PLAN_CTL_PCI_ROOT;
+		c->model = m->pci == MACHINE_PCIE ? PLAN_CTL_PCIE_ROOT : PLAN_CTL_PCI_ROOT;
 	}
 	if (p->usb == PLAN_DEFAULT_LIBVIRT) {
-		if (plan_add_usb(p, p->machine == PLAN_Q35 ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
+		if (m->usb != MACHINE_USB_NONE &&
+		    plan_add_usb(p, m->usb == MACHINE_USB_XHCI ? PLAN_DEV_XHCI : PLAN_DEV_UHCI) < 0)
 			return -1;
 		p->usb = PLAN_DEFAULT_NONE;
 	}
@@ -452,5 +461,5 @@ int plan_complete(struct plan *p)
 			return -1;
 		p->balloon = PLAN_DEFAULT_NONE;
 	}
-	return p->machine == PLAN_Q35 ? complete_q35(p) : complete_pc(p);
+	return m->pci == MACHINE_PCIE ? complete_pcie(p) : complete_pci(p);
 }

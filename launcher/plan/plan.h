@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 #include "common/names.h"
+#include "plan/conn.h"
 #include "plan/disk.h"
+#include "plan/machine.h"
 #include "common/strv.h"
 #include "wire.h"
 
@@ -26,13 +28,11 @@
 #define PLAN_MAX_PORTS 224    /* 28 slots x 8 functions on the root bus */
 #define PLAN_MAX_CTL (PLAN_MAX_PORTS + 2)
 
-enum plan_machine { PLAN_Q35, PLAN_PC, PLAN_MICROVM };
-enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
+/* The machine (enum plan_machine), its firmware (enum plan_firmware) and
+ * what differs between machine types: machine.h. */
 
 /* qboot: a minimal firmware that does no more PCI set-up than Linux needs
  * and boots the kernel from fw_cfg; QEMU ships it. */
-/* The QEMU every backend runs (the domain's <emulator>). */
-#define PLAN_QEMU "/usr/bin/qemu-system-x86_64"
 #define PLAN_QBOOT_ROM "/usr/share/qemu/qboot.rom"
 enum plan_accel { PLAN_ACCEL_TCG, PLAN_ACCEL_KVM };
 /* The guest's clock: the host's real time, or TCG's instruction count
@@ -134,6 +134,7 @@ struct plan {
 	struct strv qemu_extra;   /* more QEMU arguments, as they are (owned) */
 	char *channel;            /* the channel's socket (owned); NULL: none */
 	enum plan_start start;
+	enum plan_conn conn;      /* where the VM runs: the resolver's word */
 	char uuid[40];            /* the domain's; "": libvirt picks one */
 	char *memory_path;        /* guest RAM's file (owned); NULL: anonymous */
 	char *monitor;            /* QEMU's QMP socket (owned); NULL: none */
@@ -179,6 +180,7 @@ struct plan_input {
 	const char *kernel_extra; /* more kernel arguments: bench's */
 	int channel;              /* 0: no channel device (bench measures without) */
 	enum plan_start start;
+	enum plan_conn conn;      /* where the VM runs (conn.h); the resolver's */
 	const char *template_dir; /* a template's or clone's: where the RAM file is */
 	const char *uuid;         /* the domain's UUID; NULL: libvirt picks one */
 	const char *name;         /* the domain's name; NULL: the run directory's */
@@ -223,11 +225,9 @@ int plan_complete(struct plan *p);
 /* Insert a USB controller of KIND where libvirt addresses it. */
 int plan_add_usb(struct plan *p, enum plan_dev_kind kind);
 
-/* The names of machines, shapes, clocks and firmware (names.h): the
- * parsers, --help and the completion read these tables. */
-extern const struct names plan_machine_names[], plan_shape_names[], plan_clock_names[],
-	plan_firmware_names[];
-int plan_parse_machine(const char *s);
+/* The names of shapes, clocks and firmware (names.h): the parsers, --help
+ * and the completion read these tables; machine.h has the machines'. */
+extern const struct names plan_shape_names[], plan_clock_names[], plan_firmware_names[];
 int plan_parse_shape(const char *s);
 /* Guest RAM in MiB when none is asked for, by shape. */
 unsigned plan_default_memory(int shape);
@@ -236,14 +236,13 @@ int plan_parse_clock(const char *s);
 const char *plan_clock_name(enum plan_clock c);
 int plan_parse_firmware(const char *s);
 const char *plan_firmware_name(enum plan_firmware f);
-const char *plan_machine_name(enum plan_machine m);
 
 /* A topology: a row of topology.c's table, one function that places the
  * plan's devices.  The resolver picks the row (topology.h); the plan only
  * calls it. */
 struct topo {
 	const char *name;         /* "ports" takes "=N" */
-	unsigned machines;        /* bit (1 << PLAN_Q35) | ... */
+	unsigned machines;        /* MACHINE_BIT(PLAN_Q35) | ... (machine.h) */
 	int (*apply)(struct plan *p, long arg);
 	const char *help;
 };

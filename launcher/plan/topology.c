@@ -2,17 +2,17 @@
  * entry is one function that places the plan's devices; adding a topology
  * means one row and one function here. */
 #define _GNU_SOURCE
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
+#include "plan/machine.h"
 #include "plan/plan.h"
 #include "plan/topology.h"
 #include "common/util.h"
 
-#define Q35 (1u << PLAN_Q35)
-#define PC (1u << PLAN_PC)
-#define MICROVM (1u << PLAN_MICROVM)
+#define Q35 MACHINE_BIT(PLAN_Q35)
+#define PC MACHINE_BIT(PLAN_PC)
+#define MICROVM MACHINE_BIT(PLAN_MICROVM)
 
 static struct plan_ctl *add_ctl(struct plan *p, enum plan_ctl_model model, unsigned index)
 {
@@ -30,15 +30,15 @@ static struct plan_ctl *add_ctl(struct plan *p, enum plan_ctl_model model, unsig
 }
 
 /* Put every device still without an address on the root bus, one slot
- * each from FIRST.  q35 starts at 00:01; pc at 00:02, after the PIIX3. */
+ * each from FIRST, up to the machine's last. */
 static int place_on_root_bus(struct plan *p, unsigned first)
 {
-	unsigned slot = first;
+	unsigned slot = first, last = machine_of(p->machine)->last_slot;
 
 	for (size_t i = 0; i < p->ndev; i++) {
 		if (p->dev[i].addr.set)
 			continue;
-		while (slot < 0x1f) {
+		while (slot <= last) {
 			int used = 0;
 
 			for (size_t c = 0; c < p->nctl; c++)
@@ -48,7 +48,7 @@ static int place_on_root_bus(struct plan *p, unsigned first)
 				break;
 			slot++;
 		}
-		if (slot >= 0x1f) {
+		if (slot > last) {
 			err_set(LB_EXIT_USAGE, "no free slot on the root bus");
 			return -1;
 		}
@@ -65,7 +65,7 @@ static int topo_minimal(struct plan *p, long arg)
 	if (!add_ctl(p, PLAN_CTL_PCIE_ROOT, 0))
 		return -1;
 	p->usb = p->balloon = PLAN_DEFAULT_NONE;
-	return place_on_root_bus(p, 1);
+	return place_on_root_bus(p, machine_of(p->machine)->first_slot);
 }
 
 /* What libguestfs writes: no USB and no balloon, but no addresses, so
@@ -94,11 +94,12 @@ static int topo_auto(struct plan *p, long arg)
 static int topo_ports(struct plan *p, long n)
 {
 	size_t d = p->ndev > (size_t)n ? p->ndev - (size_t)n : 0;
+	unsigned first = machine_of(p->machine)->first_slot;
 
 	if (!add_ctl(p, PLAN_CTL_PCIE_ROOT, 0))
 		return -1;
 	for (long i = 0; i < n; i++) {
-		unsigned slot = 1 + (unsigned)(i / 8), fn = (unsigned)(i % 8);
+		unsigned slot = first + (unsigned)(i / 8), fn = (unsigned)(i % 8);
 		struct plan_ctl *c = add_ctl(p, PLAN_CTL_PCIE_ROOT_PORT, (unsigned)i + 1);
 
 		if (!c)
@@ -111,7 +112,7 @@ static int topo_ports(struct plan *p, long n)
 			p->dev[d++].addr = (struct plan_addr){ 1, c->index, 0, 0, 0 };
 	}
 	p->usb = p->balloon = PLAN_DEFAULT_NONE;
-	return place_on_root_bus(p, 1 + (unsigned)((n + 7) / 8));
+	return place_on_root_bus(p, first + (unsigned)((n + 7) / 8));
 }
 
 /* virt-install 4.x on q35: 14 root ports written without addresses, a
@@ -145,7 +146,7 @@ static int topo_pc(struct plan *p, long arg)
 	if (!add_ctl(p, PLAN_CTL_PCI_ROOT, 0))
 		return -1;
 	p->usb = p->balloon = PLAN_DEFAULT_NONE;
-	return place_on_root_bus(p, 2);
+	return place_on_root_bus(p, machine_of(p->machine)->first_slot);
 }
 
 /* QEMU's microvm: virtio-mmio, no PCI at all.  libvirt 9.0 cannot run it,
@@ -154,17 +155,6 @@ static int topo_microvm(struct plan *p, long arg)
 {
 	(void)arg;
 	p->usb = p->balloon = PLAN_DEFAULT_NONE;
-	/* microvm has no HPET and no ACPI PM timer, and under TCG the kernel's
-	 * PIT calibration of the TSC fails now and then, after which it hangs.
-	 * TCG's TSC is the host's, so tell the guest its rate. */
-	if (p->tsc_khz) {
-		char *c = util_printf("%s tsc_early_khz=%u", p->cmdline, p->tsc_khz);
-
-		if (!c)
-			return -1;
-		free(p->cmdline);
-		p->cmdline = c;
-	}
 	return 0;
 }
 

@@ -11,14 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "backend/lv.h"
-
-static int n_test, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n_test, what);
-	failed += !cond;
-}
+#include "tap.h"
 
 static void quiet(void *data, virErrorPtr e)
 {
@@ -55,9 +48,9 @@ int main(int argc, char **argv)
 	/* The embedded driver will not open without an event loop. */
 	if (virEventRegisterDefaultImpl() < 0)
 		return 2;
-	printf("1..4\n");
+	tap_plan(4);
 	dom = define(&conn, "test:///default", "test");
-	ok(dom && lv_kept_qemu_args(dom, icount, 2) == 0, "the test driver drops the namespace: seen as dropped");
+	tap_ok(dom && lv_kept_qemu_args(dom, icount, 2) == 0, "the test driver drops the namespace: seen as dropped");
 	if (dom)
 		virDomainFree(dom);
 	if (conn)
@@ -65,16 +58,16 @@ int main(int argc, char **argv)
 
 	snprintf(uri, sizeof uri, "qemu:///embed?root=%s", argv[1]);
 	dom = define(&conn, uri, "qemu");
-	ok(dom != NULL, "the embedded QEMU driver defines the domain");
+	tap_ok(dom != NULL, "the embedded QEMU driver defines the domain");
 	if (!dom)
-		printf("# %s\n", virGetLastErrorMessage());
-	ok(dom && lv_kept_qemu_args(dom, icount, 2) == 1, "the QEMU driver keeps the namespace: seen as kept");
-	ok(dom && lv_kept_qemu_args(dom, other, 2) == 0, "other arguments than the plan's: seen as dropped");
+		tap_diag("%s", virGetLastErrorMessage());
+	tap_ok(dom && lv_kept_qemu_args(dom, icount, 2) == 1, "the QEMU driver keeps the namespace: seen as kept");
+	tap_ok(dom && lv_kept_qemu_args(dom, other, 2) == 0, "other arguments than the plan's: seen as dropped");
 	if (dom) {
 		virDomainUndefine(dom);
 		virDomainFree(dom);
 	}
 	if (conn)
 		virConnectClose(conn);
-	return failed != 0;
+	return tap_status();
 }

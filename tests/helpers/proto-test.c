@@ -5,17 +5,11 @@
 #include <string.h>
 
 #include "launch/proto.h"
+#include "tap.h"
 
-static int n, failed;
 static char frames[64];
 static size_t nframes, outbytes;
 static char lastline[PROTO_LINE_MAX];
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++n, what);
-	failed += !cond;
-}
 
 static void on_frame(void *ctx, char type, const uint8_t *d, size_t len)
 {
@@ -102,37 +96,37 @@ static int channel(void)
 	k += cframe(k, 'X', "255", 3);
 	for (size_t i = 0; i < k; i++)
 		proto_chan_feed(chan_p, cbuf + i, 1);
-	ok(!strcmp(frames, "OEX") && outbytes == WIRE_CHAN_MAX + 3 + 3,
+	tap_ok(!strcmp(frames, "OEX") && outbytes == WIRE_CHAN_MAX + 3 + 3,
 	   "channel: a full-size frame, stderr and the exit status, a byte at a time");
-	ok(proto_chan_feed(chan_p, cbuf, cframe(0, 'O', "x", 1)) < 0 && strstr(chan_p->error, "after"),
+	tap_ok(proto_chan_feed(chan_p, cbuf, cframe(0, 'O', "x", 1)) < 0 && strstr(chan_p->error, "after"),
 	   "channel: nothing may follow the exit status");
 
 	chan_reset();
 	k = cframe(0, 'O', "abc", 3);
 	cbuf[1] = 'C';
-	ok(refused(k, "header"), "channel: a bad magic is refused");
+	tap_ok(refused(k, "header"), "channel: a bad magic is refused");
 	chan_reset();
 	k = cframe(0, 'O', "abc", 3);
 	cbuf[3] = 1;
-	ok(refused(k, "header"), "channel: a non-zero reserved byte is refused");
+	tap_ok(refused(k, "header"), "channel: a non-zero reserved byte is refused");
 	chan_reset();
-	ok(refused(cframe(0, 'J', "x", 1), "unknown type"), "channel: a host-only frame type from the guest is refused");
+	tap_ok(refused(cframe(0, 'J', "x", 1), "unknown type"), "channel: a host-only frame type from the guest is refused");
 	chan_reset();
-	ok(refused(cframe(0, 'O', NULL, WIRE_CHAN_MAX + 1), "longer"), "channel: an oversized output frame is refused");
+	tap_ok(refused(cframe(0, 'O', NULL, WIRE_CHAN_MAX + 1), "longer"), "channel: an oversized output frame is refused");
 	chan_reset();
-	ok(refused(cframe(0, 'O', NULL, 0), "empty"), "channel: an empty output frame is refused");
+	tap_ok(refused(cframe(0, 'O', NULL, 0), "empty"), "channel: an empty output frame is refused");
 	chan_reset();
-	ok(refused(cframe(0, 'X', "1a", 2), "not a number") && (chan_reset(), refused(cframe(0, 'X', "256", 3), "over 255")) &&
+	tap_ok(refused(cframe(0, 'X', "1a", 2), "not a number") && (chan_reset(), refused(cframe(0, 'X', "256", 3), "over 255")) &&
 	   (chan_reset(), refused(cframe(0, 'X', "0000", 4), "longer")),
 	   "channel: an exit status is 1-3 digits up to 255");
 	chan_reset();
-	ok(proto_chan_feed(chan_p, cbuf, cframe(0, 'F', big, PROTO_FAIL_MAX)) == 0 &&
+	tap_ok(proto_chan_feed(chan_p, cbuf, cframe(0, 'F', big, PROTO_FAIL_MAX)) == 0 &&
 	   (chan_reset(), refused(cframe(0, 'F', big, PROTO_FAIL_MAX + 1), "longer")),
 	   "channel: a failure's message is bounded");
 	chan_reset();
 	k = cframe(0, 'O', "abc", 3);
 	cbuf[2] = 'Z';
-	ok(refused(k, "unknown type") && proto_chan_feed(chan_p, cbuf, 1) < 0,
+	tap_ok(refused(k, "unknown type") && proto_chan_feed(chan_p, cbuf, 1) < 0,
 	   "channel: nothing is accepted after a broken frame");
 	free(chan_p);
 	return 0;
@@ -144,54 +138,54 @@ int main(void)
 	struct proto *p = malloc(sizeof *p);
 	size_t k;
 
-	printf("1..21\n");
+	tap_plan(21);
 
 	reset(p);
 	k = (size_t)sprintf((char *)buf, "[    0.1] Linux version x\r\n");
 	k += frame(k, 'R', "1.23", 4, 0);
 	k += frame(k, 'O', "hello\n", 6, 0);
 	k += frame(k, 'X', "7", 1, 0);
-	ok(proto_feed(p, buf, k) == 0 && !strcmp(frames, "ROX"), "good frames arrive in order");
-	ok(!strcmp(lastline, "[    0.1] Linux version x"), "console text is a line, CR dropped");
+	tap_ok(proto_feed(p, buf, k) == 0 && !strcmp(frames, "ROX"), "good frames arrive in order");
+	tap_ok(!strcmp(lastline, "[    0.1] Linux version x"), "console text is a line, CR dropped");
 
 	reset(p);
 	for (size_t i = 0; i < k; i++)
 		proto_feed(p, buf + i, 1);
-	ok(!strcmp(frames, "ROX"), "frames split into single bytes still parse");
+	tap_ok(!strcmp(frames, "ROX"), "frames split into single bytes still parse");
 
 	reset(p);
 	k = frame(0, 'O', "abc", 3, 1);
-	ok(proto_feed(p, buf, k) < 0 && strstr(p->error, "CRC") && nframes == 0,
+	tap_ok(proto_feed(p, buf, k) < 0 && strstr(p->error, "CRC") && nframes == 0,
 	   "a bad CRC breaks the stream and delivers nothing");
-	ok(proto_feed(p, (const uint8_t *)"x", 1) < 0, "nothing is accepted after that");
+	tap_ok(proto_feed(p, (const uint8_t *)"x", 1) < 0, "nothing is accepted after that");
 
 	reset(p);
 	k = (size_t)sprintf((char *)buf, "\001LBO%08x", WIRE_MAX_FRAME + 1);
-	ok(proto_feed(p, buf, k) < 0 && strstr(p->error, "larger"), "an oversized length is refused");
+	tap_ok(proto_feed(p, buf, k) < 0 && strstr(p->error, "larger"), "an oversized length is refused");
 
 	reset(p);
-	ok(proto_feed(p, (const uint8_t *)"\001LBZ", 4) < 0, "an unknown frame type is refused");
+	tap_ok(proto_feed(p, (const uint8_t *)"\001LBZ", 4) < 0, "an unknown frame type is refused");
 
 	reset(p);
 	proto_console_only(p);
 	k = frame(0, 'R', "1.0", 3, 0);
 	k += frame(k, 'X', "0", 1, 0);
-	ok(proto_feed(p, buf, k) < 0 && !strcmp(frames, "R"),
+	tap_ok(proto_feed(p, buf, k) < 0 && !strcmp(frames, "R"),
 	   "with a channel, the console takes ready but not an exit status");
 
 	reset(p);
-	ok(proto_feed(p, (const uint8_t *)"\001LBO0000zz00", 12) < 0, "a non-hex length is refused");
+	tap_ok(proto_feed(p, (const uint8_t *)"\001LBO0000zz00", 12) < 0, "a non-hex length is refused");
 
 	reset(p);
-	ok(proto_feed(p, (const uint8_t *)"a\001xb\033[31mc\n", 11) == 0 && !strcmp(lastline, "axb[31mc"),
+	tap_ok(proto_feed(p, (const uint8_t *)"a\001xb\033[31mc\n", 11) == 0 && !strcmp(lastline, "axb[31mc"),
 	   "a stray SOH and escape bytes stay text, stripped of control bytes");
 
 	reset(p);
 	memset(big, 'x', sizeof big);
 	proto_feed(p, big, sizeof big);
 	proto_feed(p, (const uint8_t *)"\n", 1);
-	ok(strlen(lastline) == PROTO_LINE_MAX - 1, "a huge console line is cut to the line bound");
+	tap_ok(strlen(lastline) == PROTO_LINE_MAX - 1, "a huge console line is cut to the line bound");
 
 	free(p);
-	return channel() || failed != 0;
+	return channel() || tap_status();
 }

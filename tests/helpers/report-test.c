@@ -8,14 +8,7 @@
 #include "common/err.h"
 #include "inspect/derive.h"
 #include "inspect/report.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++n, what);
-	failed += !cond;
-}
+#include "tap.h"
 
 /* A report with NDISKS attached disks, read from TEXT; the JSON made, or
  * NULL with the error in err_msg(). */
@@ -73,22 +66,22 @@ static void good(void)
 		"os\tvg0/root\troot\tvg0/root\n";
 	struct json_object *r = read_report(text, sizeof text - 1, 2);
 
-	ok(r != NULL, "a well-formed report is read");
+	tap_ok(r != NULL, "a well-formed report is read");
 	if (!r)
 		return;
-	ok(!strcmp(at(r, "disks.0.size"), "1048576"), "a disk's size is a number");
-	ok(!strcmp(at(r, "disks.0.partitions.0.number"), "2"), "a partition is numbered from its ID");
-	ok(!strcmp(at(r, "disks.0.partitions.0.name"), "ev\\x1bil"), "an escape character stays escaped");
-	ok(!strcmp(at(r, "disks.0.partitions.0.filesystem.label"), "\xc3\xa9t\xc3\xa9\\x5c\\xff"),
+	tap_ok(!strcmp(at(r, "disks.0.size"), "1048576"), "a disk's size is a number");
+	tap_ok(!strcmp(at(r, "disks.0.partitions.0.number"), "2"), "a partition is numbered from its ID");
+	tap_ok(!strcmp(at(r, "disks.0.partitions.0.name"), "ev\\x1bil"), "an escape character stays escaped");
+	tap_ok(!strcmp(at(r, "disks.0.partitions.0.filesystem.label"), "\xc3\xa9t\xc3\xa9\\x5c\\xff"),
 	   "UTF-8 stays; a backslash and a byte that is not UTF-8 become \\xHH");
-	ok(!strcmp(at(r, "disks.1.filesystem.type"), "swap"), "a whole-disk filesystem is on the disk");
-	ok(!strcmp(at(r, "operating_systems.0.distro"), "debian") &&
+	tap_ok(!strcmp(at(r, "disks.1.filesystem.type"), "swap"), "a whole-disk filesystem is on the disk");
+	tap_ok(!strcmp(at(r, "operating_systems.0.distro"), "debian") &&
 	   !strcmp(at(r, "operating_systems.0.partition"), "2"), "an OS is keyed by its root");
-	ok(!strcmp(at(r, "operating_systems.0.kernels.1"), "vmlinuz-2"), "kernels are a list");
-	ok(!strcmp(at(r, "operating_systems.0.fstab.0.mountpoint"), "/"), "fstab entries have their fields");
-	ok(!strcmp(at(r, "logical_volumes.0.name"), "vg0/root") &&
+	tap_ok(!strcmp(at(r, "operating_systems.0.kernels.1"), "vmlinuz-2"), "kernels are a list");
+	tap_ok(!strcmp(at(r, "operating_systems.0.fstab.0.mountpoint"), "/"), "fstab entries have their fields");
+	tap_ok(!strcmp(at(r, "logical_volumes.0.name"), "vg0/root") &&
 	   !strcmp(at(r, "logical_volumes.0.filesystem.type"), "xfs"), "a logical volume and its filesystem");
-	ok(!strcmp(at(r, "operating_systems.1.logical_volume"), "vg0/root"), "an OS on a logical volume");
+	tap_ok(!strcmp(at(r, "operating_systems.1.logical_volume"), "vg0/root"), "an OS on a logical volume");
 	json_object_put(r);
 }
 
@@ -141,45 +134,45 @@ static void breadth(void)
 		"os\t0.4\tapplication\tbash\t\t1\t4.1.2\t48.el6\tx86_64\t\tbash\t\t\t\t\t\n";
 	struct json_object *r = read_report(text, sizeof text - 1, 2);
 
-	ok(r != NULL, "a report with Windows, subvolumes and notes is read");
+	tap_ok(r != NULL, "a report with Windows, subvolumes and notes is read");
 	if (!r)
 		return;
-	ok(!strcmp(at(r, "disks.0.partitions.0.filesystem.notes.0"), "no operating system found; top level: a\\x1bb"),
+	tap_ok(!strcmp(at(r, "disks.0.partitions.0.filesystem.notes.0"), "no operating system found; top level: a\\x1bb"),
 	   "a filesystem's note, its escape kept escaped");
-	ok(!strcmp(at(r, "disks.1.filesystem.subvolumes.1.path"), "home") &&
+	tap_ok(!strcmp(at(r, "disks.1.filesystem.subvolumes.1.path"), "home") &&
 	   !strcmp(at(r, "disks.1.filesystem.subvolumes.1.id"), "257"), "subvolumes are listed with their IDs");
-	ok(!strcmp(at(r, "operating_systems.0.distro"), "windows") &&
+	tap_ok(!strcmp(at(r, "operating_systems.0.distro"), "windows") &&
 	   !strcmp(at(r, "operating_systems.0.family"), "windows"), "Windows: distro and family");
-	ok(!strcmp(at(r, "operating_systems.0.osinfo"), "win2k22"), "Windows Server 2022: osinfo from the product name");
-	ok(!strcmp(at(r, "operating_systems.3.osinfo"), "win11"), "Windows 11: osinfo from the build");
-	ok(!strcmp(at(r, "operating_systems.0.drive_mappings.0.letter"), "C") &&
+	tap_ok(!strcmp(at(r, "operating_systems.0.osinfo"), "win2k22"), "Windows Server 2022: osinfo from the product name");
+	tap_ok(!strcmp(at(r, "operating_systems.3.osinfo"), "win11"), "Windows 11: osinfo from the build");
+	tap_ok(!strcmp(at(r, "operating_systems.0.drive_mappings.0.letter"), "C") &&
 	   !strcmp(at(r, "operating_systems.0.drive_mappings.0.filesystem"), "0.2"), "a drive letter and its filesystem");
-	ok(!strcmp(at(r, "operating_systems.1.subvolume_id"), "256") &&
+	tap_ok(!strcmp(at(r, "operating_systems.1.subvolume_id"), "256") &&
 	   !strcmp(at(r, "operating_systems.2.subvolume_id"), "257"), "two systems in two subvolumes of one filesystem");
-	ok(!strcmp(at(r, "operating_systems.1.product_name"), "Fedora Linux 40") &&
+	tap_ok(!strcmp(at(r, "operating_systems.1.product_name"), "Fedora Linux 40") &&
 	   !strcmp(at(r, "operating_systems.1.osinfo"), "fedora40") &&
 	   !strcmp(at(r, "operating_systems.1.family"), "fedora"), "Linux: product_name, osinfo, family derived");
-	ok(!strcmp(at(r, "operating_systems.0.applications.0.name"), "App1") &&
+	tap_ok(!strcmp(at(r, "operating_systems.0.applications.0.name"), "App1") &&
 	   !strcmp(at(r, "operating_systems.0.applications.0.display_name"), "Application One") &&
 	   !strcmp(at(r, "operating_systems.0.applications.0.publisher"), "Red Hat") &&
 	   !strcmp(at(r, "operating_systems.0.applications.0.install_path"), "C:\\x5cApp") &&
 	   !strcmp(at(r, "operating_systems.0.applications.0.epoch"), "(none)") &&
 	   !strcmp(at(r, "operating_systems.0.applications.1.version"), "(none)"),
 	   "applications: their fields, the empty ones left out");
-	ok(!strcmp(at(r, "operating_systems.0.applications.0.description"), "line one\nline\\x1b two"),
+	tap_ok(!strcmp(at(r, "operating_systems.0.applications.0.description"), "line one\nline\\x1b two"),
 	   "an application's description keeps its lines, each cleaned");
-	ok(!strcmp(at(r, "operating_systems.4.distro"), "centos") &&
+	tap_ok(!strcmp(at(r, "operating_systems.4.distro"), "centos") &&
 	   !strcmp(at(r, "operating_systems.4.osinfo"), "centos6.10") &&
 	   !strcmp(at(r, "operating_systems.4.package_format"), "rpm") &&
 	   !strcmp(at(r, "operating_systems.4.package_management"), "yum") &&
 	   !strcmp(at(r, "operating_systems.4.applications.0.epoch"), "1"),
 	   "a release file's distro: osinfo, package format and manager derived");
-	ok(!strcmp(at(r, "operating_systems.4.mountpoints.0.mountpoint"), "/") &&
+	tap_ok(!strcmp(at(r, "operating_systems.4.mountpoints.0.mountpoint"), "/") &&
 	   !strcmp(at(r, "operating_systems.4.mountpoints.1.filesystem"), "0.5"), "mountpoints, / first");
-	ok(!strcmp(at(r, "operating_systems.1.distro"), "fedora") &&
+	tap_ok(!strcmp(at(r, "operating_systems.1.distro"), "fedora") &&
 	   !strcmp(at(r, "operating_systems.1.os_release_id"), "fedora") &&
 	   !strcmp(at(r, "operating_systems.1.package_management"), "dnf"), "os-release's ID kept beside the distro");
-	ok(!strcmp(at(r, "operating_systems.2.notes.1"), "os-release ID 'neon' not known: distro reported as given") &&
+	tap_ok(!strcmp(at(r, "operating_systems.2.notes.1"), "os-release ID 'neon' not known: distro reported as given") &&
 	   !strcmp(at(r, "operating_systems.2.family"), "ubuntu debian") &&
 	   !strcmp(at(r, "operating_systems.2.osinfo"), "(none)"), "an unknown ID: noted, family from ID_LIKE, no osinfo");
 	json_object_put(r);
@@ -189,9 +182,9 @@ static void bad(const char *text, int ndisks, const char *want, const char *what
 {
 	struct json_object *r = read_report(text, strlen(text), ndisks);
 
-	ok(!r && strstr(err_msg(), want), what);
+	tap_ok(!r && strstr(err_msg(), want), what);
 	if (r || !strstr(err_msg(), want))
-		printf("# got: %s\n", r ? "accepted" : err_msg());
+		tap_diag("got: %s", r ? "accepted" : err_msg());
 	json_object_put(r);
 }
 
@@ -243,7 +236,7 @@ int main(void)
 		static const char nul[] = "disk\t0\tsize\t1\0\n";
 		struct json_object *r = read_report(nul, sizeof nul - 1, 1);
 
-		ok(!r && strstr(err_msg(), "NUL"), "a NUL byte is refused");
+		tap_ok(!r && strstr(err_msg(), "NUL"), "a NUL byte is refused");
 		json_object_put(r);
 	}
 
@@ -269,6 +262,5 @@ int main(void)
 	bad(big, 1, "over", "a report over the size limit is refused");
 	free(big);
 
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

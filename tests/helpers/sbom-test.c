@@ -3,7 +3,6 @@
  * so that the caller can check it against the schema (validate-json):
  * this test checks what the schema cannot, the purls and versions. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,27 +10,7 @@
 #include <json-c/json.h>
 
 #include "inspect/sbom.h"
-
-static int n_test, failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failed += !cond;
-}
-
-static void is(const char *got, const char *want, const char *what)
-{
-	ok(got && !strcmp(got, want), "%s is %s", what, want);
-	if (!got || strcmp(got, want))
-		printf("#   got: %s\n", got ? got : "(none)");
-}
+#include "tap.h"
 
 static void set(struct json_object *o, const char *key, const char *v)
 {
@@ -208,8 +187,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sbom-test DIR\n");
 		return 2;
 	}
-	printf("1..44\n");
-	ok(sbom_os_count(r) == 5, "five operating systems");
+	tap_plan(44);
+	tap_ok(sbom_os_count(r) == 5, "five operating systems");
 	for (size_t i = 0; i < 5; i++) {
 		struct json_object *os = json_object_array_get_idx(oses, i);
 		int written = 0;
@@ -222,13 +201,13 @@ int main(int argc, char **argv)
 				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 			written = fclose(f) == 0;
 		}
-		ok(written, "OS %zu: a document, written to %s", i, file);
+		tap_okf(written, "OS %zu: a document, written to %s", i, file);
 		if (!docs[i])
 			docs[i] = json_object_new_object();
-		ok(len_at(docs[i], "components") == len_at(os, "applications"),
+		tap_okf(len_at(docs[i], "components") == len_at(os, "applications"),
 		   "OS %zu: as many components as applications (%zu)", i, len_at(os, "applications"));
-		ok(refs_ok(docs[i]), "OS %zu: bom-refs unique, the OS depends on each component", i);
-		ok(at(docs[i], "metadata/component/name") && !strcmp(at(docs[i], "metadata/component/name"),
+		tap_okf(refs_ok(docs[i]), "OS %zu: bom-refs unique, the OS depends on each component", i);
+		tap_okf(at(docs[i], "metadata/component/name") && !strcmp(at(docs[i], "metadata/component/name"),
 		   want_os[i][0]) && (want_os[i][1] ? at(docs[i], "metadata/component/version") &&
 		   !strcmp(at(docs[i], "metadata/component/version"), want_os[i][1]) :
 		   !at(docs[i], "metadata/component/version")),
@@ -237,48 +216,48 @@ int main(int argc, char **argv)
 	}
 
 	/* The document's frame. */
-	is(at(docs[0], "bomFormat"), "CycloneDX", "bomFormat");
-	is(at(docs[0], "specVersion"), "1.5", "specVersion");
+	tap_is(at(docs[0], "bomFormat"), "CycloneDX", "bomFormat");
+	tap_is(at(docs[0], "specVersion"), "1.5", "specVersion");
 	serial = at(docs[0], "serialNumber");
-	ok(serial && strlen(serial) == 45 && !strncmp(serial, "urn:uuid:", 9) && serial[23] == '4' &&
+	tap_ok(serial && strlen(serial) == 45 && !strncmp(serial, "urn:uuid:", 9) && serial[23] == '4' &&
 	   strchr("89ab", serial[28]) && at(docs[1], "serialNumber") &&
 	   strcmp(serial, at(docs[1], "serialNumber")), "serialNumber: a random v4 UUID URN");
-	is(at(docs[0], "metadata/component/type"), "operating-system", "the OS's component type");
-	is(at(docs[0], "metadata/component/properties/2/value"), paths[1], "the second image's path");
-	is(at(docs[0], "metadata/component/properties/3/value"), sums[1], "the second image's sha256");
+	tap_is(at(docs[0], "metadata/component/type"), "operating-system", "the OS's component type");
+	tap_is(at(docs[0], "metadata/component/properties/2/value"), paths[1], "the second image's path");
+	tap_is(at(docs[0], "metadata/component/properties/3/value"), sums[1], "the second image's sha256");
 
 	/* deb: the epoch in the version, '+' percent-encoded. */
-	is(at(docs[0], "components/0/purl"), "pkg:deb/debian/bash@1:5.2.15-2%2Bb2?arch=amd64&distro=debian-12",
+	tap_is(at(docs[0], "components/0/purl"), "pkg:deb/debian/bash@1:5.2.15-2%2Bb2?arch=amd64&distro=debian-12",
 	   "bash's purl");
-	is(at(docs[0], "components/0/version"), "1:5.2.15-2+b2", "bash's version");
-	is(at(docs[0], "components/0/bom-ref"), at(docs[0], "components/0/purl"), "bash's bom-ref");
-	is(at(docs[0], "components/0/externalReferences/0/url"), "http://tiswww.case.edu/php/chet/bash/bashtop.html",
+	tap_is(at(docs[0], "components/0/version"), "1:5.2.15-2+b2", "bash's version");
+	tap_is(at(docs[0], "components/0/bom-ref"), at(docs[0], "components/0/purl"), "bash's bom-ref");
+	tap_is(at(docs[0], "components/0/externalReferences/0/url"), "http://tiswww.case.edu/php/chet/bash/bashtop.html",
 	   "bash's website");
-	is(at(docs[0], "components/2/purl"), "pkg:deb/debian/ca-certificates@20230311?arch=all&distro=debian-12",
+	tap_is(at(docs[0], "components/2/purl"), "pkg:deb/debian/ca-certificates@20230311?arch=all&distro=debian-12",
 	   "a native package's purl");
-	ok(!json_object_object_get_ex(json_object_array_get_idx(json_object_object_get(docs[0], "components"), 2),
+	tap_ok(!json_object_object_get_ex(json_object_array_get_idx(json_object_object_get(docs[0], "components"), 2),
 	   "externalReferences", NULL), "a url that is not one is left out");
-	is(at(docs[0], "components/1/properties/0/value"), "glibc", "libc6's source package");
+	tap_is(at(docs[0], "components/1/properties/0/value"), "glibc", "libc6's source package");
 	/* rpm: the epoch a qualifier, the name's case kept. */
-	is(at(docs[1], "components/0/purl"),
+	tap_is(at(docs[1], "components/0/purl"),
 	   "pkg:rpm/fedora/NetworkManager@1.44.2-1.fc39?arch=x86_64&epoch=1", "NetworkManager's purl");
-	is(at(docs[1], "components/0/version"), "1:1.44.2-1.fc39", "NetworkManager's version");
-	is(at(docs[2], "components/0/purl"), "pkg:alpm/arch/pacman@6.0.2-10?arch=x86_64", "pacman's purl");
-	is(at(docs[2], "components/0/description"), "A library-based package manager",
+	tap_is(at(docs[1], "components/0/version"), "1:1.44.2-1.fc39", "NetworkManager's version");
+	tap_is(at(docs[2], "components/0/purl"), "pkg:alpm/arch/pacman@6.0.2-10?arch=x86_64", "pacman's purl");
+	tap_is(at(docs[2], "components/0/description"), "A library-based package manager",
 	   "the description when there is no summary");
 	/* Windows: no purl, the display name. */
-	ok(!at(docs[3], "components/0/purl") && !at(docs[3], "components/1/purl"), "Windows: no purls");
-	is(at(docs[3], "components/0/name"), "7-Zip 23.01 (x64)", "Windows: the display name");
-	is(at(docs[3], "components/1/publisher"), "Mozilla", "Windows: the publisher");
-	is(at(docs[4], "components/0/purl"), "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64", "busybox's purl");
-	is(at(docs[4], "components/1/bom-ref"), "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64#2",
+	tap_ok(!at(docs[3], "components/0/purl") && !at(docs[3], "components/1/purl"), "Windows: no purls");
+	tap_is(at(docs[3], "components/0/name"), "7-Zip 23.01 (x64)", "Windows: the display name");
+	tap_is(at(docs[3], "components/1/publisher"), "Mozilla", "Windows: the publisher");
+	tap_is(at(docs[4], "components/0/purl"), "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64", "busybox's purl");
+	tap_is(at(docs[4], "components/1/bom-ref"), "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64#2",
 	   "the same package twice: the second bom-ref gets #2");
 
 	errno = 0;
-	ok(!sbom_cyclonedx(r, 5, NULL, NULL, 0) && errno == EINVAL, "an OS index past the last: EINVAL");
+	tap_ok(!sbom_cyclonedx(r, 5, NULL, NULL, 0) && errno == EINVAL, "an OS index past the last: EINVAL");
 
 	for (size_t i = 0; i < 5; i++)
 		json_object_put(docs[i]);
 	json_object_put(r);
-	return failed ? 1 : 0;
+	return tap_status();
 }

@@ -1,0 +1,44 @@
+/* direct-attach: see direct-attach.h. */
+#include <stdio.h>
+
+#include "backend/direct-attach.h"
+#include "common/err.h"
+#include "plan/disk.h"
+
+/* Read-only at the device unless the user said :rw; the node is named
+ * after the LUN, which the device then refers to. */
+int direct_attach_args(const struct plan_disk_in *in, size_t n, json_object **node,
+		       json_object **dev)
+{
+	json_object *file = json_object_new_object();
+	char name[32], id[32];
+
+	*node = json_object_new_object();
+	*dev = json_object_new_object();
+	if (!file || !*node || !*dev) {
+		json_object_put(file);
+		json_object_put(*node);
+		json_object_put(*dev);
+		*node = *dev = NULL;
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	snprintf(name, sizeof name, "disk%zu", n);
+	snprintf(id, sizeof id, "lun%zu", n);
+	json_object_object_add(file, "driver", json_object_new_string(in->is_block ? "host_device" : "file"));
+	json_object_object_add(file, "filename", json_object_new_string(in->path));
+	json_object_object_add(file, "read-only", json_object_new_boolean(!in->rw));
+	json_object_object_add(*node, "driver",
+			       json_object_new_string(disk_format_name((enum disk_format)in->format)));
+	json_object_object_add(*node, "node-name", json_object_new_string(name));
+	json_object_object_add(*node, "read-only", json_object_new_boolean(!in->rw));
+	json_object_object_add(*node, "file", file);
+	json_object_object_add(*dev, "driver", json_object_new_string("scsi-hd"));
+	json_object_object_add(*dev, "bus", json_object_new_string("scsi0.0"));
+	json_object_object_add(*dev, "drive", json_object_new_string(name));
+	json_object_object_add(*dev, "id", json_object_new_string(id));
+	json_object_object_add(*dev, "channel", json_object_new_int(0));
+	json_object_object_add(*dev, "scsi-id", json_object_new_int(0));
+	json_object_object_add(*dev, "lun", json_object_new_int((int)n));
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* machine: the table of machine types (machine.h).  A new machine, such
+ * as aarch64's virt, is a name in machine_names, an enum plan_machine
+ * value and a row here; the code that reads the rows changes only where
+ * the new row asks for something no row asked for before. */
+#include "plan/kernel.h"
+#include "plan/machine.h"
+
+/* No machine is usual: a topology names its own. */
+const struct names machine_names[] = {
+	{ "q35", PLAN_Q35, 0 }, { "pc", PLAN_PC, 0 }, { "microvm", PLAN_MICROVM, 0 }, { NULL, 0, 0 },
+};
+
+#define FW_BOTH (MACHINE_BIT(PLAN_FW_SEABIOS) | MACHINE_BIT(PLAN_FW_QBOOT))
+#define KERN_BOTH (MACHINE_BIT(KERN_BZIMAGE) | MACHINE_BIT(KERN_PVH))
+
+static const struct machine machine_table[] = {
+	/* Slot 0 is the host bridge and slot 0x1f the ICH9's LPC, SATA and
+	 * SMBus functions. */
+	[PLAN_Q35] = {
+		.qemu = PLAN_QEMU, .arch = "x86_64", .options = "", .cpu = NULL, .libvirt = 1,
+		.pci = MACHINE_PCIE, .root_bus = "pcie.0",
+		.first_slot = 1, .last_slot = 0x1e, .libvirt_last_slot = 0x1e, .usb = MACHINE_USB_XHCI,
+		.console = "ttyS0", .console_model = "isa-serial", .console_builtin = 0,
+		.firmwares = FW_BOTH, .firmware = PLAN_FW_SEABIOS, .kernel_formats = KERN_BOTH,
+		.hpet_switch = 1, .tsc_hint = 0, .kvm_probe = 0,
+	},
+	/* Slot 0 is the host bridge and slot 1 the PIIX3.  libvirt fills
+	 * slots up to 0x1f; the topologies stop at 0x1e, as on q35. */
+	[PLAN_PC] = {
+		.qemu = PLAN_QEMU, .arch = "x86_64", .options = "", .cpu = NULL, .libvirt = 1,
+		.pci = MACHINE_PCI, .root_bus = "pci.0",
+		.first_slot = 2, .last_slot = 0x1e, .libvirt_last_slot = 0x1f, .usb = MACHINE_USB_UHCI,
+		.console = "ttyS0", .console_model = "isa-serial", .console_builtin = 0,
+		.firmwares = FW_BOTH, .firmware = PLAN_FW_SEABIOS, .kernel_formats = KERN_BOTH,
+		.hpet_switch = 1, .tsc_hint = 0,
+		/* The probe only waits for the kernel's banner: any
+		 * machine that boots the kernel would do. */
+		.kvm_probe = 1,
+	},
+	/* QEMU's microvm: virtio-mmio and no PCI; libvirt 9.0 cannot run it.
+	 * isa-serial=on gives it its ISA UART, and acpi=on lets the guest
+	 * find the virtio-mmio devices without kernel command-line entries.
+	 * It brings its own firmware (the qboot-based bios-microvm.bin),
+	 * which the plan calls seabios: no -bios.  It has no HPET and no
+	 * ACPI PM timer, and under TCG the kernel's PIT calibration of the
+	 * TSC fails now and then, after which it hangs; TCG's TSC is the
+	 * host's, so the guest is told its rate. */
+	[PLAN_MICROVM] = {
+		.qemu = PLAN_QEMU, .arch = "x86_64", .options = ",isa-serial=on,acpi=on", .cpu = NULL,
+		.libvirt = 0,
+		.pci = MACHINE_NO_PCI, .root_bus = NULL,
+		.first_slot = 0, .last_slot = 0, .libvirt_last_slot = 0, .usb = MACHINE_USB_NONE,
+		.console = "ttyS0", .console_model = "isa-serial", .console_builtin = 1,
+		.firmwares = MACHINE_BIT(PLAN_FW_SEABIOS), .firmware = PLAN_FW_SEABIOS,
+		.kernel_formats = KERN_BOTH, .hpet_switch = 0, .tsc_hint = 1, .kvm_probe = 0,
+	},
+};
+
+#define MACHINE_N (sizeof machine_table / sizeof *machine_table)
+_Static_assert(MACHINE_N == sizeof machine_names / sizeof *machine_names - 1,
+	       "a row for every machine name");
+
+const char *machine_name(enum plan_machine m)
+{
+	return names_name(machine_names, (int)m);
+}
+
+const struct machine *machine_of(enum plan_machine m)
+{
+	return &machine_table[m];
+}
+
+/* Both end at the last row, so that a set without a machine fails in
+ * plan_make() rather than runs off the table. */
+enum plan_machine machine_first(unsigned set)
+{
+	unsigned m = 0;
+
+	while (m + 1 < MACHINE_N && !(set & MACHINE_BIT(m)))
+		m++;
+	return (enum plan_machine)m;
+}
+
+enum plan_machine machine_kvm_probe(void)
+{
+	unsigned m = 0;
+
+	while (m + 1 < MACHINE_N && !machine_table[m].kvm_probe)
+		m++;
+	return (enum plan_machine)m;
+}
