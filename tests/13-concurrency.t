@@ -18,8 +18,9 @@ check "four concurrent extractions: one extracts, three find it cached" \
 
 for i in 1 2 3 4; do ("$LB" appliance build >"$T/build$i" 2>&1; echo $? >"$T/brc$i") & done
 wait
-check "four concurrent builds: all exit 0; one builds, three find it built (and its template)" \
-	[ "$(cat "$T"/brc?) $(cat "$T"/build* | grep -c '^built ') $(cat "$T"/build* | grep -c '^cache hit')" = "0 0 0 0 1 3" ]
+got="$(cat "$T"/brc? | xargs) $(cat "$T"/build* | grep -c '^built ') $(cat "$T"/build* | grep -c '^cache hit')"
+check "four concurrent builds: all exit 0; one builds, three find it built (and its template)" [ "$got" = "0 0 0 0 1 3" ]
+[ "$got" = "0 0 0 0 1 3" ] || diag "status, built, hits: $got" "$(tail -n 4 "$T"/build?)"
 check "no half-built appliance is left" sh -c "! ls -d '$T'/cache/build.* '$T'/cache/old.* 2>/dev/null | grep -q ."
 
 # libvirt probes QEMU once per embedded root; later roots start from the
