@@ -262,10 +262,19 @@ finish() { [ "$failed" = 0 ]; exit $?; }
 # libvirtd when they run, else ones started here with their pid files in
 # DIR.  daemons_stop stops exactly those, by pid: never a daemon the
 # machine's owner runs.
+# named_runs NAME: whether a process named NAME runs.  A zombie does not:
+# a daemon this test killed may not be reaped yet when it starts another.
+named_runs() {
+	local p s
+	for p in $(pgrep -x "$1"); do
+		read -r _ _ s _ 2>/dev/null <"/proc/$p/stat" && [ "$s" != Z ] && return 0
+	done
+	return 1
+}
 daemons_start() {
 	DAEMON_DIR=$1
-	pgrep -x virtlogd >/dev/null || virtlogd -d -p "$DAEMON_DIR/virtlogd.pid" || return 1
-	pgrep -x libvirtd >/dev/null || libvirtd -d -p "$DAEMON_DIR/libvirtd.pid" || return 1
+	named_runs virtlogd || virtlogd -d -p "$DAEMON_DIR/virtlogd.pid" || return 1
+	named_runs libvirtd || libvirtd -d -p "$DAEMON_DIR/libvirtd.pid" || return 1
 	for _ in $(seq 50); do virsh -q -c qemu:///system version >/dev/null 2>&1 && return 0; sleep 0.2; done
 	return 1
 }
