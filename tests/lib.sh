@@ -145,17 +145,13 @@ own_track() {
 }
 # own_qemus: the pids of this test's QEMUs still running, one a line.
 own_qemus() {
-	local q id a d
+	local q id
 	for q in $(all_qemus); do
 		id=$(own_id "$q") || continue
-		if own_descends "$q" || grep -qxF "$id" "$T/.qemus" 2>/dev/null; then
+		if own_descends "$q" || grep -qxF "$id" "$T/.qemus" 2>/dev/null ||
+		   tr '\0' ' ' 2>/dev/null <"/proc/$q/cmdline" | own_names; then
 			echo "$q"
-			continue
 		fi
-		a=$(tr '\0' ' ' 2>/dev/null <"/proc/$q/cmdline")
-		for d in "${OWN_DIRS[@]}"; do
-			case $a in *"$d/"*) echo "$q"; break ;; esac
-		done
 	done
 }
 # running IDS: whether a process of one of those ids (own_id, one a
