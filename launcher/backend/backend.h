@@ -46,8 +46,6 @@ struct backend_args {
 	const char *connect;          /* libvirt URI; NULL: the default */
 	const char *cache;            /* the appliance's cache (embedded roots) */
 	const char *template_dir;     /* a template's or clone's (plan->start) */
-	const struct plan_disk_in *disks;   /* a clone's, to hot-add */
-	size_t ndisks;
 	double deadline;              /* util_now()'s clock: the launch's end */
 	/* A remote host's (pool.h): the appliance's key, which names its
 	 * volumes; its root image, the overlay's backing file; the pool
@@ -67,7 +65,8 @@ struct backend_ops {
 	int (*render)(const struct plan *p, struct strv *out);
 	/* Start the VM.  *DATA is the backend's state, set even when the
 	 * start fails, for stop to release.  A clone (plan->start) is
-	 * restored from its template, given its disks and set running
+	 * restored from its template, given its disks (the plan's hot[])
+	 * by the backend's own renderer of them, and set running
 	 * before this returns.  Returns -1 after err_set(). */
 	int (*start)(const struct backend_args *a, const struct backend_sink *s, void **data);
 	/* A template at ready: stop it and save its state into its

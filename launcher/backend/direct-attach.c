@@ -7,12 +7,18 @@
 
 /* Read-only at the device unless the user said :rw; the node is named
  * after the LUN, which the device then refers to. */
-int direct_attach_args(const struct plan_disk_in *in, size_t n, json_object **node,
-		       json_object **dev)
+int direct_attach_args(const struct plan *p, size_t n, json_object **node, json_object **dev)
 {
-	json_object *file = json_object_new_object();
+	const struct plan_dev *d = n < p->nhot ? &p->hot[n] : NULL;
+	json_object *file;
 	char name[32], id[32];
 
+	*node = *dev = NULL;
+	if (!d) {
+		err_set(LB_EXIT_VM, "the plan has no hot-added disk %zu", n);
+		return -1;
+	}
+	file = json_object_new_object();
 	*node = json_object_new_object();
 	*dev = json_object_new_object();
 	if (!file || !*node || !*dev) {
@@ -25,13 +31,12 @@ int direct_attach_args(const struct plan_disk_in *in, size_t n, json_object **no
 	}
 	snprintf(name, sizeof name, "disk%zu", n);
 	snprintf(id, sizeof id, "lun%zu", n);
-	json_object_object_add(file, "driver", json_object_new_string(in->is_block ? "host_device" : "file"));
-	json_object_object_add(file, "filename", json_object_new_string(in->path));
-	json_object_object_add(file, "read-only", json_object_new_boolean(!in->rw));
-	json_object_object_add(*node, "driver",
-			       json_object_new_string(disk_format_name((enum disk_format)in->format)));
+	json_object_object_add(file, "driver", json_object_new_string(d->is_block ? "host_device" : "file"));
+	json_object_object_add(file, "filename", json_object_new_string(d->path));
+	json_object_object_add(file, "read-only", json_object_new_boolean(d->readonly));
+	json_object_object_add(*node, "driver", json_object_new_string(disk_format_name(d->format)));
 	json_object_object_add(*node, "node-name", json_object_new_string(name));
-	json_object_object_add(*node, "read-only", json_object_new_boolean(!in->rw));
+	json_object_object_add(*node, "read-only", json_object_new_boolean(d->readonly));
 	json_object_object_add(*node, "file", file);
 	json_object_object_add(*dev, "driver", json_object_new_string("scsi-hd"));
 	json_object_object_add(*dev, "bus", json_object_new_string("scsi0.0"));

@@ -10,10 +10,9 @@
 
 #include "plan/plan.h"
 
-/* Disk IN as LUN N of the clone's virtio-scsi bus: the arguments of
- * blockdev-add into *NODE and of device_add into *DEV, both the
- * caller's to put.  Returns 0, or -1 after err_set(). */
-int direct_attach_args(const struct plan_disk_in *in, size_t n, json_object **node,
-		       json_object **dev);
+/* P's hot-added disk N (plan.h) as LUN N of the clone's virtio-scsi
+ * bus: the arguments of blockdev-add into *NODE and of device_add into
+ * *DEV, both the caller's to put.  Returns 0, or -1 after err_set(). */
+int direct_attach_args(const struct plan *p, size_t n, json_object **node, json_object **dev);
 
 #endif

@@ -141,12 +141,13 @@ static int direct_migrate(struct direct *d, const char *cmd, const char *uri, do
 	return 0;
 }
 
-/* Disk N as LUN N of the clone's virtio-scsi bus (direct-attach.h). */
-static int direct_attach(struct direct *d, const struct plan_disk_in *in, size_t n, double deadline)
+/* The plan's hot-added disk N as LUN N of the clone's virtio-scsi bus
+ * (direct-attach.h). */
+static int direct_attach(struct direct *d, const struct plan *p, size_t n, double deadline)
 {
 	json_object *node, *dev;
 
-	if (direct_attach_args(in, n, &node, &dev) < 0)
+	if (direct_attach_args(p, n, &node, &dev) < 0)
 		return -1;
 	if (qmp_call(d->qmp, "blockdev-add", node, deadline) < 0) {
 		json_object_put(dev);
@@ -164,8 +165,8 @@ static int direct_restore(struct direct *d, const struct backend_args *a)
 		return -1;
 	d->restoring = 0;
 	s->step(s->ctx, BACKEND_RESTORED);
-	for (size_t i = 0; i < a->ndisks; i++)
-		if (direct_attach(d, &a->disks[i], i, a->deadline) < 0)
+	for (size_t i = 0; i < a->plan->nhot; i++)
+		if (direct_attach(d, a->plan, i, a->deadline) < 0)
 			return -1;
 	s->step(s->ctx, BACKEND_ATTACHED);
 	return qmp_call(d->qmp, "cont", NULL, a->deadline);

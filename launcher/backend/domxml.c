@@ -482,23 +482,21 @@ out:
 	return domxml_finish(buf, w, -1, NULL);
 }
 
-char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel)
+char *domxml_render_hot(const struct plan *p, size_t n, int norelabel)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	struct plan_dev d = {
-		.kind = PLAN_DEV_DISK, .path = (char *)in->path, .format = (enum disk_format)in->format,
-		.is_block = in->is_block, .readonly = !in->rw,
-	};
 	int r = 0;
 
+	if (n >= p->nhot) {
+		err_set(LB_EXIT_VM, "the plan has no hot-added disk %zu", n);
+		goto out;
+	}
 	if (!w) {
 		err_set(LB_EXIT_VM, "cannot create an XML writer");
 		goto out;
 	}
-	/* The guest names them in the order they come; this is libvirt's. */
-	snprintf(d.target, sizeof d.target, "sd%c", 'a' + (int)n);
-	r |= domxml_disk(w, &d, norelabel, (int)n);
+	r |= domxml_disk(w, &p->hot[n], norelabel, (int)n);
 	return domxml_finish(buf, w, r, "the disk's XML");
 out:
 	return domxml_finish(buf, w, -1, NULL);

@@ -21,10 +21,11 @@ struct domxml_extra {
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */
 char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
-/* The <disk> of IN as LUN N of the virtio-scsi controller, for
- * virDomainAttachDeviceFlags: a clone's disks (plan.h).  NORELABEL as
+/* The <disk> of P's hot-added disk N, as LUN N of the virtio-scsi
+ * controller, for virDomainAttachDeviceFlags: a clone's disks (plan.h),
+ * written by the renderer of the machine's own.  NORELABEL as
  * disk_norelabel.  Returns it malloc'd, or NULL after err_set(). */
-char *domxml_render_lun(const struct plan_disk_in *in, unsigned n, int norelabel);
+char *domxml_render_hot(const struct plan *p, size_t n, int norelabel);
 
 /* The writer's helpers, which volxml.c shares.  Each returns <0 on
  * failure, like the libxml2 calls; the caller ORs them so that one check

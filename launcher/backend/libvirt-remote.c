@@ -59,14 +59,29 @@ static char *remote_root(struct lvb *l, const struct backend_args *a)
 			pool_overlay(&l->pool, name, root, DISK_RAW));
 }
 
-/* The plan as the remote host sees it, in RP (a copy of A's plan whose
- * strings are the host's): the appliance's files uploaded unless their
- * volumes are there, the root overlay a volume (remote_root), and the
- * disks the host's (remote_disk), a clone's in l->rdisks.  A template's
+/* A disk of the plan as that host has it: the user's disk N there
+ * (remote_disk), in its format there. */
+static int remote_plan_disk(struct lvb *l, const struct backend_args *a, struct plan_dev *d,
+			    unsigned n)
+{
+	int fmt = -1;
+
+	if (!(d->path = (char *)remote_disk(l, a, d->path, n, &fmt)))
+		return -1;
+	if (fmt >= 0)
+		d->format = (enum disk_format)fmt;
+	return 0;
+}
+
+/* The plan as the remote host sees it, in l->rplan (a copy of A's plan
+ * whose strings are the host's): the appliance's files uploaded unless
+ * their volumes are there, the root overlay a volume (remote_root), and
+ * the disks the host's, a clone's hot-added ones as well.  A template's
  * image goes into the pool's directory, named by the template. */
-int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
+int remote_plan(struct lvb *l, const struct backend_args *a)
 {
 	const char *key = a->appl_key;
+	struct plan *rp = &l->rplan;
 	unsigned n = 0;
 
 	if (pool_open(&l->pool, l->conn, a->pool) < 0)
@@ -77,7 +92,6 @@ int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
 		return -1;
 	for (size_t i = 0; i < rp->ndev; i++) {
 		struct plan_dev *d = &rp->dev[i];
-		int fmt = -1;
 
 		if (d->kind != PLAN_DEV_DISK)
 			continue;
@@ -86,20 +100,12 @@ int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
 				return -1;
 			continue;
 		}
-		if (!(d->path = (char *)remote_disk(l, a, d->path, n++, &fmt)))
+		if (remote_plan_disk(l, a, d, n++) < 0)
 			return -1;
-		if (fmt >= 0)
-			d->format = (enum disk_format)fmt;
 	}
-	for (size_t i = 0; i < a->ndisks; i++) {
-		int fmt = -1;
-
-		l->rdisks[i] = a->disks[i];
-		if (!(l->rdisks[i].path = remote_disk(l, a, a->disks[i].path, (unsigned)i, &fmt)))
+	for (size_t i = 0; i < rp->nhot; i++)
+		if (remote_plan_disk(l, a, &rp->hot[i], n++) < 0)
 			return -1;
-		if (fmt >= 0)
-			l->rdisks[i].format = fmt;
-	}
 	if (a->plan->start != PLAN_START_COLD) {
 		free(l->image);
 		if (!(l->image = pool_template_image(&l->pool, a->plan->name)))

@@ -39,7 +39,11 @@ struct lvb {
 	struct pool pool;
 	struct strv remote_paths;     /* the plan's files on that host */
 	struct relay *relay;          /* the channel's stream to chan.c's socket */
-	struct plan_disk_in rdisks[PLAN_MAX_DISKS];   /* a clone's disks, as that host has them */
+	/* The plan as the host that runs the VM sees it: the caller's, or
+	 * on another host its rewrite (libvirt-remote.h), whose strings are
+	 * in remote_paths.  A clone's disks are attached from it. */
+	const struct plan *seen;
+	struct plan rplan;
 	char *marker;                 /* a remote template's: the local file that says it is saved */
 };
 

@@ -133,13 +133,14 @@ static int libvirt_check_conn(const struct lvb *l, const struct backend_args *a)
 	return 0;
 }
 
-/* Whether the plan attaches any of the user's disks. */
+/* Whether the plan attaches any of the user's disks: at the start, or
+ * hot-added to a clone. */
 static int libvirt_has_user_disk(const struct plan *p)
 {
 	for (size_t i = 0; i < p->ndev; i++)
 		if (p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root)
 			return 1;
-	return 0;
+	return p->nhot > 0;
 }
 
 /* A clone: the template's image restored paused, as the domain XML
@@ -170,11 +171,12 @@ static int libvirt_restore(struct lvb *l, const char *xml)
 	return 0;
 }
 
-/* Disk N as LUN N of the clone's virtio-scsi controller: libvirt adds
- * the block node and the scsi-hd device, read-only unless :rw. */
-static int libvirt_attach(struct lvb *l, const struct plan_disk_in *in, size_t n)
+/* P's hot-added disk N as LUN N of the clone's virtio-scsi controller:
+ * libvirt adds the block node and the scsi-hd device, read-only unless
+ * :rw. */
+static int libvirt_attach(struct lvb *l, const struct plan *p, size_t n)
 {
-	char *xml = domxml_render_lun(in, (unsigned)n, l->norelabel);
+	char *xml = domxml_render_hot(p, n, l->norelabel);
 	int r;
 
 	if (!xml)
@@ -182,7 +184,7 @@ static int libvirt_attach(struct lvb *l, const struct plan_disk_in *in, size_t n
 	r = virDomainAttachDeviceFlags(l->dom, xml, VIR_DOMAIN_AFFECT_LIVE);
 	free(xml);
 	if (r < 0)
-		err_set(LB_EXIT_VM, "cannot attach %s: %s", in->path, lv_error());
+		err_set(LB_EXIT_VM, "cannot attach %s: %s", p->hot[n].path, lv_error());
 	return r < 0 ? -1 : 0;
 }
 
@@ -267,17 +269,15 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		return -1;
 	{
 		struct domxml_extra ex = { libvirt_daemon_label(a->plan), 0, 0, NULL };
-		const struct plan *pl = a->plan;
-		struct plan rp;
-
 		l->remote = a->plan->conn == PLAN_CONN_REMOTE;
+		l->seen = a->plan;
 		if (l->remote) {
 			/* The image is that host's; ours says it is there. */
 			l->marker = l->image;
 			l->image = NULL;
-			if (remote_plan(l, a, &rp) < 0)
+			if (remote_plan(l, a) < 0)
 				goto out;
-			pl = &rp;
+			l->seen = &l->rplan;
 			ex.channel_bind = 1;
 			ex.owner = l->pool.owner;
 		}
@@ -285,13 +285,13 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
-		ex.disk_norelabel = !ex.dac_label && (libvirt_has_user_disk(a->plan) || a->ndisks) &&
+		ex.disk_norelabel = !ex.dac_label && libvirt_has_user_disk(a->plan) &&
 				    !l->remote && lv_has_dac(l->conn);
 		/* A remote host's disks are labelled as libvirt labels any
 		 * disk there: the owners kept here are ours, on our files.
 		 * A clone's disks come later, hot-added, and take the same. */
 		l->norelabel = ex.disk_norelabel;
-		xml = domxml_render(pl, &ex);
+		xml = domxml_render(l->seen, &ex);
 	}
 	if (!xml)
 		goto out;
@@ -321,8 +321,8 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	s->step(s->ctx, BACKEND_CREATED);
 	if (a->plan->start == PLAN_START_CLONE) {
 		s->step(s->ctx, BACKEND_RESTORED);
-		for (size_t i = 0; i < a->ndisks; i++)
-			if (libvirt_attach(l, l->remote ? &l->rdisks[i] : &a->disks[i], i) < 0)
+		for (size_t i = 0; i < l->seen->nhot; i++)
+			if (libvirt_attach(l, l->seen, i) < 0)
 				goto out;
 		s->step(s->ctx, BACKEND_ATTACHED);
 	}

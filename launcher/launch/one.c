@@ -97,8 +97,6 @@ int one_launch(const struct launch_opts *o, enum plan_start start, const struct 
 		args.plan = &l->plan;
 		args.rundir = l->rundir;
 		args.template_dir = l->template_dir;
-		args.disks = in.disks;
-		args.ndisks = start == PLAN_START_CLONE ? in.ndisks : 0;
 		args.deadline = l->end;
 		args.appl_key = appl_key;
 		args.root = in.root;

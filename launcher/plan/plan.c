@@ -44,6 +44,25 @@ static struct plan_dev *plan_add_dev(struct plan *p, enum plan_dev_kind kind)
 	return d;
 }
 
+/* Disk D's fields: a device of the machine, or a clone's hot-added
+ * one, whose letters are SCSI's (N: how many came before it). */
+static int plan_fill_disk(struct plan_dev *d, const char *path, enum disk_format format,
+			  int is_block, int rw, int is_root, const char *prefix, unsigned n)
+{
+	memset(d, 0, sizeof *d);
+	d->kind = PLAN_DEV_DISK;
+	if (!(d->path = strdup(path))) {
+		err_set(LB_EXIT_VM, "out of memory");
+		return -1;
+	}
+	d->format = format;
+	d->is_block = is_block;
+	d->readonly = !rw && !is_root;
+	d->is_root = is_root;
+	snprintf(d->target, sizeof d->target, "%s%c", prefix, 'a' + n);
+	return 0;
+}
+
 static int plan_add_disk(struct plan *p, const char *path, enum disk_format format, int is_block,
 			 int rw, int is_root)
 {
@@ -53,17 +72,19 @@ static int plan_add_disk(struct plan *p, const char *path, enum disk_format form
 	for (size_t i = 0; i < p->ndev; i++)
 		n += p->dev[i].kind == PLAN_DEV_DISK;
 	d = plan_add_dev(p, PLAN_DEV_DISK);
-	if (!d)
+	return d ? plan_fill_disk(d, path, format, is_block, rw, is_root, "vd", n) : -1;
+}
+
+/* The guest names hot-added SCSI disks in the order they come, sda
+ * first, as libvirt names their targets. */
+static int plan_add_hot(struct plan *p, const struct plan_disk_in *in)
+{
+	struct plan_dev *d = &p->hot[p->nhot];
+	unsigned n = (unsigned)p->nhot;
+
+	if (plan_fill_disk(d, in->path, (enum disk_format)in->format, in->is_block, in->rw, 0, "sd", n) < 0)
 		return -1;
-	if (!(d->path = strdup(path))) {
-		err_set(LB_EXIT_VM, "out of memory");
-		return -1;
-	}
-	d->format = format;
-	d->is_block = is_block;
-	d->readonly = !rw && !is_root;
-	d->is_root = is_root;
-	snprintf(d->target, sizeof d->target, "vd%c", 'a' + n);
+	p->nhot++;
 	return 0;
 }
 
@@ -241,14 +262,17 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		if (plan_add_disk(p, overlay, DISK_QCOW2, 0, 0, 1) < 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < in->ndisks && in->start == PLAN_START_COLD; i++) {
+	/* The user's disks: the machine's own on a cold boot; a clone's
+	 * are attached to the template's machine, and a template has none. */
+	for (size_t i = 0; i < in->ndisks && in->start != PLAN_START_TEMPLATE; i++) {
 		const struct plan_disk_in *d = &in->disks[i];
 
 		if (!d->probed || d->format < 0) {
 			err_set(LB_EXIT_VM, "disk %s was not probed", d->path);
 			goto fail;
 		}
-		if (plan_add_disk(p, d->path, (enum disk_format)d->format, d->is_block, d->rw, 0) < 0)
+		if (in->start == PLAN_START_CLONE ? plan_add_hot(p, d) < 0 :
+		    plan_add_disk(p, d->path, (enum disk_format)d->format, d->is_block, d->rw, 0) < 0)
 			goto fail;
 	}
 	if (t->apply(p, arg) < 0)
@@ -263,6 +287,8 @@ void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->ndev; i++)
 		free(p->dev[i].path);
+	for (size_t i = 0; i < p->nhot; i++)
+		free(p->hot[i].path);
 	free(p->kernel);
 	free(p->initrd);
 	free(p->cmdline);

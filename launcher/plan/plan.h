@@ -111,7 +111,7 @@ struct plan_dev {
 	int is_block;
 	int readonly;
 	int is_root;              /* the appliance root overlay */
-	char target[8];           /* vda, vdb, ... */
+	char target[8];           /* vda, vdb, ...; a clone's: sda, sdb, ... */
 	struct plan_addr addr;
 };
 
@@ -145,6 +145,13 @@ struct plan {
 	size_t nctl;
 	struct plan_dev dev[PLAN_MAX_DEV];
 	size_t ndev;
+	/* A clone's disks: not part of the machine, which is its template's,
+	 * but attached to it after the restore, hot[i] as LUN i of the
+	 * virtio-scsi controller.  Renderers and topologies see only dev[];
+	 * each backend attaches these from the same fields a cold launch's
+	 * disks are rendered from. */
+	struct plan_dev hot[PLAN_MAX_DISKS];
+	size_t nhot;
 };
 
 /* A disk as the plan takes it: probed and named absolutely by the

@@ -45,21 +45,26 @@ static void rt_plan(const struct plan_input *in, const char *start)
 	plan_free(&p);
 }
 
-/* What a clone is given after its restore, disk by disk. */
+/* What a clone is given after its restore, disk by disk: the hot-added
+ * disks of the clone's plan IN makes. */
 static void rt_attach(const struct plan_input *in)
 {
-	for (size_t i = 0; i < in->ndisks; i++) {
+	struct plan p;
+
+	if (plan_make(in, &p) < 0)
+		rt_fail("plan_make");
+	for (size_t i = 0; i < p.nhot; i++) {
 		json_object *node, *dev;
 
 		for (int norelabel = 0; norelabel <= 1; norelabel++) {
-			char *xml = domxml_render_lun(&in->disks[i], (unsigned)i, norelabel);
+			char *xml = domxml_render_hot(&p, i, norelabel);
 
 			if (!xml)
-				rt_fail("domxml_render_lun");
+				rt_fail("domxml_render_hot");
 			printf("== clone: lun %zu xml%s\n%s", i, norelabel ? ", norelabel" : "", xml);
 			free(xml);
 		}
-		if (direct_attach_args(&in->disks[i], i, &node, &dev) < 0)
+		if (direct_attach_args(&p, i, &node, &dev) < 0)
 			rt_fail("direct_attach_args");
 		printf("== clone: lun %zu qmp\nblockdev-add %s\n", i,
 		       json_object_to_json_string_ext(node, JSON_C_TO_STRING_PLAIN));
@@ -67,11 +72,12 @@ static void rt_attach(const struct plan_input *in)
 		json_object_put(node);
 		json_object_put(dev);
 	}
+	plan_free(&p);
 }
 
 int main(int argc, char **argv)
 {
-	struct plan_input in = PLAN_INPUT_INIT;
+	struct plan_input in = PLAN_INPUT_INIT, clone = PLAN_INPUT_INIT;
 
 	in.topology = argc > 1 ? argv[1] : "minimal";
 	if (!(in.topo = topo_find(in.topology, &in.topo_arg)))
@@ -109,9 +115,10 @@ int main(int argc, char **argv)
 		if (s == PLAN_START_CLONE) {
 			sin.uuid = "01234567-89ab-cdef-0123-456789abcdef";
 			sin.name = "leanboot-warm-0123456789ab";
+			clone = sin;
 		}
 		rt_plan(&sin, rt_starts[s]);
 	}
-	rt_attach(&in);
+	rt_attach(&clone);
 	return 0;
 }
