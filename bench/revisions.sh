@@ -8,23 +8,27 @@
 # the test image KIND (tests/helpers/mkimage), or of the image file KIND
 # names (a debootstrapped system, say), and each revision is set
 # against the first one instead of guestfish: what a change to the
-# inspector costs.
+# inspector costs.  -s START passes --start START (cold, auto or warm)
+# to every launch; without it each revision starts as it does by default.
+# A warm series makes its templates in one launch each before the first
+# round.
 #
-#   bench/revisions.sh [-n ROUNDS] [-i KIND|IMAGE] REV...   (run from the repository)
+#   bench/revisions.sh [-n ROUNDS] [-s START] [-i KIND|IMAGE] REV...   (run from the repository)
 #
 # Each revision is built in a temporary worktree with its own appliance
 # cache; nothing in the checkout changes.  TCG is forced throughout.
 set -eu
-rounds=5 kind=""
-while getopts n:i: o; do
+rounds=5 kind="" start=()
+while getopts n:i:s: o; do
 	case $o in
 	n) rounds=$OPTARG ;;
+	s) start=(--start "$OPTARG") ;;
 	i) kind=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-i KIND] REV..." >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-s START] [-i KIND] REV..." >&2; exit 2; }
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-revs.XXXXXX")
 trap 'for r in "${revs[@]}"; do git -C "$top" worktree remove --force "$work/$r" 2>/dev/null || true; done; rm -rf "$work"' EXIT
@@ -51,13 +55,17 @@ fi
 launch() {
 	if [ -n "$kind" ]; then
 		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg \
-			"$(lb "$1")" inspect --backend "$2" --json "$img" >/dev/null
+			"$(lb "$1")" inspect --backend "$2" "${start[@]}" --json "$img" >/dev/null
 	else
-		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$(lb "$1")" run --backend "$2" -- true
+		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$(lb "$1")" run --backend "$2" "${start[@]}" -- true
 	fi
 }
 
 now() { date +%s.%N; }
+# A warm series times clones, not the boot that makes each template.
+if [ "${start[1]:-}" = warm ] || [ "${start[1]:-}" = auto ]; then
+	for r in "${revs[@]}"; do for b in direct libvirt; do launch "$r" $b; done; done
+fi
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a / b }'; }
 declare -A t
