@@ -50,7 +50,7 @@ void reap_start(struct lvb *l)
 	 * for, 40 s on a zombie of ours that nobody reaps.  Once they are in
 	 * the root's cache this only loads them, which the creation would do
 	 * anyway. */
-	free(virConnectGetDomainCapabilities(l->conn, PLAN_QEMU, NULL, NULL, NULL, 0));
+	free(virConnectGetDomainCapabilities(l->conn, machine_of(l->plan->machine)->qemu, NULL, NULL, NULL, 0));
 	/* Per process and harmless to repeat. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	l->reaping = pthread_create(&l->reaper, NULL, reap_thread, l) == 0;

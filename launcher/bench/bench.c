@@ -176,11 +176,18 @@ static void remote_host(struct bench_conf *c, const char *cache)
 	virConnectClose(conn);
 }
 
+/* The conditions of the run, for its report: the versions of QEMU (the
+ * first configuration's emulator), libvirt and the guest kernel, and the
+ * host's CPU. */
 static void conditions(struct bench *b)
 {
-	char line[256];
+	char line[256], cmd[300];
 	unsigned long v = 0;
-	FILE *f = popen(PLAN_QEMU " --version", "r");
+	FILE *f;
+
+	snprintf(cmd, sizeof cmd, "%.200s --version",
+		 machine_of(plan_input_machine(&b->conf[0].in))->qemu);
+	f = popen(cmd, "r");
 
 	snprintf(b->qemu_version, sizeof b->qemu_version, "?");
 	if (f) {

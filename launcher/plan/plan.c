@@ -138,6 +138,11 @@ unsigned plan_default_memory(int shape)
 	return shape == PLAN_SHAPE_INITRAMFS ? PLAN_MEMORY_MIB_INITRAMFS : PLAN_MEMORY_MIB;
 }
 
+enum plan_machine plan_input_machine(const struct plan_input *in)
+{
+	return in->machine < 0 ? machine_first(in->topo->machines) : (enum plan_machine)in->machine;
+}
+
 int plan_make(const struct plan_input *in, struct plan *p)
 {
 	const struct topo *t = in->topo;
@@ -150,7 +155,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		err_set(LB_EXIT_VM, "the plan's input is not resolved");
 		return -1;
 	}
-	machine = in->machine < 0 ? machine_first(t->machines) : (enum plan_machine)in->machine;
+	machine = plan_input_machine(in);
 	if (!(t->machines & MACHINE_BIT(machine))) {
 		err_set(LB_EXIT_USAGE, "topology %s does not work on machine %s",
 			t->name, machine_name(machine));
@@ -200,19 +205,12 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		err_set(LB_EXIT_VM, "out of memory");
 		goto fail;
 	}
-	/* x86's COMMAND_LINE_SIZE; the kernel would cut the rest off. */
-	if (strlen(p->cmdline) > 2047) {
-		err_set(LB_EXIT_USAGE, "the kernel command line would be %zu bytes; at most 2047 fit",
-			strlen(p->cmdline));
-		goto fail;
-	}
 	if (!(m->kernel_formats & MACHINE_BIT(p->kernel_format))) {
 		err_set(LB_EXIT_USAGE, "machine %s does not boot a %s kernel", machine_name(machine),
 			kern_format_name((enum kern_format)p->kernel_format));
 		goto fail;
 	}
-	/* The TSC's rate, last on the line (machine.c says why); the limit
-	 * above does not count it. */
+	/* The TSC's rate, last on the line (machine.c says why). */
 	if (m->tsc_hint && p->tsc_khz) {
 		char *c = util_printf("%s tsc_early_khz=%u", p->cmdline, p->tsc_khz);
 
@@ -220,6 +218,13 @@ int plan_make(const struct plan_input *in, struct plan *p)
 			goto fail;
 		free(p->cmdline);
 		p->cmdline = c;
+	}
+	/* x86's COMMAND_LINE_SIZE, the whole line counted: the kernel would
+	 * cut the rest off. */
+	if (strlen(p->cmdline) > 2047) {
+		err_set(LB_EXIT_USAGE, "the kernel command line would be %zu bytes; at most 2047 fit",
+			strlen(p->cmdline));
+		goto fail;
 	}
 	/* No element of libvirt's domain XML sets icount: both renderers
 	 * pass it as they pass bench's trace, as QEMU arguments. */

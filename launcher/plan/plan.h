@@ -223,6 +223,8 @@ extern const char plan_tuning[];
  * err_set(). */
 int plan_make(const struct plan_input *in, struct plan *p);
 void plan_free(struct plan *p);
+/* The machine a resolved IN asks for: its own, or its topology's first. */
+enum plan_machine plan_input_machine(const struct plan_input *in);
 
 /* Make explicit what libvirt would add to this plan (default USB and
  * balloon, a root port per unaddressed PCIe device, the spare port), so
