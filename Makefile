@@ -41,7 +41,7 @@ INIT_OBJS    = $(INIT_SRCS:%.c=$(B)/obj/%.o)
 INSPECT_OBJS = $(INSPECT_SRCS:%.c=$(B)/obj/%.o)
 
 HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test \
-          render-test
+          render-test key-test
 HELPER_BINS = $(HELPERS:%=$(B)/tests/helpers/%)
 
 .DEFAULT_GOAL := all
@@ -152,6 +152,16 @@ RENDER_OBJS = $(call o,plan/plan plan/machine plan/kernel plan/topology plan/dis
 $(HB)/render-test: tests/helpers/render-test.c $(RENDER_OBJS) $(BASE_OBJS)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
+
+# The template key's words against both backends' renders: their hooks
+# (backend_ops) come with the backends' objects and what those call.
+# It links libvirt, so it takes the sanitizer defaults leanboot takes.
+KEY_OBJS = $(RENDER_OBJS) $(call o,plan/key plan/conn common/proc backend/direct backend/libvirt \
+             backend/libvirt-reap backend/libvirt-remote backend/lv backend/pool backend/qmp \
+             backend/relay backend/volxml)
+$(HB)/key-test: tests/helpers/key-test.c $(KEY_OBJS) $(BASE_OBJS) $(SAN_OBJS)
+	@mkdir -p $(@D)
+	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS) -pthread
 
 -include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d) $(HELPER_BINS:=.d)
 

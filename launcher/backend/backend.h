@@ -60,8 +60,8 @@ struct backend_ops {
 	/* The plan as this backend hands it over, appended to OUT:
 	 * libvirt's domain XML as one string, or the qemu argv a word
 	 * each.  Nothing about a connection is in it (`leanboot xml`
-	 * shows it; the template key is taken from it).  Returns -1 after
-	 * err_set(). */
+	 * shows it; key-test holds the template key to it).  Returns -1
+	 * after err_set(). */
 	int (*render)(const struct plan *p, struct strv *out);
 	/* Start the VM.  *DATA is the backend's state, set even when the
 	 * start fails, for stop to release.  A clone (plan->start) is

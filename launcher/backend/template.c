@@ -1,7 +1,7 @@
-/* template: see template.h.  The key is computed from the command line
- * the template's plan renders to, with the per-launch paths fixed, so
- * that whatever changes what QEMU is asked to build changes the key,
- * without a list of inputs here to keep in step with the renderer. */
+/* template: see template.h.  The key is computed from the template's
+ * plan as plan_key_words() reads it (plan/key.h), not from the argv or
+ * XML it renders to, which every warm launch would render only to hash;
+ * tests/helpers/key-test.c holds the words to what the renderers read. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +15,10 @@
 #include "common/err.h"
 #include "backend/template.h"
 #include "common/util.h"
+#include "plan/key.h"
 
-/* Stand-ins for the directories a template's plan names. */
+/* Stand-ins for the directories a template's plan names: plan_make()
+ * wants them, and the key leaves out every path under them. */
 #define TPL_KEY_RUNDIR "/run-directory/leanboot-template"
 #define TPL_KEY_DIR "/template-directory"
 
@@ -25,7 +27,7 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 {
 	struct plan_input kin = *in;
 	struct plan p;
-	struct strv av = { 0 };
+	struct strv words = { 0 };
 	char key[65], built[65];
 	const char *files[] = { PLAN_QEMU, in->kernel, in->initrd, NULL, NULL, NULL };
 	size_t nf = 3;
@@ -41,11 +43,11 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 		files[nf++] = PLAN_QBOOT_ROM;
 	if (in->root)
 		files[nf++] = in->root;
-	/* What the backend is given: the argv, or the domain XML. */
-	if (strv_add(&av, b->name) < 0 || strv_add(&av, connect ? connect : "default") < 0 ||
-	    b->render(&p, &av) < 0)
+	/* Who runs the machine, where, and what machine it is. */
+	if (strv_add(&words, b->name) < 0 || strv_add(&words, connect ? connect : "default") < 0 ||
+	    plan_key_words(&p, &words) < 0)
 		goto out;
-	if (appl_derived_key(a, files, &av, key) < 0)
+	if (appl_derived_key(a, files, &words, key) < 0)
 		goto out;
 	appl_built_key(a, built);
 	snprintf(t->root, sizeof t->root, "%.4000s/" APPL_TEMPLATES, a->cache);
@@ -56,7 +58,7 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 		 key + 16, key + 20);
 	r = 0;
 out:
-	strv_free(&av);
+	strv_free(&words);
 	plan_free(&p);
 	return r;
 }

@@ -4,12 +4,13 @@
  * the devices' saved state, and the root overlay as it was at ready.
  * NAME is a key of everything the saved machine depends on: the
  * appliance's key, the QEMU binary, firmware, kernel, initrd and root
- * files (by identity), and the template's whole QEMU command line, which
- * names the machine, memory and the device set.  A changed key is a new
- * template.  Templates are made under the cache lock, in a temporary
- * directory renamed into place when complete, and never written after:
- * clones map the RAM privately and put their own overlay over the
- * root's. */
+ * files (by identity), the backend and its connection, and the facts of
+ * the template's plan that decide what machine QEMU builds (plan/key.h):
+ * the machine, memory, kernel command line and the device set.  A
+ * changed key is a new template.  Templates are made under the cache
+ * lock, in a temporary directory renamed into place when complete, and
+ * never written after: clones map the RAM privately and put their own
+ * overlay over the root's. */
 #ifndef LB_TEMPLATE_H
 #define LB_TEMPLATE_H
 
