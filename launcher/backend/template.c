@@ -29,8 +29,12 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 	struct plan p;
 	struct strv words = { 0 };
 	char key[65], built[65];
-	const char *files[] = { PLAN_QEMU, in->kernel, in->initrd, NULL, NULL, NULL };
-	size_t nf = 3;
+	/* The words see the plan, not the code that renders it: the program
+	 * itself is among the files, so that a leanboot that writes another
+	 * machine for the same plan (a new QEMU option, a changed row of the
+	 * machine table) never restores a template an older one saved. */
+	const char *files[] = { "/proc/self/exe", NULL, in->kernel, in->initrd, NULL, NULL, NULL };
+	size_t nf = 4;
 	int r = -1;
 
 	memset(t, 0, sizeof *t);
@@ -39,6 +43,7 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 	kin.template_dir = TPL_KEY_DIR;
 	if (plan_make(&kin, &p) < 0)
 		return -1;
+	files[1] = machine_of(p.machine)->qemu;
 	if (p.firmware == PLAN_FW_QBOOT)
 		files[nf++] = PLAN_QBOOT_ROM;
 	if (in->root)

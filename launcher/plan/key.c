@@ -168,9 +168,8 @@ static int key_dev(const struct plan_dev *d, size_t i, struct strv *out)
  * directory's. */
 int plan_key_words(const struct plan *p, struct strv *out)
 {
-	int r = strv_addf(out, "version=%d", PLAN_KEY_VERSION);
+	int r = key_machine(p, out);
 
-	r |= key_machine(p, out);
 	r |= key_boot(p, out);
 	r |= key_launch(p, out);
 	for (size_t i = 0; i < p->nctl; i++)
