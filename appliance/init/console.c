@@ -2,13 +2,13 @@
  * it): its own lines with WIRE_INIT_PREFIX, and frames, which the
  * launcher reads whole (include/wire.h), failures among them. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "drain.h"
 #include "wire.h"
 #include "init.h"
 
@@ -24,13 +24,17 @@ void init_say(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* One frame, one write(2): the host sees it whole or not at all. */
+/* One frame, built whole and written as one: the host sees it whole or
+ * not at all.  A console that takes part of it gets the rest through
+ * the drain loop every queue shares; one that fails drops the frame,
+ * for there is nowhere else to say so. */
 void init_frame(char type, const void *data, size_t len)
 {
 	static unsigned char buf[WIRE_MAX_FRAME + 32];
 	unsigned char t = (unsigned char)type;
 	uint32_t crc;
 	size_t n, off = 0;
+	int fd = 1;
 
 	if (len > WIRE_MAX_FRAME)
 		len = WIRE_MAX_FRAME;
@@ -39,15 +43,7 @@ void init_frame(char type, const void *data, size_t len)
 	memcpy(buf + n, data, len);
 	n += len;
 	n += (size_t)snprintf((char *)buf + n, sizeof buf - n, "%08x%c", crc, WIRE_EOT);
-	while (off < n) {
-		ssize_t w = write(1, buf + off, n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		off += (size_t)w;
-	}
+	(void)drain(drain_write_fd, &fd, buf, &off, &n);
 }
 
 void init_vfailf(const char *fmt, va_list ap)
