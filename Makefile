@@ -207,7 +207,7 @@ fuzz:
 check:
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
-	prove -v tests/*.t
+	prove -v --timer tests/*.t
 
 # valgrind memcheck over xml and check.
 check-valgrind:
@@ -219,7 +219,7 @@ check-valgrind:
 check-faults:
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
-	prove -v tests/faults/*.t
+	prove -v --timer tests/faults/*.t
 
 demo:
 	@scripts/deps
