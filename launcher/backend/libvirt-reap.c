@@ -45,14 +45,16 @@ void reap_start(struct lvb *l)
 	l->reap_pidfile = lv_qemu_pidfile(l->conn, l->plan->name, &embedded);
 	if (!l->reap_pidfile || !embedded)
 		return;
-	/* Before we adopt orphans: the first use of a root probes QEMU's
-	 * capabilities with a QEMU that libvirt daemonizes and then waits
-	 * for, 40 s on a zombie of ours that nobody reaps.  Once they are in
-	 * the root's cache this only loads them, which the creation would do
-	 * anyway. */
+	/* Before we adopt orphans: a root whose cached capabilities libvirt
+	 * finds missing or outdated probes QEMU with a QEMU that libvirt
+	 * daemonizes and then waits for, 40 s on a zombie of ours that
+	 * nobody reaps.  Once they are in the root's cache this only loads
+	 * them, which the creation would do anyway. */
 	free(virConnectGetDomainCapabilities(l->conn, machine_of(l->plan->machine)->qemu, NULL, NULL, NULL, 0));
-	/* Per process and harmless to repeat. */
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* For this launch only (reap_stop clears it): a process that
+	 * launches again (bench) must not still be a subreaper when the
+	 * next launch's probe runs, or that probe waits 40 s as above. */
+	l->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 	l->reaping = pthread_create(&l->reaper, NULL, reap_thread, l) == 0;
 }
 
@@ -62,6 +64,10 @@ void reap_stop(struct lvb *l)
 		__atomic_store_n(&l->reap_stop, 1, __ATOMIC_RELEASE);
 		pthread_join(l->reaper, NULL);
 		l->reaping = 0;
+	}
+	if (l->subreaper) {
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
+		l->subreaper = 0;
 	}
 	free(l->reap_pidfile);
 	l->reap_pidfile = NULL;

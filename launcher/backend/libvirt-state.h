@@ -27,6 +27,7 @@ struct lvb {
 	pid_t reap_pid;               /* embedded QEMU, adopted as our child */
 	pthread_t reaper;
 	int reaping, reap_stop;       /* the reaper runs; told to stop */
+	int subreaper;                /* this launch made the process a subreaper */
 	char *reap_pidfile;           /* where libvirt writes QEMU's pid */
 	pid_t daemon_qemu;            /* a daemon's QEMU, when its pid file is ours to read */
 	char *uri;                    /* the connection's, to reconnect */
@@ -39,11 +40,6 @@ struct lvb {
 	struct pool pool;
 	struct strv remote_paths;     /* the plan's files on that host */
 	struct relay *relay;          /* the channel's stream to chan.c's socket */
-	/* The plan as the host that runs the VM sees it: the caller's, or
-	 * on another host its rewrite (libvirt-remote.h), whose strings are
-	 * in remote_paths.  A clone's disks are attached from it. */
-	const struct plan *seen;
-	struct plan rplan;
 	char *marker;                 /* a remote template's: the local file that says it is saved */
 };
 
