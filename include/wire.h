@@ -138,7 +138,7 @@ static inline void wire_chan_header(unsigned char h[WIRE_CHAN_HDR], char type, u
 #define WIRE_INIT_PREFIX "leanboot-init: "
 #define WIRE_READY_MARKER "LEANBOOT-READY"
 
-#define WIRE_MAX_DISKS 16             /* user disks; vdb..vdq */
+#define WIRE_MAX_DISKS 16             /* user disks: vdb..vdq, a clone's sda..sdp */
 
 /* The inspector's records: one value's bytes (more is cut by the guest
  * and refused by the host), and the logical volumes looked at. */

@@ -24,10 +24,10 @@ void init_say(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* One frame, built whole and written as one: the host sees it whole or
- * not at all.  A console that takes part of it gets the rest through
- * the drain loop every queue shares; one that fails drops the frame,
- * for there is nowhere else to say so. */
+/* One frame, built whole and written as one.  A console that takes part
+ * of it gets the rest through the drain loop every queue shares; one
+ * that fails drops the rest, for there is nowhere else to say so, and
+ * the frame cut short fails its CRC on the host. */
 void init_frame(char type, const void *data, size_t len)
 {
 	static unsigned char buf[WIRE_MAX_FRAME + 32];

@@ -73,15 +73,15 @@ static int remote_plan_disk(struct lvb *l, const struct backend_args *a, struct 
 	return 0;
 }
 
-/* The plan as the remote host sees it, in l->rplan (a copy of A's plan
- * whose strings are the host's): the appliance's files uploaded unless
- * their volumes are there, the root overlay a volume (remote_root), and
- * the disks the host's, a clone's hot-added ones as well.  A template's
- * image goes into the pool's directory, named by the template. */
-int remote_plan(struct lvb *l, const struct backend_args *a)
+/* The plan as the remote host sees it, in RP (a shallow copy of A's
+ * plan whose files are the host's): the appliance's files uploaded
+ * unless their volumes are there, the root overlay a volume
+ * (remote_root), and the disks the host's, a clone's hot-added ones as
+ * well.  A template's image goes into the pool's directory, named by
+ * the template. */
+int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp)
 {
 	const char *key = a->appl_key;
-	struct plan *rp = &l->rplan;
 	unsigned n = 0;
 
 	if (pool_open(&l->pool, l->conn, a->pool) < 0)

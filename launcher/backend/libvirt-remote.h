@@ -10,10 +10,12 @@
 
 struct lvb;
 
-/* A's plan as the remote host sees it, into l->rplan, a clone's
- * hot-added disks included; a template's image path into l->image.
- * Returns 0, or -1 after err_set(). */
-int remote_plan(struct lvb *l, const struct backend_args *a);
+/* A's plan as the remote host sees it, into RP, a clone's hot-added
+ * disks included; a template's image path into l->image.  RP is a
+ * shallow copy: the strings rewritten are in l->remote_paths, the rest
+ * are A's plan's, so it is never plan_free()d.  Returns 0, or -1 after
+ * err_set(). */
+int remote_plan(struct lvb *l, const struct backend_args *a, struct plan *rp);
 /* Open the domain's channel and relay it to the socket PATH.  Returns 0,
  * or -1 after err_set(). */
 int remote_channel(struct lvb *l, const char *path);

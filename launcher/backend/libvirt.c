@@ -133,16 +133,6 @@ static int libvirt_check_conn(const struct lvb *l, const struct backend_args *a)
 	return 0;
 }
 
-/* Whether the plan attaches any of the user's disks: at the start, or
- * hot-added to a clone. */
-static int libvirt_has_user_disk(const struct plan *p)
-{
-	for (size_t i = 0; i < p->ndev; i++)
-		if (p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root)
-			return 1;
-	return p->nhot > 0;
-}
-
 /* A clone: the template's image restored paused, as the domain XML
  * says (libvirt checks that its devices are the template's), and found
  * by its name.  libvirt reads the image whole: the guest's RAM is in it. */
@@ -250,6 +240,11 @@ static int libvirt_render(const struct plan *p, struct strv *out)
 static int libvirt_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct lvb *l = calloc(1, sizeof *l);
+	/* The plan as the host that runs the VM sees it: A's, or on another
+	 * host its rewrite (libvirt-remote.h).  A clone's disks are attached
+	 * from the same. */
+	const struct plan *seen = a->plan;
+	struct plan rp;
 	char *xml = NULL;
 	int r = -1;
 
@@ -270,14 +265,13 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	{
 		struct domxml_extra ex = { libvirt_daemon_label(a->plan), 0, 0, NULL };
 		l->remote = a->plan->conn == PLAN_CONN_REMOTE;
-		l->seen = a->plan;
 		if (l->remote) {
 			/* The image is that host's; ours says it is there. */
 			l->marker = l->image;
 			l->image = NULL;
-			if (remote_plan(l, a) < 0)
+			if (remote_plan(l, a, &rp) < 0)
 				goto out;
-			l->seen = &l->rplan;
+			seen = &rp;
 			ex.channel_bind = 1;
 			ex.owner = l->pool.owner;
 		}
@@ -285,13 +279,13 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		/* The DAC model is named, so only a connection that has it
 		 * takes the disks' relabel='no'; and libvirt refuses it
 		 * under a domain label that relabels nothing already. */
-		ex.disk_norelabel = !ex.dac_label && libvirt_has_user_disk(a->plan) &&
+		ex.disk_norelabel = !ex.dac_label && plan_user_disks(a->plan) > 0 &&
 				    !l->remote && lv_has_dac(l->conn);
 		/* A remote host's disks are labelled as libvirt labels any
 		 * disk there: the owners kept here are ours, on our files.
 		 * A clone's disks come later, hot-added, and take the same. */
 		l->norelabel = ex.disk_norelabel;
-		xml = domxml_render(l->seen, &ex);
+		xml = domxml_render(seen, &ex);
 	}
 	if (!xml)
 		goto out;
@@ -321,8 +315,8 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	s->step(s->ctx, BACKEND_CREATED);
 	if (a->plan->start == PLAN_START_CLONE) {
 		s->step(s->ctx, BACKEND_RESTORED);
-		for (size_t i = 0; i < l->seen->nhot; i++)
-			if (libvirt_attach(l, l->seen, i) < 0)
+		for (size_t i = 0; i < seen->nhot; i++)
+			if (libvirt_attach(l, seen, i) < 0)
 				goto out;
 		s->step(s->ctx, BACKEND_ATTACHED);
 	}

@@ -17,6 +17,9 @@
 #include "common/util.h"
 #include "plan/key.h"
 
+/* The running program's file, by identity (appliance.h). */
+#define TPL_PROGRAM "/proc/self/exe"
+
 /* Stand-ins for the directories a template's plan names: plan_make()
  * wants them, and the key leaves out every path under them. */
 #define TPL_KEY_RUNDIR "/run-directory/leanboot-template"
@@ -27,13 +30,14 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 {
 	struct plan_input kin = *in;
 	struct plan p;
-	struct strv words = { 0 };
-	char key[65], built[65];
+	struct strv words = { 0 }, none = { 0 };
+	char key[65], owner[65];
 	/* The words see the plan, not the code that renders it: the program
 	 * itself is among the files, so that a leanboot that writes another
 	 * machine for the same plan (a new QEMU option, a changed row of the
 	 * machine table) never restores a template an older one saved. */
-	const char *files[] = { "/proc/self/exe", NULL, in->kernel, in->initrd, NULL, NULL, NULL };
+	const char *files[] = { TPL_PROGRAM, NULL, in->kernel, in->initrd, NULL, NULL, NULL };
+	const char *program[] = { TPL_PROGRAM, NULL };
 	size_t nf = 4;
 	int r = -1;
 
@@ -52,11 +56,13 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 	if (strv_add(&words, b->name) < 0 || strv_add(&words, connect ? connect : "default") < 0 ||
 	    plan_key_words(&p, &words) < 0)
 		goto out;
-	if (appl_derived_key(a, files, &words, key) < 0)
+	/* The name starts with a key of the appliance and the program: a
+	 * template of either's older build is evicted (tpl_evict), not
+	 * left to fill the cache. */
+	if (appl_derived_key(a, files, &words, key) < 0 || appl_derived_key(a, program, &none, owner) < 0)
 		goto out;
-	appl_built_key(a, built);
 	snprintf(t->root, sizeof t->root, "%.4000s/" APPL_TEMPLATES, a->cache);
-	snprintf(t->name, sizeof t->name, "%.16s-%.32s", built, key);
+	snprintf(t->name, sizeof t->name, "%.16s-%.32s", owner, key);
 	snprintf(t->dir, sizeof t->dir, "%.4000s/%s", t->root, t->name);
 	snprintf(t->domain, sizeof t->domain, "leanboot-warm-%.12s", key);
 	snprintf(t->uuid, sizeof t->uuid, "%.8s-%.4s-%.4s-%.4s-%.12s", key, key + 8, key + 12,
@@ -76,7 +82,8 @@ int tpl_ready(const struct tpl *t)
 	return access(path, R_OK) == 0;
 }
 
-/* Templates of other appliances: their names start with another key. */
+/* Templates of other appliances, or of another build of leanboot: their
+ * names start with another key. */
 static void tpl_evict(const struct tpl *t)
 {
 	DIR *d = opendir(t->root);

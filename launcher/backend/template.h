@@ -3,7 +3,8 @@
  * directory of the cache, CACHE/template/NAME: the guest's RAM file,
  * the devices' saved state, and the root overlay as it was at ready.
  * NAME is a key of everything the saved machine depends on: the
- * appliance's key, the QEMU binary, firmware, kernel, initrd and root
+ * appliance's key, the leanboot program (whose code renders the
+ * machine), the QEMU binary, firmware, kernel, initrd and root
  * files (by identity), the backend and its connection, and the facts of
  * the template's plan that decide what machine QEMU builds (plan/key.h):
  * the machine, memory, kernel command line and the device set.  A
@@ -42,7 +43,8 @@ int tpl_locate(const struct appl *a, const struct plan_input *in, const struct b
 /* Whether it is there, complete. */
 int tpl_ready(const struct tpl *t);
 /* Make BUILT (a directory under t->root holding a saved template) the
- * template, and remove templates of appliances other than this one's. */
+ * template, and remove templates of appliances, or builds of leanboot,
+ * other than this one's. */
 int tpl_commit(const struct tpl *t, const char *built);
 /* Remove it (a restore from it failed). */
 int tpl_discard(const struct tpl *t);

@@ -212,11 +212,10 @@ static int make_confs(struct bench *b, struct dim *dims)
 		}
 		/* Not a topology whose machine libvirt cannot run (microvm). */
 		{
-			long arg;
-			const struct topo *tp = topo_find(c->in.topology, &arg);
+			struct plan_input tin = c->in;
 
-			skip = !machine_of(machine_first(tp->machines))->libvirt &&
-			       c->backend == BACKEND_LIBVIRT;
+			tin.topo = topo_find(c->in.topology, &tin.topo_arg);
+			skip = !machine_of(plan_input_machine(&tin))->libvirt && c->backend == BACKEND_LIBVIRT;
 		}
 		for (size_t i = 0; c->name[i]; i++) {
 			char ch = c->name[i];

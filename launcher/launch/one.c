@@ -75,7 +75,7 @@ int one_launch(const struct launch_opts *o, enum plan_start start, const struct 
 		unsigned flags = (o->stream_stdin ? WIRE_JOB_STDIN : 0) |
 				 (start == PLAN_START_COLD ? 0 : WIRE_JOB_SCSI);
 
-		if (!(l->job = chan_job(o->cmd, o->env, in.ndisks, flags, &l->job_len)) ||
+		if (!(l->job = chan_job(o->cmd, o->env, plan_user_disks(&l->plan), flags, &l->job_len)) ||
 		    !(l->chan = chan_open(l->plan.channel, &co, &psink)))
 			goto out;
 		proto_console_only(&l->proto);

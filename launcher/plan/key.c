@@ -1,6 +1,5 @@
-/* key: see key.h.  One helper per group of the plan's fields, in the
- * order struct plan gives them; where a field is left out, a comment
- * there says why.  Each word is tagged, and a path or the command line
+/* key: see key.h.  One helper per group of the plan's fields; where a
+ * field is left out, a comment there says why.  Each word is tagged, and a path or the command line
  * ends its word, so that no two plans give the same words. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -165,7 +164,8 @@ static int key_dev(const struct plan_dev *d, size_t i, struct strv *out)
 /* Not the domain's name or UUID: a template's are made from this key
  * (template.c), and its clones take the same, since libvirt restores an
  * image only as a domain of the same; a cold launch's name is its run
- * directory's. */
+ * directory's.  Not hot[]: a clone's disks are attached to the machine,
+ * not part of it, and a template has none. */
 int plan_key_words(const struct plan *p, struct strv *out)
 {
 	int r = key_machine(p, out);

@@ -138,6 +138,15 @@ unsigned plan_default_memory(int shape)
 	return shape == PLAN_SHAPE_INITRAMFS ? PLAN_MEMORY_MIB_INITRAMFS : PLAN_MEMORY_MIB;
 }
 
+size_t plan_user_disks(const struct plan *p)
+{
+	size_t n = p->nhot;
+
+	for (size_t i = 0; i < p->ndev; i++)
+		n += p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root;
+	return n;
+}
+
 enum plan_machine plan_input_machine(const struct plan_input *in)
 {
 	return in->machine < 0 ? machine_first(in->topo->machines) : (enum plan_machine)in->machine;

@@ -223,6 +223,9 @@ extern const char plan_tuning[];
  * err_set(). */
 int plan_make(const struct plan_input *in, struct plan *p);
 void plan_free(struct plan *p);
+/* How many of the user's disks P gives the guest: the machine's own, or
+ * a clone's hot-added ones; the job's header counts them (wire.h). */
+size_t plan_user_disks(const struct plan *p);
 /* The machine a resolved IN asks for: its own, or its topology's first. */
 enum plan_machine plan_input_machine(const struct plan_input *in);
 

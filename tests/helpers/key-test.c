@@ -4,7 +4,9 @@
  * each single change of the input gives others; and wherever either
  * backend's render of two plans differs, once their directories, names
  * and UUIDs are replaced by stand-ins, their words differ too: a field a
- * renderer reads that the key leaves out fails here.
+ * renderer reads that the key leaves out fails here, as far as the
+ * variants change it (vCPUs and the USB and balloon defaults they never
+ * change alone).
  *
  * Usage: key-test */
 #define _GNU_SOURCE
