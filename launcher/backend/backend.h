@@ -37,6 +37,10 @@ struct backend_sink {
 	void (*step)(void *ctx, enum backend_step s);
 	void (*gone)(void *ctx);      /* the VM has stopped */
 	void (*lost)(void *ctx);      /* the connection to what runs it broke */
+	/* QEMU's pid the moment it is known, before the VM is created:
+	 * called from a thread of the backend's, so it may only pass the pid
+	 * on (to the watchdog), which a write to a pipe does safely. */
+	void (*qemu)(void *ctx, pid_t pid);
 	void *ctx;
 };
 

@@ -10,6 +10,7 @@
 #include "backend/libvirt-reap.h"
 #include "backend/libvirt-state.h"
 #include "backend/lv.h"
+#include "common/util.h"
 
 /* The embedded driver starts QEMU daemonized, so QEMU is an orphan, and
  * libvirt's destroy polls kill(pid, 0) until whoever adopted it has reaped
@@ -26,14 +27,26 @@ static void *reap_thread(void *arg)
 	struct lvb *l = arg;
 
 	while (!__atomic_load_n(&l->reap_stop, __ATOMIC_ACQUIRE)) {
-		pid_t pid = lv_read_pidfile(l->reap_pidfile);
+		pid_t pid = lv_read_pidfile(l->reap_pidfile), w;
 
 		/* ECHILD: not written yet, or QEMU is still its launcher's
 		 * child and not yet ours. */
-		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+		w = pid > 0 ? waitpid(pid, NULL, WNOHANG) : -1;
+		if (w == pid)
 			break;
-		if (errno != EINTR)
-			usleep(10000);
+		if (w == 0) {
+			/* Ours, so not a stale file's pid: the watchdog knows
+			 * it now, while the creation or restore still runs
+			 * (over half a second of reading a clone's RAM), so
+			 * that leanboot killed then leaves no QEMU. */
+			if (l->sink.qemu)
+				l->sink.qemu(l->sink.ctx, pid);
+			util_checkpoint("adopted");
+			while ((w = waitpid(pid, NULL, 0)) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		usleep(10000);
 	}
 	return NULL;
 }

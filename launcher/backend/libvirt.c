@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libvirt/virterror.h>
+
 #include "backend/backend.h"
 #include "backend/domxml.h"
 #include "backend/libvirt-reap.h"
@@ -139,8 +141,22 @@ static int libvirt_check_conn(const struct lvb *l, const struct backend_args *a)
 static int libvirt_restore(struct lvb *l, const char *xml)
 {
 	virDomainPtr other;
+	double end = util_now() + 2;
+	int r;
 
-	if (virDomainRestoreFlags(l->conn, l->image, xml, VIR_DOMAIN_SAVE_PAUSED) < 0) {
+	/* A killed launch's domain of the same name that libvirt is still
+	 * removing (lv.c's settle_root waits for it to go from the list,
+	 * which it leaves just before it is gone) refuses the name for a
+	 * moment: an error of libvirt's domain list, not of QEMU's. */
+	while ((r = virDomainRestoreFlags(l->conn, l->image, xml, VIR_DOMAIN_SAVE_PAUSED)) < 0 &&
+	       util_now() < end) {
+		virErrorPtr e = virGetLastError();
+
+		if (!e || e->domain != VIR_FROM_DOMAIN || e->code != VIR_ERR_OPERATION_FAILED)
+			break;
+		usleep(20000);
+	}
+	if (r < 0) {
 		err_set(LB_EXIT_VM, "cannot restore the template: %s", lv_error());
 		/* Clones share the template's name, so a connection runs one
 		 * at a time (each embedded launch has a root of its own): a

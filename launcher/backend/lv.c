@@ -218,16 +218,58 @@ void lv_forget(virConnectPtr conn)
 	}
 }
 
+/* An embedded root serves one process at a time (libvirt locks it), so
+ * a leanboot domain found in it on opening is a launch's that was
+ * killed.  libvirt reloads it and, in a thread of its own, reconnects:
+ * it removes the domain when QEMU is dead (the watchdog killed it), and
+ * keeps it when QEMU lives on.  A clone restored under the same name
+ * meanwhile would fail ("already being removed", or "already exists")
+ * and cost the template, so the reconnect is waited for, and a domain
+ * it kept (its monitor answers and no job holds it) is destroyed.  A
+ * domain being reconnected is not: libvirt's destroy would signal the
+ * pid it recorded before checking that QEMU is still that pid. */
+static void settle_root(virConnectPtr c)
+{
+	double end = util_now() + 10;
+
+	for (;;) {
+		virDomainPtr *doms = NULL;
+		int n = virConnectListAllDomains(c, &doms, VIR_CONNECT_LIST_DOMAINS_TRANSIENT), left = 0;
+
+		for (int i = 0; i < n; i++) {
+			const char *name = virDomainGetName(doms[i]);
+			virDomainControlInfo ci;
+
+			if (name && !strncmp(name, "leanboot-", 9)) {
+				left++;
+				if (virDomainGetControlInfo(doms[i], &ci, 0) == 0 &&
+				    ci.state == VIR_DOMAIN_CONTROL_OK)
+					virDomainDestroy(doms[i]);
+			}
+			virDomainFree(doms[i]);
+		}
+		free(doms);
+		if (left == 0 || util_now() >= end)
+			return;
+		usleep(20000);
+	}
+}
+
 /* Open URI, or reuse this process's connection to it. */
 static virConnectPtr open_cached(const char *uri)
 {
 	virConnectPtr c;
+	char *root;
 
 	if (lv_cached && !strcmp(lv_cached_uri, uri)) {
 		virConnectRef(lv_cached);
 		return lv_cached;
 	}
 	c = virConnectOpen(uri);
+	if (c && (root = embed_root(uri))) {
+		settle_root(c);
+		free(root);
+	}
 	if (c && !lv_cached && (lv_cached_uri = strdup(uri))) {
 		lv_cached = c;
 		virConnectRef(c);   /* the cache's own reference, never dropped */

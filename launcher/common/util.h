@@ -45,7 +45,8 @@ int util_write_file(const char *path, const char *text);
 /* Fault-injection tests name a point of the launch in LEANBOOT_STOP_AT
  * (planned, created, kernel, ready; restore: a clone's QEMU is up and
  * its state not yet loaded; upload: a remote upload has sent its first
- * bytes); the launcher stops itself there with SIGSTOP, so that the test
+ * bytes; adopted: the embedded driver's QEMU has become this process's
+ * child, while libvirt still creates or restores the domain); the launcher stops itself there with SIGSTOP, so that the test
  * can do its damage (a signal, kill -9 of QEMU or a daemon, a deleted
  * disk) at a known stage and then send SIGCONT. */
 void util_checkpoint(const char *point);

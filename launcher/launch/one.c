@@ -35,7 +35,7 @@ int one_launch(const struct launch_opts *o, enum plan_start start, const struct 
 	struct launch *l = calloc(1, sizeof *l);
 	struct plan_input in = o->in;
 	struct proto_sink psink = { sink_console_line, sink_frame, NULL };
-	struct backend_sink bsink = { sink_input, sink_step, sink_gone, sink_lost, NULL };
+	struct backend_sink bsink = { sink_input, sink_step, sink_gone, sink_lost, sink_qemu, NULL };
 	struct backend_args args = { .connect = o->connect, .cache = o->appl->cache,
 				     .verbose = o->verbose };
 	int r = -1, started = 0;

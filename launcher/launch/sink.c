@@ -191,6 +191,13 @@ void sink_gone(void *ctx)
 	}
 }
 
+void sink_qemu(void *ctx, pid_t pid)
+{
+	struct launch *l = ctx;
+
+	watchdog_qemu(&l->wd, pid);
+}
+
 void sink_lost(void *ctx)
 {
 	struct launch *l = ctx;

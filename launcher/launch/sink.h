@@ -22,6 +22,8 @@ void sink_input(void *ctx, const void *buf, size_t n);
 void sink_step(void *ctx, enum backend_step step);
 void sink_gone(void *ctx);
 void sink_lost(void *ctx);
+/* From any thread: the watchdog learns QEMU's pid. */
+void sink_qemu(void *ctx, pid_t pid);
 /* The guest is ready for its job: it goes now. */
 void sink_send_job(struct launch *l);
 /* Whether a connection was lost since sink_forget_lost(): a launch after
