@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 91
+plan 98
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -34,9 +34,22 @@ expect_fail "directory as a disk" 2 "is a directory" "$LB" xml --disk "$T/dir"
 expect_fail "FIFO as a disk" 2 "not a regular file or block device" "$LB" xml --disk "$T/fifo"
 expect_fail "--machine pc with a q35-only topology" 2 "does not work on machine pc" \
 	"$LB" xml --topology minimal --machine pc
-expect_fail "unknown machine" 2 "not q35, pc or microvm" "$LB" xml --machine arm
+expect_fail "unknown machine" 2 "not q35, pc, microvm or virt" "$LB" xml --machine arm
 expect_fail "microvm through libvirt" 2 "libvirt cannot run microvm" "$LB" xml --topology microvm
-expect_fail "unknown firmware" 2 "not seabios or qboot" "$LB" xml --firmware ovmf
+expect_fail "unknown firmware" 2 "not seabios, qboot or none" "$LB" xml --firmware ovmf
+expect_fail "unknown arch" 2 "--arch: 'sparc' is not x86_64 or aarch64" "$LB" xml --arch sparc
+expect_fail "--arch aarch64 --machine q35" 2 "--machine q35 is not an aarch64 machine (aarch64 has: virt)" \
+	"$LB" xml --arch aarch64 --machine q35
+expect_fail "--arch aarch64 --topology microvm" 2 "topology microvm has no aarch64 machine" \
+	"$LB" xml --arch aarch64 --topology microvm
+expect_fail "--firmware qboot on aarch64" 2 "--firmware qboot: no aarch64 machine boots it" \
+	"$LB" xml --arch aarch64 --firmware qboot
+expect_fail "--topology mmio on x86_64" 2 "topology mmio has no x86_64 machine" \
+	"$LB" xml --arch x86_64 --topology mmio
+expect_fail "--kernel-format pvh on aarch64" 2 "machine virt does not boot a pvh kernel" \
+	"$LB" xml --arch aarch64 --kernel-format pvh
+expect_fail "an aarch64 boot, which this version cannot make" 2 "no aarch64 appliance to boot" \
+	"$LB" run --arch aarch64 -- true
 expect_fail "unknown option" 2 "unknown option" "$LB" xml --frobnicate
 expect_fail "option without its value" 2 "needs a value" "$LB" xml --topology
 expect_fail "unknown command" 2 "unknown command" "$LB" frobnicate
@@ -76,7 +89,7 @@ if [ $st = 2 ] && grep -q 'pc.pci:1: not "DDDD:BB:SS.F DEVICE MODEL"' <<<"$out";
 else
 	not_ok "check --golden: a malformed .pci line is named, exit 2"; diag "exit $st" "$out"
 fi
-expect_fail "unknown kernel format" 2 "--kernel-format: 'elf' is not pvh or bzimage" \
+expect_fail "unknown kernel format" 2 "--kernel-format: 'elf' is not pvh, bzimage or image" \
 	"$LB" xml --kernel-format elf
 expect_fail "unknown shape" 2 "--shape: 'squashfs' is not ext2 or initramfs" \
 	"$LB" xml --shape squashfs

@@ -51,6 +51,10 @@ static int domxml_address(xmlTextWriterPtr w, const struct plan_addr *a)
 	if (!a->set)
 		return 0;
 	r |= domxml_start(w, "address");
+	if (a->mmio) {
+		r |= domxml_attr(w, "type", "virtio-mmio");
+		return r | domxml_end(w);
+	}
 	r |= domxml_attr(w, "type", "pci");
 	r |= domxml_attr(w, "domain", "0x0000");
 	r |= domxml_attrf(w, "bus", "0x%02x", a->bus);
@@ -68,7 +72,7 @@ static int domxml_os(xmlTextWriterPtr w, const struct plan *p)
 
 	r |= domxml_start(w, "os");
 	r |= domxml_start(w, "type");
-	r |= domxml_attr(w, "arch", machine_of(p->machine)->arch);
+	r |= domxml_attr(w, "arch", machine_arch_name(machine_of(p->machine)->arch));
 	r |= domxml_attr(w, "machine", machine_name(p->machine));
 	r |= xmlTextWriterWriteString(w, BAD_CAST "hvm");
 	r |= domxml_end(w);
@@ -83,8 +87,10 @@ static int domxml_os(xmlTextWriterPtr w, const struct plan *p)
 	r |= domxml_text(w, "cmdline", p->cmdline);
 	r |= domxml_end(w);
 	r |= domxml_start(w, "features");
-	r |= domxml_start(w, "acpi");
-	r |= domxml_end(w);
+	if (machine_of(p->machine)->acpi) {
+		r |= domxml_start(w, "acpi");
+		r |= domxml_end(w);
+	}
 	if (p->accel == PLAN_ACCEL_TCG && p->tb_cache_mib) {
 		char mib[16];
 
@@ -226,9 +232,9 @@ static int domxml_rng(xmlTextWriterPtr w, const struct plan_addr *a)
 	return r;
 }
 
-/* The console is the machine's UART (the 16550 on ttyS0: an ISA device,
- * so it adds nothing to the PCI topology being measured).  An ISA UART's
- * target type is its model's name. */
+/* The console is the machine's UART (the 16550 on ttyS0, an ISA device;
+ * virt's PL011, a system device), so it adds nothing to the PCI topology
+ * being measured. */
 static int domxml_serial(xmlTextWriterPtr w, const struct machine *m)
 {
 	int r = 0;
@@ -236,7 +242,7 @@ static int domxml_serial(xmlTextWriterPtr w, const struct machine *m)
 	r |= domxml_start(w, "serial");
 	r |= domxml_attr(w, "type", "pty");
 	r |= domxml_start(w, "target");
-	r |= domxml_attr(w, "type", m->console_model);
+	r |= domxml_attr(w, "type", m->console_target);
 	r |= domxml_attr(w, "port", "0");
 	r |= domxml_start(w, "model");
 	r |= domxml_attr(w, "name", m->console_model);

@@ -35,11 +35,23 @@ static char *qemuargv_escape(const char *s)
 	return out;
 }
 
-/* ",bus=pci.N,addr=0xS.0xF[,multifunction=on]" for an address. */
+/* Whether the device at A is a virtio-mmio one: on a machine without
+ * PCI, or placed there by the topology. */
+static int qemuargv_mmio(const struct plan *p, const struct plan_addr *a)
+{
+	return machine_of(p->machine)->pci == MACHINE_NO_PCI || (a->set && a->mmio);
+}
+
+/* ",bus=pci.N,addr=0xS.0xF[,multifunction=on]" for an address; "" for
+ * virtio-mmio, whose devices QEMU places itself. */
 static int qemuargv_where(const struct plan *p, const struct plan_addr *a, char *buf, size_t len)
 {
 	char bus[16];
 
+	if (qemuargv_mmio(p, a)) {
+		buf[0] = '\0';
+		return 0;
+	}
 	if (a->bus == 0)
 		snprintf(bus, sizeof bus, "%s", machine_of(p->machine)->root_bus);
 	else
@@ -55,7 +67,7 @@ static int qemuargv_where(const struct plan *p, const struct plan_addr *a, char 
 
 static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
-	int pci = machine_of(p->machine)->pci != MACHINE_NO_PCI;
+	int pci = !qemuargv_mmio(p, &d->addr);
 	char where[96] = "";
 	char *path = qemuargv_escape(d->path);
 	int r;
@@ -76,14 +88,14 @@ static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct 
 	return r ? -1 : 0;
 }
 
-/* A virtio controller: MODEL-device on virtio-mmio (a machine without
- * PCI), else MODEL-pci at WHERE. */
-static int qemuargv_virtio(const struct plan *p, const char *model, const char *id,
-			   const char *where, struct strv *av)
+/* A virtio controller: MODEL-device on virtio-mmio, else MODEL-pci at
+ * WHERE. */
+static int qemuargv_virtio(const struct plan *p, const struct plan_dev *d, const char *model,
+			   const char *id, const char *where, struct strv *av)
 {
 	int r = strv_add(av, "-device");
 
-	if (machine_of(p->machine)->pci == MACHINE_NO_PCI)
+	if (qemuargv_mmio(p, &d->addr))
 		r |= strv_addf(av, "%s-device,id=%s", model, id);
 	else
 		r |= strv_addf(av, "%s-pci,id=%s%s", model, id, where);
@@ -108,14 +120,13 @@ static int qemuargv_device(const struct plan *p, const struct plan_dev *d, struc
 		r |= strv_addf(av, "piix3-usb-uhci,id=usb%s", where);
 		break;
 	case PLAN_DEV_BALLOON:
-		r |= strv_add(av, "-device");
-		r |= strv_addf(av, "virtio-balloon-pci,id=balloon0%s", where);
+		r |= qemuargv_virtio(p, d, "virtio-balloon", "balloon0", where, av);
 		break;
 	case PLAN_DEV_VSERIAL:
-		r |= qemuargv_virtio(p, "virtio-serial", "virtio-serial0", where, av);
+		r |= qemuargv_virtio(p, d, "virtio-serial", "virtio-serial0", where, av);
 		break;
 	case PLAN_DEV_SCSI:
-		r |= qemuargv_virtio(p, "virtio-scsi", "scsi0", where, av);
+		r |= qemuargv_virtio(p, d, "virtio-scsi", "scsi0", where, av);
 		break;
 	case PLAN_DEV_RNG:
 		r |= strv_add(av, "-object");

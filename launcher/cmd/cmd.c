@@ -36,16 +36,18 @@ const struct cmd_opt cmd_global_opts[] = {
 
 const struct cmd_opt cmd_plan_opts[] = {
 	{ "topology", OPT_TOPOLOGY, "T", "the PCI topology (default minimal; leanboot(1) lists them)", NULL },
-	{ "machine", OPT_MACHINE, NULL, "machine type (default: the topology's)", machine_names },
+	{ "arch", OPT_ARCH, NULL, "the guest's architecture (default: the machine's, else the host's)",
+	  arch_names },
+	{ "machine", OPT_MACHINE, NULL, "machine type (default: the topology's for the arch)", machine_names },
 	{ "disk", OPT_DISK, "FILE", "attach a disk image, read-only (run: FILE:rw writes it; a remote host's: vol:POOL/NAME, host:PATH)", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 /* xml, run and check take one value each; bench takes comma lists. */
 const struct cmd_opt cmd_boot_opts[] = {
-	{ "firmware", OPT_FIRMWARE, NULL, "guest firmware (default qboot where QEMU has it)",
+	{ "firmware", OPT_FIRMWARE, NULL, "guest firmware (default qboot where QEMU has it; aarch64: none)",
 	  plan_firmware_names },
-	{ "kernel-format", OPT_KERNEL_FORMAT, NULL, "boot the extracted vmlinux (PVH) or the bzImage",
+	{ "kernel-format", OPT_KERNEL_FORMAT, NULL, "boot the extracted vmlinux (PVH) or the bzImage; aarch64: its Image",
 	  kern_format_names },
 	{ "append", OPT_APPEND, "ARGS", "more kernel arguments (bench: one variant per --append)", NULL },
 	{ "tuning", OPT_TUNING, NULL, "the fast-boot kernel arguments (default on)", names_on_off },

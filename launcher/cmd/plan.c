@@ -42,6 +42,8 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 	case OPT_TOPOLOGY:
 		in->topology = arg;
 		return 0;
+	case OPT_ARCH:
+		return cmd_choice(&in->arch, arch_names, "--arch", arg);
 	case OPT_MACHINE:
 		return cmd_choice(&in->machine, machine_names, "--machine", arg);
 	case OPT_FIRMWARE:
@@ -98,7 +100,11 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 
 void cmd_default_firmware(struct plan_input *in)
 {
-	if (in->firmware >= 0)
+	int arch = in->arch >= 0 ? in->arch : machine_host_arch();
+
+	/* An arch none of whose machines boots qboot: each its own. */
+	if (in->firmware >= 0 || arch < 0 ||
+	    !(machine_arch_firmwares((enum plan_arch)arch) & MACHINE_BIT(PLAN_FW_QBOOT)))
 		return;
 	if (access(PLAN_QBOOT_ROM, R_OK) == 0) {
 		in->firmware = PLAN_FW_QBOOT;
@@ -120,6 +126,12 @@ static int pick_kernel(struct plan_input *in, struct appl *a, int prepare)
 
 	if (in->kernel)
 		return 0;
+	/* An Image (arm64's) is booted as it is: nothing to pick. */
+	if (machine_of(plan_input_machine(in))->kernel_formats & MACHINE_BIT(KERN_IMAGE)) {
+		if (in->kernel_format < 0)
+			in->kernel_format = KERN_IMAGE;
+		return own(in, &in->kernel, a->kernel);
+	}
 	if (appl_boot_kernel(a, in->kernel_format, prepare, &got, &why) < 0)
 		return -1;
 	if (why && !cmd_global.quiet)
@@ -211,6 +223,54 @@ int cmd_resolve(struct plan_input *in, struct appl *a, int boot)
 	return cmd_resolve_on(in, a, boot, cmd_global.backend, cmd_global.connect);
 }
 
+/* --arch, --machine and the topology into one arch, and choices it
+ * has.  Without --arch: the named machine's; else the host's, unless the
+ * topology has no machine of the host's (mmio: aarch64's), then its
+ * machines'.  Errors name what the arch does have. */
+static int resolve_arch(struct plan_input *in)
+{
+	char have[256];
+	unsigned set;
+	int host = machine_host_arch();
+
+	if (in->arch < 0 && in->machine >= 0)
+		in->arch = (int)machine_of((enum plan_machine)in->machine)->arch;
+	else if (in->arch < 0 && host >= 0 && !(in->topo->machines & machine_arch_set((enum plan_arch)host)))
+		in->arch = (int)machine_of(machine_first(in->topo->machines))->arch;
+	else if (in->arch < 0)
+		in->arch = host;
+	if (in->arch < 0) {
+		err_set(LB_EXIT_USAGE, "leanboot has no machine for this host's architecture: give --arch");
+		return -1;
+	}
+	set = machine_arch_set((enum plan_arch)in->arch);
+	have[0] = '\0';
+	for (const struct names *n = machine_names; n->name; n++)
+		if (set & MACHINE_BIT(n->value))
+			snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", have[0] ? ", " : "",
+				 n->name);
+	if (in->machine >= 0 && !(set & MACHINE_BIT(in->machine))) {
+		err_set(LB_EXIT_USAGE, "--machine %s is not an %s machine (%s has: %s)",
+			machine_name((enum plan_machine)in->machine), machine_arch_name((enum plan_arch)in->arch),
+			machine_arch_name((enum plan_arch)in->arch), have);
+		return -1;
+	}
+	if (!(in->topo->machines & set)) {
+		err_set(LB_EXIT_USAGE, "topology %s has no %s machine (%s has: %s)", in->topo->name,
+			machine_arch_name((enum plan_arch)in->arch), machine_arch_name((enum plan_arch)in->arch),
+			have);
+		return -1;
+	}
+	if (in->firmware >= 0 &&
+	    !(machine_arch_firmwares((enum plan_arch)in->arch) & MACHINE_BIT(in->firmware))) {
+		err_set(LB_EXIT_USAGE, "--firmware %s: no %s machine boots it",
+			plan_firmware_name((enum plan_firmware)in->firmware),
+			machine_arch_name((enum plan_arch)in->arch));
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend, const char *connect)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -218,8 +278,17 @@ int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend,
 	int needs_root;
 
 	if (!(in->topo = topo_find(in->topology ? in->topology : "minimal", &in->topo_arg)) ||
-	    appl_locate(a) < 0)
+	    resolve_arch(in) < 0 || appl_locate(a) < 0 || appl_set_arch(a, in->arch) < 0)
 		return -1;
+	/* Until leanboot builds an appliance for another arch, its plans
+	 * can be written and checked but not booted. */
+	if (boot && in->arch != machine_host_arch()) {
+		err_set(LB_EXIT_USAGE, "--arch %s: this leanboot has no %s appliance to boot; "
+			"xml and check (without --boot) take --arch %s",
+			machine_arch_name((enum plan_arch)in->arch), machine_arch_name((enum plan_arch)in->arch),
+			machine_arch_name((enum plan_arch)in->arch));
+		return -1;
+	}
 	cmd_default_firmware(in);
 	if (pick_kernel(in, a, boot) < 0)
 		return -1;

@@ -8,7 +8,7 @@
 
 const struct cmd cmd_table[] = {
 	{ CMD_XML, "xml", { cmd_plan_opts, cmd_boot_opts, cmd_channel_opts, cmd_xml_opts },
-	  "[--topology T] [--machine {machine}] [--disk FILE]... [BOOT OPTIONS] [--argv]",
+	  "[--topology T] [--arch {arch}] [--machine {machine}] [--disk FILE]... [BOOT OPTIONS] [--argv]",
 	  "print the domain XML (or qemu argv) of a topology", cmd_xml },
 	{ CMD_RUN, "run", { cmd_plan_opts, cmd_boot_opts, cmd_run_opts, cmd_start_opts },
 	  "[--topology T] [--disk FILE[:rw]]... [--timeout S] [--env NAME=VALUE]... [-i]\n"
@@ -19,7 +19,7 @@ const struct cmd cmd_table[] = {
 	  "       [--keys-from-stdin] [--timeout S] [--memory MiB] [--start S] DISK...",
 	  "report what is on disk images, attached read-only", cmd_inspect },
 	{ CMD_CHECK, "check", { cmd_plan_opts, cmd_boot_opts, cmd_channel_opts, cmd_check_opts },
-	  "(--topology T [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
+	  "(--topology T [--arch A] [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
 	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]\n"
 	  "       leanboot [GLOBAL OPTIONS] check FILE.xml (--against URI | --diff FILE.xml) [--json]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them", cmd_check },

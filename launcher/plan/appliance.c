@@ -20,6 +20,7 @@
 #include <nettle/sha2.h>
 
 #include "plan/appliance.h"
+#include "plan/machine.h"
 #include "common/digest.h"
 #include "plan/appliance-build.h"
 #include "common/err.h"
@@ -116,6 +117,16 @@ int appl_find_host_kernel(struct appl *a)
 	return 0;
 }
 
+/* The appliance's files, in CACHE/DIR. */
+static void appl_paths(struct appl *a, const char *dir)
+{
+	snprintf(a->dir, sizeof a->dir, "%.4000s/%s", a->cache, dir);
+	snprintf(a->kernel, sizeof a->kernel, "%.4000s/kernel", a->dir);
+	snprintf(a->initrd, sizeof a->initrd, "%.4000s/initrd", a->dir);
+	snprintf(a->root, sizeof a->root, "%.4000s/root", a->dir);
+	snprintf(a->initramfs, sizeof a->initramfs, "%.4000s/initramfs", a->dir);
+}
+
 int appl_locate(struct appl *a)
 {
 	const char *c = getenv("LEANBOOT_CACHE");
@@ -132,12 +143,19 @@ int appl_locate(struct appl *a)
 		err_set(LB_EXIT_USAGE, "cache directory '%s' is not an absolute path", a->cache);
 		return -1;
 	}
-	snprintf(a->dir, sizeof a->dir, "%.4000s/appliance", a->cache);
-	snprintf(a->kernel, sizeof a->kernel, "%.4000s/kernel", a->dir);
-	snprintf(a->initrd, sizeof a->initrd, "%.4000s/initrd", a->dir);
-	snprintf(a->root, sizeof a->root, "%.4000s/root", a->dir);
-	snprintf(a->initramfs, sizeof a->initramfs, "%.4000s/initramfs", a->dir);
+	appl_paths(a, "appliance");
 	return appl_find_datadir(a);
+}
+
+int appl_set_arch(struct appl *a, int arch)
+{
+	char dir[64];
+
+	if (arch != machine_host_arch()) {
+		snprintf(dir, sizeof dir, "appliance-%s", machine_arch_name((enum plan_arch)arch));
+		appl_paths(a, dir);
+	}
+	return 0;
 }
 
 static void hash_str(struct sha256_ctx *h, const char *s)

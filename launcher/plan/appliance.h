@@ -26,6 +26,9 @@ struct appl {
 
 /* Fill in the paths; builds nothing and needs no appliance. */
 int appl_locate(struct appl *a);
+/* The appliance for ARCH (enum plan_arch): the host's is CACHE/appliance,
+ * another arch's CACHE/appliance-ARCH. */
+int appl_set_arch(struct appl *a, int arch);
 /* The host kernel supermin takes (a->host_kernel, a->kver). */
 int appl_find_host_kernel(struct appl *a);
 /* The key the inputs give now (64 hex digits). */

@@ -34,7 +34,8 @@
 
 /* PVH is usual where the host kernel has it (appl_boot_kernel()). */
 const struct names kern_format_names[] = {
-	{ "pvh", KERN_PVH, 1 }, { "bzimage", KERN_BZIMAGE, 0 }, { NULL, 0, 0 },
+	{ "pvh", KERN_PVH, 1 }, { "bzimage", KERN_BZIMAGE, 0 }, { "image", KERN_IMAGE, 0 },
+	{ NULL, 0, 0 },
 };
 
 int kern_parse_format(const char *s)

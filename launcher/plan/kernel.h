@@ -10,7 +10,8 @@
 
 #include "common/names.h"
 
-enum kern_format { KERN_BZIMAGE, KERN_PVH };
+/* image: arm64's Image, which QEMU enters as it is. */
+enum kern_format { KERN_BZIMAGE, KERN_PVH, KERN_IMAGE };
 
 extern const struct names kern_format_names[];   /* names.h */
 int kern_parse_format(const char *s);      /* -1 if unknown */

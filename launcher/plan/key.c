@@ -69,13 +69,15 @@ static int key_launch(const struct plan *p, struct strv *out)
 	return r;
 }
 
-/* "addr=BUS:SLOT.FN[,multifunction]", or "addr=auto" for one left to
- * libvirt: domxml.c writes no address then, and qemuargv.c renders
- * plan_complete()'s, which follows from the rest of the plan. */
+/* "addr=BUS:SLOT.FN[,multifunction]", "addr=mmio", or "addr=auto" for
+ * one left to libvirt: domxml.c writes no address then, and qemuargv.c
+ * renders plan_complete()'s, which follows from the rest of the plan. */
 static void key_addr(const struct plan_addr *a, char *buf, size_t len)
 {
 	if (!a->set)
 		snprintf(buf, len, "addr=auto");
+	else if (a->mmio)
+		snprintf(buf, len, "addr=mmio");
 	else
 		snprintf(buf, len, "addr=%u:%u.%u%s", a->bus, a->slot, a->fn,
 			 a->multifunction ? ",multifunction" : "");

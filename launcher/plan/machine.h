@@ -10,11 +10,12 @@
 
 /* Below the plan: plan.h includes this, for the two enums a plan's
  * machine and firmware take. */
-enum plan_machine { PLAN_Q35, PLAN_PC, PLAN_MICROVM };
-enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT };
-
-/* The QEMU of every machine today. */
-#define PLAN_QEMU "/usr/bin/qemu-system-x86_64"
+enum plan_machine { PLAN_Q35, PLAN_PC, PLAN_MICROVM, PLAN_VIRT };
+/* none: no firmware at all, the kernel entered straight from QEMU's
+ * loader with a device tree (aarch64's virt). */
+enum plan_firmware { PLAN_FW_SEABIOS, PLAN_FW_QBOOT, PLAN_FW_NONE };
+/* The guest's architecture: each machine has one. */
+enum plan_arch { PLAN_ARCH_X86_64, PLAN_ARCH_AARCH64 };
 
 /* A set of machines, as topology rows give theirs; a set of firmware or
  * kernel formats. */
@@ -33,7 +34,7 @@ enum machine_usb { MACHINE_USB_NONE, MACHINE_USB_XHCI, MACHINE_USB_UHCI };
 
 struct machine {
 	const char *qemu;         /* the emulator: argv[0] and <emulator> */
-	const char *arch;         /* libvirt's <type arch=...> */
+	enum plan_arch arch;      /* its name is libvirt's <type arch=...> */
 	const char *options;      /* what -machine NAME takes after it */
 	const char *cpu;          /* -cpu's model; NULL: QEMU's default, and
 				     neither -cpu nor <cpu> is written */
@@ -45,16 +46,23 @@ struct machine {
 	unsigned last_slot;       /* the last slot a topology fills */
 	unsigned libvirt_last_slot;     /* the last slot libvirt itself fills */
 	enum machine_usb usb;
+	int balloon;              /* libvirt adds a virtio balloon */
 
 	const char *console;      /* the console's kernel name: console=... */
-	const char *console_model;      /* its UART: libvirt's target type and
-				     model, and QEMU's -device */
+	const char *console_model;      /* its UART: libvirt's model, and
+				     QEMU's -device */
+	const char *console_target;     /* libvirt's serial target type */
+	const char *tuning;       /* kernel arguments for a fast boot
+				     (--tuning on; machine.c says why) */
 	int console_builtin;      /* the machine has the UART already: QEMU's
 				     -serial attaches it, not -device */
 
 	unsigned firmwares;       /* bits (1 << plan_firmware) it boots with */
 	enum plan_firmware firmware;    /* what it gets when asked for another */
 	unsigned kernel_formats;  /* bits (1 << kern_format) it boots */
+	int acpi;                 /* the guest gets ACPI tables: libvirt's
+				     <acpi/> (without it libvirt passes
+				     -no-acpi); on virt they need UEFI */
 	int hpet_switch;          /* the HPET can be turned off: QEMU's
 				     hpet=off, libvirt's <timer name='hpet'> */
 	int tsc_hint;             /* the guest is told the TSC's rate */
@@ -64,7 +72,16 @@ struct machine {
 /* The machines' names (names.h): the parser, --help and the completion
  * read this table. */
 extern const struct names machine_names[];
+/* The architectures' names, as libvirt and uname(2) spell them. */
+extern const struct names arch_names[];
 const char *machine_name(enum plan_machine m);
+const char *machine_arch_name(enum plan_arch a);
+/* The machines of ARCH, as MACHINE_BIT()s. */
+unsigned machine_arch_set(enum plan_arch a);
+/* The firmware some machine of ARCH boots, as MACHINE_BIT()s. */
+unsigned machine_arch_firmwares(enum plan_arch a);
+/* The host's architecture, or -1 when no machine has it. */
+int machine_host_arch(void);
 const struct machine *machine_of(enum plan_machine m);
 /* The first machine of SET (MACHINE_BIT()s): a topology's own. */
 enum plan_machine machine_first(unsigned set);

@@ -17,7 +17,8 @@
 
 /* qboot is usual where QEMU ships it (cmd_default_firmware()). */
 const struct names plan_firmware_names[] = {
-	{ "seabios", PLAN_FW_SEABIOS, 0 }, { "qboot", PLAN_FW_QBOOT, 1 }, { NULL, 0, 0 },
+	{ "seabios", PLAN_FW_SEABIOS, 0 }, { "qboot", PLAN_FW_QBOOT, 1 }, { "none", PLAN_FW_NONE, 0 },
+	{ NULL, 0, 0 },
 };
 
 int plan_parse_firmware(const char *s)
@@ -88,18 +89,6 @@ static int plan_add_hot(struct plan *p, const struct plan_disk_in *in)
 	return 0;
 }
 
-/* Measured under TCG with bench --append (bench/README.md):
- * loglevel=6: the console still shows the banner (a notice) that marks the
- *   kernel stage, but not the hundreds of info lines an emulated UART
- *   prints a byte at a time;
- * tsc=reliable: no clocksource watchdog and no delayed TSC refinement;
- * no_timer_check: skips the IO-APIC timer probe;
- * 8250.nr_uarts=1: probes one serial port, not four;
- * rcupdate.rcu_expedited=1: synchronize_rcu() without waiting grace periods. */
-const char plan_tuning[] =
-	"loglevel=6 tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1 "
-	"cryptomgr.notests";
-
 const struct names plan_clock_names[] = {
 	{ "real", PLAN_CLOCK_REAL, 1 }, { "icount", PLAN_CLOCK_ICOUNT, 0 }, { NULL, 0, 0 },
 };
@@ -149,7 +138,13 @@ size_t plan_user_disks(const struct plan *p)
 
 enum plan_machine plan_input_machine(const struct plan_input *in)
 {
-	return in->machine < 0 ? machine_first(in->topo->machines) : (enum plan_machine)in->machine;
+	unsigned set = in->topo->machines;
+
+	if (in->machine >= 0)
+		return (enum plan_machine)in->machine;
+	if (in->arch >= 0 && (set & machine_arch_set((enum plan_arch)in->arch)))
+		set &= machine_arch_set((enum plan_arch)in->arch);
+	return machine_first(set);
 }
 
 int plan_make(const struct plan_input *in, struct plan *p)
@@ -186,7 +181,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		snprintf(p->name, sizeof p->name, "%s", in->name ? in->name : slash ? slash + 1 : in->rundir);
 	}
 	p->machine = machine;
-	p->firmware = in->firmware >= 0 ? (enum plan_firmware)in->firmware : PLAN_FW_SEABIOS;
+	p->firmware = in->firmware >= 0 ? (enum plan_firmware)in->firmware : m->firmware;
 	if (!(m->firmwares & MACHINE_BIT(p->firmware)))
 		p->firmware = m->firmware;
 	p->accel = in->accel;
@@ -206,7 +201,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 	p->kernel_format = in->kernel_format < 0 ? 0 : in->kernel_format;
 	p->initrd = strdup(in->initrd);
 	p->cmdline = util_printf("console=%s%s panic=1%s%s%s%s%s%s", m->console,
-				 in->root ? " root=/dev/vda" : "", in->tuning ? " " : "", in->tuning ? plan_tuning : "",
+				 in->root ? " root=/dev/vda" : "", in->tuning ? " " : "", in->tuning ? m->tuning : "",
 				 in->append ? " " : "", in->append ? in->append : "",
 				 in->kernel_extra ? " " : "",
 				 in->kernel_extra ? in->kernel_extra : "");
@@ -351,7 +346,7 @@ static int address_port(struct plan *p, struct plan_ctl *c, unsigned *slot, unsi
 	}
 	c->chassis = c->index;
 	c->port = (*slot << 3) | *fn;
-	c->addr = (struct plan_addr){ 1, 0, *slot, *fn, *fn == 0 };
+	c->addr = (struct plan_addr){ 1, 0, *slot, *fn, *fn == 0, 0 };
 	if (++*fn == 8) {
 		*fn = 0;
 		(*slot)++;
@@ -416,7 +411,7 @@ static int complete_pcie(struct plan *p)
 				return -1;
 			added = 1;
 		}
-		d->addr = (struct plan_addr){ 1, (unsigned)bus, 0, 0, 0 };
+		d->addr = (struct plan_addr){ 1, (unsigned)bus, 0, 0, 0, 0 };
 	}
 	/* The spare hot-plug port, unless the XML had any PCI controller with
 	 * index >= 1 or nothing had to be added ("the libguestfs clause"). */
@@ -438,7 +433,7 @@ static int complete_pci(struct plan *p)
 			continue;
 		if (d->kind == PLAN_DEV_UHCI) {
 			/* piix3-uhci is function 2 of the PIIX3 in slot 1. */
-			d->addr = (struct plan_addr){ 1, 0, 1, 2, 0 };
+			d->addr = (struct plan_addr){ 1, 0, 1, 2, 0, 0 };
 			continue;
 		}
 		while (slot <= m->libvirt_last_slot && slot_used(p, slot))
@@ -447,7 +442,7 @@ static int complete_pci(struct plan *p)
 			err_set(LB_EXIT_USAGE, "no free slot on the PCI root bus");
 			return -1;
 		}
-		d->addr = (struct plan_addr){ 1, 0, slot, 0, 0 };
+		d->addr = (struct plan_addr){ 1, 0, slot, 0, 0, 0 };
 	}
 	return 0;
 }
@@ -492,6 +487,8 @@ int plan_complete(struct plan *p)
 			return -1;
 		p->usb = PLAN_DEFAULT_NONE;
 	}
+	if (p->balloon == PLAN_DEFAULT_LIBVIRT && !m->balloon)
+		p->balloon = PLAN_DEFAULT_NONE;
 	if (p->balloon == PLAN_DEFAULT_LIBVIRT) {
 		size_t at = p->ndev;
 

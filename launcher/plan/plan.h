@@ -78,6 +78,7 @@ struct plan_addr {
 	int set;                  /* 0: left to libvirt, or to plan_complete() */
 	unsigned bus, slot, fn;
 	int multifunction;
+	int mmio;                 /* set: on virtio-mmio, not on PCI at all */
 };
 
 struct plan_ctl {
@@ -173,8 +174,11 @@ struct plan_input {
 	const char *topology;     /* "minimal", "ports=8", ...; NULL: minimal */
 	const struct topo *topo;  /* its row, once resolved */
 	long topo_arg;            /* ports=N: N */
-	int machine;              /* -1: the topology's own */
-	int firmware;             /* -1: qboot where QEMU has it */
+	int arch;                 /* enum plan_arch; -1: the machine's, or
+				     else the host's (the resolver's) */
+	int machine;              /* -1: the topology's own of that arch */
+	int firmware;             /* -1: the machine's (the resolver picks
+				     qboot where QEMU has it) */
 	const char *rundir;       /* the launch's directory: it names the domain
 				     and holds the root overlay */
 	const char *kernel, *initrd;
@@ -204,7 +208,7 @@ struct plan_input {
 };
 
 /* An input with every choice left open, as the commands start from. */
-#define PLAN_INPUT_INIT { .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, \
+#define PLAN_INPUT_INIT { .arch = -1, .machine = -1, .firmware = -1, .kernel_format = -1, .tuning = 1, \
 			  .shape = -1, .tb_cache_mib = -1, .channel = 1 }
 
 /* The root overlay's name in a run directory, and the channel's socket's
@@ -215,9 +219,6 @@ struct plan_input {
  * template's directory. */
 #define PLAN_MONITOR "qmp"
 #define PLAN_RAM "ram"
-
-/* Kernel arguments for a fast boot of the appliance; see plan.c. */
-extern const char plan_tuning[];
 
 /* The plan IN describes; touches no file.  Returns 0, or -1 after
  * err_set(). */

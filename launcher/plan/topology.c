@@ -13,6 +13,7 @@
 #define Q35 MACHINE_BIT(PLAN_Q35)
 #define PC MACHINE_BIT(PLAN_PC)
 #define MICROVM MACHINE_BIT(PLAN_MICROVM)
+#define VIRT MACHINE_BIT(PLAN_VIRT)
 
 static struct plan_ctl *add_ctl(struct plan *p, enum plan_ctl_model model, unsigned index)
 {
@@ -52,7 +53,7 @@ static int place_on_root_bus(struct plan *p, unsigned first)
 			err_set(LB_EXIT_USAGE, "no free slot on the root bus");
 			return -1;
 		}
-		p->dev[i].addr = (struct plan_addr){ 1, 0, slot++, 0, 0 };
+		p->dev[i].addr = (struct plan_addr){ 1, 0, slot++, 0, 0, 0 };
 	}
 	return 0;
 }
@@ -107,9 +108,9 @@ static int topo_ports(struct plan *p, long n)
 		c->chassis = c->index;
 		c->port = (slot << 3) | fn;
 		/* Function 0 must say multifunction when the slot has others. */
-		c->addr = (struct plan_addr){ 1, 0, slot, fn, fn == 0 && i + 1 < n };
+		c->addr = (struct plan_addr){ 1, 0, slot, fn, fn == 0 && i + 1 < n, 0 };
 		if (d < p->ndev)
-			p->dev[d++].addr = (struct plan_addr){ 1, c->index, 0, 0, 0 };
+			p->dev[d++].addr = (struct plan_addr){ 1, c->index, 0, 0, 0, 0 };
 	}
 	p->usb = p->balloon = PLAN_DEFAULT_NONE;
 	return place_on_root_bus(p, first + (unsigned)((n + 7) / 8));
@@ -158,14 +159,28 @@ static int topo_microvm(struct plan *p, long arg)
 	return 0;
 }
 
+/* virt with virtio-mmio instead of PCI: every device at a virtio-mmio
+ * address and none on PCI, what "no PCI controller" would mean on
+ * aarch64 had libvirt not chosen root ports.  libvirt still adds
+ * virt's pcie-root, an empty bus. */
+static int topo_mmio(struct plan *p, long arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < p->ndev; i++)
+		p->dev[i].addr = (struct plan_addr){ .set = 1, .mmio = 1 };
+	p->usb = p->balloon = PLAN_DEFAULT_NONE;
+	return 0;
+}
+
 const struct topo topo_table[] = {
-	{ "minimal", Q35, topo_minimal, "pcie-root, all devices on bus 0, no USB, no balloon" },
-	{ "libguestfs", Q35 | PC, topo_libguestfs, "no USB or balloon, addresses left to libvirt" },
-	{ "auto", Q35 | PC, topo_auto, "plain libvirt defaults" },
-	{ "virt-install", Q35, topo_virt_install, "14 root ports, xhci, balloon, rng" },
-	{ "ports", Q35, topo_ports, "ports=N: N root ports, devices behind them" },
+	{ "minimal", Q35 | VIRT, topo_minimal, "pcie-root, all devices on bus 0, no USB, no balloon" },
+	{ "libguestfs", Q35 | PC | VIRT, topo_libguestfs, "no USB or balloon, addresses left to libvirt" },
+	{ "auto", Q35 | PC | VIRT, topo_auto, "plain libvirt defaults" },
+	{ "virt-install", Q35 | VIRT, topo_virt_install, "14 root ports, xhci, balloon, rng" },
+	{ "ports", Q35 | VIRT, topo_ports, "ports=N: N root ports, devices behind them" },
 	{ "pc", PC, topo_pc, "i440fx, all devices on bus 0, no USB, no balloon" },
 	{ "microvm", MICROVM, topo_microvm, "virtio-mmio, no PCI (direct backend only)" },
+	{ "mmio", VIRT, topo_mmio, "aarch64 virt: virtio-mmio devices, no PCI device" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -191,6 +206,6 @@ const struct topo *topo_find(const char *spec, long *arg)
 		return t;
 	}
 	err_set(LB_EXIT_USAGE, "unknown topology '%s' (try: minimal, libguestfs, auto, "
-		"virt-install, ports=N, pc, microvm)", spec);
+		"virt-install, ports=N, pc, microvm, mmio)", spec);
 	return NULL;
 }
