@@ -59,19 +59,25 @@ const char *init_cmdline_get(const char *name, char *buf, size_t len)
 	return NULL;
 }
 
-/* Whether the machine has a PCI bus with devices on it (q35, pc) or only
- * virtio-mmio (microvm). */
+/* Whether the machine's virtio devices are on PCI (q35, pc, virt with a
+ * PCI topology) rather than virtio-mmio (microvm, virt's mmio topology).
+ * A PCI bus alone does not say: virt always has its PCIe host bridge,
+ * with nothing behind it when every device is virtio-mmio.  So only
+ * virtio's own vendor counts. */
 int init_have_pci(void)
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
 	struct dirent *e;
+	char vendor[16];
 	int n = 0;
 
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
+	while (d && !n && (e = readdir(d)))
+		n = e->d_name[0] != '.' &&
+		    init_sysfs_line("/sys/bus/pci/devices", e->d_name, "vendor", vendor, sizeof vendor) == 0 &&
+		    strtoul(vendor, NULL, 16) == 0x1af4;
 	if (d)
 		closedir(d);
-	return n > 0;
+	return n;
 }
 
 int init_sysfs_line(const char *dir, const char *entry, const char *file, char *buf, size_t len)
@@ -142,7 +148,10 @@ int init_wait(int (*ok)(void *), void *arg, int ms)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-		if (now >= end || poll(&p, 1, (int)(end - now) + 1) < 0)
+		/* Not only creations in /dev: a virtio port's node comes
+		 * before its name in sysfs, which changes nothing there, so
+		 * the condition is looked at every 10 ms as well. */
+		if (now >= end || poll(&p, 1, end - now < 10 ? (int)(end - now) + 1 : 10) < 0)
 			break;
 		while (read(fd, buf, sizeof buf) > 0)
 			;

@@ -32,8 +32,8 @@ const char *init_cmdline_get(const char *name, char *buf, size_t len);
 int init_sysfs_line(const char *dir, const char *entry, const char *file, char *buf, size_t len);
 /* Whether OK(DIR, ENTRY, ARG) holds for an entry of DIR: 1, or 0. */
 int init_scan(const char *dir, int (*ok)(const char *, const char *, void *), void *arg);
-/* Whether the machine has a PCI bus with devices on it (q35, pc), or
- * only virtio-mmio (microvm). */
+/* Whether the machine's virtio devices are on PCI, or on virtio-mmio
+ * (microvm, virt's mmio topology). */
 int init_have_pci(void);
 /* Whether a virtio device of type ID is there (virtio's device ids). */
 #define INIT_VIRTIO_CONSOLE 3
