@@ -55,7 +55,13 @@ $(FLAGS_STAMP): FORCE
 		echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' >$@
 FORCE:
 
-all: $(LB) $(DATA)/init $(DATA)/inspect $(DATA)/packages $(DATA)/modules $(HELPER_BINS)
+# The aarch64 appliance's init and inspector, when Debian's cross compiler
+# is there (scripts/deps aarch64 installs it, with the arm64 libraries the
+# inspector links); without it leanboot still does everything for x86_64.
+CROSS_aarch64 := $(shell command -v aarch64-linux-gnu-gcc 2>/dev/null)
+CROSS_DATA = $(if $(CROSS_aarch64),$(DATA)/init-aarch64 $(DATA)/inspect-aarch64)
+
+all: $(LB) $(DATA)/init $(DATA)/inspect $(DATA)/packages $(DATA)/modules $(CROSS_DATA) $(HELPER_BINS)
 
 # Headers are found from the top of each tree: "plan/plan.h", "wire.h".
 # -MMD writes each object's header dependencies beside it.
@@ -86,6 +92,21 @@ $(B)/obj/appliance/inspect/%.o: appliance/inspect/%.c $(FLAGS_STAMP)
 $(DATA)/inspect: $(INSPECT_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(INSPECT_OBJS) -lblkid -lsqlite3
+
+# The same two for aarch64, by the cross compiler: no qemu-user, no
+# binfmt.  Objects go to obj-aarch64/.
+$(B)/obj-aarch64/appliance/init/%.o: appliance/init/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -O2 -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+$(DATA)/init-aarch64: $(INIT_SRCS:%.c=$(B)/obj-aarch64/%.o)
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -O2 -static -o $@ $^
+$(B)/obj-aarch64/appliance/inspect/%.o: appliance/inspect/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -O2 -g -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+$(DATA)/inspect-aarch64: $(INSPECT_SRCS:%.c=$(B)/obj-aarch64/%.o)
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -O2 -g -o $@ $^ -lblkid -lsqlite3
 
 # The lists supermin reads, beside the binaries, as an install has them.
 $(DATA)/packages $(DATA)/modules: $(DATA)/%: appliance/%
@@ -121,7 +142,7 @@ $(HB)/report-test: tests/helpers/report-test.c $(call o,inspect/report inspect/d
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
 
-$(HB)/stages-test: tests/helpers/stages-test.c $(call o,launch/stages) $(BASE_OBJS)
+$(HB)/stages-test: tests/helpers/stages-test.c $(call o,launch/stages plan/machine common/names) $(BASE_OBJS)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) -o $@ $(SRCS_OF)
 
@@ -163,7 +184,8 @@ $(HB)/key-test: tests/helpers/key-test.c $(KEY_OBJS) $(BASE_OBJS) $(SAN_OBJS)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS) -pthread
 
--include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d) $(HELPER_BINS:=.d)
+-include $(OBJS:.o=.d) $(INIT_OBJS:.o=.d) $(INSPECT_OBJS:.o=.d) $(HELPER_BINS:=.d) \
+         $(wildcard $(B)/obj-aarch64/appliance/*/*.d)
 
 deps:
 	@scripts/deps
@@ -235,6 +257,7 @@ install: $(LB) $(DATA)/init $(DATA)/inspect
 	install -D -m 0755 $(DATA)/inspect $(DESTDIR)$(DATADIR)/inspect
 	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
 	install -D -m 0644 appliance/modules $(DESTDIR)$(DATADIR)/modules
+	$(if $(CROSS_DATA),install -m 0755 $(CROSS_DATA) $(DESTDIR)$(DATADIR)/)
 	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	$(LB) completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leanboot

@@ -14,6 +14,7 @@
 #include <libvirt/libvirt.h>
 
 #include "bench/bench.h"
+#include "plan/machine.h"
 #include "common/err.h"
 #include "launch/launch.h"
 #include "backend/lv.h"
@@ -88,7 +89,7 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 	struct launch_capture cap = { 0 };
 	struct launch_times t = { 0 };
 	struct launch_opts lo = {
-		.in = c->in, .appl = b->appl,
+		.in = c->in, .appl = &c->appl,
 		.backend = c->backend, .connect = c->connect, .pool = b->pool, .start = c->start,
 		.cmd = b->plain ? plain : job, .timeout = b->timeout,
 		.verbose = b->verbose, .capture = b->plain ? NULL : &cap,
@@ -132,7 +133,8 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 	rec->wall = t.at[STAGES_M_TORN_DOWN];
 	rec->guest_ready = t.guest_ready;
 	rec->rss_mib = t.qemu_peak_kib ? t.qemu_peak_kib / 1024.0 : NAN;
-	stages_parse_dmesg(cap.buf ? cap.buf : "", &rec->guest);
+	stages_parse_dmesg(cap.buf ? cap.buf : "", machine_of(plan_input_machine(&c->in))->pci_initcalls,
+			   &rec->guest);
 	rec->guest_init = rec->guest.init_start;
 	rec->pci_ms = rec->guest.pci_usecs / 1000.0;
 	free(cap.buf);
@@ -250,7 +252,7 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 	for (size_t k = 0; k < b->nconf && !r; k++) {
 		struct bench_conf *c = &b->conf[k];
 		struct launch_opts lo = {
-			.in = c->in, .appl = b->appl, .backend = c->backend, .connect = c->connect,
+			.in = c->in, .appl = &c->appl, .backend = c->backend, .connect = c->connect,
 			.pool = b->pool,
 			.start = c->start, .timeout = b->timeout, .verbose = b->verbose,
 		};

@@ -37,6 +37,7 @@ struct bench_conf {
 	const char *connect;      /* its libvirt connection; NULL: the default */
 	char host[192];           /* a remote host's QEMU and libvirt; "": none */
 	struct plan_input in;     /* resolved, as run would resolve it */
+	struct appl appl;         /* its appliance (its arch's), located */
 	struct bench_rec run[BENCH_MAX_RUNS];
 	int failed;
 };
@@ -60,7 +61,7 @@ struct bench {
 	double timeout;           /* each run's deadline, seconds */
 	const char *pool;         /* --pool, for remote connections */
 	int verbose;
-	struct appl *appl;        /* located and built */
+	struct appl *appl;        /* the host arch's: its cache and kernel */
 	/* The conditions, found by bench_run(). */
 	enum plan_accel accel;
 	char qemu_version[128], libvirt_version[32], cpu[128], kver[128];

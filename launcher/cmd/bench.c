@@ -29,7 +29,7 @@ struct dim {
 	int keyed;                /* name it as OPT=VALUE: "on" alone says nothing */
 };
 
-enum { D_TOPOLOGY, D_BACKEND, D_START, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE,
+enum { D_ARCH, D_TOPOLOGY, D_BACKEND, D_START, D_SHAPE, D_FIRMWARE, D_KFORMAT, D_MEMORY, D_TB_CACHE,
        D_TUNING, D_APPEND, D_CHANNEL, D_CLOCK, D_CONNECT, NDIMS };
 
 struct bench_opts {
@@ -124,6 +124,8 @@ static int bench_opt(int c, char *arg, void *ctx)
 	struct bench_opts *o = ctx;
 
 	switch (c) {
+	case OPT_ARCH:
+		return dim_values(&o->dim[D_ARCH], arg, 1, &o->made);
 	case OPT_TOPOLOGY:
 		return dim_values(&o->dim[D_TOPOLOGY], arg, 1, &o->made);
 	case OPT_BACKENDS:
@@ -271,6 +273,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench *b = calloc(1, sizeof *b);
 	struct bench_opts o = {
 		.dim = {
+			[D_ARCH] = { "--arch", OPT_ARCH, { 0 }, 0, 0 },
 			[D_TOPOLOGY] = { "--topology", OPT_TOPOLOGY, { 0 }, 0, 1 },
 			[D_BACKEND] = { "--backend", OPT_BACKEND, { 0 }, 0, 1 },
 			[D_START] = { "--start", OPT_START, { 0 }, 0, 0 },
@@ -288,13 +291,13 @@ int cmd_bench(int argc, char **argv)
 	};
 	/* What a dimension not given takes: the defaults of `run`. */
 	static const char *const defaults[NDIMS][3] = {
-		[D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL }, [D_START] = { "cold" },
-		[D_SHAPE] = { NULL },
-		[D_FIRMWARE] = { NULL }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
+		[D_ARCH] = { "" }, [D_TOPOLOGY] = { "minimal", "auto" }, [D_BACKEND] = { NULL },
+		[D_START] = { "cold" }, [D_SHAPE] = { NULL },
+		/* Each arch's: the resolver picks qboot where QEMU has it. */
+		[D_FIRMWARE] = { "" }, [D_KFORMAT] = { "auto" }, [D_MEMORY] = { "" }, [D_TB_CACHE] = { "" },
 		[D_TUNING] = { "on" }, [D_APPEND] = { "" }, [D_CHANNEL] = { "on" }, [D_CLOCK] = { "real" },
 		[D_CONNECT] = { NULL },
 	};
-	struct plan_input fw = { .firmware = -1 };
 	struct progress pr = { util_now() };
 	struct bench_hooks hooks = { on_progress, on_failed, &pr };
 	int r, status = LB_EXIT_USAGE, hit, peer;
@@ -317,14 +320,11 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (o.peer && cmd_choice(&peer, cmd_peer_names, "--peer", o.peer) < 0)
 		goto out;
-	cmd_default_firmware(&fw);
 	for (int d = 0; d < NDIMS; d++) {
 		if (o.dim[d].n)
 			continue;
 		for (int i = 0; i < 3 && defaults[d][i]; i++)
 			o.dim[d].vals[o.dim[d].n++] = defaults[d][i];
-		if (d == D_FIRMWARE)
-			o.dim[d].vals[o.dim[d].n++] = plan_firmware_name(fw.firmware);
 		/* --backend before the command, or $LEANBOOT_BACKEND. */
 		if (d == D_BACKEND)
 			o.dim[d].vals[o.dim[d].n++] = backend_name((enum backend_kind)cmd_global.backend);
@@ -363,12 +363,18 @@ int cmd_bench(int argc, char **argv)
 	b->verbose = cmd_global.verbose > 1;
 	/* Each configuration resolved as run resolves its options, and the
 	 * appliance built, before the first run. */
+	if (appl_locate(&a) < 0) {
+		status = err_report("bench");
+		goto out;
+	}
 	for (size_t k = 0; k < b->nconf; k++)
-		if (cmd_resolve_on(&b->conf[k].in, &a, 1, b->conf[k].backend, b->conf[k].connect) < 0) {
+		if (cmd_resolve_on(&b->conf[k].in, &b->conf[k].appl, 1, b->conf[k].backend,
+				   b->conf[k].connect) < 0 ||
+		    appl_build(&b->conf[k].appl, 0, &hit) < 0) {
 			status = err_report("bench");
 			goto out;
 		}
-	if (appl_build(&a, 0, &hit) < 0 || bench_run(b, &hooks) < 0) {
+	if (bench_run(b, &hooks) < 0) {
 		status = err_report("bench");
 		goto out;
 	}

@@ -93,6 +93,8 @@ const struct cmd_opt cmd_inspect_opts[] = {
 	  disk_format_choices },
 	{ "timeout", OPT_TIMEOUT, "S", "deadline (default 120)", NULL },
 	{ "memory", OPT_MEMORY, "MiB", "guest RAM", NULL },
+	{ "arch", OPT_ARCH, NULL, "the appliance's architecture (default: the host's), not the images'",
+	  arch_names },
 	{ "key", OPT_KEY, "SEL:key:PASS|SEL:file:FILE",
 	  "open the LUKS volume SEL (ID, /dev name, LUKS UUID or all) read-only with this key", NULL },
 	{ "keys-from-stdin", OPT_KEYS_FROM_STDIN, NULL, "read passphrases from stdin, one a line, tried on every LUKS volume", NULL },
@@ -113,6 +115,7 @@ const struct cmd_opt cmd_check_opts[] = {
 };
 
 const struct cmd_opt cmd_bench_opts[] = {
+	{ "arch", OPT_ARCH, "A[,A]", "architectures side by side (default: the host's)", arch_names },
 	{ "topology", OPT_TOPOLOGY, "T[,T]...",
 	  "topologies to compare (default minimal,auto); ports=A..B[/STEP] sweeps", NULL },
 	{ "backends", OPT_BACKENDS, "B[,B]", "backends to compare (--backend takes a list too)", backend_names },

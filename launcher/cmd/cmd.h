@@ -145,9 +145,6 @@ int cmd_completion(int argc, char **argv);
 /* A plan option.  Returns 0 when handled, -1 on a bad value (reported),
  * -2 otherwise.  ALLOW_RW: whether --disk FILE:rw is accepted. */
 int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw);
-/* The default firmware, when none was asked for: qboot where QEMU ships
- * it, else SeaBIOS with one notice. */
-void cmd_default_firmware(struct plan_input *in);
 /* Make every decision about this host that IN leaves open, and locate
  * the appliance into A.  BOOT (the input is for a launch): extract and
  * check the kernel image, and probe KVM for --accel auto; without it

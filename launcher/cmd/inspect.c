@@ -46,6 +46,7 @@ static int inspect_opt(int c, char *arg, void *ctx)
 	case OPT_TIMEOUT:
 		return cmd_timeout_opt(arg, &o->lo.timeout);
 	case OPT_MEMORY:
+	case OPT_ARCH:
 		return cmd_plan_opt(c, arg, &o->lo.in, 0);
 	case OPT_START:
 		return cmd_start_opt(arg, &o->lo.start);

@@ -98,14 +98,21 @@ int cmd_plan_opt(int c, char *arg, struct plan_input *in, int allow_rw)
 	return -2;
 }
 
-void cmd_default_firmware(struct plan_input *in)
+/* The firmware, when none was asked for: qboot where the arch has it and
+ * QEMU ships it, else SeaBIOS with one notice; on an arch without qboot,
+ * the machine's own. */
+static void cmd_default_firmware(struct plan_input *in)
 {
 	int arch = in->arch >= 0 ? in->arch : machine_host_arch();
 
-	/* An arch none of whose machines boots qboot: each its own. */
-	if (in->firmware >= 0 || arch < 0 ||
-	    !(machine_arch_firmwares((enum plan_arch)arch) & MACHINE_BIT(PLAN_FW_QBOOT)))
+	if (in->firmware >= 0)
 		return;
+	/* An arch none of whose machines boots qboot: the machine's own. */
+	if (arch < 0 || !(machine_arch_firmwares((enum plan_arch)arch) & MACHINE_BIT(PLAN_FW_QBOOT))) {
+		if (in->topo)
+			in->firmware = (int)machine_of(plan_input_machine(in))->firmware;
+		return;
+	}
 	if (access(PLAN_QBOOT_ROM, R_OK) == 0) {
 		in->firmware = PLAN_FW_QBOOT;
 		return;
@@ -280,15 +287,10 @@ int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend,
 	if (!(in->topo = topo_find(in->topology ? in->topology : "minimal", &in->topo_arg)) ||
 	    resolve_arch(in) < 0 || appl_locate(a) < 0 || appl_set_arch(a, in->arch) < 0)
 		return -1;
-	/* Until leanboot builds an appliance for another arch, its plans
-	 * can be written and checked but not booted. */
-	if (boot && in->arch != machine_host_arch()) {
-		err_set(LB_EXIT_USAGE, "--arch %s: this leanboot has no %s appliance to boot; "
-			"xml and check (without --boot) take --arch %s",
-			machine_arch_name((enum plan_arch)in->arch), machine_arch_name((enum plan_arch)in->arch),
-			machine_arch_name((enum plan_arch)in->arch));
+	/* Another arch's appliance is built on first use, as the host's:
+	 * what it needs from the host is checked before anything runs. */
+	if (boot && appl_check_foreign(a) < 0)
 		return -1;
-	}
 	cmd_default_firmware(in);
 	if (pick_kernel(in, a, boot) < 0)
 		return -1;
@@ -303,7 +305,14 @@ int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend,
 	/* The instruction-count clock is TCG's: it takes TCG, and no
 	 * probe.  Only a boot probes KVM; what is printed says what was
 	 * asked. */
-	if (in->clock == PLAN_CLOCK_ICOUNT) {
+	/* KVM runs the host's arch only: another is TCG's, with no probe. */
+	if (a->foreign && cmd_global.accel == ACC_KVM) {
+		err_set(LB_EXIT_USAGE, "--accel kvm runs %s guests only; an %s guest needs TCG",
+			machine_arch_name((enum plan_arch)machine_host_arch()),
+			machine_arch_name((enum plan_arch)in->arch));
+		return -1;
+	}
+	if (in->clock == PLAN_CLOCK_ICOUNT || a->foreign) {
 		if (cmd_global.accel == ACC_KVM) {
 			err_set(LB_EXIT_USAGE, "--clock icount counts TCG's instructions; "
 				"with --accel kvm there are none to count");

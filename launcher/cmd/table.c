@@ -16,7 +16,7 @@ const struct cmd cmd_table[] = {
 	  "run a command in a throwaway appliance VM", cmd_run },
 	{ CMD_INSPECT, "inspect", { cmd_inspect_opts, cmd_start_opts },
 	  "[--json | --sbom {sbom}] [--format {format}] [--key SEL:key:PASS|SEL:file:FILE]...\n"
-	  "       [--keys-from-stdin] [--timeout S] [--memory MiB] [--start S] DISK...",
+	  "       [--keys-from-stdin] [--timeout S] [--memory MiB] [--arch A] [--start S] DISK...",
 	  "report what is on disk images, attached read-only", cmd_inspect },
 	{ CMD_CHECK, "check", { cmd_plan_opts, cmd_boot_opts, cmd_channel_opts, cmd_check_opts },
 	  "(--topology T [--arch A] [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"

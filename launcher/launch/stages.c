@@ -37,26 +37,15 @@ const struct stages_span stages_spans[STAGES_NSPANS] = {
 	[STAGES_S_TEARDOWN] = { "teardown", STAGES_M_STOPPED, STAGES_M_TORN_DOWN, -1 },
 };
 
-/* PCI enumeration, chosen by measurement: the initcalls whose time on
- * the printk clock grew with the root-port count in a sweep of ports=0,
- * 4, 8 and 16 (3 runs each, TCG, qboot; medians in ms).  The root-bus
- * scan runs inside acpi_init, the port driver probes each port, and the
- * bridge windows are sized and assigned in pcibios_assign_resources.
- * Initcalls named *pci* that stayed flat (virtio_pci_driver_init, 27 ms
- * whatever N; pci_arch_init, 4 ms) are left out: they do not scale with
- * the topology.  leanboot(1) and bench/README.md state the definition. */
-static const char *const enumeration[] = {
-	"acpi_init",                  /* 117 -> 142 -> 158 -> 181 */
-	"pcie_portdrv_init",          /* 0.8 -> 52 -> 85 -> 137 */
-	"pcibios_assign_resources",   /* 3.1 -> 13 -> 24 -> 36 */
-	"pci_subsys_init",            /* 3.9 -> 3.5 -> 7.7 -> 8.5 */
-	"pci_sysfs_init",             /* 0.42 -> 0.58 -> 0.52 -> 0.72 */
-	"pci_apply_final_quirks",     /* 0.21 -> 0.40 -> 0.32 -> 0.41 */
-};
-
-int stages_is_pci(const char *name)
+/* Whether NAME is one of CALLS (NULL-ended): the initcalls that
+ * enumerate PCI on the guest's machine (plan/machine.c says which, and
+ * why). */
+static int stages_is_pci(const char *const *calls, const char *name)
 {
-	return UTIL_NAME_INDEX(name, enumeration) >= 0;
+	for (size_t i = 0; calls && calls[i]; i++)
+		if (!strcmp(calls[i], name))
+			return 1;
+	return 0;
 }
 
 /* An initcall's name: NAME in "NAME+0x0/0x1e ...", at most OUT's size. */
@@ -100,7 +89,7 @@ static void initcall_begin(const char *args, double t, struct pending *p, size_t
  * the first instruction, where "after N usecs" is ktime, which keeps
  * jiffies (4 ms steps) until clocksource_done_booting. */
 static void initcall_end(const char *args, double t, struct pending *p, size_t *np,
-			 struct stages_guest *g)
+			 const char *const *pci, struct stages_guest *g)
 {
 	char name[STAGES_NAME_MAX];
 	double us;
@@ -113,7 +102,7 @@ static void initcall_end(const char *args, double t, struct pending *p, size_t *
 		us = (t - p[i].t) * 1e6;
 		memmove(p + i, p + i + 1, (*np - i - 1) * sizeof *p);
 		(*np)--;
-		if (us < 0 || us > 3600e6 || !stages_is_pci(name))
+		if (us < 0 || us > 3600e6 || !stages_is_pci(pci, name))
 			return;
 		g->pci_usecs += (long)(us + 0.5);
 		if (g->ncalls < STAGES_MAX_CALLS) {
@@ -138,6 +127,7 @@ struct ftrace {
 	int running;                  /* PID 1 is on a CPU */
 	double since;                 /* ... since then */
 	double own;                   /* PID 1's time, up to SINCE */
+	const char *const *pci;       /* the enumeration initcalls */
 	char call[STAGES_NAME_MAX];   /* the enumeration initcall running, or "" */
 	double call_since, call_own;
 	double pci_own;
@@ -211,7 +201,7 @@ static void ftrace_line(struct ftrace *f, const char *line)
 			f->since = f->call_since = t;
 		}
 	} else if (pid == 1 && !strncmp(ev, "initcall_start: func=", 21)) {
-		if (initcall_name(ev + 21, name) == 0 && stages_is_pci(name) && f->running) {
+		if (initcall_name(ev + 21, name) == 0 && stages_is_pci(f->pci, name) && f->running) {
 			snprintf(f->call, sizeof f->call, "%s", name);
 			f->call_since = t;
 			f->call_own = 0;
@@ -248,11 +238,11 @@ static void ftrace_result(const struct ftrace *f, struct stages_guest *g)
 			}
 }
 
-void stages_parse_dmesg(const char *text, struct stages_guest *g)
+void stages_parse_dmesg(const char *text, const char *const *pci, struct stages_guest *g)
 {
 	struct pending pend[MAX_PENDING];
 	size_t npend = 0;
-	struct ftrace ft = { .boot_cpu = -1 };
+	struct ftrace ft = { .boot_cpu = -1, .pci = pci };
 
 	memset(g, 0, sizeof *g);
 	g->init_start = -1;
@@ -281,7 +271,7 @@ void stages_parse_dmesg(const char *text, struct stages_guest *g)
 			else if (!strncmp(msg, "calling ", 8))
 				initcall_begin(msg + 8, t, pend, &npend);
 			else if (!strncmp(msg, "initcall ", 9))
-				initcall_end(msg + 9, t, pend, &npend, g);
+				initcall_end(msg + 9, t, pend, &npend, pci, g);
 		}
 		line = next ? next + 1 : NULL;
 	}

@@ -88,14 +88,12 @@ struct stages_cfg {
 
 /* Parse dmesg output ("[ SECONDS] text" lines), which may be followed by
  * the kernel's event trace as tracefs prints it (from its "# tracer:"
- * line).  Lines that do not parse are skipped: this is guest output,
- * read for figures only. */
-void stages_parse_dmesg(const char *text, struct stages_guest *g);
+ * line).  PCI enumeration is the initcalls PCI names (NULL-ended: the
+ * machine's pci_initcalls).  Lines that do not parse are skipped: this is
+ * guest output, read for figures only. */
+void stages_parse_dmesg(const char *text, const char *const *pci, struct stages_guest *g);
 /* Count a trace file; BANNER is the realtime (epoch seconds) of the
  * kernel's banner, or 0 for no split. */
 int stages_count_trace(const char *path, double banner, struct stages_cfg *c);
-/* Whether an initcall is part of PCI enumeration (stages.c says which
- * are, and why). */
-int stages_is_pci(const char *name);
 
 #endif

@@ -64,10 +64,14 @@ static int read_module_list(const char *list, int boot_only, struct strv *out)
 }
 
 /* The module files NAME needs, in load order, as modprobe resolves them
- * from the host's modules.dep and softdeps ("insmod PATH" lines). */
-static int module_files(const char *name, const char *kver, const char *tmp, struct strv *files)
+ * from modules.dep and softdeps under MODROOT ("": the host's), as
+ * "insmod PATH" lines whose PATH starts with MODROOT. */
+static int module_files(const char *name, const char *modroot, const char *kver, const char *tmp,
+			struct strv *files)
 {
-	const char *argv[] = { "modprobe", "--show-depends", "-S", kver, name, NULL };
+	const char *host[] = { "modprobe", "--show-depends", "-S", kver, name, NULL };
+	const char *other[] = { "modprobe", "--show-depends", "-d", modroot, "-S", kver, name, NULL };
+	const char *const *argv = *modroot ? other : host;
 	char line[PATH_MAX + 32];
 	FILE *f;
 	int r = 0;
@@ -133,9 +137,10 @@ out:
 	return r;
 }
 
-int appl_add_modules(const char *tree, const char *kver, const char *list, int boot_only,
-		   const char *log)
+int appl_add_modules(const char *tree, const char *modroot, const char *kver, const char *list,
+		     int boot_only, const char *log)
 {
+	size_t rl = strlen(modroot);
 	static const char *const meta[] = { "modules.order", "modules.builtin",
 					     "modules.builtin.modinfo" };
 	struct strv names = { 0 }, files = { 0 };
@@ -145,10 +150,11 @@ int appl_add_modules(const char *tree, const char *kver, const char *list, int b
 	if (!tmp || read_module_list(list, boot_only, &names) < 0)
 		goto out;
 	for (size_t i = 0; i < names.n; i++)
-		if (module_files(names.v[i], kver, tmp, &files) < 0)
+		if (module_files(names.v[i], modroot, kver, tmp, &files) < 0)
 			goto out;
 	for (size_t i = 0; i < files.n; i++) {
-		char *dst = util_printf("%s%s", tree, files.v[i]);
+		const char *rel = strncmp(files.v[i], modroot, rl) ? files.v[i] : files.v[i] + rl;
+		char *dst = util_printf("%s%s", tree, rel);
 		int rr = dst ? util_install(files.v[i], dst, 0644) : -1;
 
 		if (rr == 0)
@@ -159,7 +165,7 @@ int appl_add_modules(const char *tree, const char *kver, const char *list, int b
 	}
 	/* depmod wants the kernel's own lists beside the modules. */
 	for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++) {
-		char *src = util_printf("/lib/modules/%s/%s", kver, meta[i]);
+		char *src = util_printf("%s/lib/modules/%s/%s", modroot, kver, meta[i]);
 		char *dst = util_printf("%s/lib/modules/%s/%s", tree, kver, meta[i]);
 		int rr = src && dst && access(src, R_OK) == 0 ? util_install(src, dst, 0644) : 0;
 

@@ -23,6 +23,7 @@
 #include "plan/machine.h"
 #include "common/digest.h"
 #include "plan/appliance-build.h"
+#include "plan/appliance-foreign.h"
 #include "common/err.h"
 #include "plan/kernel.h"
 #include "plan/plan.h"
@@ -144,6 +145,7 @@ int appl_locate(struct appl *a)
 		return -1;
 	}
 	appl_paths(a, "appliance");
+	a->arch = machine_host_arch();
 	return appl_find_datadir(a);
 }
 
@@ -151,9 +153,34 @@ int appl_set_arch(struct appl *a, int arch)
 {
 	char dir[64];
 
-	if (arch != machine_host_arch()) {
-		snprintf(dir, sizeof dir, "appliance-%s", machine_arch_name((enum plan_arch)arch));
-		appl_paths(a, dir);
+	if (arch == machine_host_arch())
+		return 0;
+	snprintf(dir, sizeof dir, "appliance-%s", machine_arch_name((enum plan_arch)arch));
+	appl_paths(a, dir);
+	a->arch = arch;
+	a->foreign = 1;
+	snprintf(a->suffix, sizeof a->suffix, "-%s", machine_arch_name((enum plan_arch)arch));
+	return 0;
+}
+
+int appl_check_foreign(const struct appl *a)
+{
+	const char *arch = machine_arch_name((enum plan_arch)a->arch);
+	const char *deb = machine_arch_debian((enum plan_arch)a->arch);
+	char init[PATH_MAX + 32];
+
+	if (!a->foreign)
+		return 0;
+	snprintf(init, sizeof init, "%s/init%s", a->datadir, a->suffix);
+	if (!appl_foreign_lists(deb)) {
+		err_set(LB_EXIT_USAGE, "an %s appliance needs apt's %s package lists: run "
+			"'scripts/deps %s' (dpkg --add-architecture %s; apt-get update)", arch, deb, arch, deb);
+		return -1;
+	}
+	if (!is_file(init)) {
+		err_set(LB_EXIT_USAGE, "%s is missing: run 'scripts/deps %s' for the cross compiler, then make",
+			init, arch);
+		return -1;
 	}
 	return 0;
 }
@@ -190,22 +217,30 @@ int appl_key(const struct appl *a, char key[65])
 	char path[PATH_MAX + 32];
 	struct appl k = *a;
 
-	if (appl_find_host_kernel(&k) < 0)
+	if (!a->foreign && appl_find_host_kernel(&k) < 0)
 		return -1;
 	sha256_init(&h);
 	hash_str(&h, APPL_KEY_VERSION);
 	snprintf(path, sizeof path, "%s/packages", a->datadir);
 	if (digest_file(&h, path) < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/init", a->datadir);
+	snprintf(path, sizeof path, "%s/init%s", a->datadir, a->suffix);
 	if (digest_file(&h, path) < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/inspect", a->datadir);
+	snprintf(path, sizeof path, "%s/inspect%s", a->datadir, a->suffix);
 	if (digest_file(&h, path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/modules", a->datadir);
 	if (digest_file(&h, path) < 0)
 		return -1;
+	/* Another arch's packages, kernel included, are what apt's lists
+	 * name: they change when apt-get update brings new ones. */
+	if (a->foreign) {
+		hash_str(&h, machine_arch_name((enum plan_arch)a->arch));
+		if (hash_stat(&h, "/var/lib/apt/lists") < 0)
+			return -1;
+		goto done;
+	}
 	if (hash_stat(&h, k.host_kernel) < 0)
 		return -1;
 	snprintf(path, sizeof path, "/lib/modules/%s/modules.dep", k.kver);
@@ -215,6 +250,7 @@ int appl_key(const struct appl *a, char key[65])
 	for (size_t i = 0; i < sizeof host_programs / sizeof host_programs[0]; i++)
 		if (hash_stat(&h, host_programs[i][0]) < 0)
 			return -1;
+done:
 	sha256_digest(&h, sizeof d, d);
 	for (size_t i = 0; i < sizeof d; i++)
 		sprintf(key + 2 * i, "%02x", d[i]);
@@ -326,9 +362,10 @@ static int read_packages(const struct appl *a, struct strv *argv)
 static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 {
 	char sd[PATH_MAX], tree[PATH_MAX], boot[PATH_MAX], out[PATH_MAX], log[PATH_MAX];
-	char init[PATH_MAX + 8], insp[PATH_MAX + 8], list[PATH_MAX + 16], ek[PATH_MAX + 32], ev[200],
+	char init[PATH_MAX + 32], insp[PATH_MAX + 32], list[PATH_MAX + 16], ek[PATH_MAX + 32], ev[200],
 		em[PATH_MAX + 32];
-	char dst[PATH_MAX + 32], lib[PATH_MAX + 16];
+	char dst[PATH_MAX + 32], lib[PATH_MAX + 16], kdir[PATH_MAX];
+	const char *modroot = a->foreign ? kdir : "";
 	const char *env[] = { ek, ev, em, NULL };
 	const char *logp = verbose ? NULL : log;
 	struct strv av = { 0 };
@@ -342,23 +379,33 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	snprintf(ek, sizeof ek, "SUPERMIN_KERNEL=%s", a->host_kernel);
 	snprintf(ev, sizeof ev, "SUPERMIN_KERNEL_VERSION=%s", a->kver);
 	snprintf(em, sizeof em, "SUPERMIN_MODULES=/lib/modules/%s", a->kver);
-	snprintf(init, sizeof init, "%s/init", a->datadir);
-	snprintf(insp, sizeof insp, "%s/inspect", a->datadir);
+	snprintf(init, sizeof init, "%s/init%s", a->datadir, a->suffix);
+	snprintf(insp, sizeof insp, "%s/inspect%s", a->datadir, a->suffix);
 	snprintf(list, sizeof list, "%s/modules", a->datadir);
+	snprintf(kdir, sizeof kdir, "%.4000s/kernel-package", tmp);
 
-	if (strv_add(&av, "supermin") || strv_add(&av, "--prepare") ||
-	    strv_add(&av, "-o") || strv_add(&av, sd) || read_packages(a, &av) < 0)
-		goto out;
-	if (proc_run((const char *const *)av.v, env, logp) < 0)
-		goto out;
-	strv_free(&av);
-	if (strv_add(&av, "supermin") || strv_add(&av, "--build") ||
-	    strv_add(&av, "--format") || strv_add(&av, "chroot") ||
-	    strv_add(&av, "--host-cpu") || strv_add(&av, "x86_64") ||
-	    strv_add(&av, "-o") || strv_add(&av, tree) || strv_add(&av, sd))
-		goto out;
-	if (proc_run((const char *const *)av.v, env, logp) < 0)
-		goto out;
+	if (a->foreign) {
+		/* The same list, from Debian's archive; the package's own
+		 * ntfs-3g, where the host's is copied in below. */
+		if (read_packages(a, &av) < 0 || strv_add(&av, "ntfs-3g") < 0 ||
+		    appl_foreign_tree(machine_arch_debian((enum plan_arch)a->arch), &av, tmp, tree, kdir,
+				      a->kver, sizeof a->kver, logp) < 0)
+			goto out;
+	} else {
+		if (strv_add(&av, "supermin") || strv_add(&av, "--prepare") ||
+		    strv_add(&av, "-o") || strv_add(&av, sd) || read_packages(a, &av) < 0)
+			goto out;
+		if (proc_run((const char *const *)av.v, env, logp) < 0)
+			goto out;
+		strv_free(&av);
+		if (strv_add(&av, "supermin") || strv_add(&av, "--build") ||
+		    strv_add(&av, "--format") || strv_add(&av, "chroot") ||
+		    strv_add(&av, "--host-cpu") || strv_add(&av, "x86_64") ||
+		    strv_add(&av, "-o") || strv_add(&av, tree) || strv_add(&av, sd))
+			goto out;
+		if (proc_run((const char *const *)av.v, env, logp) < 0)
+			goto out;
+	}
 
 	/* The whole tree: our init as /init, the inspector, the listed
 	 * modules. */
@@ -369,11 +416,14 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 	if (util_install(insp, dst, 0755) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof host_programs / sizeof host_programs[0]; i++) {
+		char src[PATH_MAX + 32];
+
+		snprintf(src, sizeof src, "%s%s", a->foreign ? tree : "", host_programs[i][0]);
 		snprintf(dst, sizeof dst, "%s%s", tree, host_programs[i][1]);
-		if (util_install(host_programs[i][0], dst, 0755) < 0)
+		if (util_install(src, dst, 0755) < 0)
 			goto out;
 	}
-	if (appl_add_modules(tree, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
+	if (appl_add_modules(tree, modroot, a->kver, list, 0, log) < 0 || util_mkdirs(out) < 0)
 		goto out;
 	/* QEMU run by a libvirt daemon as another user reads what is inside. */
 	if (chmod(out, 0755) < 0) {
@@ -398,13 +448,21 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 		err_set(LB_EXIT_VM, "%s: %s", lib, strerror(errno));
 		goto out;
 	}
-	if (appl_add_modules(boot, a->kver, list, 1, log) < 0)
+	if (appl_add_modules(boot, modroot, a->kver, list, 1, log) < 0)
 		goto out;
 	snprintf(dst, sizeof dst, "%s/initrd", out);
 	if (appl_cpio(boot, dst, 0) < 0)
 		goto out;
 	snprintf(dst, sizeof dst, "%s/kernel", out);
-	if (symlink(a->host_kernel, dst) < 0) {
+	if (a->foreign) {
+		/* arm64's vmlinuz is the uncompressed Image; the package's
+		 * directory goes with the build's. */
+		char src[PATH_MAX + 160];
+
+		snprintf(src, sizeof src, "%s/boot/vmlinuz-%s", kdir, a->kver);
+		if (util_install(src, dst, 0644) < 0)
+			goto out;
+	} else if (symlink(a->host_kernel, dst) < 0) {
 		err_set(LB_EXIT_VM, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
@@ -434,7 +492,8 @@ int appl_build(struct appl *a, int verbose, int *hit)
 	int lock, r = -1;
 
 	*hit = 0;
-	if (appl_find_host_kernel(a) < 0 || appl_key(a, key) < 0)
+	if (appl_check_foreign(a) < 0 || (!a->foreign && appl_find_host_kernel(a) < 0) ||
+	    appl_key(a, key) < 0)
 		return -1;
 	appl_built_key(a, have);
 	if (!strcmp(key, have)) {
@@ -460,7 +519,7 @@ int appl_build(struct appl *a, int verbose, int *hit)
 		char msg[1024];
 
 		snprintf(msg, sizeof msg, "%s", err_msg());
-		err_set(LB_EXIT_VM, "supermin: %s", msg);
+		err_set(LB_EXIT_VM, "%s: %s", a->foreign ? "the appliance's packages" : "supermin", msg);
 		goto out;
 	}
 	snprintf(built, sizeof built, "%.4000s/appliance", tmp);

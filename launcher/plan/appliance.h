@@ -22,6 +22,10 @@ struct appl {
 	char host_kernel[PATH_MAX];
 	char kver[128];
 	char boot_kernel[PATH_MAX];  /* what appl_boot_kernel() picked */
+	int arch;                 /* enum plan_arch: the host's, or */
+	int foreign;              /* another (appliance-foreign.h) */
+	char suffix[16];          /* of init and inspect in datadir: "" or
+				     "-ARCH" */
 };
 
 /* Fill in the paths; builds nothing and needs no appliance. */
@@ -29,7 +33,12 @@ int appl_locate(struct appl *a);
 /* The appliance for ARCH (enum plan_arch): the host's is CACHE/appliance,
  * another arch's CACHE/appliance-ARCH. */
 int appl_set_arch(struct appl *a, int arch);
-/* The host kernel supermin takes (a->host_kernel, a->kver). */
+/* For another arch's appliance: whether the host can build it (apt's
+ * lists for that arch, the cross-built init), else a one-line error
+ * saying what to install. */
+int appl_check_foreign(const struct appl *a);
+/* The host kernel supermin takes (a->host_kernel, a->kver); another
+ * arch's appliance takes its kernel from Debian's package instead. */
 int appl_find_host_kernel(struct appl *a);
 /* The key the inputs give now (64 hex digits). */
 int appl_key(const struct appl *a, char key[65]);

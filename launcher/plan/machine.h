@@ -67,6 +67,9 @@ struct machine {
 				     hpet=off, libvirt's <timer name='hpet'> */
 	int tsc_hint;             /* the guest is told the TSC's rate */
 	int kvm_probe;            /* the machine the KVM probe boots */
+	/* The initcalls that enumerate PCI on it, by measurement (machine.c):
+	 * bench's "PCI enumeration" is their time.  NULL-ended. */
+	const char *const *pci_initcalls;
 };
 
 /* The machines' names (names.h): the parser, --help and the completion
@@ -76,6 +79,8 @@ extern const struct names machine_names[];
 extern const struct names arch_names[];
 const char *machine_name(enum plan_machine m);
 const char *machine_arch_name(enum plan_arch a);
+/* Debian's name for the arch (amd64, arm64). */
+const char *machine_arch_debian(enum plan_arch a);
 /* The machines of ARCH, as MACHINE_BIT()s. */
 unsigned machine_arch_set(enum plan_arch a);
 /* The firmware some machine of ARCH boots, as MACHINE_BIT()s. */

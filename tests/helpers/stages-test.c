@@ -1,11 +1,13 @@
 /* stages-test: run the stage parser on a recorded boot and print what it
  * found, one key=value a line.  usage: stages-test DMESG TRACE BANNER
- * (TRACE "-": no PCI trace to count) */
+ * [MACHINE] (TRACE "-": no PCI trace to count; MACHINE, default q35,
+ * names the PCI enumeration's initcalls) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "launch/stages.h"
+#include "plan/machine.h"
 
 int main(int argc, char **argv)
 {
@@ -16,7 +18,9 @@ int main(int argc, char **argv)
 	size_t n;
 	FILE *f;
 
-	if (argc != 4)
+	int m = argc == 5 ? names_parse(machine_names, argv[4]) : PLAN_Q35;
+
+	if ((argc != 4 && argc != 5) || m < 0)
 		return 2;
 	if (!(f = fopen(argv[1], "r")))
 		return 2;
@@ -26,7 +30,7 @@ int main(int argc, char **argv)
 	if (!(f = fopen(argv[3], "r")) || fscanf(f, "%lf", &banner) != 1)
 		return 2;
 	fclose(f);
-	stages_parse_dmesg(text, &g);
+	stages_parse_dmesg(text, machine_of((enum plan_machine)m)->pci_initcalls, &g);
 	if (strcmp(argv[2], "-") == 0)
 		memset(&c, 0, sizeof c);
 	else if (stages_count_trace(argv[2], banner, &c) < 0)
