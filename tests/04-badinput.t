@@ -22,7 +22,7 @@ truncate -s 5M "$T/huge.xml"
 ln -s loop-b "$T/loop-a"
 ln -s loop-a "$T/loop-b"
 mkdir "$T/a b'c\"d"
-plan 98
+plan 99
 
 expect_fail "unknown topology" 2 "unknown topology 'nope'" "$LB" xml --topology nope
 expect_fail "ports=-1" 2 "ports=N takes N from 0 to 224" "$LB" xml --topology ports=-1
@@ -48,8 +48,12 @@ expect_fail "--topology mmio on x86_64" 2 "topology mmio has no x86_64 machine" 
 	"$LB" xml --arch x86_64 --topology mmio
 expect_fail "--kernel-format pvh on aarch64" 2 "machine virt does not boot a pvh kernel" \
 	"$LB" xml --arch aarch64 --kernel-format pvh
-expect_fail "an aarch64 boot, which this version cannot make" 2 "no aarch64 appliance to boot" \
-	"$LB" run --arch aarch64 -- true
+expect_fail "--accel kvm for an aarch64 guest" 2 "runs x86_64 guests only; an aarch64 guest needs TCG" \
+	"$LB" --accel kvm run --arch aarch64 -- true
+mkdir -p "$T/data-x86"
+cp "$top/build/lib/leanboot/"{packages,modules,init,inspect} "$T/data-x86/"
+expect_fail "--arch aarch64 without the cross-built init" 2 "init-aarch64 is missing: run make deps" \
+	env LEANBOOT_DATADIR="$T/data-x86" "$LB" run --arch aarch64 -- true
 expect_fail "unknown option" 2 "unknown option" "$LB" xml --frobnicate
 expect_fail "option without its value" 2 "needs a value" "$LB" xml --topology
 expect_fail "unknown command" 2 "unknown command" "$LB" frobnicate

@@ -183,6 +183,7 @@ static int seen_is(const char *kind, unsigned cls, unsigned v, unsigned d)
 		unsigned device[2];
 	} ids[] = {
 		{ "pcie-root", 0x8086, { 0x29c0 } },          /* q35 host bridge */
+		{ "pcie-root", 0x1b36, { 0x0008 } },          /* virt's (gpex) */
 		{ "pci-root", 0x8086, { 0x1237 } },           /* i440FX host bridge */
 		{ "pcie-root-port", 0x1b36, { 0x000c } },
 		{ "pci-bridge", 0x1b36, { 0x0001 } },
@@ -199,9 +200,17 @@ static int seen_is(const char *kind, unsigned cls, unsigned v, unsigned d)
 		{ "scsi", 0x1af4, { 0x1004, 0x1048 } },   /* virtio-scsi */
 	};
 
+	int known = 0;
+
+	/* A kind may have a row for each machine's device. */
 	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
-		if (!strcmp(kind, ids[i].kind))
-			return v == ids[i].vendor && (d == ids[i].device[0] || d == ids[i].device[1]);
+		if (!strcmp(kind, ids[i].kind)) {
+			known = 1;
+			if (v == ids[i].vendor && (d == ids[i].device[0] || d == ids[i].device[1]))
+				return 1;
+		}
+	if (known)
+		return 0;
 	if (!strcmp(kind, "usb"))
 		return (cls >> 8) == 0x0c03;
 	if (!strcmp(kind, "sata"))

@@ -10,6 +10,7 @@
 #include "common/err.h"
 #include "launch/launch.h"
 #include "common/util.h"
+#include "plan/machine.h"
 
 static void info_file(const char *label, const char *path)
 {
@@ -81,7 +82,7 @@ static int appliance_info(struct appl *a)
 
 /* The template run's warm launches restore, made now rather than by the
  * first of them: run's default machine, through the backend asked for. */
-static int appliance_template(struct appl *a)
+static int appliance_template(struct appl *a, int arch)
 {
 	struct launch_opts lo = {
 		.in = PLAN_INPUT_INIT, .appl = a, .start = LAUNCH_START_WARM, .timeout = 120,
@@ -89,6 +90,7 @@ static int appliance_template(struct appl *a)
 	double t0 = util_now();
 	int r;
 
+	lo.in.arch = arch;
 	cmd_launch_opts(&lo);
 	r = cmd_resolve(&lo.in, a, 1) < 0 ? -1 : launch_prepare(&lo);
 	cmd_resolve_free(&lo.in);
@@ -107,20 +109,28 @@ const struct names cmd_appliance_verbs[] = {
 	{ NULL, 0, 0 },
 };
 
+/* --arch: which arch's appliance (default the host's). */
+static int appliance_opt(int c, char *arg, void *ctx)
+{
+	return c == OPT_ARCH ? cmd_choice(ctx, arch_names, "--arch", arg) : -2;
+}
+
 int cmd_appliance(int argc, char **argv)
 {
 	char list[64];
 	struct appl a;
-	int r, hit, verb;
+	int r, hit, verb, arch = -1;
 	double t0;
 
-	r = cmd_parse(CMD_APPLIANCE, argc, argv, NULL, NULL);
+	r = cmd_parse(CMD_APPLIANCE, argc, argv, appliance_opt, &arch);
 	if (r)
 		return r > 0 ? 0 : LB_EXIT_USAGE;
 	if (optind + 1 != argc)
 		return err_usage("appliance: give one of %s",
 				 names_join(cmd_appliance_verbs, ", ", ", ", 0, list, sizeof list));
-	if (appl_locate(&a) < 0)
+	if (arch < 0)
+		arch = machine_host_arch();
+	if (appl_locate(&a) < 0 || (arch >= 0 && appl_set_arch(&a, arch) < 0))
 		return err_report("appliance");
 	if ((verb = names_parse(cmd_appliance_verbs, argv[optind])) < 0)
 		return err_usage("appliance: '%s' is not %s", argv[optind],
@@ -139,5 +149,5 @@ int cmd_appliance(int argc, char **argv)
 		return err_report("appliance build");
 	if (!cmd_global.quiet)
 		printf("%s %s in %.3f s\n", hit ? "cache hit:" : "built", a.dir, util_now() - t0);
-	return appliance_template(&a);
+	return appliance_template(&a, arch);
 }

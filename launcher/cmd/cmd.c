@@ -103,6 +103,11 @@ const struct cmd_opt cmd_inspect_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
+const struct cmd_opt cmd_appliance_opts[] = {
+	{ "arch", OPT_ARCH, NULL, "which arch's appliance (default: the host's)", arch_names },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
 const struct cmd_opt cmd_check_opts[] = {
 	{ "expect", OPT_EXPECT, "KIND=N[,KIND=N]...", "exit 1 unless the expanded counts are these", NULL },
 	{ "boot", OPT_BOOT, NULL, "boot it and count what the guest enumerated too", NULL },

@@ -62,7 +62,8 @@ const struct cmd *cmd_commands(void);
 extern const struct cmd_opt cmd_global_opts[];
 /* The option groups the commands' rows name. */
 extern const struct cmd_opt cmd_plan_opts[], cmd_boot_opts[], cmd_channel_opts[], cmd_start_opts[],
-	cmd_xml_opts[], cmd_run_opts[], cmd_inspect_opts[], cmd_check_opts[], cmd_bench_opts[];
+	cmd_xml_opts[], cmd_run_opts[], cmd_inspect_opts[], cmd_check_opts[], cmd_bench_opts[],
+	cmd_appliance_opts[];
 const struct cmd *cmd_find(const char *name);
 /* Every option C takes, its groups' then the global ones (C NULL: the
  * global ones alone), at most MAX into OUT; returns how many. */

@@ -28,7 +28,7 @@ const struct cmd cmd_table[] = {
 	  "       [--peer {peer}] [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
 	  "       [--svg FILE] [--logs DIR]",
 	  "measure boot time by stage, topology against topology", cmd_bench },
-	{ CMD_APPLIANCE, "appliance", { NULL }, "(build|info|clean)",
+	{ CMD_APPLIANCE, "appliance", { cmd_appliance_opts }, "[--arch A] (build|info|clean)",
 	  "build, describe or remove the appliance", cmd_appliance },
 	{ CMD_COMPLETION, "completion", { NULL }, "bash",
 	  "print a shell completion script made from these tables", cmd_completion },

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/proc.h"
@@ -33,6 +34,21 @@ int appl_foreign_lists(const char *debarch)
 	if (d)
 		closedir(d);
 	return found;
+}
+
+int appl_foreign_check(const char *arch, const char *debarch, const char *init)
+{
+	if (!appl_foreign_lists(debarch)) {
+		err_set(LB_EXIT_USAGE, "an %s appliance needs apt's %s package lists: run make deps "
+			"(as root: dpkg --add-architecture %s; apt-get update)", arch, debarch, debarch);
+		return -1;
+	}
+	if (access(init, R_OK) < 0) {
+		err_set(LB_EXIT_USAGE, "%s is missing: run make deps for the cross compiler "
+			"(gcc-%s-linux-gnu), then make", init, arch);
+		return -1;
+	}
+	return 0;
 }
 
 /* apt-get --download-only into TMP/debs, resolving from nothing. */

@@ -19,5 +19,9 @@ int appl_foreign_tree(const char *debarch, const struct strv *packages, const ch
 /* Whether the host's apt has DEBARCH's package lists (dpkg
  * --add-architecture DEBARCH, then apt-get update). */
 int appl_foreign_lists(const char *debarch);
+/* Whether the host can build ARCH's appliance: DEBARCH's lists, and INIT
+ * (the cross-built init) in the data directory; else a one-line error
+ * saying what to install. */
+int appl_foreign_check(const char *arch, const char *debarch, const char *init);
 
 #endif

@@ -149,6 +149,15 @@ int appl_locate(struct appl *a)
 	return appl_find_datadir(a);
 }
 
+int appl_check_foreign(const struct appl *a)
+{
+	char init[PATH_MAX + 32];
+
+	snprintf(init, sizeof init, "%s/init%s", a->datadir, a->suffix);
+	return !a->foreign ? 0 : appl_foreign_check(machine_arch_name((enum plan_arch)a->arch),
+						    machine_arch_debian((enum plan_arch)a->arch), init);
+}
+
 int appl_set_arch(struct appl *a, int arch)
 {
 	char dir[64];
@@ -160,28 +169,6 @@ int appl_set_arch(struct appl *a, int arch)
 	a->arch = arch;
 	a->foreign = 1;
 	snprintf(a->suffix, sizeof a->suffix, "-%s", machine_arch_name((enum plan_arch)arch));
-	return 0;
-}
-
-int appl_check_foreign(const struct appl *a)
-{
-	const char *arch = machine_arch_name((enum plan_arch)a->arch);
-	const char *deb = machine_arch_debian((enum plan_arch)a->arch);
-	char init[PATH_MAX + 32];
-
-	if (!a->foreign)
-		return 0;
-	snprintf(init, sizeof init, "%s/init%s", a->datadir, a->suffix);
-	if (!appl_foreign_lists(deb)) {
-		err_set(LB_EXIT_USAGE, "an %s appliance needs apt's %s package lists: run "
-			"'scripts/deps %s' (dpkg --add-architecture %s; apt-get update)", arch, deb, arch, deb);
-		return -1;
-	}
-	if (!is_file(init)) {
-		err_set(LB_EXIT_USAGE, "%s is missing: run 'scripts/deps %s' for the cross compiler, then make",
-			init, arch);
-		return -1;
-	}
 	return 0;
 }
 
