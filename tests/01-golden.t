@@ -9,7 +9,9 @@ tmpdir
 # Fixed paths, so the files do not depend on who runs the test.
 export LEANBOOT_CACHE=/var/cache/leanboot-golden TMPDIR=/tmp
 mapfile -t cases < <(golden_cases)
-renders=(minimal libguestfs)
+# "TOPOLOGY[:MACHINE[:kvm]]": aarch64's virt through its own paths, and
+# under KVM (an aarch64 host's), where its CPU is the host's.
+renders=(minimal libguestfs mmio:virt minimal:virt:kvm)
 argv_only=$(printf '%s\n' "${cases[@]}" | grep -c '^[^ ]*:argv ')
 plan $((${#cases[@]} * 2 - argv_only + ${#renders[@]}))
 
@@ -39,6 +41,7 @@ for c in "${cases[@]}"; do
 	done
 done
 for t in "${renders[@]}"; do
-	compare "render $t" "$GOLDEN/render-$t.txt" "$("$HELPERS/render-test" "$t")"
+	# shellcheck disable=SC2046
+	compare "render $t" "$GOLDEN/render-${t//:/-}.txt" "$("$HELPERS/render-test" $(tr : ' ' <<<"$t"))"
 done
 finish

@@ -403,6 +403,7 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
 	const struct machine *m = machine_of(p->machine);
+	const char *cpu = machine_cpu(p->machine, p->accel == PLAN_ACCEL_KVM);
 	char mem[16], vcpus[16];
 	int r = 0;
 
@@ -436,11 +437,15 @@ char *domxml_render(const struct plan *p, const struct domxml_extra *extra)
 	r |= domxml_end(w);
 	r |= domxml_text(w, "vcpu", vcpus);
 	r |= domxml_os(w, p);
-	if (m->cpu) {
+	if (cpu && !strcmp(cpu, "host")) {
+		r |= domxml_start(w, "cpu");
+		r |= domxml_attr(w, "mode", "host-passthrough");
+		r |= domxml_end(w);
+	} else if (cpu) {
 		r |= domxml_start(w, "cpu");
 		r |= domxml_attr(w, "mode", "custom");
 		r |= domxml_attr(w, "match", "exact");
-		r |= domxml_text(w, "model", m->cpu);
+		r |= domxml_text(w, "model", cpu);
 		r |= domxml_end(w);
 	}
 	if (p->rtc_start || (!p->hpet && m->hpet_switch)) {

@@ -199,9 +199,9 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	r |= strv_addf(av, "%u", p->memory_mib);
 	r |= strv_add(av, "-smp");
 	r |= strv_addf(av, "%u", p->vcpus);
-	if (m->cpu) {
+	if (machine_cpu(p->machine, p->accel == PLAN_ACCEL_KVM)) {
 		r |= strv_add(av, "-cpu");
-		r |= strv_add(av, m->cpu);
+		r |= strv_add(av, machine_cpu(p->machine, p->accel == PLAN_ACCEL_KVM));
 	}
 	if (p->rtc_start) {
 		time_t t = (time_t)p->rtc_start;

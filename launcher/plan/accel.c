@@ -31,9 +31,10 @@ static int probe_kvm(const char *kernel)
 	enum plan_machine pm = machine_kvm_probe();
 	const struct machine *m = machine_of(pm);
 	char machine[64], append[128];
+	const char *cpu = machine_cpu(pm, 1);
 	const char *argv[] = { m->qemu, "-machine", machine, "-nodefaults", "-no-user-config",
 			       "-display", "none", "-m", "128", "-kernel", kernel, "-append",
-			       append, "-no-reboot", "-serial", "stdio", NULL };
+			       append, "-no-reboot", "-serial", "stdio", cpu ? "-cpu" : NULL, cpu, NULL };
 	static const char banner[] = "Linux version";
 	double end = util_now() + PROBE_SECONDS;
 	size_t matched = 0;

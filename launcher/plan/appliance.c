@@ -387,7 +387,8 @@ static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
 		strv_free(&av);
 		if (strv_add(&av, "supermin") || strv_add(&av, "--build") ||
 		    strv_add(&av, "--format") || strv_add(&av, "chroot") ||
-		    strv_add(&av, "--host-cpu") || strv_add(&av, "x86_64") ||
+		    strv_add(&av, "--host-cpu") ||
+		    strv_add(&av, machine_arch_name((enum plan_arch)a->arch)) ||
 		    strv_add(&av, "-o") || strv_add(&av, tree) || strv_add(&av, sd))
 			goto out;
 		if (proc_run((const char *const *)av.v, env, logp) < 0)

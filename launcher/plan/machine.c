@@ -123,10 +123,12 @@ static const struct machine machine_table[] = {
 	 * slower.  The PL011 UART is the machine's own (ttyAMA0).  No
 	 * firmware: QEMU enters the Image with a device tree, and the guest
 	 * finds every device in it, virtio-mmio's included; <acpi/> would
-	 * need UEFI. */
+	 * need UEFI.  Under KVM (an aarch64 host) the CPU is the host's:
+	 * KVM runs no model but the host's, and it is the KVM probe's
+	 * machine there. */
 	[PLAN_VIRT] = {
 		.qemu = "/usr/bin/qemu-system-aarch64", .arch = PLAN_ARCH_AARCH64, .options = "",
-		.cpu = "cortex-a57", .libvirt = 1,
+		.cpu = "cortex-a57", .cpu_kvm = "host", .libvirt = 1,
 		.pci = MACHINE_PCIE, .root_bus = "pcie.0",
 		.first_slot = 1, .last_slot = 0x1f, .libvirt_last_slot = 0x1f, .usb = MACHINE_USB_NONE,
 		.balloon = 0,
@@ -134,7 +136,7 @@ static const struct machine machine_table[] = {
 		.tuning = TUNING_ARM, .console_builtin = 1,
 		.firmwares = MACHINE_BIT(PLAN_FW_NONE), .firmware = PLAN_FW_NONE,
 		.kernel_formats = MACHINE_BIT(KERN_IMAGE), .acpi = 0, .hpet_switch = 0, .tsc_hint = 0,
-		.kvm_probe = 0, .pci_initcalls = pci_initcalls_virt,
+		.kvm_probe = 1, .pci_initcalls = pci_initcalls_virt,
 	},
 };
 
@@ -204,9 +206,15 @@ enum plan_machine machine_first(unsigned set)
 
 enum plan_machine machine_kvm_probe(void)
 {
+	int host = machine_host_arch();
 	unsigned m = 0;
 
-	while (m + 1 < MACHINE_N && !machine_table[m].kvm_probe)
+	while (m + 1 < MACHINE_N && !(machine_table[m].kvm_probe && (int)machine_table[m].arch == host))
 		m++;
 	return (enum plan_machine)m;
+}
+
+const char *machine_cpu(enum plan_machine m, int kvm)
+{
+	return kvm && machine_table[m].cpu_kvm ? machine_table[m].cpu_kvm : machine_table[m].cpu;
 }

@@ -38,6 +38,9 @@ struct machine {
 	const char *options;      /* what -machine NAME takes after it */
 	const char *cpu;          /* -cpu's model; NULL: QEMU's default, and
 				     neither -cpu nor <cpu> is written */
+	const char *cpu_kvm;      /* the same under KVM ("host": the host's
+				     own, libvirt's host-passthrough); NULL:
+				     as under TCG */
 	int libvirt;              /* libvirt 9.0 can run it */
 
 	enum machine_pci pci;     /* the root bus's controller */
@@ -90,7 +93,10 @@ int machine_host_arch(void);
 const struct machine *machine_of(enum plan_machine m);
 /* The first machine of SET (MACHINE_BIT()s): a topology's own. */
 enum plan_machine machine_first(unsigned set);
-/* The machine accel.c's KVM probe boots. */
+/* The machine accel.c's KVM probe boots: one of the host's arch (KVM
+ * runs no other). */
 enum plan_machine machine_kvm_probe(void);
+/* The CPU model M's guest gets under ACCEL (enum plan_accel), or NULL. */
+const char *machine_cpu(enum plan_machine m, int kvm);
 
 #endif

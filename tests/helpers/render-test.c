@@ -5,14 +5,17 @@
  * libvirt's <disk> (with and without the DAC relabel) and as the QMP
  * arguments of the direct backend.  Compared with tests/golden/render-*.
  *
- * Usage: render-test [TOPOLOGY] */
+ * Usage: render-test [TOPOLOGY [MACHINE [kvm]]]: MACHINE's own firmware
+ * and kernel format (virt: none, image), under TCG unless kvm. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend/direct-attach.h"
 #include "backend/domxml.h"
 #include "backend/qemuargv.h"
 #include "common/err.h"
+#include "plan/machine.h"
 #include "plan/plan.h"
 #include "plan/topology.h"
 
@@ -85,11 +88,18 @@ int main(int argc, char **argv)
 	/* As the resolver leaves them, with paths that are nobody's. */
 	in.firmware = PLAN_FW_QBOOT;
 	in.kernel_format = 0;
+	if (argc > 2) {
+		in.machine = names_parse(machine_names, argv[2]);
+		if (in.machine < 0)
+			rt_fail(argv[2]);
+		in.firmware = (int)machine_of((enum plan_machine)in.machine)->firmware;
+		in.kernel_format = __builtin_ctz(machine_of((enum plan_machine)in.machine)->kernel_formats);
+	}
 	in.shape = PLAN_SHAPE_EXT2;
 	in.kernel = "/appliance/kernel";
 	in.initrd = "/appliance/initrd";
 	in.root = "/appliance/root";
-	in.accel = PLAN_ACCEL_TCG;
+	in.accel = argc > 3 && !strcmp(argv[3], "kvm") ? PLAN_ACCEL_KVM : PLAN_ACCEL_TCG;
 	in.tsc_khz = 2000000;
 	in.disks[0] = (struct plan_disk_in){ .path = "/dev/disk-raw", .format = DISK_RAW,
 					     .is_block = 1, .probed = 1 };
