@@ -287,10 +287,6 @@ int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend,
 	if (!(in->topo = topo_find(in->topology ? in->topology : "minimal", &in->topo_arg)) ||
 	    resolve_arch(in) < 0 || appl_locate(a) < 0 || appl_set_arch(a, in->arch) < 0)
 		return -1;
-	/* Another arch's appliance is built on first use, as the host's:
-	 * what it needs from the host is checked before anything runs. */
-	if (boot && appl_check_foreign(a) < 0)
-		return -1;
 	cmd_default_firmware(in);
 	if (pick_kernel(in, a, boot) < 0)
 		return -1;
@@ -302,17 +298,16 @@ int cmd_resolve_on(struct plan_input *in, struct appl *a, int boot, int backend,
 	if (needs_root && own(in, &in->root, a->root) < 0)
 		return -1;
 	in->tsc_khz = util_host_tsc_khz();
-	/* The instruction-count clock is TCG's: it takes TCG, and no
-	 * probe.  Only a boot probes KVM; what is printed says what was
-	 * asked. */
-	/* KVM runs the host's arch only: another is TCG's, with no probe. */
-	if (a->foreign && cmd_global.accel == ACC_KVM) {
-		err_set(LB_EXIT_USAGE, "--accel kvm runs %s guests only; an %s guest needs TCG",
-			machine_arch_name((enum plan_arch)machine_host_arch()),
-			machine_arch_name((enum plan_arch)in->arch));
-		return -1;
-	}
+	/* The instruction-count clock is TCG's, and KVM runs the host's
+	 * arch only: either takes TCG, and no probe.  Only a boot probes
+	 * KVM; what is printed says what was asked. */
 	if (in->clock == PLAN_CLOCK_ICOUNT || a->foreign) {
+		if (cmd_global.accel == ACC_KVM && a->foreign) {
+			err_set(LB_EXIT_USAGE, "--accel kvm runs %s guests only; an %s guest needs TCG",
+				machine_arch_name((enum plan_arch)machine_host_arch()),
+				machine_arch_name((enum plan_arch)in->arch));
+			return -1;
+		}
 		if (cmd_global.accel == ACC_KVM) {
 			err_set(LB_EXIT_USAGE, "--clock icount counts TCG's instructions; "
 				"with --accel kvm there are none to count");

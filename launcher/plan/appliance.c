@@ -345,8 +345,9 @@ static int read_packages(const struct appl *a, struct strv *argv)
 	return 0;
 }
 
-/* supermin builds the tree; appliance-build makes the forms from it. */
-static int appl_run_supermin(struct appl *a, const char *tmp, int verbose)
+/* supermin builds the tree (another arch's: appliance-foreign.h); appliance-build
+ * makes the forms from it. */
+static int appl_make_forms(struct appl *a, const char *tmp, int verbose)
 {
 	char sd[PATH_MAX], tree[PATH_MAX], boot[PATH_MAX], out[PATH_MAX], log[PATH_MAX];
 	char init[PATH_MAX + 32], insp[PATH_MAX + 32], list[PATH_MAX + 16], ek[PATH_MAX + 32], ev[200],
@@ -503,7 +504,7 @@ int appl_build(struct appl *a, int verbose, int *hit)
 		err_set(LB_EXIT_VM, "%s: %s", tmp, strerror(errno));
 		goto out_lock;
 	}
-	if (appl_run_supermin(a, tmp, verbose) < 0) {
+	if (appl_make_forms(a, tmp, verbose) < 0) {
 		char msg[1024];
 
 		snprintf(msg, sizeof msg, "%s", err_msg());
