@@ -41,7 +41,7 @@ INIT_OBJS    = $(INIT_SRCS:%.c=$(B)/obj/%.o)
 INSPECT_OBJS = $(INSPECT_SRCS:%.c=$(B)/obj/%.o)
 
 HELPERS = rngcheck proto-test stages-test kernel-test report-test fit-test mksubvol sbom-test lv-test \
-          render-test key-test
+          render-test key-test nons
 HELPER_BINS = $(HELPERS:%=$(B)/tests/helpers/%)
 
 .DEFAULT_GOAL := all
@@ -151,6 +151,11 @@ $(HB)/mksubvol: tests/helpers/mksubvol.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -static -std=gnu11 $(WARN) -o $@ $<
 
+# Namespaces forbidden, as a container's seccomp profile forbids them.
+$(HB)/nons: tests/helpers/nons.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu11 $(WARN) -o $@ $<
+
 $(HB)/fit-test: tests/helpers/fit-test.c $(call o,bench/fit)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) -o $@ $(SRCS_OF) -lm
@@ -158,7 +163,7 @@ $(HB)/fit-test: tests/helpers/fit-test.c $(call o,bench/fit)
 # lv's check of QEMU's namespace, on libvirt's test driver and an
 # embedded QEMU driver that only defines.
 # It opens libvirt, so it takes the sanitizer defaults leanboot takes.
-$(HB)/lv-test: tests/helpers/lv-test.c $(call o,backend/lv common/xmlsafe) $(BASE_OBJS) $(SAN_OBJS)
+$(HB)/lv-test: tests/helpers/lv-test.c $(call o,backend/lv backend/jail common/xmlsafe) $(BASE_OBJS) $(SAN_OBJS)
 	@mkdir -p $(@D)
 	$(TCC) $(SANFLAGS) $(PKG_CFLAGS) -o $@ $(SRCS_OF) $(PKG_LIBS)
 
@@ -177,7 +182,7 @@ $(HB)/render-test: tests/helpers/render-test.c $(RENDER_OBJS) $(BASE_OBJS)
 # The template key's words against both backends' renders: their hooks
 # (backend_ops) come with the backends' objects and what those call.
 # It links libvirt, so it takes the sanitizer defaults leanboot takes.
-KEY_OBJS = $(RENDER_OBJS) $(call o,plan/key plan/conn common/proc backend/direct backend/libvirt \
+KEY_OBJS = $(RENDER_OBJS) $(call o,plan/key plan/conn common/proc backend/direct backend/diskfd backend/jail backend/libvirt \
              backend/libvirt-reap backend/libvirt-remote backend/lv backend/pool backend/qmp \
              backend/relay backend/volxml)
 $(HB)/key-test: tests/helpers/key-test.c $(KEY_OBJS) $(BASE_OBJS) $(SAN_OBJS)

@@ -56,7 +56,7 @@ struct backend_args {
 	 * (NULL: pool.h's default).  A local disk there is uploaded: the
 	 * resolver refuses one unless --upload asks for that. */
 	const char *appl_key, *root, *pool;
-	int verbose;
+	int verbose, quiet;
 };
 
 struct backend_ops {

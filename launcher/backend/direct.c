@@ -27,6 +27,8 @@
 
 #include "backend/backend.h"
 #include "backend/direct-attach.h"
+#include "backend/diskfd.h"
+#include "backend/jail.h"
 #include "common/err.h"
 #include "common/proc.h"
 #include "backend/qemuargv.h"
@@ -35,9 +37,6 @@
 #include "backend/template.h"
 #include "common/util.h"
 
-/* The template's saved device state (TPL_STATE) is read and written
- * through "exec:", with QEMU's working directory the template's: that
- * needs no quoting of paths, and works from QEMU 7.2 on. */
 struct direct {
 	struct backend_sink sink;
 	pid_t pid;
@@ -48,6 +47,8 @@ struct direct {
 	char migration[32];           /* the last MIGRATION event's status */
 	int restoring;                /* a clone, its state not yet loaded */
 	int qemu_status;              /* waitpid's, once QEMU is reaped; -1 before */
+	char state[PATH_MAX + 16];    /* the template's TPL_STATE */
+	struct jail jail;
 };
 
 static void on_event(void *ctx, const char *name, json_object *data)
@@ -121,14 +122,27 @@ static int direct_capabilities(struct direct *d, double deadline)
 	return qmp_call(d->qmp, "migrate-set-capabilities", args, deadline);
 }
 
-/* Run CMD with the migration URI and wait until it is over. */
-static int direct_migrate(struct direct *d, const char *cmd, const char *uri, double deadline)
+/* Run CMD (migrate or migrate-incoming) through the template's state
+ * file, opened here with FLAGS and handed to QEMU as a descriptor: its
+ * seccomp filter forbids the "exec:" a path would need, and its user
+ * may not open the file itself.  Then wait until it is over. */
+static int direct_migrate(struct direct *d, const char *cmd, int flags, double deadline)
 {
-	json_object *args = json_object_new_object();
+	json_object *args = json_object_new_object(), *fdname = json_object_new_object();
+	int fd = open(d->state, flags | O_CLOEXEC, 0600), r;
 
-	json_object_object_add(args, "uri", json_object_new_string(uri));
+	if (fd < 0) {
+		json_object_put(args);
+		json_object_put(fdname);
+		err_set(LB_EXIT_VM, "%s: %s", d->state, strerror(errno));
+		return -1;
+	}
+	json_object_object_add(fdname, "fdname", json_object_new_string("state"));
+	json_object_object_add(args, "uri", json_object_new_string("fd:state"));
 	d->migration[0] = '\0';
-	if (direct_capabilities(d, deadline) < 0 || qmp_call(d->qmp, cmd, args, deadline) < 0 ||
+	r = qmp_call_fd(d->qmp, "getfd", fdname, fd, deadline);
+	close(fd);
+	if (r < 0 || direct_capabilities(d, deadline) < 0 || qmp_call(d->qmp, cmd, args, deadline) < 0 ||
 	    qmp_wait(d->qmp, migration_over, d, deadline) < 0)
 		return -1;
 	if (strcmp(d->migration, "completed")) {
@@ -161,7 +175,7 @@ static int direct_restore(struct direct *d, const struct backend_args *a)
 {
 	const struct backend_sink *s = &d->sink;
 
-	if (direct_migrate(d, "migrate-incoming", "exec:cat " TPL_STATE, a->deadline) < 0)
+	if (direct_migrate(d, "migrate-incoming", O_RDONLY, a->deadline) < 0)
 		return -1;
 	d->restoring = 0;
 	s->step(s->ctx, BACKEND_RESTORED);
@@ -185,7 +199,7 @@ static int direct_save(void *data, double deadline)
 		return -1;
 	}
 	if (qmp_call(d->qmp, "stop", NULL, deadline) < 0 ||
-	    direct_migrate(d, "migrate", "exec:cat > " TPL_STATE, deadline) < 0)
+	    direct_migrate(d, "migrate", O_WRONLY | O_CREAT | O_TRUNC, deadline) < 0)
 		return -1;
 	/* The state is saved: whether QEMU answers before it goes does not
 	 * matter, and the console's end reports it gone. */
@@ -214,61 +228,119 @@ static void on_output(int watch, int fd, int events, void *opaque)
 	d->sink.gone(d->sink.ctx);
 }
 
+/* The layers of the jail that could not be set up (jail.h): the
+ * parent's and the child's (its report, read to its end: the exec
+ * closes it), said once per cache, or every time with -v. */
+static void direct_jail_report(struct direct *d, const struct backend_args *a, int fd)
+{
+	char got[384], buf[sizeof got + sizeof d->jail.lost + 4], seen[sizeof buf] = "";
+	char path[PATH_MAX + 32];
+	size_t n = 0;
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t r;
+	FILE *f;
+
+	while (n < sizeof got - 1 && poll(&p, 1, 2000) == 1 && (r = read(fd, got + n, sizeof got - 1 - n)) > 0)
+		n += (size_t)r;
+	got[n] = '\0';
+	while (n && got[n - 1] == '\n')
+		got[--n] = '\0';
+	for (char *c = got; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ';';
+	snprintf(buf, sizeof buf, "%s%s%s", d->jail.lost, d->jail.lost[0] && got[0] ? "; " : "", got);
+	if (!buf[0] || a->quiet)
+		return;
+	snprintf(path, sizeof path, "%.4000s/confinement", a->cache ? a->cache : a->rundir);
+	if ((f = fopen(path, "re"))) {
+		if (!fgets(seen, sizeof seen, f))
+			seen[0] = '\0';
+		fclose(f);
+	}
+	seen[strcspn(seen, "\n")] = '\0';
+	if (strcmp(seen, buf) && (f = fopen(path, "we"))) {
+		fprintf(f, "%s\n", buf);
+		fclose(f);
+	} else if (!a->verbose) {
+		return;
+	}
+	fprintf(stderr, "leanboot: notice: QEMU is less confined: %s\n", buf);
+}
+
+/* In the child: the jail, QEMU's streams and disks, then QEMU. */
+static void direct_child(struct direct *d, const struct backend_args *a, char *const *argv, int out,
+			 const int *fds, size_t nfds, int report)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int err = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	struct pollfd p = { report, POLLOUT, 0 };
+
+	(void)a;
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	if (null < 0 || err < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(127);
+	for (size_t k = 0; k < nfds; k++)
+		if (dup2(fds[k], QEMUARGV_DISK_FD + (int)k) < 0)
+			_exit(127);
+	if (jail_enter(&d->jail, report) < 0)
+		_exit(127);
+	/* After the change of user, which clears it; and, the parent being
+	 * outside our pid namespace, alive if it still reads the report. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		_exit(127);
+	execv(argv[0], argv);
+	dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
 static int direct_start(const struct backend_args *a, const struct backend_sink *s, void **data)
 {
 	struct direct *d = calloc(1, sizeof *d);
 	struct strv av = { 0 };
-	int out[2] = { -1, -1 }, r = -1;
-	pid_t parent = getpid();
+	int out[2] = { -1, -1 }, report[2] = { -1, -1 }, fds[DISKFD_MAX], r = -1;
+	size_t nfds = 0;
 
 	*data = d;
 	if (!d) {
 		err_set(LB_EXIT_VM, "out of memory");
 		return -1;
 	}
+	for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+		fds[i] = -1;
 	d->sink = *s;
 	d->out_fd = d->out_watch = d->mon_fd = d->qemu_status = -1;
 	d->restoring = a->plan->start == PLAN_START_CLONE;
+	if (a->template_dir)
+		snprintf(d->state, sizeof d->state, "%.4000s/" TPL_STATE, a->template_dir);
 	if (qemuargv_render(a->plan, &av) < 0)
 		return -1;
 	if (a->plan->monitor && (d->mon_fd = util_listen_unix(a->plan->monitor)) < 0)
 		goto out;
+	if (diskfd_open(a->plan, fds, DISKFD_MAX, &nfds) < 0 || jail_plan(&d->jail, a) < 0)
+		goto out;
 	s->step(s->ctx, BACKEND_RENDERED);
 	snprintf(d->log, sizeof d->log, "%s/qemu.log", a->rundir);
-	if (pipe2(out, O_CLOEXEC) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
 		err_set(LB_EXIT_VM, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	d->pid = fork();
+	d->pid = jail_clone(&d->jail);
 	if (d->pid < 0) {
 		err_set(LB_EXIT_VM, "fork: %s", strerror(errno));
 		d->pid = 0;
 		goto out;
 	}
-	if (d->pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		int err = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		if (null < 0 || err < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 ||
-		    dup2(err, 2) < 0)
-			_exit(127);
-		/* Where a template's state is written and read (TPL_STATE). */
-		if (a->template_dir && chdir(a->template_dir) < 0)
-			_exit(127);
-		execv(av.v[0], av.v);
-		dprintf(2, "%s: %s\n", av.v[0], strerror(errno));
-		_exit(127);
-	}
+	if (d->pid == 0)
+		direct_child(d, a, av.v, out[1], fds, nfds, report[1]);
 	close(out[1]);
-	out[1] = -1;
+	close(report[1]);
+	out[1] = report[1] = -1;
+	direct_jail_report(d, a, report[0]);
 	d->out_fd = out[0];
 	out[0] = -1;
 	fcntl(d->out_fd, F_SETFL, O_NONBLOCK);
@@ -287,10 +359,15 @@ static int direct_start(const struct backend_args *a, const struct backend_sink 
 	s->step(s->ctx, BACKEND_RUNNING);
 	r = 0;
 out:
-	if (out[0] >= 0)
-		close(out[0]);
-	if (out[1] >= 0)
-		close(out[1]);
+	for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (report[i] >= 0)
+			close(report[i]);
+	}
 	strv_free(&av);
 	return r;
 }
@@ -313,6 +390,10 @@ static void direct_stop(void *data)
 		while (waitpid(d->pid, &st, 0) < 0 && errno == EINTR)
 			;
 	}
+	/* The jail's mount point, once QEMU is gone: a template keeps its
+	 * run directory, and nothing of the jail belongs in it. */
+	if (d->jail.root[0])
+		(void)rmdir(d->jail.root);
 	if (d->out_fd >= 0)
 		close(d->out_fd);
 	free(d);

@@ -65,20 +65,70 @@ static int qemuargv_where(const struct plan *p, const struct plan_addr *a, char 
 	return 0;
 }
 
+int qemuargv_disk_index(const struct plan *p, const struct plan_dev *d)
+{
+	int hot = d >= p->hot && d < p->hot + p->nhot, k = 0;
+
+	if (d->kind != PLAN_DEV_DISK || d->is_root)
+		return -1;
+	for (size_t i = 0; i < p->ndev && (hot || &p->dev[i] != d); i++)
+		if (p->dev[i].kind == PLAN_DEV_DISK && !p->dev[i].is_root)
+			k += 1 + (int)p->dev[i].nchain;
+	for (const struct plan_dev *h = p->hot; hot && h < d; h++)
+		k += 1 + (int)h->nchain;
+	return k;
+}
+
+/* The fd sets of user disk D and of its backing files, for -add-fd. */
+static int qemuargv_add_fd(const struct plan *p, const struct plan_dev *d, struct strv *av)
+{
+	int k = qemuargv_disk_index(p, d), r = 0;
+
+	for (int i = 0; i <= (int)d->nchain; i++) {
+		r |= strv_add(av, "-add-fd");
+		r |= strv_addf(av, "fd=%d,set=%d", QEMUARGV_DISK_FD + k + i, k + i + 1);
+	}
+	return r;
+}
+
+/* User disk D's node, by descriptor, down its backing chain: each link
+ * named as the one below's "backing", so that QEMU opens no backing file
+ * by the name in the image. */
+static void qemuargv_chain(const struct plan *p, const struct plan_dev *d, char *buf, size_t len)
+{
+	int k = qemuargv_disk_index(p, d);
+	char pre[8 * (DISK_MAX_CHAIN + 1) + 1] = "";
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "file.driver=%s,file.filename=/dev/fdset/%d",
+			     d->is_block ? "host_device" : "file", k + 1);
+	for (size_t i = 0; i < d->nchain && n < len; i++) {
+		strcat(pre, "backing.");
+		n += (size_t)snprintf(buf + n, len - n, ",%sdriver=%s,%sfile.driver=file,%sfile.filename=/dev/fdset/%d",
+				      pre, disk_format_name(d->chain_fmt[i]), pre, pre, k + (int)i + 2);
+	}
+}
+
 static int qemuargv_disk(const struct plan *p, const struct plan_dev *d, struct strv *av)
 {
-	int pci = !qemuargv_mmio(p, &d->addr);
-	char where[96] = "";
+	int pci = !qemuargv_mmio(p, &d->addr), user = qemuargv_disk_index(p, d) >= 0;
+	char where[96] = "", file[8192];
 	char *path = qemuargv_escape(d->path);
-	int r;
+	int r = 0;
 
 	if (!path)
 		return -1;
 	if (pci)
 		qemuargv_where(p, &d->addr, where, sizeof where);
-	r = strv_add(av, "-drive");
-	r |= strv_addf(av, "file=%s,format=%s,if=none,id=drive-%s%s%s", path,
-		       disk_format_name(d->format), d->target,
+	/* The root overlay is ours, in the run directory; the user's disks
+	 * come as descriptors. */
+	if (user) {
+		r |= qemuargv_add_fd(p, d, av);
+		qemuargv_chain(p, d, file, sizeof file);
+	}
+	r |= strv_add(av, "-drive");
+	r |= strv_addf(av, "%s%s,format=%s,if=none,id=drive-%s%s%s", user ? "" : "file=",
+		       user ? file : path, disk_format_name(d->format), d->target,
 		       d->is_root ? ",cache=unsafe" : "", d->readonly ? ",readonly=on" : "");
 	r |= strv_add(av, "-device");
 	r |= strv_addf(av, "%s%s,drive=drive-%s,id=%s",
@@ -215,6 +265,8 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 	}
 	r |= strv_add(av, "-nodefaults");
 	r |= strv_add(av, "-no-user-config");
+	r |= strv_add(av, "-sandbox");
+	r |= strv_add(av, QEMUARGV_SANDBOX);
 	r |= strv_add(av, "-display");
 	r |= strv_add(av, "none");
 	/* panic=1 reboots the guest; -no-reboot makes that the end of qemu. */
@@ -275,6 +327,9 @@ int qemuargv_render(const struct plan *plan, struct strv *av)
 		r |= strv_add(av, "-incoming");
 		r |= strv_add(av, "defer");
 	}
+	/* A clone's disks are hot-added by descriptor (direct-attach.h). */
+	for (size_t i = 0; i < p->nhot; i++)
+		r |= qemuargv_add_fd(p, &p->hot[i], av);
 	for (size_t i = 0; i < p->qemu_extra.n; i++)
 		r |= strv_add(av, p->qemu_extra.v[i]);
 	r = r ? -1 : 0;

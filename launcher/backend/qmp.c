@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "drain.h"
@@ -89,7 +90,27 @@ static int qmp_event(struct qmp *q, json_object *o)
 	return 1;
 }
 
-static int qmp_send(struct qmp *q, const char *cmd, json_object *args)
+/* Send the first bytes of LINE with FD attached (SCM_RIGHTS), as QEMU's
+ * getfd takes it; returns how many were sent, or -1. */
+static ssize_t qmp_send_fd(struct qmp *q, const char *line, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { (void *)line, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof cbuf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	ssize_t n;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	while ((n = sendmsg(q->fd, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
+static int qmp_send(struct qmp *q, const char *cmd, json_object *args, int fd)
 {
 	json_object *m = json_object_new_object();
 	char *line = NULL;
@@ -109,6 +130,16 @@ static int qmp_send(struct qmp *q, const char *cmd, json_object *args)
 	line = util_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
 	if (line)
 		len = strlen(line);
+	if (line && fd >= 0) {
+		ssize_t n = qmp_send_fd(q, line, len, fd);
+
+		if (n <= 0) {
+			err_set(LB_EXIT_VM, "QEMU's monitor: %s", n < 0 ? strerror(errno) : "closed");
+			goto out;
+		}
+		off = (size_t)n;
+		len -= (size_t)n;
+	}
 	/* The monitor's socket is blocking: drain() writes the whole line or
 	 * fails. */
 	if (line && drain(drain_write_fd, &q->fd, line, &off, &len) != DRAIN_DONE) {
@@ -154,7 +185,12 @@ struct qmp *qmp_open(int fd, double deadline,
 
 int qmp_call(struct qmp *q, const char *cmd, json_object *args, double deadline)
 {
-	if (qmp_send(q, cmd, args) < 0)
+	return qmp_call_fd(q, cmd, args, -1, deadline);
+}
+
+int qmp_call_fd(struct qmp *q, const char *cmd, json_object *args, int fd, double deadline)
+{
+	if (qmp_send(q, cmd, args, fd) < 0)
 		return -1;
 	for (;;) {
 		json_object *o = qmp_next(q, deadline), *e, *desc;

@@ -24,6 +24,9 @@ struct qmp *qmp_open(int fd, double deadline,
  * DEADLINE (util_now()'s clock).  Returns 0, or -1 after err_set() with
  * QEMU's own description of the error. */
 int qmp_call(struct qmp *q, const char *cmd, json_object *args, double deadline);
+/* The same, with FD passed along (SCM_RIGHTS): QEMU's getfd and add-fd
+ * take descriptors so. */
+int qmp_call_fd(struct qmp *q, const char *cmd, json_object *args, int fd, double deadline);
 /* Read events until DONE(CTX) holds, or DEADLINE.  Returns 0, or -1
  * after err_set(). */
 int qmp_wait(struct qmp *q, int (*done)(void *ctx), void *ctx, double deadline);

@@ -302,6 +302,7 @@ void cmd_launch_opts(struct launch_opts *lo)
 	lo->connect = cmd_global.connect;
 	lo->pool = cmd_global.pool;
 	lo->verbose = cmd_global.verbose;
+	lo->quiet = cmd_global.quiet;
 }
 
 int cmd_choice(int *out, const struct names *t, const char *opt, const char *arg)

@@ -204,14 +204,30 @@ static int resolve_disks(struct plan_input *in)
 				"only the copy", d->path);
 			return -1;
 		}
-		if (!d->probed) {
+		/* The backing chain too, for a direct QEMU that gets every link
+		 * as a descriptor.  A caller's probe (inspect's) has refused a
+		 * detected qcow2 with a backing file already, so a qcow2 it
+		 * passes is followed as one. */
+		if (!d->probed || d->format == DISK_QCOW2) {
 			struct disk_info info;
+			struct strv chain = { 0 };
 
-			if (disk_probe(d->path, d->format, &info, NULL) < 0)
+			if (disk_probe(d->path, d->probed ? DISK_QCOW2 : d->format, &info, &chain) < 0) {
+				strv_free(&chain);
 				return -1;
+			}
 			d->format = (int)info.format;
 			d->is_block = info.is_block;
 			d->probed = 1;
+			for (size_t k = 0; k < chain.n && k < DISK_MAX_CHAIN; k++) {
+				if (own(in, &d->chain[k], chain.v[k]) < 0) {
+					strv_free(&chain);
+					return -1;
+				}
+				d->chain_fmt[k] = info.chain_fmt[k];
+				d->nchain = k + 1;
+			}
+			strv_free(&chain);
 		}
 		if (!(abs = realpath(d->path, NULL))) {
 			err_set(LB_EXIT_USAGE, "%s: %s", d->path, strerror(errno));

@@ -37,7 +37,7 @@ int one_launch(const struct launch_opts *o, enum plan_start start, const struct 
 	struct proto_sink psink = { sink_console_line, sink_frame, NULL };
 	struct backend_sink bsink = { sink_input, sink_step, sink_gone, sink_lost, sink_qemu, NULL };
 	struct backend_args args = { .connect = o->connect, .cache = o->appl->cache,
-				     .verbose = o->verbose };
+				     .verbose = o->verbose, .quiet = o->quiet };
 	int r = -1, started = 0;
 	char appl_key[65];
 

@@ -38,7 +38,7 @@ struct launch_opts {
 	int stream_stdin;            /* our stdin to the command; 0: it reads /dev/null */
 	int stdin_fd;                /* with stream_stdin: what is streamed (0: our stdin) */
 	double timeout;              /* seconds, boot and command together */
-	int verbose;
+	int verbose, quiet;
 	struct launch_capture *capture;       /* NULL: stdout to fd 1 */
 	struct launch_capture *capture_err;   /* NULL: stderr to fd 2 */
 };

@@ -183,7 +183,8 @@ out:
 
 /* Follow the chain below the qcow2 image PATH (open at FD).  DETECTED:
  * the user did not say the image is qcow2. */
-static int disk_chain(const char *path, int fd, const struct stat *top, int detected, struct strv *chain)
+static int disk_chain(const char *path, int fd, const struct stat *top, int detected, struct strv *chain,
+		      struct disk_info *out)
 {
 	struct { dev_t dev; ino_t ino; } seen[DISK_MAX_CHAIN + 1] = { { top->st_dev, top->st_ino } };
 	char name[Q_NAME_MAX + 1], fmt[32], *cur = realpath(path, NULL);
@@ -261,6 +262,7 @@ static int disk_chain(const char *path, int fd, const struct stat *top, int dete
 			err_set(LB_EXIT_VM, "out of memory");
 			break;
 		}
+		out->chain_fmt[out->nchain++] = strcmp(fmt, "raw") ? DISK_QCOW2 : DISK_RAW;
 		if (!strcmp(fmt, "raw")) {
 			r = 0;
 			break;
@@ -284,6 +286,7 @@ int disk_probe(const char *path, int want, struct disk_info *out, struct strv *c
 	if (fd < 0)
 		return -1;
 	out->is_block = S_ISBLK(st.st_mode);
+	out->nchain = 0;
 	out->size = (uint64_t)st.st_size;
 	if (out->is_block && ioctl(fd, BLKGETSIZE64, &out->size) < 0) {
 		err_set(LB_EXIT_USAGE, "%s: %s", path, strerror(errno));
@@ -299,7 +302,7 @@ int disk_probe(const char *path, int want, struct disk_info *out, struct strv *c
 		}
 		out->format = n == 4 && be32(head) == Q_MAGIC ? DISK_QCOW2 : DISK_RAW;
 	}
-	if (out->format == DISK_QCOW2 && disk_chain(path, fd, &st, want < 0, chain) < 0)
+	if (out->format == DISK_QCOW2 && disk_chain(path, fd, &st, want < 0, chain, out) < 0)
 		goto fail;
 	close(fd);
 	return 0;

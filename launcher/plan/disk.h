@@ -28,6 +28,10 @@ struct disk_info {
 	enum disk_format format;
 	uint64_t size;        /* bytes on the host */
 	int is_block;         /* a block device rather than a file */
+	/* With a chain asked for: each backing file's recorded format,
+	 * nearest first. */
+	enum disk_format chain_fmt[DISK_MAX_CHAIN];
+	size_t nchain;
 };
 
 /* WANT is a disk_format, or -1 to detect it.  With CHAIN, the backing

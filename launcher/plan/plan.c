@@ -64,8 +64,22 @@ static int plan_fill_disk(struct plan_dev *d, const char *path, enum disk_format
 	return 0;
 }
 
+/* The backing chain of the user's disk IN into D. */
+static int plan_fill_chain(struct plan_dev *d, const struct plan_disk_in *in)
+{
+	for (size_t i = 0; in && i < in->nchain; i++) {
+		if (!(d->chain[i] = strdup(in->chain[i]))) {
+			err_set(LB_EXIT_VM, "out of memory");
+			return -1;
+		}
+		d->chain_fmt[i] = in->chain_fmt[i];
+		d->nchain = i + 1;
+	}
+	return 0;
+}
+
 static int plan_add_disk(struct plan *p, const char *path, enum disk_format format, int is_block,
-			 int rw, int is_root)
+			 int rw, int is_root, const struct plan_disk_in *in)
 {
 	struct plan_dev *d;
 	unsigned n = 0;
@@ -73,7 +87,8 @@ static int plan_add_disk(struct plan *p, const char *path, enum disk_format form
 	for (size_t i = 0; i < p->ndev; i++)
 		n += p->dev[i].kind == PLAN_DEV_DISK;
 	d = plan_add_dev(p, PLAN_DEV_DISK);
-	return d ? plan_fill_disk(d, path, format, is_block, rw, is_root, "vd", n) : -1;
+	return d && plan_fill_disk(d, path, format, is_block, rw, is_root, "vd", n) == 0 ?
+		plan_fill_chain(d, in) : -1;
 }
 
 /* The guest names hot-added SCSI disks in the order they come, sda
@@ -86,7 +101,7 @@ static int plan_add_hot(struct plan *p, const struct plan_disk_in *in)
 	if (plan_fill_disk(d, in->path, (enum disk_format)in->format, in->is_block, in->rw, 0, "sd", n) < 0)
 		return -1;
 	p->nhot++;
-	return 0;
+	return plan_fill_chain(d, in);
 }
 
 const struct names plan_clock_names[] = {
@@ -268,7 +283,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 		char overlay[4200];
 
 		snprintf(overlay, sizeof overlay, "%.4000s/" PLAN_OVERLAY, in->rundir);
-		if (plan_add_disk(p, overlay, DISK_QCOW2, 0, 0, 1) < 0)
+		if (plan_add_disk(p, overlay, DISK_QCOW2, 0, 0, 1, NULL) < 0)
 			goto fail;
 	}
 	/* The user's disks: the machine's own on a cold boot; a clone's
@@ -281,7 +296,7 @@ int plan_make(const struct plan_input *in, struct plan *p)
 			goto fail;
 		}
 		if (in->start == PLAN_START_CLONE ? plan_add_hot(p, d) < 0 :
-		    plan_add_disk(p, d->path, (enum disk_format)d->format, d->is_block, d->rw, 0) < 0)
+		    plan_add_disk(p, d->path, (enum disk_format)d->format, d->is_block, d->rw, 0, d) < 0)
 			goto fail;
 	}
 	if (t->apply(p, arg) < 0)
@@ -292,12 +307,19 @@ fail:
 	return -1;
 }
 
+static void plan_free_dev(struct plan_dev *d)
+{
+	free(d->path);
+	for (size_t k = 0; k < d->nchain; k++)
+		free(d->chain[k]);
+}
+
 void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->ndev; i++)
-		free(p->dev[i].path);
+		plan_free_dev(&p->dev[i]);
 	for (size_t i = 0; i < p->nhot; i++)
-		free(p->hot[i].path);
+		plan_free_dev(&p->hot[i]);
 	free(p->kernel);
 	free(p->initrd);
 	free(p->cmdline);

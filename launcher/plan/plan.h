@@ -112,6 +112,11 @@ struct plan_dev {
 	int is_block;
 	int readonly;
 	int is_root;              /* the appliance root overlay */
+	/* A qcow2 disk's backing files (owned) and their recorded formats,
+	 * nearest first (disk.h): the direct backend opens each itself. */
+	char *chain[DISK_MAX_CHAIN];
+	enum disk_format chain_fmt[DISK_MAX_CHAIN];
+	size_t nchain;
 	char target[8];           /* vda, vdb, ...; a clone's: sda, sdb, ... */
 	struct plan_addr addr;
 };
@@ -163,6 +168,9 @@ struct plan_disk_in {
 	int format;               /* a disk_format, or -1 until resolved */
 	int is_block;
 	int probed;               /* format and is_block are known */
+	const char *chain[DISK_MAX_CHAIN];   /* its backing files, as plan_dev's */
+	enum disk_format chain_fmt[DISK_MAX_CHAIN];
+	size_t nchain;
 };
 
 /* Everything a plan is made from.  The commands fill it from options

@@ -6,6 +6,9 @@ fault_setup
 plan 13
 for b in libvirt direct; do
 	truncate -s 16M "$T/disk.img"
+	# The template first, if it is to be made: its launch would stop at
+	# "planned" before the one with the disk.
+	"$LB" run --backend $b -- true 2>/dev/null
 	LEANBOOT_STOP_AT=planned "$LB" run --backend $b --disk "$T/disk.img" -- true 2>"$T/err" &
 	pid=$!
 	wait_stopped $pid || diag "$b: did not stop"
