@@ -23,7 +23,7 @@ cp "$top"/build/lib/leanboot/{packages,modules,init,inspect} "$T/lb/lib/leanboot
 chmod 0755 "$T"
 chmod -R a+rX "$T/lb" "$T/debian.img"
 chown $user "$T/tmp" "$T/home" "$T/cache"
-plan 13
+plan 25
 
 groups=$(id -nG $user)
 case " $groups " in
@@ -70,6 +70,56 @@ if remote_start "$T/remote" "$T/cache" "$T/tmp"; then
 else
 	not_ok "a second libvirtd starts in its own mount namespace"
 fi
+
+# Confinement as an ordinary user: QEMU is the user, under a seccomp
+# filter with no_new_privs; the direct backend's QEMU sits in namespaces
+# of a user namespace of its own, and sees none of the host's files.
+for b in direct libvirt; do
+	as_user conf-$b --backend $b run -- sh -c 'echo up; sleep 3' >"$T/conf-$b.out" &
+	job=$!
+	if q=$(qemu_of "$T/conf-$b.out"); then
+		confine_show "$q"
+		check "$b: QEMU runs as the user, with Seccomp: 2 and NoNewPrivs: 1" \
+			sh -c "[ \"\$(stat -c %U /proc/$q)\" = $user ] && [ $(confine_status "$q" Seccomp) = 2 ] &&
+			       [ $(confine_status "$q" NoNewPrivs) = 1 ]"
+		if [ $b = direct ]; then
+			check "direct: QEMU's network namespace is not the host's" confine_netns "$q"
+			check "direct: its user namespace is not the host's" \
+				[ "$(readlink "/proc/$q/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+			check "direct: its root holds /usr, and neither /root, /home nor the user's files" \
+				confine_bare "$q" "$T/debian.img" "$T/lb/bin/leanboot"
+		fi
+	else
+		not_ok "$b: QEMU found running"
+	fi
+	wait $job
+	check "$b: the launch exits 0" [ $? = 0 ]
+done
+# An image the user cannot read: refused before any VM, in one line.
+install -m 0600 "$T/debian.img" "$T/root-only.img"
+expect_fail "an image only root can read: exit 2, one line" 2 "root-only.img: Permission denied" \
+	runuser -u $user -- env -i PATH="$user_path" HOME="$T/home" TMPDIR="$T/tmp" \
+	LEANBOOT_CACHE="$T/cache" "$T/lb/bin/leanboot" inspect "$T/root-only.img"
+# Where the system forbids namespaces, as a container's seccomp profile
+# does, QEMU runs without them, and leanboot says so once (-v: every time).
+# Their stderr goes to .log files: the KVM notice's count below is of the
+# .err files.
+cp "$HELPERS/nons" "$T/lb/bin/" && chmod a+rx "$T/lb/bin/nons"
+nons_user() {
+	local name=$1
+	shift
+	runuser -u $user -- env -i PATH="$user_path" HOME="$T/home" TMPDIR="$T/tmp" \
+		LEANBOOT_CACHE="$T/cache" "$T/lb/bin/nons" "$T/lb/bin/leanboot" "$@" 2>"$T/$name.log"
+}
+for i in 1 2; do
+	out=$(nons_user nons$i --backend direct run -- echo ok)
+	check "no namespaces, launch $i: it runs" [ "$out" = ok ]
+done
+check "it says which layer it lost once, in one line" \
+	sh -c "[ \$(grep -c 'notice: QEMU is less confined: namespaces' '$T/nons1.log') = 1 ] &&
+	       [ \$(grep -c 'notice:' '$T/nons2.log') = 0 ]"
+nons_user nons3 -v --backend direct run -- true >/dev/null
+check "-v says it every time" grep -q 'notice: QEMU is less confined: namespaces' "$T/nons3.log"
 
 # The notice: once, on the first boot of a fresh cache (the build's
 # template), when the answer is TCG; never again from the cached answer.

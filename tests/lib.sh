@@ -78,6 +78,9 @@ check_status() {
 tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-test.XXXXXX")
 	trap 'rm -rf "$T"' EXIT
+	# Traversable, as /tmp is: run as root, libvirt's QEMU runs as
+	# leanboot-qemu and opens the run directory's files by name.
+	chmod 0711 "$T"
 	mkdir "$T/tmp"
 	export TMPDIR="$T/tmp"
 	OWN_DIRS=("$T")
@@ -255,6 +258,36 @@ golden_cases() {
 }
 
 finish() { [ "$failed" = 0 ]; exit $?; }
+
+# --- a running QEMU's confinement (tests/18, tests/31) ----------------
+# qemu_of OUT: the pid of this test's launch's QEMU, once its guest has
+# printed "up" to OUT (so QEMU is past its set-up), within 60 s.  Named
+# guest=leanboot-*: libvirt's capability probe is a QEMU too.
+qemu_of() {
+	local q
+	for _ in $(seq 1 600); do
+		grep -q up "$1" 2>/dev/null && break
+		sleep 0.1
+	done
+	for q in $(own_qemus); do
+		tr '\0' ' ' <"/proc/$q/cmdline" 2>/dev/null | grep -q 'guest=leanboot-' && { echo "$q"; return 0; }
+	done
+	return 1
+}
+# confine_status PID FIELD: a field of /proc/PID/status.
+confine_status() { awk -v f="$2:" '$1==f{print $2; exit}' "/proc/$1/status"; }
+# confine_show PID: the fields the checks read, for a failure's diagnosis.
+confine_show() { diag "$(grep -E '^(Uid|Gid|NoNewPrivs|Seccomp):' "/proc/$1/status" | tr '\t\n' '  ')"; }
+# confine_netns PID: whether PID's network namespace is not ours.
+confine_netns() { [ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
+# confine_bare PID FILE...: whether PID's root holds /usr/bin, and none of
+# /root, /home, /etc/passwd and the FILEs.
+confine_bare() {
+	local r=/proc/$1/root f
+	shift
+	[ -d "$r/usr/bin" ] && [ ! -e "$r/root" ] && [ ! -e "$r/home" ] && [ ! -e "$r/etc/passwd" ] || return 1
+	for f in "$@"; do [ ! -e "$r$f" ] || return 1; done
+}
 
 # qemu:///system for the daemon tests: the machine's own virtlogd and
 # libvirtd when they run, else ones started here with their pid files in

@@ -10,6 +10,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "backend/domxml.h"
+#include "backend/qemuargv.h"
 #include "common/err.h"
 #include "backend/lv.h"
 #include "plan/machine.h"
@@ -138,10 +139,47 @@ static int domxml_controller(xmlTextWriterPtr w, const struct plan_ctl *c)
 	return r;
 }
 
-/* LUN: -1 for a virtio disk at its PCI address, else the unit of a SCSI
- * disk on controller 0 (a clone's hot-added disks). */
-static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelabel, int lun)
+/* The fd group of descriptor slot K (diskfd.h), as libvirt.c names it
+ * to virDomainFDAssociate. */
+void domxml_fdgroup(int k, char *buf, size_t len)
 {
+	snprintf(buf, len, "leanboot-disk%d", k);
+}
+
+/* D's backing files by descriptor, from slot K on: each one's
+ * <backingStore> inside the one above, and an empty one to end the chain,
+ * so that libvirt neither probes the chain nor has QEMU open a backing
+ * file by name. */
+static int domxml_chain(xmlTextWriterPtr w, const struct plan_dev *d, int k)
+{
+	char group[32];
+	int r = 0;
+
+	for (size_t i = 0; i < d->nchain; i++) {
+		domxml_fdgroup(k + (int)i, group, sizeof group);
+		r |= domxml_start(w, "backingStore");
+		r |= domxml_attr(w, "type", "file");
+		r |= domxml_start(w, "format");
+		r |= domxml_attr(w, "type", disk_format_name(d->chain_fmt[i]));
+		r |= domxml_end(w);
+		r |= domxml_start(w, "source");
+		r |= domxml_attr(w, "file", d->chain[i]);
+		r |= domxml_attr(w, "fdgroup", group);
+		r |= domxml_end(w);
+	}
+	r |= domxml_start(w, "backingStore");
+	r |= domxml_end(w);
+	for (size_t i = 0; i < d->nchain; i++)
+		r |= domxml_end(w);
+	return r;
+}
+
+/* LUN: -1 for a virtio disk at its PCI address, else the unit of a SCSI
+ * disk on controller 0 (a clone's hot-added disks).  SLOT: the disk's
+ * descriptor slot where the caller hands libvirt descriptors, else -1. */
+static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelabel, int lun, int slot)
+{
+	char group[32];
 	int r = 0;
 
 	r |= domxml_start(w, "disk");
@@ -156,6 +194,10 @@ static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelab
 	r |= domxml_end(w);
 	r |= domxml_start(w, "source");
 	r |= domxml_attr(w, d->is_block ? "dev" : "file", d->path);
+	if (slot >= 0) {
+		domxml_fdgroup(slot, group, sizeof group);
+		r |= domxml_attr(w, "fdgroup", group);
+	}
 	/* The user's images are not ours to chown: libvirt's DAC driver
 	 * would give them, and their backing files, to QEMU's user and leave
 	 * them so.  The root overlay is ours. */
@@ -166,6 +208,8 @@ static int domxml_disk(xmlTextWriterPtr w, const struct plan_dev *d, int norelab
 		r |= domxml_end(w);
 	}
 	r |= domxml_end(w);
+	if (slot >= 0 && d->format == DISK_QCOW2)
+		r |= domxml_chain(w, d, slot + 1);
 	r |= domxml_start(w, "target");
 	r |= domxml_attr(w, "dev", d->target);
 	r |= domxml_attr(w, "bus", lun < 0 ? "virtio" : "scsi");
@@ -330,7 +374,8 @@ static int domxml_devices(xmlTextWriterPtr w, const struct plan *p, const struct
 
 		switch (d->kind) {
 		case PLAN_DEV_DISK:
-			r |= domxml_disk(w, d, extra && extra->disk_norelabel, -1);
+			r |= domxml_disk(w, d, extra && extra->disk_norelabel, -1,
+					 extra && extra->fdgroups ? qemuargv_disk_index(p, d) : -1);
 			break;
 		case PLAN_DEV_XHCI:
 			r |= domxml_usb(w, "qemu-xhci", &d->addr);
@@ -493,7 +538,7 @@ out:
 	return domxml_finish(buf, w, -1, NULL);
 }
 
-char *domxml_render_hot(const struct plan *p, size_t n, int norelabel)
+char *domxml_render_hot(const struct plan *p, size_t n, int norelabel, int fdgroups)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
@@ -507,7 +552,7 @@ char *domxml_render_hot(const struct plan *p, size_t n, int norelabel)
 		err_set(LB_EXIT_VM, "cannot create an XML writer");
 		goto out;
 	}
-	r |= domxml_disk(w, &p->hot[n], norelabel, (int)n);
+	r |= domxml_disk(w, &p->hot[n], norelabel, (int)n, fdgroups ? qemuargv_disk_index(p, &p->hot[n]) : -1);
 	return domxml_finish(buf, w, r, "the disk's XML");
 out:
 	return domxml_finish(buf, w, -1, NULL);

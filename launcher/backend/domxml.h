@@ -17,15 +17,21 @@ struct domxml_extra {
 				     puts it, and reached by virDomainOpenChannel:
 				     a remote host cannot reach ours */
 	const char *owner;        /* <description>: which launch the domain is (pool.h) */
+	int fdgroups;             /* the user's disks by descriptor (diskfd.h), each
+				     slot its fd group (domxml_fdgroup) */
 };
+
+/* The fd group libvirt knows descriptor slot K by. */
+void domxml_fdgroup(int k, char *buf, size_t len);
 
 /* Returns a malloc'd NUL-terminated document, or NULL after err_set(). */
 char *domxml_render(const struct plan *p, const struct domxml_extra *extra);
 /* The <disk> of P's hot-added disk N, as LUN N of the virtio-scsi
  * controller, for virDomainAttachDeviceFlags: a clone's disks (plan.h),
  * written by the renderer of the machine's own.  NORELABEL as
- * disk_norelabel.  Returns it malloc'd, or NULL after err_set(). */
-char *domxml_render_hot(const struct plan *p, size_t n, int norelabel);
+ * disk_norelabel, FDGROUPS as fdgroups.  Returns it malloc'd, or NULL
+ * after err_set(). */
+char *domxml_render_hot(const struct plan *p, size_t n, int norelabel, int fdgroups);
 
 /* The writer's helpers, which volxml.c shares.  Each returns <0 on
  * failure, like the libxml2 calls; the caller ORs them so that one check

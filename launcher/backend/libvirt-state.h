@@ -11,6 +11,7 @@
 #include <libvirt/libvirt.h>
 
 #include "backend/backend.h"
+#include "backend/diskfd.h"
 #include "backend/pool.h"
 #include "backend/relay.h"
 #include "common/strv.h"
@@ -41,6 +42,8 @@ struct lvb {
 	struct strv remote_paths;     /* the plan's files on that host */
 	struct relay *relay;          /* the channel's stream to chan.c's socket */
 	char *marker;                 /* a remote template's: the local file that says it is saved */
+	int fdgroups;                 /* the user's disks go by descriptor (diskfd.h) */
+	int fds[DISKFD_MAX];          /* ... these, by slot */
 };
 
 #endif

@@ -16,6 +16,8 @@
  * QEMU's pid is found, and the embedded driver's QEMU reaped, by
  * libvirt-reap.c.  The state all three share is libvirt-state.h's. */
 #define _GNU_SOURCE
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +28,18 @@
 
 #include "backend/backend.h"
 #include "backend/domxml.h"
+#include "backend/jail.h"
 #include "backend/libvirt-reap.h"
 #include "backend/libvirt-remote.h"
 #include "backend/libvirt-state.h"
 #include "backend/lv.h"
+#include "backend/qemuargv.h"
 #include "backend/template.h"
 #include "common/err.h"
 #include "common/util.h"
+
+/* The QEMU user of Debian's libvirt daemon (its qemu.conf's default). */
+#define LIBVIRT_DAEMON_USER "libvirt-qemu"
 
 static void libvirt_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 				 void *opaque)
@@ -106,14 +113,104 @@ static void libvirt_recover(void *data, char *outcome, size_t len)
 		virConnectClose(c);
 }
 
-/* Through a local daemon (qemu:///system), as root: QEMU runs as root, as
- * it does through the embedded driver and the direct backend, and the
- * daemon relabels nothing.  Otherwise it would chown the appliance's
- * kernel and initrd in our cache to its own QEMU user and record their
- * owners in xattrs, which a daemon that dies mid-launch leaves behind. */
-static const char *libvirt_daemon_label(const struct plan *p)
+/* Run as root on this host, whom QEMU runs as: through the embedded
+ * driver, JAIL_USER, as through the direct backend (jail.h); through a
+ * local daemon (qemu:///system), the daemon's own QEMU user, libvirt-qemu
+ * on Debian, which owns the files the daemon makes for the domain (its
+ * master key), asked for by a static DAC label that relabels nothing.
+ * Otherwise the daemon would chown the appliance's kernel and initrd in
+ * our cache to its user and record their owners in xattrs, which a
+ * daemon that dies mid-launch leaves behind.  NULL after err_set(). */
+static const struct passwd *libvirt_qemu_user(const struct plan *p)
 {
-	return geteuid() == 0 && p->conn == PLAN_CONN_DAEMON ? "+0:+0" : NULL;
+	const struct passwd *pw = p->conn == PLAN_CONN_DAEMON ? getpwnam(LIBVIRT_DAEMON_USER) : NULL;
+
+	return pw && pw->pw_uid ? pw : jail_root_user(NULL, 0);
+}
+
+/* A local daemon's label, run as root ("+UID:+GID" into LABEL); else NULL. */
+static const char *libvirt_daemon_label(const struct plan *p, char *label, size_t len)
+{
+	const struct passwd *pw;
+
+	if (geteuid() != 0 || p->conn != PLAN_CONN_DAEMON || !(pw = libvirt_qemu_user(p)))
+		return NULL;
+	snprintf(label, len, "+%u:+%u", (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	return label;
+}
+
+/* Run as root on this host, QEMU is not: the files it writes in our run
+ * directory (the root overlay, the channel's socket, bench's trace)
+ * become its user's, as the direct backend's do, and it must be able to
+ * reach them by name. */
+static int libvirt_give(const struct backend_args *a)
+{
+	const struct passwd *pw;
+	char overlay[PATH_MAX], tbuf[PATH_MAX], tdir[PATH_MAX];
+	const char *trace = jail_trace_file(a->plan, tbuf, sizeof tbuf);
+
+	if (geteuid() != 0 || a->plan->conn == PLAN_CONN_REMOTE)
+		return 0;
+	if (!(pw = libvirt_qemu_user(a->plan)) || jail_reachable(pw->pw_uid, a->rundir) < 0)
+		return -1;
+	if (trace) {
+		snprintf(tdir, sizeof tdir, "%s", trace);
+		if (strrchr(tdir, '/'))
+			*strrchr(tdir, '/') = '\0';
+		if (jail_reachable(pw->pw_uid, tdir) < 0 || jail_give(pw->pw_uid, pw->pw_gid, trace, 1) < 0)
+			return -1;
+	}
+	snprintf(overlay, sizeof overlay, "%.4000s/" PLAN_OVERLAY, a->rundir);
+	return jail_give(pw->pw_uid, pw->pw_gid, overlay, 0) < 0 ||
+	       jail_give(pw->pw_uid, pw->pw_gid, a->plan->channel, 0) < 0 ? -1 : 0;
+}
+
+/* Hand libvirt the descriptors of user disk D and its backing files
+ * (diskfd.h), each slot under its fd group, for the next start or
+ * attach of the domain. */
+static int libvirt_associate(struct lvb *l, const struct plan_dev *d)
+{
+	int k = qemuargv_disk_index(l->plan, d);
+
+	for (int i = 0; k >= 0 && i <= (int)d->nchain; i++) {
+		char group[32];
+
+		domxml_fdgroup(k + i, group, sizeof group);
+		if (virDomainFDAssociate(l->dom, group, 1, &l->fds[k + i], 0) < 0) {
+			err_set(LB_EXIT_VM, "cannot hand libvirt %s: %s", i ? d->chain[i - 1] : d->path,
+				lv_error());
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A cold start whose disks go by descriptor: virDomainFDAssociate needs
+ * a domain, so it is defined, given them, started and made transient
+ * again at once (a definition left by a killed launch is swept when the
+ * root is next opened, lv.c). */
+static virDomainPtr libvirt_create_fds(struct lvb *l, const char *xml)
+{
+	virDomainPtr dom = virDomainDefineXML(l->conn, xml);
+	int ok;
+
+	if (!dom)
+		return NULL;
+	l->dom = dom;
+	ok = 1;
+	for (size_t i = 0; i < l->plan->ndev && ok; i++)
+		ok = libvirt_associate(l, &l->plan->dev[i]) == 0;
+	if (ok && virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0) {
+		err_set(LB_EXIT_VM, "cannot create the domain: %s", lv_error());
+		ok = 0;
+	}
+	(void)virDomainUndefine(dom);
+	l->dom = NULL;
+	if (!ok) {
+		virDomainFree(dom);
+		return NULL;
+	}
+	return dom;
 }
 
 /* The resolver classified the URI as it was given (plan/conn.h); the
@@ -182,11 +279,13 @@ static int libvirt_restore(struct lvb *l, const char *xml)
  * :rw. */
 static int libvirt_attach(struct lvb *l, const struct plan *p, size_t n)
 {
-	char *xml = domxml_render_hot(p, n, l->norelabel);
+	char *xml = domxml_render_hot(p, n, l->norelabel, l->fdgroups);
 	int r;
 
-	if (!xml)
+	if (!xml || (l->fdgroups && libvirt_associate(l, &p->hot[n]) < 0)) {
+		free(xml);
 		return -1;
+	}
 	r = virDomainAttachDeviceFlags(l->dom, xml, VIR_DOMAIN_AFFECT_LIVE);
 	free(xml);
 	if (r < 0)
@@ -269,6 +368,8 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		err_set(LB_EXIT_VM, "out of memory");
 		return -1;
 	}
+	for (size_t i = 0; i < DISKFD_MAX; i++)
+		l->fds[i] = -1;
 	l->sink = *s;
 	l->plan = a->plan;
 	if (a->plan->start != PLAN_START_COLD &&
@@ -279,8 +380,19 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	if (!l->conn || libvirt_check_conn(l, a) < 0)
 		return -1;
 	{
-		struct domxml_extra ex = { libvirt_daemon_label(a->plan), 0, 0, NULL };
+		char label[64];
+		size_t nfds;
+		struct domxml_extra ex = { libvirt_daemon_label(a->plan, label, sizeof label), 0, 0, NULL, 0 };
+
 		l->remote = a->plan->conn == PLAN_CONN_REMOTE;
+		/* Run as root on this host, QEMU's user may not open the
+		 * caller's disks: they are opened by us, as the caller, and
+		 * QEMU gets the descriptors (diskfd.h).  An ordinary user's
+		 * QEMU is that user; another host's disks are that host's. */
+		l->fdgroups = ex.fdgroups = !l->remote && geteuid() == 0 && plan_user_disks(a->plan) > 0;
+		if ((l->fdgroups && diskfd_open(a->plan, l->fds, DISKFD_MAX, &nfds) < 0) ||
+		    libvirt_give(a) < 0)
+			goto out;
 		if (l->remote) {
 			/* The image is that host's; ours says it is there. */
 			l->marker = l->image;
@@ -309,6 +421,9 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	reap_start(l);
 	if (a->plan->start == PLAN_START_CLONE) {
 		if (libvirt_restore(l, xml) < 0)
+			goto out;
+	} else if (l->fdgroups && a->plan->start == PLAN_START_COLD) {
+		if (!(l->dom = libvirt_create_fds(l, xml)))
 			goto out;
 	} else if (!(l->dom = virDomainCreateXML(l->conn, xml, VIR_DOMAIN_START_PAUSED |
 						 /* a daemon destroys it when we are gone */
@@ -403,6 +518,7 @@ static void libvirt_stop(void *data)
 	free(l->uri);
 	free(l->image);
 	free(l->marker);
+	diskfd_close(l->fds, DISKFD_MAX);
 	free(l);
 }
 

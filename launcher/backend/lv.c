@@ -9,11 +9,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -22,27 +25,28 @@
 #include <libxml/xpathInternals.h>
 
 #include "common/err.h"
+#include "backend/jail.h"
 #include "backend/lv.h"
 #include "common/util.h"
 #include "common/xmlsafe.h"
 
-/* QEMU runs as the user who runs leanboot, as it does through the direct
- * backend, so there is nothing to relabel, and libvirt must not: with
- * dynamic_ownership on, its DAC driver chowns every disk, backing file,
- * kernel and initrd to that user and leaves them so.  Without the
- * security drivers libvirt also stops forking helpers that remember file
- * owners in xattrs (and warn on our stderr about them).  As root the
- * user must be named (libvirt's default is libvirt-qemu); as anyone else
- * it must not be, since libvirt would chown its own state directories to
- * it and an ordinary user may not chown. */
+/* QEMU runs as the user who runs leanboot, or run as root, as JAIL_USER
+ * (jail.h), as it does through the direct backend.  libvirt relabels
+ * nothing and must not: with dynamic_ownership on, its DAC driver chowns
+ * every disk, backing file, kernel and initrd to QEMU's user and leaves
+ * them so.  The user's disks come as descriptors instead (diskfd.h), and
+ * the run directory's files QEMU writes are handed to its user
+ * (libvirt.c).  Without the security drivers libvirt also stops forking
+ * helpers that remember file owners in xattrs (and warn on our stderr
+ * about them).  As root the user must be named (libvirt's default is
+ * libvirt-qemu); as anyone else it must not be, since libvirt would
+ * chown its own state directories to it and an ordinary user may not
+ * chown. */
 static const char qemu_conf_common[] =
 	"stdio_handler = \"file\"\n"
 	"security_driver = \"none\"\n"
 	"dynamic_ownership = 0\n"
 	"remember_owner = 0\n";
-static const char qemu_conf_root[] =
-	"user = \"root\"\n"
-	"group = \"root\"\n";
 
 /* libvirt prints every error to stderr by default; we report our own. */
 static void lv_quiet(void *opaque, virErrorPtr e)
@@ -114,9 +118,24 @@ static int prepare_root(const char *root, int ours)
 {
 	char *etc = util_printf("%s/etc", root);
 	char *conf = etc ? util_printf("%s/qemu.conf", etc) : NULL;
-	char *text = util_printf("# Written by leanboot for its embedded libvirt root.\n%s%s",
-				 geteuid() == 0 ? qemu_conf_root : "", qemu_conf_common);
+	char user[160] = "";
+	char *text;
 	int r = -1;
+
+	if (geteuid() == 0) {
+		const struct passwd *pw = jail_root_user(NULL, 0);
+		const struct group *gr = pw ? getgrgid(pw->pw_gid) : NULL;
+
+		if (!pw || !gr) {
+			free(etc);
+			free(conf);
+			if (pw)
+				err_set(LB_EXIT_VM, "no group %u for QEMU's user %s", (unsigned)pw->pw_gid, pw->pw_name);
+			return -1;
+		}
+		snprintf(user, sizeof user, "user = \"%.60s\"\ngroup = \"%.60s\"\n", pw->pw_name, gr->gr_name);
+	}
+	text = util_printf("# Written by leanboot for its embedded libvirt root.\n%s%s", user, qemu_conf_common);
 
 	if (!conf || !text)
 		goto out;
@@ -124,7 +143,10 @@ static int prepare_root(const char *root, int ours)
 		r = 0;
 		goto out;
 	}
-	r = util_mkdirs(etc) < 0 || write_if_changed(conf, text) < 0 ? -1 : 0;
+	/* Traversable, for QEMU's own user to reach what libvirt gives it
+	 * under lib/ (its master key, its monitor's socket), which libvirt
+	 * makes that user's. */
+	r = util_mkdirs(etc) < 0 || (geteuid() == 0 && chmod(root, 0711) < 0) || write_if_changed(conf, text) < 0 ? -1 : 0;
 out:
 	free(etc);
 	free(conf);
@@ -231,6 +253,20 @@ void lv_forget(virConnectPtr conn)
 static void settle_root(virConnectPtr c)
 {
 	double end = util_now() + 10;
+	virDomainPtr *defined = NULL;
+	int m = virConnectListAllDomains(c, &defined, VIR_CONNECT_LIST_DOMAINS_PERSISTENT |
+					 VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+
+	/* A launch killed between defining its domain and starting it
+	 * (libvirt.c gives disks by descriptor so) left the definition. */
+	for (int i = 0; i < m; i++) {
+		const char *name = virDomainGetName(defined[i]);
+
+		if (name && !strncmp(name, "leanboot-", 9))
+			virDomainUndefine(defined[i]);
+		virDomainFree(defined[i]);
+	}
+	free(defined);
 
 	for (;;) {
 		virDomainPtr *doms = NULL;

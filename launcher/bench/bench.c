@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -127,6 +128,15 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 	/* Only a run that succeeded has a trace worth counting. */
 	if (trace && stages_count_trace(trace, t.banner_epoch, &rec->cfg) < 0)
 		memset(&rec->cfg, 0, sizeof rec->cfg);
+	/* --logs keeps it; QEMU wrote it in our directory, which its own
+	 * user can reach (jail.h), and the copy is ours. */
+	if (trace && b->logs) {
+		char keep[PATH_MAX];
+
+		snprintf(keep, sizeof keep, "%.3000s/%s-%ld.trace", b->logs, c->file, round);
+		if (util_copy_file(trace, keep, 0644) < 0)
+			memset(&rec->cfg, 0, sizeof rec->cfg);
+	}
 	rec->ok = 1;
 	spans(&t, rec);
 	rec->to_ready = t.at[STAGES_M_READY];
@@ -220,15 +230,11 @@ static void conditions(struct bench *b)
 	}
 }
 
-/* Where run ROUND of C writes its trace: --logs DIR keeps it, else the
- * bench's own directory, emptied after each run. */
-static void trace_path(const struct bench *b, const struct bench_conf *c, long round,
-		       const char *tmp, char *out, size_t len)
+/* Where run ROUND of C writes its trace: the bench's own directory,
+ * emptied after each run (--logs copies it out). */
+static void trace_path(const char *tmp, char *out, size_t len)
 {
-	if (b->logs)
-		snprintf(out, len, "%.3000s/%s-%ld.trace", b->logs, c->file, round);
-	else
-		snprintf(out, len, "%.3000s/pci-trace.log", tmp);
+	snprintf(out, len, "%.3000s/pci-trace.log", tmp);
 }
 
 int bench_run(struct bench *b, const struct bench_hooks *h)
@@ -239,7 +245,8 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 	int r = 0;
 
 	snprintf(tmp, sizeof tmp, "%.4000s/leanboot-bench-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!b->plain && !b->logs && !mkdtemp(tmp)) {
+	/* Traversable: QEMU's own user writes the trace in it (jail.h). */
+	if (!b->plain && (!mkdtemp(tmp) || chmod(tmp, 0711) < 0)) {
 		err_set(LB_EXIT_VM, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
@@ -269,7 +276,7 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 			struct bench_rec scratch;
 
 			h->progress(h->ctx, c->name, ++done, total);
-			trace_path(b, c, round + 1, tmp, trace, sizeof trace);
+			trace_path(tmp, trace, sizeof trace);
 			if (bench_one(b, c, round < 0 ? &scratch : &c->run[round], round + 1,
 				      b->plain ? NULL : trace) == 0)
 				continue;
@@ -291,7 +298,7 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 				b->peer_wall[round] = w;
 		}
 	}
-	if (!b->plain && !b->logs)
+	if (!b->plain)
 		util_rmtree(tmp);
 	return r;
 }

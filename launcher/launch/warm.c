@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/template.h"
@@ -35,7 +36,9 @@ static int warm_template(const struct launch_opts *o, const struct tpl *t, doubl
 		to.stream_stdin = 0;
 		to.in.ndisks = 0;
 		snprintf(named, sizeof named, "%.4000s/leanboot-XXXXXX", t->root);
-		if (util_mkdirs(t->root) < 0 ||
+		/* Traversable: QEMU's own user (jail.h) opens a clone's
+		 * backing file, the template's overlay, through it. */
+		if (util_mkdirs(t->root) < 0 || chmod(t->root, 0711) < 0 ||
 		    one_launch(&to, PLAN_START_TEMPLATE, t, end, named, built, NULL, NULL) < 0)
 			r = -1;
 		/* A template that could not be put in place leaves nothing
@@ -75,6 +78,14 @@ const char *warm_obstacle(const struct launch_opts *o)
 	 * carry none of the instructions an icount boot counts. */
 	if (o->in.clock == PLAN_CLOCK_ICOUNT)
 		return "--clock icount measures a boot";
+	/* Run as root, QEMU's user may not open the caller's disks, so they
+	 * go by descriptor (diskfd.h); libvirt 9.0 takes descriptors for a
+	 * domain it starts, but its hot-add of one sends QEMU no add-fd
+	 * ("Could not dup FD for /dev/fdset/0"), so a clone could not be
+	 * given them. */
+	if (o->backend == BACKEND_LIBVIRT && geteuid() == 0 && o->in.ndisks &&
+	    o->in.conn != PLAN_CONN_REMOTE)
+		return "run as root, libvirt 9.0 takes the disks only at a cold start";
 
 	return NULL;
 }

@@ -60,7 +60,7 @@ static void rt_attach(const struct plan_input *in)
 		json_object *node, *dev;
 
 		for (int norelabel = 0; norelabel <= 1; norelabel++) {
-			char *xml = domxml_render_hot(&p, i, norelabel);
+			char *xml = domxml_render_hot(&p, i, norelabel, 0);
 
 			if (!xml)
 				rt_fail("domxml_render_hot");
