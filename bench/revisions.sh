@@ -32,6 +32,9 @@ shift $((OPTIND - 1))
 [ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-s START] [-i KIND] REV..." >&2; exit 2; }
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-revs.XXXXXX")
+# Traversable, as /tmp is: run as root, QEMU runs as another user and
+# reaches the caches in it by name.
+chmod 0711 "$work"
 trap 'for r in "${revs[@]}"; do git -C "$top" worktree remove --force "$work/$r" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 revs=()
 # The program as revision R built it: build/bin since the build went
