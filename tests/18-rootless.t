@@ -23,7 +23,7 @@ cp "$top"/build/lib/leanboot/{packages,modules,init,inspect} "$T/lb/lib/leanboot
 chmod 0755 "$T"
 chmod -R a+rX "$T/lb" "$T/debian.img"
 chown $user "$T/tmp" "$T/home" "$T/cache"
-plan 25
+plan 26
 
 groups=$(id -nG $user)
 case " $groups " in
@@ -59,6 +59,12 @@ as_user inspect inspect --json "$T/debian.img" >"$T/inspect.json"
 check "inspect: the OS in an image" grep -q '"hostname": "debtest"' "$T/inspect.json"
 [ -s "$T/inspect.err" ] && diag "$(cat "$T/inspect.err")"
 check "bench: one round" sh -c "$(declare -f as_user); user=$user user_path=$user_path T='$T' as_user bench bench -q --runs 1 --warmup 0 --topology minimal --plain >/dev/null"
+
+# Its trace is a file outside the run directory, bound into QEMU's root.
+as_user bench-direct --backend direct bench -q --runs 1 --warmup 0 --topology minimal >/dev/null
+st=$?
+check "bench through the direct backend: one round, with QEMU's whole jail (no notice)" \
+	sh -c "[ $st = 0 ] && ! grep -q 'less confined' '$T/bench-direct.err'"
 
 # A libvirt daemon that sees neither the user's cache nor TMPDIR, reached
 # through the remote driver: the user's appliance travels through it.
