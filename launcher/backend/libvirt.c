@@ -165,6 +165,24 @@ static int libvirt_give(const struct backend_args *a)
 	       jail_give(pw->pw_uid, pw->pw_gid, a->plan->channel, 0) < 0 ? -1 : 0;
 }
 
+/* libvirt 9.0 takes a descriptor (fdgroup) only for a file, and QEMU's
+ * file driver refuses a block device: run as root, where QEMU's user
+ * could not open one by name, a block device is refused here, in one
+ * line, rather than by QEMU. */
+static int libvirt_files_only(const struct plan *p)
+{
+	for (size_t i = 0; i < p->ndev + p->nhot; i++) {
+		const struct plan_dev *d = i < p->ndev ? &p->dev[i] : &p->hot[i - p->ndev];
+
+		if (qemuargv_disk_index(p, d) >= 0 && d->is_block) {
+			err_set(LB_EXIT_USAGE, "%s: run as root, a block device goes to QEMU by descriptor, "
+				"which libvirt 9.0 takes only for files: give --backend direct", d->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Hand libvirt the descriptors of user disk D and its backing files
  * (diskfd.h), each slot under its fd group, for the next start or
  * attach of the domain. */
@@ -390,7 +408,8 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 		 * QEMU gets the descriptors (diskfd.h).  An ordinary user's
 		 * QEMU is that user; another host's disks are that host's. */
 		l->fdgroups = ex.fdgroups = !l->remote && geteuid() == 0 && plan_user_disks(a->plan) > 0;
-		if ((l->fdgroups && diskfd_open(a->plan, l->fds, DISKFD_MAX, &nfds) < 0) ||
+		if ((l->fdgroups && (libvirt_files_only(a->plan) < 0 ||
+				     diskfd_open(a->plan, l->fds, DISKFD_MAX, &nfds) < 0)) ||
 		    libvirt_give(a) < 0)
 			goto out;
 		if (l->remote) {
