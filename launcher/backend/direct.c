@@ -268,14 +268,13 @@ static void direct_jail_report(struct direct *d, const struct backend_args *a, i
 }
 
 /* In the child: the jail, QEMU's streams and disks, then QEMU. */
-static void direct_child(struct direct *d, const struct backend_args *a, char *const *argv, int out,
-			 const int *fds, size_t nfds, int report)
+static void direct_child(struct direct *d, char *const *argv, int out, const int *fds, size_t nfds,
+			 int report)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int err = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	struct pollfd p = { report, POLLOUT, 0 };
 
-	(void)a;
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -336,7 +335,7 @@ static int direct_start(const struct backend_args *a, const struct backend_sink 
 		goto out;
 	}
 	if (d->pid == 0)
-		direct_child(d, a, av.v, out[1], fds, nfds, report[1]);
+		direct_child(d, av.v, out[1], fds, nfds, report[1]);
 	close(out[1]);
 	close(report[1]);
 	out[1] = report[1] = -1;
@@ -359,9 +358,7 @@ static int direct_start(const struct backend_args *a, const struct backend_sink 
 	s->step(s->ctx, BACKEND_RUNNING);
 	r = 0;
 out:
-	for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	diskfd_close(fds, DISKFD_MAX);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);

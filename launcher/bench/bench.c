@@ -230,13 +230,6 @@ static void conditions(struct bench *b)
 	}
 }
 
-/* Where run ROUND of C writes its trace: the bench's own directory,
- * emptied after each run (--logs copies it out). */
-static void trace_path(const char *tmp, char *out, size_t len)
-{
-	snprintf(out, len, "%.3000s/pci-trace.log", tmp);
-}
-
 int bench_run(struct bench *b, const struct bench_hooks *h)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -250,6 +243,8 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 		err_set(LB_EXIT_VM, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
+	/* Each run's trace, emptied after it (--logs copies it out). */
+	snprintf(trace, sizeof trace, "%.3000s/pci-trace.log", tmp);
 	b->accel = b->conf[0].in.accel;
 	conditions(b);
 	for (size_t k = 0; k < b->nconf; k++)
@@ -276,7 +271,6 @@ int bench_run(struct bench *b, const struct bench_hooks *h)
 			struct bench_rec scratch;
 
 			h->progress(h->ctx, c->name, ++done, total);
-			trace_path(tmp, trace, sizeof trace);
 			if (bench_one(b, c, round < 0 ? &scratch : &c->run[round], round + 1,
 				      b->plain ? NULL : trace) == 0)
 				continue;
