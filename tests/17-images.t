@@ -10,7 +10,7 @@ tmpdir
 mkdir "$T/img"
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
-plan 15
+plan 16
 
 "$LB" appliance build -q || { not_ok "appliance builds"; finish; }
 "$top/tests/helpers/mkimage" debian "$T/img/debian.img" || not_ok "mkimage debian"
@@ -56,6 +56,30 @@ for b in libvirt direct; do
 		cmp -s "$T/before" "$T/after"
 	cmp -s "$T/before" "$T/after" || diag "$(diff "$T/before" "$T/after")"
 done
+
+# The direct backend hands a disk and its backing file to QEMU at fixed
+# descriptor numbers.  Where leanboot's own descriptors for them fall
+# depends on what it inherited, and two of those numbers once collided,
+# so that QEMU got a closed descriptor or the wrong file: so inherit
+# nothing but the standard streams, then up to a dozen more, and each
+# launch must still find the OS.
+held() {
+	local n=$1 i f
+	for f in /proc/$BASHPID/fd/*; do
+		i=${f##*/}
+		[ "$i" -gt 2 ] && eval "exec $i<&-" 2>/dev/null
+	done
+	for ((i = 3; i < 3 + n; i++)); do eval "exec $i</dev/null"; done
+	exec "$LB" --backend direct inspect --format qcow2 --json top.qcow2
+}
+bad=
+for n in 0 1 2 3 4 5 6 7 8 9 10 11 12; do
+	(cd "$T/img" && held $n) >"$T/held.json" 2>"$T/err"
+	[ "$(jget "$T/held.json" operating_systems.0.hostname)" = debtest ] && [ ! -s "$T/err" ] ||
+		bad="$bad $n"
+done
+check "direct: a qcow2 chain is found whatever descriptors leanboot inherits${bad:+ (not with$bad more)}" [ -z "$bad" ]
+[ -n "$bad" ] && diag "$(cat "$T/err")"
 
 # A failure in the image's folder is one line, with no libvirt log.
 cp "$T/img/top.qcow2" "$T/img/lost.qcow2"

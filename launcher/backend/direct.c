@@ -267,13 +267,32 @@ static void direct_jail_report(struct direct *d, const struct backend_args *a, i
 	fprintf(stderr, "leanboot: notice: QEMU is less confined: %s\n", buf);
 }
 
+/* In the child: put the disks at the descriptors -add-fd names.  Any
+ * of them, or REPORT, may already sit in that range, where a plain dup2
+ * would overwrite one disk with another, or (dup2 of a descriptor onto
+ * itself) leave its close-on-exec set; so all move above it first. */
+static int direct_child_fds(const int *fds, size_t nfds, int *report)
+{
+	int top = QEMUARGV_DISK_FD + (int)nfds, moved[DISKFD_MAX];
+
+	if (nfds > DISKFD_MAX || (*report = fcntl(*report, F_DUPFD_CLOEXEC, top)) < 0)
+		return -1;
+	for (size_t k = 0; k < nfds; k++)
+		if ((moved[k] = fcntl(fds[k], F_DUPFD_CLOEXEC, top)) < 0)
+			return -1;
+	for (size_t k = 0; k < nfds; k++)
+		if (dup2(moved[k], QEMUARGV_DISK_FD + (int)k) < 0)
+			return -1;
+	return 0;
+}
+
 /* In the child: the jail, QEMU's streams and disks, then QEMU. */
 static void direct_child(struct direct *d, char *const *argv, int out, const int *fds, size_t nfds,
 			 int report)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int err = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	struct pollfd p = { report, POLLOUT, 0 };
+	struct pollfd p = { -1, POLLOUT, 0 };
 
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
@@ -282,9 +301,9 @@ static void direct_child(struct direct *d, char *const *argv, int out, const int
 	signal(SIGPIPE, SIG_DFL);
 	if (null < 0 || err < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
-	for (size_t k = 0; k < nfds; k++)
-		if (dup2(fds[k], QEMUARGV_DISK_FD + (int)k) < 0)
-			_exit(127);
+	if (direct_child_fds(fds, nfds, &report) < 0)
+		_exit(127);
+	p.fd = report;
 	if (jail_enter(&d->jail, report) < 0)
 		_exit(127);
 	/* After the change of user, which clears it; and, the parent being
