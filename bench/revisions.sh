@@ -12,23 +12,26 @@
 # inspector costs.  -s START passes --start START (cold, auto or warm)
 # to every launch; without it each revision starts as it does by default.
 # A warm series makes its templates in one launch each before the first
-# round.
+# round.  -b names the backends (direct,libvirt unless told): "default"
+# passes no --backend, and so times what a user gets without one.
 #
-#   bench/revisions.sh [-n ROUNDS] [-s START] [-i KIND|IMAGE] REV...   (run from the repository)
+#   bench/revisions.sh [-n ROUNDS] [-s START] [-i KIND|IMAGE] [-b B,...] REV...   (run from the repository)
 #
 # Each revision is built in a temporary worktree with its own appliance
 # cache; nothing in the checkout changes.  TCG is forced throughout.
 set -eu
-rounds=5 kind="" start=()
-while getopts n:i:s: o; do
+rounds=5 kind="" start=() backends=direct,libvirt
+while getopts n:i:s:b: o; do
 	case $o in
 	n) rounds=$OPTARG ;;
+	b) backends=$OPTARG ;;
 	s) start=(--start "$OPTARG") ;;
 	i) kind=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
+IFS=, read -ra bs <<<"$backends"
 [ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-s START] [-i KIND] REV..." >&2; exit 2; }
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-revs.XXXXXX")
@@ -55,13 +58,16 @@ elif [ -n "$kind" ]; then
 	img="$work/$kind.img"
 	LB="$top/build/bin/leanboot" "$top/tests/helpers/mkimage" "$kind" "$img"
 fi
-# One launch of revision R through backend B.
+# One launch of revision R through backend B ("default": none named).
 launch() {
+	local b=(--backend "$2")
+
+	[ "$2" != default ] || b=()
 	if [ -n "$kind" ]; then
 		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg \
-			"$(lb "$1")" inspect --backend "$2" "${start[@]}" --json "$img" >/dev/null
+			"$(lb "$1")" inspect "${b[@]}" "${start[@]}" --json "$img" >/dev/null
 	else
-		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$(lb "$1")" run --backend "$2" "${start[@]}" -- true
+		LEANBOOT_CACHE="$work/cache-$1" LEANBOOT_ACCEL=tcg "$(lb "$1")" run "${b[@]}" "${start[@]}" -- true
 	fi
 }
 
@@ -72,14 +78,14 @@ gf=0
 if [ -z "$kind" ] && command -v guestfish >/dev/null; then gf=1; fi
 # A warm series times clones, not the boot that makes each template.
 if [ "${start[1]:-}" = warm ] || [ "${start[1]:-}" = auto ]; then
-	for r in "${revs[@]}"; do for b in direct libvirt; do launch "$r" $b; done; done
+	for r in "${revs[@]}"; do for b in "${bs[@]}"; do launch "$r" $b; done; done
 fi
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", a / b }'; }
 declare -A t
 for ((i = 1; i <= rounds; i++)); do
 	for r in "${revs[@]}"; do
-		for b in direct libvirt; do
+		for b in "${bs[@]}"; do
 			s=$(now)
 			launch "$r" $b
 			t[$r-$b-$i]=$(sub "$(now)" "$s")
@@ -100,7 +106,7 @@ median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 ref() { if [ "$gf" = 0 ]; then echo "${t[${revs[0]}-$1-$2]}"; else echo "${t[guestfish-$2]}"; fi; }
 printf '%-22s %12s %22s\n' "launcher" "median wall" "ratio to $(if [ "$gf" = 0 ]; then echo "${revs[0]}"; else echo guestfish; fi)"
 for r in "${revs[@]}"; do
-	for b in direct libvirt; do
+	for b in "${bs[@]}"; do
 		w=$(for ((i = 1; i <= rounds; i++)); do echo "${t[$r-$b-$i]}"; done | median)
 		q=$(for ((i = 1; i <= rounds; i++)); do div "${t[$r-$b-$i]}" "$(ref $b $i)"; done | median)
 		printf '%-22s %11.2fs %22.3f\n' "$r $b" "$w" "$q"

@@ -397,6 +397,7 @@ static int libvirt_start(const struct backend_args *a, const struct backend_sink
 	l->conn = lv_open(a->connect, a->cache, a->verbose);
 	if (!l->conn || libvirt_check_conn(l, a) < 0)
 		return -1;
+	s->step(s->ctx, BACKEND_CONNECTED);
 	{
 		char label[64];
 		size_t nfds;

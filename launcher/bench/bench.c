@@ -39,11 +39,6 @@
 #define BENCH_JOB "dmesg || exit; t=/sys/kernel/tracing; " \
 	"mount -t tracefs tracefs $t 2>/dev/null && echo 0 >$t/tracing_on && cat $t/trace; exit 0"
 
-static double span(double from, double to)
-{
-	return from > 0 && to > 0 && to >= from ? to - from : NAN;
-}
-
 /* --logs: DIR/NAME-ROUND.{dmesg,trace,banner}, NAME the configuration's
  * with '/' as '-'; the banner
  * file holds the realtime that splits the trace. */
@@ -68,13 +63,8 @@ static void save_logs(const struct bench *b, const struct bench_conf *c, long ro
 /* The launch's marks as bench's spans. */
 static void spans(const struct launch_times *t, struct bench_rec *rec)
 {
-	for (int s = 0; s < STAGES_NSPANS; s++) {
-		const struct stages_span *sp = &stages_spans[s];
-
-		int from = sp->after >= 0 && t->at[sp->after] ? sp->after : sp->from;
-
-		rec->stage[s] = from < 0 ? t->at[sp->to] : span(t->at[from], t->at[sp->to]);
-	}
+	for (int s = 0; s < STAGES_NSPANS; s++)
+		rec->stage[s] = stages_span_of(t->at, t->at, (enum stages_span_id)s, 1);
 }
 
 /* One launch of configuration C.  TRACE is where QEMU writes its PCI

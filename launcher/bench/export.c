@@ -330,7 +330,8 @@ int bench_report_svg(const struct bench *b, const char *path)
 		for (int s = 0; s < STAGES_NSPANS; s++)
 			m[s] = bench_conf_stats(b, c, -1, s).median;
 		snprintf(bars[n].label, sizeof bars[n].label, "%s", c->name);
-		bars[n].seg[0] = m[STAGES_S_PLAN] + m[STAGES_S_RENDER] + m[STAGES_S_CREATE] + m[STAGES_S_START];
+		bars[n].seg[0] = m[STAGES_S_PLAN] + (isnan(m[STAGES_S_CONNECT]) ? 0 : m[STAGES_S_CONNECT]) +
+				 m[STAGES_S_RENDER] + m[STAGES_S_CREATE] + m[STAGES_S_START];
 		bars[n].seg[1] = m[STAGES_S_FIRMWARE];
 		bars[n].seg[2] = m[STAGES_S_BOOT];
 		bars[n].seg[3] = m[STAGES_S_COMMAND];

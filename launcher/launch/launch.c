@@ -3,6 +3,7 @@
  * warm (warm.c), or with launch_prepare() only the template made; the
  * signal handlers are restored on the one way out. */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <string.h>
 
 #include <libvirt/libvirt.h>
@@ -24,6 +25,10 @@ static int launch_main(const struct launch_opts *o, struct launch_times *times, 
 	int r = -1, hit;
 
 	lv_init(o->appl->cache, o->verbose);
+	if (o->verbose)
+		fprintf(stderr, "launch: the %s backend%s%s\n", backend_name(o->backend),
+			o->backend == BACKEND_DIRECT ? "" : ", ",
+			o->backend == BACKEND_DIRECT ? "" : o->connect ? o->connect : "embedded driver");
 	sink_forget_lost();
 	if (virEventRegisterDefaultImpl() < 0) {
 		err_set(LB_EXIT_VM, "cannot start an event loop");

@@ -3,6 +3,7 @@
  * and verdict.c says what it means. */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,32 @@ static void one_on_deadline(int timer, void *opaque)
 	l->timed_out = 1;
 }
 
+/* -v: each stage this launch went through, on the host's clock and in
+ * the host's CPU, the launcher's and QEMU's, one line each, for the
+ * reader and for bench/stages.sh. */
+static void one_report_stages(const struct launch_times *t)
+{
+	for (int s = 0; s < STAGES_NSPANS; s++) {
+		double w = stages_span_of(t->at, t->at, (enum stages_span_id)s, 1);
+		double c = stages_span_of(t->at, t->cpu, (enum stages_span_id)s, 1);
+		double q = stages_span_of(t->at, t->qemu_cpu, (enum stages_span_id)s, 0);
+
+		if (isnan(w))
+			continue;
+		fprintf(stderr, "launch: stage %-11s wall %.3f s, CPU %.3f s", stages_spans[s].name, w, c);
+		if (isnan(q))
+			fprintf(stderr, ", QEMU -\n");
+		else
+			fprintf(stderr, ", QEMU %.2f s\n", q);
+	}
+	fprintf(stderr, "launch: stage %-11s wall %.3f s, CPU %.3f s, QEMU ", "total",
+		t->at[STAGES_M_TORN_DOWN], t->cpu[STAGES_M_TORN_DOWN]);
+	if (isnan(t->qemu_cpu[STAGES_M_EXITED]))
+		fprintf(stderr, "-\n");
+	else
+		fprintf(stderr, "%.2f s\n", t->qemu_cpu[STAGES_M_EXITED]);
+}
+
 int one_launch(const struct launch_opts *o, enum plan_start start, const struct tpl *t,
 	       double end, const char *named, char *built, struct launch_times *times,
 	       int *restore_failed)
@@ -47,6 +74,7 @@ int one_launch(const struct launch_opts *o, enum plan_start start, const struct 
 	}
 	l->o = o;
 	l->t0 = util_now();
+	l->cpu0 = peak_self_cpu();
 	l->end = end;
 	l->b = backend_ops_of(o->backend);
 	l->start = start;
@@ -153,9 +181,11 @@ out:
 	if (l->have_plan)
 		plan_free(&l->plan);
 	state_mark(l, STAGES_M_TORN_DOWN);
-	if (o->verbose)
+	if (o->verbose) {
 		fprintf(stderr, "launch: peak RSS %ld KiB; QEMU's %ld KiB\n", peak_self_kib(),
 			l->t.qemu_peak_kib);
+		one_report_stages(&l->t);
+	}
 	if (times)
 		*times = l->t;
 	/* A signal that came during set-up still decides the exit status. */

@@ -46,6 +46,10 @@ struct launch_opts {
 /* What the host's clock and the guest said about one launch. */
 struct launch_times {
 	double at[STAGES_NMARKS];    /* seconds from launch_run()'s start; 0: not reached */
+	/* Host CPU seconds at each mark: the launcher's own since the
+	 * launch's start (libvirt's embedded driver runs in it), and QEMU's
+	 * since its own, while it is there to read (NAN: not read). */
+	double cpu[STAGES_NMARKS], qemu_cpu[STAGES_NMARKS];
 	double guest_ready;          /* the guest's uptime at ready */
 	double banner_epoch;         /* realtime of the banner, to split a trace */
 	long qemu_peak_kib;          /* QEMU's VmHWM at the exit frame, 0: unknown */

@@ -166,6 +166,7 @@ void sink_input(void *ctx, const void *buf, size_t n)
 void sink_step(void *ctx, enum backend_step step)
 {
 	static const enum stages_mark marks[] = {
+		[BACKEND_CONNECTED] = STAGES_M_CONNECTED,
 		[BACKEND_RENDERED] = STAGES_M_RENDERED, [BACKEND_CREATED] = STAGES_M_CREATED,
 		[BACKEND_RESTORED] = STAGES_M_RESTORED, [BACKEND_ATTACHED] = STAGES_M_ATTACHED,
 		[BACKEND_RUNNING] = STAGES_M_RUNNING,

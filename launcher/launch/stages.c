@@ -1,6 +1,7 @@
 /* stages: see stages.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ const char *stages_stage_name(enum stages_stage s)
 
 const struct stages_span stages_spans[STAGES_NSPANS] = {
 	[STAGES_S_PLAN] = { "plan", -1, STAGES_M_PLANNED, -1 },
-	[STAGES_S_RENDER] = { "render", STAGES_M_PLANNED, STAGES_M_RENDERED, -1 },
+	[STAGES_S_CONNECT] = { "connect", STAGES_M_PLANNED, STAGES_M_CONNECTED, -1 },
+	[STAGES_S_RENDER] = { "render", STAGES_M_PLANNED, STAGES_M_RENDERED, STAGES_M_CONNECTED },
 	/* A cold start: the domain created (QEMU up) and set running.  A
 	 * warm one: QEMU up, the template restored, the disks added, and
 	 * the guest set running. */
@@ -36,6 +38,20 @@ const struct stages_span stages_spans[STAGES_NSPANS] = {
 	[STAGES_S_POWEROFF] = { "poweroff", STAGES_M_EXITED, STAGES_M_STOPPED, -1 },
 	[STAGES_S_TEARDOWN] = { "teardown", STAGES_M_STOPPED, STAGES_M_TORN_DOWN, -1 },
 };
+
+double stages_span_of(const double *at, const double *v, enum stages_span_id s, int origin)
+{
+	const struct stages_span *sp = &stages_spans[s];
+	int from = sp->after >= 0 && at[sp->after] > 0 ? sp->after : sp->from;
+	double d;
+
+	if (!(at[sp->to] > 0) || (from >= 0 && !(at[from] > 0)))
+		return NAN;
+	if (from < 0)
+		return origin ? v[sp->to] : NAN;
+	d = v[sp->to] - v[from];
+	return d >= 0 ? d : NAN;
+}
 
 /* Whether NAME is one of CALLS (NULL-ended): the initcalls that
  * enumerate PCI on the guest's machine (plan/machine.c says which, and

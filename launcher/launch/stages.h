@@ -19,6 +19,8 @@
 /* Moments of one launch on the host's clock, in the order they come. */
 enum stages_mark {
 	STAGES_M_PLANNED,     /* run directory, overlay and plan made */
+	STAGES_M_CONNECTED,   /* libvirt: the connection open (the embedded
+				 driver started) and checked */
 	STAGES_M_RENDERED,    /* XML or argv rendered */
 	STAGES_M_CREATED,     /* domain created (paused), or QEMU forked */
 	STAGES_M_RESTORED,    /* a clone: the template's state loaded */
@@ -43,7 +45,7 @@ const char *stages_stage_name(enum stages_stage s);
 /* The spans bench reports: from one mark to the next it names (FROM -1:
  * the launch's start). */
 enum stages_span_id {
-	STAGES_S_PLAN, STAGES_S_RENDER, STAGES_S_CREATE, STAGES_S_RESTORE, STAGES_S_ATTACH,
+	STAGES_S_PLAN, STAGES_S_CONNECT, STAGES_S_RENDER, STAGES_S_CREATE, STAGES_S_RESTORE, STAGES_S_ATTACH,
 	STAGES_S_START, STAGES_S_FIRMWARE, STAGES_S_BOOT, STAGES_S_COMMAND, STAGES_S_POWEROFF,
 	STAGES_S_TEARDOWN, STAGES_NSPANS
 };
@@ -55,6 +57,11 @@ struct stages_span {
 				     -1: none */
 };
 extern const struct stages_span stages_spans[STAGES_NSPANS];
+/* Span S as read on a clock V that was read at each mark: the marks'
+ * times AT (0: not reached) say which marks count.  NAN when a mark it
+ * needs was not reached or not read (NAN in V), or when it starts at the
+ * launch's start and V has no zero there (ORIGIN 0: CPU time, say). */
+double stages_span_of(const double *at, const double *v, enum stages_span_id s, int origin);
 
 struct stages_call {
 	char name[STAGES_NAME_MAX];

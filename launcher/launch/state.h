@@ -6,10 +6,12 @@
 #define LB_LAUNCH_STATE_H
 
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 
 #include "launch/chan.h"
 #include "launch/opts.h"
+#include "launch/peak.h"
 #include "launch/proto.h"
 #include "launch/watchdog.h"
 #include "common/util.h"
@@ -24,7 +26,7 @@ struct launch {
 	unsigned char *job;          /* for the channel, once the guest is ready */
 	size_t job_len;
 	enum stages_stage stage;
-	double t0;
+	double t0, cpu0;             /* the launch's start: wall, our CPU */
 	double end;                  /* the deadline, on util_now()'s clock */
 	struct launch_times t;
 	int done;                    /* the VM is gone */
@@ -49,6 +51,12 @@ struct launch {
 static inline void state_mark(struct launch *l, enum stages_mark m)
 {
 	l->t.at[m] = util_now() - l->t0;
+	l->t.cpu[m] = peak_self_cpu() - l->cpu0;
+	/* Before the VM is created its QEMU has not run (libvirt's probes
+	 * of QEMU are other processes); from the stop on, the backend's
+	 * state is gone, and QEMU with it. */
+	l->t.qemu_cpu[m] = m < STAGES_M_CREATED ? 0 :
+			   l->vm && m < STAGES_M_STOPPED ? peak_pid_cpu(l->b->qemu_pid(l->vm)) : NAN;
 }
 
 #endif
