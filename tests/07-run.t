@@ -2,7 +2,7 @@
 # leanboot run: real boots under TCG, each with a deadline.  Every launch
 # must leave no qemu, no domain and no run directory behind.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 21
 boot_setup
 mkdir "$T/src"
 kver=$(readlink "$CACHE/appliance/kernel" | sed 's|.*/vmlinuz-||')
@@ -11,10 +11,19 @@ kver=$(readlink "$CACHE/appliance/kernel" | sed 's|.*/vmlinuz-||')
 # TMPDIR (check_left).
 clean_after() { check_left "$1: nothing left"; }
 
-out=$("$LB" run -- uname -r)
+out=$("$LB" run --backend libvirt -- uname -r)
 check "embedded libvirt, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
-out=$("$LB" run --backend direct -- uname -r)
-check "direct qemu, minimal: uname -r prints $kver" [ "$out" = "$kver" ]
+# On this host, run goes straight to QEMU unless told otherwise.
+out=$("$LB" -v run -- uname -r 2>"$T/err")
+check "direct qemu, the default for run here: uname -r prints $kver" \
+	sh -c "[ '$out' = '$kver' ] && grep -qx 'launch: the direct backend' '$T/err'"
+# -v says what each stage took: on the host's clock, in the launcher's
+# CPU and in QEMU's.
+check "-v: a line for each stage, and one for the whole, with wall and CPU" \
+	sh -c "grep -q '^launch: stage command  *wall [0-9.]* s, CPU [0-9.]* s, QEMU [0-9.]* s$' '$T/err' &&
+	       grep -q '^launch: stage total  *wall [0-9.]* s, CPU [0-9.]* s, QEMU [0-9.]* s$' '$T/err'"
+LEANBOOT_BACKEND=libvirt "$LB" -v run -- true 2>"$T/err"
+check "\$LEANBOOT_BACKEND=libvirt: the embedded driver" grep -qx "launch: the libvirt backend, embedded driver" "$T/err"
 # xml prints what a launch runs: the QEMU a direct launch starts has
 # xml --argv's words, with the run directory's name for the XXXXXX.  The
 # job travels on the channel, so the kernel's arguments carry none.

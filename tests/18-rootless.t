@@ -44,13 +44,13 @@ kver=$(readlink "$("$LB" appliance info | awk '$1=="kernel"{print $2}')" | sed '
 as_user build appliance build >"$T/build.out"
 st=$?
 check "the user builds the appliance and its template: exit 0, and it says so" \
-	sh -c "[ $st = 0 ] && grep -q '^template for libvirt' '$T/build.out'"
+	sh -c "[ $st = 0 ] && grep -q '^template for direct' '$T/build.out'"
 [ $st = 0 ] || diag "exit $st: $(tail -n 3 "$T/build.err")"
 out=$(as_user run1 run -- uname -r)
-check "embedded libvirt: run -- uname -r prints $kver" [ -n "$kver" -a "$out" = "$kver" ]
+check "the default (direct qemu): run -- uname -r prints $kver" [ -n "$kver" -a "$out" = "$kver" ]
 [ -s "$T/run1.err" ] && diag "$(cat "$T/run1.err")"
-out=$(as_user run2 --backend direct run -- echo direct)
-check "direct qemu: run" [ "$out" = direct ]
+out=$(as_user run2 --backend libvirt run -- echo libvirt)
+check "embedded libvirt: run" [ "$out" = libvirt ]
 check "check --topology minimal: 0 root ports, no USB, no balloon" \
 	as_user check check -q --topology minimal --expect pcie-root-port=0,usb=0,memballoon=0
 check "check --boot: the guest enumerates what libvirt expanded" \

@@ -50,7 +50,7 @@ out=$("$LB" run --backend direct --arch aarch64 --topology mmio --start cold -- 
 check "mmio, direct: one PCI function, vda on virtio-mmio ($(tr '\n' ' ' <<<"$out"))" \
 	grep -q '^1$' <<<"$out"
 check "mmio: vda's device is a virtio_mmio one" grep -q 'virtio_mmio.*/block/vda$' <<<"$out"
-out=$("$LB" run --arch aarch64 --topology mmio --start cold -- uname -m)
+out=$("$LB" run --backend libvirt --arch aarch64 --topology mmio --start cold -- uname -m)
 check "mmio through libvirt boots ($out)" [ "$out" = aarch64 ]
 
 # What the guest enumerates, against what libvirt expanded.

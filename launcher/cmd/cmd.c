@@ -25,7 +25,7 @@ const struct cmd_opt cmd_global_opts[] = {
 	{ "connect", OPT_CONNECT, "URI", "libvirt connection (default: the embedded driver)", NULL },
 	{ "pool", OPT_POOL, "NAME", "a remote host's storage pool for the appliance (default leanboot)", NULL },
 	{ "upload", OPT_UPLOAD, NULL, "copy local disks to a remote host for the launch", NULL },
-	{ "backend", OPT_BACKEND, NULL, "what runs QEMU (default libvirt)", backend_names },
+	{ "backend", OPT_BACKEND, NULL, "what runs QEMU (default: direct for run, inspect and appliance on this host, else libvirt)", backend_names },
 	{ "accel", OPT_ACCEL, NULL, "accelerator; auto boots a KVM probe with a deadline", acc_mode_names },
 	{ "verbose", 'v', NULL, "more messages: the console, libvirt's log", NULL },
 	{ "quiet", 'q', NULL, "no notices", NULL },
@@ -277,7 +277,7 @@ int cmd_global_opt(int c, const char *arg)
 	return -2;
 }
 
-int cmd_global_check(void)
+int cmd_global_check(const struct cmd *c)
 {
 	const char *e;
 
@@ -290,7 +290,7 @@ int cmd_global_check(void)
 	    cmd_global_opt(OPT_ACCEL, e) < 0)
 		return -1;
 	if (cmd_global.backend < 0)
-		cmd_global.backend = BACKEND_LIBVIRT;
+		cmd_global.backend = c && c->local_direct && !cmd_global.connect ? BACKEND_DIRECT : BACKEND_LIBVIRT;
 	if (cmd_global.accel < 0)
 		cmd_global.accel = ACC_AUTO;
 	return 0;
@@ -448,5 +448,5 @@ int cmd_parse(enum cmd_id id, int argc, char **argv, cmd_opt_fn own, void *ctx)
 	shorts[n] = '\0';
 	r = parse_opts(c, argc, argv, shorts, own, ctx);
 
-	return r ? r : cmd_global_check();
+	return r ? r : cmd_global_check(c);
 }
