@@ -8,7 +8,7 @@
 # one notice, then a good template.
 . "$(dirname "$0")/lib.sh"
 boot_setup
-plan 38
+plan 40
 TPL="$CACHE/template"
 
 # within_2s: whether the guest's time $g is within 2 s of the host's $h.
@@ -25,9 +25,23 @@ for b in direct libvirt; do
 	check "$b: the first warm launch makes the template, then runs in a clone" [ "$out" = made ]
 	[ "$out" = made ] || diag "$(cat "$T/err")"
 	D=$(template_of)
-	check "$b: the template holds the saved state and the root overlay ($(ls "$D" | tr '\n' ' '))" \
-		[ -s "$D/state" -a -s "$D/root.qcow2" ]
+	check "$b: the template holds the saved state, the root overlay and an empty one for clones ($(ls "$D" | tr '\n' ' '))" \
+		[ -s "$D/state" -a -s "$D/root.qcow2" -a -s "$D/clone.qcow2" ]
 	sha256sum "$D"/* >"$T/template.sum"
+	# A clone's root overlay is a copy of that empty one: no qemu-img
+	# runs for it (it would leave its log in the run directory).
+	LEANBOOT_STOP_AT=planned "$LB" run -- true 2>"$T/err" &
+	pid=$!
+	stopped=0
+	for _ in $(seq 300); do
+		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && stopped=1 && break
+		sleep 0.1
+	done
+	check "$b: a clone's overlay is a copy, made without qemu-img" \
+		sh -c "[ $stopped = 1 ] && [ -s \"\$(echo '$TMPDIR'/leanboot-*/root.qcow2)\" ] &&
+		       ! ls '$TMPDIR'/leanboot-*/qemu-img.log >/dev/null 2>&1"
+	kill -CONT $pid
+	wait $pid
 
 	# The template's machine is minimal's with a virtio-scsi controller
 	# on the root bus: still no PCI bridge of any kind.

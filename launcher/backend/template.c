@@ -13,6 +13,7 @@
 
 #include "backend/backend.h"
 #include "common/err.h"
+#include "common/proc.h"
 #include "backend/template.h"
 #include "common/util.h"
 #include "plan/key.h"
@@ -103,6 +104,24 @@ static void tpl_evict(const struct tpl *t)
 		closedir(d);
 }
 
+/* The overlay clones copy, made once the template is in place, since it
+ * names its backing file by the template's own path; renamed in whole.
+ * A template without one (a remote host's holds no root here) leaves
+ * each clone to run qemu-img itself. */
+static void tpl_overlay(const struct tpl *t)
+{
+	char base[PATH_MAX + 16], tmp[PATH_MAX + 32], dst[PATH_MAX + 16];
+	const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", tmp, NULL };
+
+	snprintf(base, sizeof base, "%.4000s/" PLAN_OVERLAY, t->dir);
+	snprintf(tmp, sizeof tmp, "%.4000s/" TPL_OVERLAY ".part", t->dir);
+	snprintf(dst, sizeof dst, "%.4000s/" TPL_OVERLAY, t->dir);
+	if (access(base, F_OK) < 0)
+		return;
+	if (proc_run(img, NULL, NULL) < 0 || rename(tmp, dst) < 0)
+		unlink(tmp);
+}
+
 int tpl_commit(const struct tpl *t, const char *built)
 {
 	static const char *const scratch[] = { PLAN_CHANNEL, PLAN_MONITOR, "qemu.log", "qemu-img.log" };
@@ -119,6 +138,7 @@ int tpl_commit(const struct tpl *t, const char *built)
 		err_set(LB_EXIT_VM, "%s: %s", t->dir, strerror(errno));
 		return -1;
 	}
+	tpl_overlay(t);
 	tpl_evict(t);
 	return 0;
 }

@@ -24,6 +24,9 @@
 /* The saved state in a template: the devices' (direct: the RAM is in
  * its own file beside it), or libvirt's whole save image. */
 #define TPL_STATE "state"
+/* An empty overlay over the template's root: each clone's root overlay
+ * is a copy of it, which saves a qemu-img process (19 ms) a launch. */
+#define TPL_OVERLAY "clone.qcow2"
 
 struct tpl {
 	char root[PATH_MAX];      /* CACHE/template */

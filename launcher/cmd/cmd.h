@@ -53,7 +53,7 @@ struct cmd {
 	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
 	/* Without --backend, $LEANBOOT_BACKEND or a URI: straight QEMU,
 	 * whose warm launch is 3-4 times faster than libvirt 9.0's and as
-	 * confined (leanboot(1), BACKENDS); otherwise libvirt. */
+	 * confined (leanboot(1), NOTES, Backends); otherwise libvirt. */
 	int local_direct;
 };
 

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "backend/template.h"
 #include "common/err.h"
 #include "common/proc.h"
+#include "common/util.h"
 #include "launch/rundir.h"
 #include "launch/state.h"
 
@@ -46,10 +48,14 @@ int rundir_overlay(struct launch *l)
 	/* On another host the backend makes it there (pool.h). */
 	if (!root || l->plan.conn == PLAN_CONN_REMOTE)
 		return 0;
-	{
+	/* A clone's is a copy of its template's empty one, where there
+	 * is one (template.h). */
+	snprintf(base, sizeof base, "%.4000s/" TPL_OVERLAY, clone ? l->template_dir : "");
+	if (!clone || util_copy_file(base, root->path, 0600) < 0) {
 		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base,
 				      "-F", clone ? "qcow2" : "raw", root->path, NULL };
 
+		err_clear();
 		snprintf(base, sizeof base, "%.4000s%s", clone ? l->template_dir : l->o->in.root,
 			 clone ? "/" PLAN_OVERLAY : "");
 		snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
