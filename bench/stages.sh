@@ -39,11 +39,13 @@ now() { date +%s.%N; }
 
 # The first launch of each makes its template (warm), or warms the page
 # cache (cold): not counted.
-for b in "${bs[@]}"; do launch "$b" 2>/dev/null; done
+for b in "${bs[@]}"; do
+	launch "$b" 2>"$work/first.err" || { echo "$b: $(tail -n 1 "$work/first.err")" >&2; exit 1; }
+done
 for ((i = 1; i <= rounds; i++)); do
 	for b in "${bs[@]}"; do
 		s=$(now)
-		launch "$b" 2>"$work/$b-$i.err"
+		launch "$b" 2>"$work/$b-$i.err" || { echo "$b: $(tail -n 1 "$work/$b-$i.err")" >&2; exit 1; }
 		awk -v a="$(now)" -v b="$s" 'BEGIN { printf "launch: stage %-11s wall %.3f s\n", "process", a - b }' \
 			>>"$work/$b-$i.err"
 	done
@@ -58,7 +60,11 @@ field() {
 			"$work/$1-$i.err" | awk -v f="$3" '$f != "" && $f != "-" { print $f }'
 	done
 }
-stages=$(sed -n 's/^launch: stage \([^ ]*\) .*/\1/p' "$work"/*-1.err | awk '!seen[$0]++')
+# In the launch's order; a stage no launch went through is left out.
+stages=$(for s in plan connect render create restore attach start firmware kernel+init command poweroff \
+	teardown total process; do
+	grep -q "^launch: stage $s " "$work"/*-1.err && echo "$s"
+done)
 printf '%-12s' stage
 for b in "${bs[@]}"; do printf ' | %-8s %7s %7s %7s' "$b" wall CPU QEMU; done
 printf '\n'

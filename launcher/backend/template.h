@@ -1,7 +1,8 @@
 /* template: the appliance booted to ready once and saved, for warm
  * launches (launch.h) to restore instead of booting.  A template is a
  * directory of the cache, CACHE/template/NAME: the guest's RAM file,
- * the devices' saved state, and the root overlay as it was at ready.
+ * the devices' saved state, the root overlay as it was at ready, and an
+ * empty overlay over that, which each clone copies.
  * NAME is a key of everything the saved machine depends on: the
  * appliance's key, the leanboot program (whose code renders the
  * machine), the QEMU binary, firmware, kernel, initrd and root
