@@ -6,7 +6,7 @@ tmpdir
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 truncate -s 1M "$T/a.img" "$T/b.img"
-plan 18
+plan 22
 
 # The channel's controller, the root disk and 2 user disks = 4 PCIe devices.
 check "libguestfs with 4 PCIe devices: 4 + 1 root ports" \
@@ -81,6 +81,42 @@ check "--diff --json: exit 1, the differences as records ($got)" [ "$got" = "1 m
 check_status "another name, a UUID and another element order: exit 0" 0 "$LB" check "$D/nic-one.xml" --diff "$D/nic-one-churn.xml"
 grep -q '^0 differences$' <<<"$out" || diag "$out"
 check "... 0 differences" grep -q '^0 differences$' <<<"$out"
+
+# --junit: the expectations as JUnit XML, read the way a CI system's test
+# reporter reads them (python3-junitparser): a case each, and each
+# failure with the sentence that says why.
+junit_read() {
+	/usr/bin/python3 - "$1" <<'PY'
+import sys
+from junitparser import JUnitXml, Failure
+n = f = 0
+for suite in JUnitXml.fromfile(sys.argv[1]):
+    for case in suite:
+        n += 1
+        for r in case.result:
+            if isinstance(r, Failure):
+                f += 1
+                print("failure %s: %s" % (case.name, r.message))
+print("cases %d failures %d" % (n, f))
+PY
+}
+"$LB" check -q --topology auto --expect pcie-root-port=0,usb=0,memballoon=0,virtio-serial=1 --junit "$T/auto.junit"
+st=$?
+junit_read "$T/auto.junit" >"$T/auto.read" 2>&1
+check "--junit, auto: exit 1; four cases, three failed, each with why" \
+	sh -c "[ $st = 1 ] && grep -qx 'cases 4 failures 3' '$T/auto.read' &&
+	       grep -qx 'failure pcie-root-port=0: pcie-root-port: expected 0, but libvirt expands it to 5 (written: 0)' '$T/auto.read' &&
+	       ! grep -q 'failure virtio-serial' '$T/auto.read'"
+[ $st = 1 ] || diag "exit $st: $(cat "$T/auto.read")"
+"$LB" check -q --topology minimal --expect pcie-root-port=0,usb=0 --junit "$T/minimal.junit"
+st=$?
+junit_read "$T/minimal.junit" >"$T/minimal.read" 2>&1
+check "--junit, minimal: exit 0, two cases, none failed" \
+	sh -c "[ $st = 0 ] && [ \"\$(tail -n 1 '$T/minimal.read')\" = 'cases 2 failures 0' ]"
+expect_fail "--junit into a folder that is not there: exit 2, one line" 2 "--junit: .*/none/r.xml: No such file or directory" \
+	"$LB" check -q --topology minimal --expect pcie-root-port=0 --junit "$T/none/r.xml"
+expect_fail "--junit with --golden: exit 2, one line" 2 "--junit reports --expect and --boot" \
+	"$LB" check --golden "$T" --junit "$T/g.xml"
 
 "$LB" check --json --topology auto --expect pcie-root-port=0 >"$T/json"
 st=$?

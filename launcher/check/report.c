@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "check/junit.h"
 #include "check/report.h"
 
 static const char *report_cell(const struct check_views *v, char which, size_t k, char *buf, size_t len)
@@ -65,6 +66,39 @@ int check_report_table(const struct check_views *v, const struct check_term *t, 
 		printf("guest disk names %s\n", check_disk_names_match(v, NULL, 1) ? "match" : "DIFFER");
 	}
 	return failed;
+}
+
+int check_report_junit(const char *subject, const struct check_views *v, const struct check_term *t,
+		       size_t nt, const char *path)
+{
+	struct junit j;
+	char cls[160], name[96], why[256], one[24], seen[48] = "";
+	int r = junit_init(&j, "leanboot check");
+
+	snprintf(cls, sizeof cls, "leanboot.check.%.140s", subject);
+	for (size_t i = 0; r == 0 && i < nt; i++) {
+		const char *kind = counts_kind_name((size_t)t[i].kind);
+
+		check_term_text(&t[i], one, sizeof one);
+		snprintf(name, sizeof name, "%s%s", kind, one);
+		if (v->have_seen)
+			snprintf(seen, sizeof seen, ", the guest enumerated %ld", v->s.n[t[i].kind]);
+		snprintf(why, sizeof why, "%s: expected %s%ld, but libvirt expands it to %ld%s (written: %ld)",
+			 kind, t[i].op == CHECK_EQ ? "" : t[i].op == CHECK_LE ? "at most " : "at least ", t[i].n,
+			 v->x.n[t[i].kind], seen, v->w.n[t[i].kind]);
+		r = junit_add(&j, cls, name, check_term_fails(&t[i], v) ? why : NULL);
+	}
+	if (r == 0 && v->have_seen)
+		r = junit_add(&j, cls, "the guest's PCI endpoints are libvirt's",
+			      check_endpoints_match(v) ? NULL :
+			      "the endpoints the guest enumerated differ from the expanded domain's") ||
+		    junit_add(&j, cls, "the guest names each disk as targeted",
+			      check_disk_names_match(v, NULL, 0) ? NULL :
+			      "a disk the guest has is not named as the expanded domain targets it");
+	if (r == 0)
+		r = junit_write(&j, path);
+	junit_free(&j);
+	return r ? -1 : 0;
 }
 
 static json_object *report_json_counts(const struct counts *c)

@@ -27,6 +27,7 @@ struct check_opts {
 	const char *expect;
 	const char *golden;
 	const char *against, *diff;   /* a second expansion to compare with */
+	const char *junit;            /* --junit FILE */
 	int boot, json, regen;
 };
 
@@ -50,6 +51,9 @@ static int check_opt(int c, char *arg, void *ctx)
 		return 0;
 	case OPT_REGEN:
 		o->regen = 1;
+		return 0;
+	case OPT_JUNIT:
+		o->junit = arg;
 		return 0;
 	case OPT_AGAINST:
 		o->against = arg;
@@ -153,6 +157,9 @@ int cmd_check(int argc, char **argv)
 	if ((o.against || o.diff) && (o.golden || o.boot || o.expect))
 		return err_usage("check: --against and --diff compare two expansions; they take no --golden, "
 				 "--boot or --expect");
+	if (o.junit && (o.golden || o.against || o.diff))
+		return err_usage("check: --junit reports --expect and --boot; it takes no --golden, --against "
+				 "or --diff");
 	/* A topology's plan is resolved as a launch's is (and for --boot,
 	 * as the launch that boots it); a file or a golden directory needs
 	 * only the cache. */
@@ -224,6 +231,9 @@ int cmd_check(int argc, char **argv)
 	if (v.have_seen && !check_disk_names_match(&v, NULL, 0))
 		failed++;
 	status = failed ? LB_EXIT_SHORT : LB_EXIT_OK;
+	if (o.junit && check_report_junit(optind < argc ? argv[optind] : o.in.topology ? o.in.topology : "minimal",
+					  &v, terms, nterms, o.junit) < 0)
+		status = err_report("check");
 out:
 	if (conn)
 		virConnectClose(conn);

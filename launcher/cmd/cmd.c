@@ -114,6 +114,7 @@ const struct cmd_opt cmd_check_opts[] = {
 	{ "json", OPT_JSON, NULL, "print one JSON document", NULL },
 	{ "golden", OPT_GOLDEN, "DIR", "check every DIR/NAME.xml against DIR/NAME.counts and NAME.pci", NULL },
 	{ "regen", OPT_REGEN, NULL, "with --golden: rewrite the .counts and .pci files", NULL },
+	{ "junit", OPT_JUNIT, "FILE", "also write each expectation as a JUnit test case to FILE", NULL },
 	{ "against", OPT_AGAINST, "URI", "expand it on URI too: exit 1 if counts or addresses differ", NULL },
 	{ "diff", OPT_DIFF, "FILE.xml", "what moves from the domain to this one: exit 1 if anything does", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
