@@ -6,7 +6,7 @@ tmpdir
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 truncate -s 1M "$T/a.img" "$T/b.img"
-plan 22
+plan 23
 
 # The channel's controller, the root disk and 2 user disks = 4 PCIe devices.
 check "libguestfs with 4 PCIe devices: 4 + 1 root ports" \
@@ -115,8 +115,20 @@ check "--junit, minimal: exit 0, two cases, none failed" \
 	sh -c "[ $st = 0 ] && [ \"\$(tail -n 1 '$T/minimal.read')\" = 'cases 2 failures 0' ]"
 expect_fail "--junit into a folder that is not there: exit 2, one line" 2 "--junit: .*/none/r.xml: No such file or directory" \
 	"$LB" check -q --topology minimal --expect pcie-root-port=0 --junit "$T/none/r.xml"
-expect_fail "--junit with --golden: exit 2, one line" 2 "--junit reports --expect and --boot" \
-	"$LB" check --golden "$T" --junit "$T/g.xml"
+expect_fail "--junit with --regen: exit 2, one line" 2 "--junit reports --expect, --boot and --golden" \
+	"$LB" check --golden "$T" --regen --junit "$T/g.xml"
+# --golden --junit: a case per pinned domain; one whose count moved fails
+# with the difference.
+mkdir "$T/golden" && cp "$top/tests/check-golden"/* "$T/golden/"
+sed -i 's/^pcie-root-port .*/pcie-root-port 3/' "$T/golden/pc.counts"
+ncases=$(ls "$T/golden"/*.xml | wc -l)
+"$LB" check --golden "$T/golden" --junit "$T/golden.junit" >/dev/null
+st=$?
+junit_read "$T/golden.junit" >"$T/golden.read" 2>&1
+check "--golden --junit: exit 1; $ncases cases, pc.xml failed with its difference" \
+	sh -c "[ $st = 1 ] && grep -qx 'cases $ncases failures 1' '$T/golden.read' &&
+	       grep -qx 'failure pc.xml: pcie-root-port: expected 3, libvirt gives 0' '$T/golden.read'"
+[ $st = 1 ] || diag "exit $st: $(cat "$T/golden.read")"
 
 "$LB" check --json --topology auto --expect pcie-root-port=0 >"$T/json"
 st=$?

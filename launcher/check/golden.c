@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check/golden.h"
+#include "check/junit.h"
 #include "check/views.h"
 #include "common/err.h"
 #include "common/util.h"
@@ -30,8 +31,9 @@ static int golden_write_counts(const char *path, const struct counts *c)
 	return 0;
 }
 
-/* Compare against NAME.counts; prints each difference, returns how many. */
-static int golden_compare_counts(const char *path, const struct counts *c)
+/* Compare against NAME.counts; prints each difference to OUT, returns
+ * how many. */
+static int golden_compare_counts(FILE *out, const char *path, const struct counts *c)
 {
 	char line[256], kind[64];
 	int diffs = 0, seen[256] = { 0 };
@@ -39,7 +41,7 @@ static int golden_compare_counts(const char *path, const struct counts *c)
 	FILE *f = fopen(path, "re");
 
 	if (!f) {
-		printf("  %s: %s\n", path, strerror(errno));
+		fprintf(out, "  %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	while (fgets(line, sizeof line, f)) {
@@ -48,20 +50,20 @@ static int golden_compare_counts(const char *path, const struct counts *c)
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		if (sscanf(line, "%63s %ld", kind, &n) != 2 || (k = counts_kind_find(kind)) < 0) {
-			printf("  bad line in %s: %s", path, line);
+			fprintf(out, "  bad line in %s: %s", path, line);
 			diffs++;
 			continue;
 		}
 		seen[k] = 1;
 		if (c->n[k] != n) {
-			printf("  %s: expected %ld, libvirt gives %ld\n", kind, n, c->n[k]);
+			fprintf(out, "  %s: expected %ld, libvirt gives %ld\n", kind, n, c->n[k]);
 			diffs++;
 		}
 	}
 	fclose(f);
 	for (size_t k = 0; k < counts_nkinds(); k++)
 		if (!seen[k] && c->n[k]) {
-			printf("  %s: not pinned, libvirt gives %ld\n", counts_kind_name(k), c->n[k]);
+			fprintf(out, "  %s: not pinned, libvirt gives %ld\n", counts_kind_name(k), c->n[k]);
 			diffs++;
 		}
 	return diffs;
@@ -82,30 +84,29 @@ static int golden_write_addrs(const char *path, const struct addrs *a)
 
 static void golden_print_diff(void *ctx, const struct addrs_diff *d)
 {
-	(void)ctx;
-	printf("  %s\n", d->sentence);
+	fprintf(ctx, "  %s\n", d->sentence);
 }
 
 /* Compare against NAME.pci: a sentence for each device that moved, came
  * or went.  A directory pinned before addresses were (no NAME.pci) says
  * so and passes; a NAME.pci that cannot be read counts in *BROKEN. */
-static int golden_compare_addrs(const char *path, const struct addrs *now, int *broken)
+static int golden_compare_addrs(FILE *out, const char *path, const struct addrs *now, int *broken)
 {
 	struct addrs *pinned = calloc(1, sizeof *pinned);
 	int d = 0;
 
 	if (!pinned) {
-		printf("  addresses: out of memory\n");
+		fprintf(out, "  addresses: out of memory\n");
 		++*broken;
 		return 0;
 	}
 	if (access(path, F_OK) < 0 && errno == ENOENT)
-		printf("  addresses: not pinned (--regen writes %s)\n", path);
+		fprintf(out, "  addresses: not pinned (--regen writes %s)\n", path);
 	else if (addrs_read(path, pinned) < 0) {
-		printf("  addresses: %s\n", err_msg());
+		fprintf(out, "  addresses: %s\n", err_msg());
 		++*broken;
 	} else {
-		d = addrs_compare(pinned, now, golden_print_diff, NULL);
+		d = addrs_compare(pinned, now, golden_print_diff, out);
 	}
 	free(pinned);
 	return d;
@@ -118,7 +119,59 @@ static int golden_only_xml(const struct dirent *e)
 	return n > 4 && !strcmp(e->d_name + n - 4, ".xml");
 }
 
-int check_golden(const char *dir, int regen, virConnectPtr conn, int verbose)
+/* TEXT's indented lines as one: "a; b", in a new string (NULL: out of
+ * memory). */
+static char *golden_sentences(const char *text)
+{
+	char *one = malloc(2 * strlen(text) + 1), *o = one;
+
+	for (const char *p = text; one && *p;) {
+		while (*p == ' ')
+			p++;
+		while (*p && *p != '\n')
+			*o++ = *p++;
+		if (*p == '\n' && *++p) {
+			*o++ = ';';
+			*o++ = ' ';
+		}
+	}
+	if (one)
+		*o = '\0';
+	return one;
+}
+
+/* One case, compared: its lines go to stdout, and to J (when not NULL)
+ * as a test case that fails with them when it differs.  Returns whether
+ * it differs. */
+static int golden_case(const char *name, const char *counts, const char *pci, const struct check_views *v,
+		       int *broken, struct junit *j)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int d, was = *broken;
+
+	if (!out) {
+		printf("%s: error: %s\n", name, strerror(errno));
+		++*broken;
+		return 0;
+	}
+	d = golden_compare_counts(out, counts, &v->x);
+	d += golden_compare_addrs(out, pci, v->ax, broken);
+	fclose(out);
+	printf("%s:\n%s  %s\n", name, text ? text : "", d ? "DIFFERS" : "ok");
+	if (j) {
+		char *why = d || *broken > was ? golden_sentences(text ? text : "") : NULL;
+
+		if (((d || *broken > was) && !why) || junit_add(j, "leanboot.check.golden", name, why) < 0)
+			++*broken;
+		free(why);
+	}
+	free(text);
+	return d != 0;
+}
+
+int check_golden(const char *dir, int regen, virConnectPtr conn, int verbose, struct junit *j)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, golden_only_xml, alphasort), differ = 0, broken = 0;
@@ -139,6 +192,8 @@ int check_golden(const char *dir, int regen, virConnectPtr conn, int verbose)
 
 		if (!xml || check_views_expand(conn, xml, &v, verbose) < 0) {
 			printf("%s: error: %s\n", names[i]->d_name, err_msg());
+			if (j)
+				junit_add(j, "leanboot.check.golden", names[i]->d_name, err_msg());
 			broken++;
 		} else if (regen) {
 			if (golden_write_counts(counts, &v.x) < 0 || golden_write_addrs(pci, v.ax) < 0) {
@@ -148,13 +203,7 @@ int check_golden(const char *dir, int regen, virConnectPtr conn, int verbose)
 				printf("%s: counts and addresses written\n", names[i]->d_name);
 			}
 		} else {
-			int d;
-
-			printf("%s:\n", names[i]->d_name);
-			d = golden_compare_counts(counts, &v.x);
-			d += golden_compare_addrs(pci, v.ax, &broken);
-			printf("  %s\n", d ? "DIFFERS" : "ok");
-			differ += d != 0;
+			differ += golden_case(names[i]->d_name, counts, pci, &v, &broken, j);
 		}
 		check_views_free(&v);
 		free(xml);

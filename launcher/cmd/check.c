@@ -12,6 +12,7 @@
 #include "backend/lv.h"
 #include "check/expect.h"
 #include "check/golden.h"
+#include "check/junit.h"
 #include "check/report.h"
 #include "check/views.h"
 #include "cmd/cmd.h"
@@ -157,9 +158,9 @@ int cmd_check(int argc, char **argv)
 	if ((o.against || o.diff) && (o.golden || o.boot || o.expect))
 		return err_usage("check: --against and --diff compare two expansions; they take no --golden, "
 				 "--boot or --expect");
-	if (o.junit && (o.golden || o.against || o.diff))
-		return err_usage("check: --junit reports --expect and --boot; it takes no --golden, --against "
-				 "or --diff");
+	if (o.junit && (o.regen || o.against || o.diff))
+		return err_usage("check: --junit reports --expect, --boot and --golden; it takes no --regen, "
+				 "--against or --diff");
 	/* A topology's plan is resolved as a launch's is (and for --boot,
 	 * as the launch that boots it); a file or a golden directory needs
 	 * only the cache. */
@@ -173,9 +174,17 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (o.golden) {
-		status = check_golden(o.golden, o.regen, conn, cmd_global.verbose > 1);
-		if (status < 0)
+		struct junit j;
+
+		if (o.junit && junit_init(&j, "leanboot check") < 0) {
 			status = err_report("check");
+			goto out;
+		}
+		status = check_golden(o.golden, o.regen, conn, cmd_global.verbose > 1, o.junit ? &j : NULL);
+		if (status < 0 || (o.junit && junit_write(&j, o.junit) < 0))
+			status = err_report("check");
+		if (o.junit)
+			junit_free(&j);
 		goto out;
 	}
 	if (optind < argc) {

@@ -21,7 +21,7 @@ const struct cmd cmd_table[] = {
 	{ CMD_CHECK, "check", { cmd_plan_opts, cmd_boot_opts, cmd_channel_opts, cmd_check_opts },
 	  "(--topology T [--arch A] [--machine M] [--disk FILE]... | FILE.xml) [--expect SPEC] [--boot] [--json]\n"
 	  "       [--junit FILE]\n"
-	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen]\n"
+	  "       leanboot [GLOBAL OPTIONS] check --golden DIR [--regen] [--junit FILE]\n"
 	  "       leanboot [GLOBAL OPTIONS] check FILE.xml (--against URI | --diff FILE.xml) [--json]",
 	  "count controllers as written, as libvirt expands them and as the guest sees them", cmd_check, 0 },
 	{ CMD_BENCH, "bench", { cmd_bench_opts, cmd_boot_opts, cmd_channel_opts },
