@@ -20,12 +20,12 @@ check "direct qemu, the default for run here: uname -r prints $kver" \
 # -v says what each stage took: on the host's clock, in the launcher's
 # CPU and in QEMU's.
 check "-v: a line for each stage, and one for the whole, with wall and CPU" \
-	sh -c "grep -q '^launch: stage command  *wall [0-9.]* s, CPU [0-9.]* s, QEMU [0-9.]* s$' '$T/err' &&
-	       grep -q '^launch: stage total  *wall [0-9.]* s, CPU [0-9.]* s, QEMU [0-9.]* s$' '$T/err'"
+	sh -c "grep -q '^launch: stage command  *wall [0-9][0-9.]* s, CPU [0-9][0-9.]* s, QEMU [0-9][0-9.]* s$' '$T/err' &&
+	       grep -q '^launch: stage total  *wall [0-9][0-9.]* s, CPU [0-9][0-9.]* s, QEMU [0-9][0-9.]* s$' '$T/err'"
 LEANBOOT_BACKEND=libvirt "$LB" -v run -- true 2>"$T/err"
 check "\$LEANBOOT_BACKEND=libvirt: the embedded driver, and the driver's start is a stage of its own" \
 	sh -c "grep -qx 'launch: the libvirt backend, embedded driver' '$T/err' &&
-	       grep -q '^launch: stage connect  *wall [0-9.]* s, CPU [0-9.]* s' '$T/err'"
+	       grep -q '^launch: stage connect  *wall [0-9][0-9.]* s, CPU [0-9][0-9.]* s' '$T/err'"
 # xml prints what a launch runs: the QEMU a direct launch starts has
 # xml --argv's words, with the run directory's name for the XXXXXX.  The
 # job travels on the channel, so the kernel's arguments carry none.

@@ -6,7 +6,7 @@ tmpdir
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 truncate -s 1M "$T/a.img" "$T/b.img"
-plan 23
+plan 24
 
 # The channel's controller, the root disk and 2 user disks = 4 PCIe devices.
 check "libguestfs with 4 PCIe devices: 4 + 1 root ports" \
@@ -115,6 +115,11 @@ check "--junit, minimal: exit 0, two cases, none failed" \
 	sh -c "[ $st = 0 ] && [ \"\$(tail -n 1 '$T/minimal.read')\" = 'cases 2 failures 0' ]"
 expect_fail "--junit into a folder that is not there: exit 2, one line" 2 "--junit: .*/none/r.xml: No such file or directory" \
 	"$LB" check -q --topology minimal --expect pcie-root-port=0 --junit "$T/none/r.xml"
+echo stale >"$T/stale.junit"
+"$LB" check -q --connect bogus:///nowhere --topology minimal --expect pcie-root-port=0 --junit "$T/stale.junit" 2>/dev/null
+st=$?
+check "--junit: a check that fails before its verdict leaves no earlier report to be read as this one's" \
+	sh -c "[ $st = 2 ] && [ ! -e '$T/stale.junit' ]"
 expect_fail "--junit with --regen: exit 2, one line" 2 "--junit reports --expect, --boot and --golden" \
 	"$LB" check --golden "$T" --regen --junit "$T/g.xml"
 # --golden --junit: a case per pinned domain; one whose count moved fails

@@ -118,8 +118,11 @@ static void tpl_overlay(const struct tpl *t)
 	snprintf(dst, sizeof dst, "%.4000s/" TPL_OVERLAY, t->dir);
 	if (access(base, F_OK) < 0)
 		return;
-	if (proc_run(img, NULL, NULL) < 0 || rename(tmp, dst) < 0)
+	/* A shortcut only: its failure is no error of the launch's. */
+	if (proc_run(img, NULL, NULL) < 0 || rename(tmp, dst) < 0) {
 		unlink(tmp);
+		err_clear();
+	}
 }
 
 int tpl_commit(const struct tpl *t, const char *built)

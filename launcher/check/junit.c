@@ -8,6 +8,7 @@
 
 #include "check/junit.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "common/util.h"
 
 int junit_init(struct junit *j, const char *suite)
@@ -18,6 +19,19 @@ int junit_init(struct junit *j, const char *suite)
 		return -1;
 	}
 	return 0;
+}
+
+/* S made printable (text.h): a report may quote a file's line or a
+ * message of libvirt's, and XML 1.0 has no place for most control
+ * characters, nor libxml2's writer for bytes that are not UTF-8. */
+static char *junit_clean(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(4 * n + 1);
+
+	if (out)
+		text_clean((const unsigned char *)s, n, out);
+	return out;
 }
 
 int junit_add(struct junit *j, const char *classname, const char *name, const char *failure)
@@ -36,9 +50,9 @@ int junit_add(struct junit *j, const char *classname, const char *name, const ch
 		j->cap = cap;
 	}
 	c = &j->c[j->n];
-	c->classname = strdup(classname);
-	c->name = strdup(name);
-	c->failure = failure ? strdup(failure) : NULL;
+	c->classname = junit_clean(classname);
+	c->name = junit_clean(name);
+	c->failure = failure ? junit_clean(failure) : NULL;
 	if (!c->classname || !c->name || (failure && !c->failure)) {
 		free(c->classname);
 		free(c->name);

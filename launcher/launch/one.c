@@ -49,7 +49,8 @@ static void one_report_stages(const struct launch_times *t)
 	}
 	fprintf(stderr, "launch: stage %-11s wall %.3f s, CPU %.3f s, QEMU ", "total",
 		t->at[STAGES_M_TORN_DOWN], t->cpu[STAGES_M_TORN_DOWN]);
-	if (isnan(t->qemu_cpu[STAGES_M_EXITED]))
+	/* QEMU's whole is read at the exit frame: without one, unknown. */
+	if (!(t->at[STAGES_M_EXITED] > 0) || isnan(t->qemu_cpu[STAGES_M_EXITED]))
 		fprintf(stderr, "-\n");
 	else
 		fprintf(stderr, "%.2f s\n", t->qemu_cpu[STAGES_M_EXITED]);
