@@ -178,7 +178,6 @@ int jail_plan(struct jail *j, const struct backend_args *a)
 	const struct plan *p = a->plan;
 	char path[PATH_MAX + 32], trace[PATH_MAX];
 	const char *tfile = jail_trace_file(p, trace, sizeof trace);
-	int fd;
 
 	memset(j, 0, sizeof *j);
 	if (jail_user(j, p) < 0)
@@ -204,9 +203,6 @@ int jail_plan(struct jail *j, const struct backend_args *a)
 	     jail_add(j, a->template_dir, 1, 1) < 0) ||
 	    (tfile && jail_add(j, tfile, 1, 0) < 0))
 		return -1;
-	/* A trace QEMU writes must be there to be bound. */
-	if (tfile && (fd = open(tfile, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0)
-		close(fd);
 	/* What QEMU writes in directories it may not write itself. */
 	snprintf(path, sizeof path, "%.4000s/" PLAN_OVERLAY, a->rundir);
 	if (j->userns)
@@ -214,7 +210,7 @@ int jail_plan(struct jail *j, const struct backend_args *a)
 	if (jail_give(j->uid, j->gid, path, 0) < 0 || jail_give(j->uid, j->gid, p->channel, 0) < 0 ||
 	    jail_give(j->uid, j->gid, p->monitor, 0) < 0 ||
 	    jail_give(j->uid, j->gid, p->memory_path, p->start == PLAN_START_TEMPLATE) < 0 ||
-	    jail_give(j->uid, j->gid, tfile, 1) < 0)
+	    jail_give(j->uid, j->gid, tfile, 0) < 0)
 		return -1;
 	return 0;
 }

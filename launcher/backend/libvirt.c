@@ -157,7 +157,7 @@ static int libvirt_give(const struct backend_args *a)
 		snprintf(tdir, sizeof tdir, "%s", trace);
 		if (strrchr(tdir, '/'))
 			*strrchr(tdir, '/') = '\0';
-		if (jail_reachable(pw->pw_uid, tdir) < 0 || jail_give(pw->pw_uid, pw->pw_gid, trace, 1) < 0)
+		if (jail_reachable(pw->pw_uid, tdir) < 0 || jail_give(pw->pw_uid, pw->pw_gid, trace, 0) < 0)
 			return -1;
 	}
 	snprintf(overlay, sizeof overlay, "%.4000s/" PLAN_OVERLAY, a->rundir);

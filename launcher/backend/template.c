@@ -111,7 +111,6 @@ static void tpl_evict(const struct tpl *t)
 static void tpl_overlay(const struct tpl *t)
 {
 	char base[PATH_MAX + 16], tmp[PATH_MAX + 32], dst[PATH_MAX + 16];
-	const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", tmp, NULL };
 
 	snprintf(base, sizeof base, "%.4000s/" PLAN_OVERLAY, t->dir);
 	snprintf(tmp, sizeof tmp, "%.4000s/" TPL_OVERLAY ".part", t->dir);
@@ -119,7 +118,7 @@ static void tpl_overlay(const struct tpl *t)
 	if (access(base, F_OK) < 0)
 		return;
 	/* A shortcut only: its failure is no error of the launch's. */
-	if (proc_run(img, NULL, NULL) < 0 || rename(tmp, dst) < 0) {
+	if (proc_overlay(base, "qcow2", tmp, NULL) < 0 || rename(tmp, dst) < 0) {
 		unlink(tmp);
 		err_clear();
 	}

@@ -4,6 +4,7 @@
  * trace is counted here, after the launch. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -96,11 +97,16 @@ static int bench_one(struct bench *b, struct bench_conf *c, struct bench_rec *re
 		trace = NULL;
 	}
 	if (trace) {
-		/* QEMU appends to a trace file that is there already. */
-		if (unlink(trace) < 0 && errno != ENOENT) {
+		/* Empty, and there: QEMU appends to a trace file that is
+		 * there already, and a confined QEMU is handed (bound, given
+		 * to its user) only a file that exists. */
+		int fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd < 0) {
 			err_set(LB_EXIT_VM, "%s: %s", trace, strerror(errno));
 			return -1;
 		}
+		close(fd);
 		snprintf(trace_arg, sizeof trace_arg, "pci_cfg_*,file=%s", trace);
 		lo.in.qemu_extra = qemu_extra;
 		lo.in.nqemu_extra = sizeof qemu_extra / sizeof *qemu_extra;

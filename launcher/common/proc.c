@@ -201,3 +201,10 @@ fail:
 	free(exe);
 	return -1;
 }
+
+int proc_overlay(const char *base, const char *base_fmt, const char *path, const char *log)
+{
+	const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base, "-F", base_fmt, path, NULL };
+
+	return proc_run(img, NULL, log);
+}

@@ -49,17 +49,14 @@ int rundir_overlay(struct launch *l)
 	if (!root || l->plan.conn == PLAN_CONN_REMOTE)
 		return 0;
 	/* A clone's is a copy of its template's empty one, where there
-	 * is one (template.h). */
+	 * is one (template.h); otherwise qemu-img makes it. */
 	snprintf(base, sizeof base, "%.4000s/" TPL_OVERLAY, clone ? l->template_dir : "");
 	if (!clone || util_copy_file(base, root->path, 0600) < 0) {
-		const char *img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", base,
-				      "-F", clone ? "qcow2" : "raw", root->path, NULL };
-
 		err_clear();
 		snprintf(base, sizeof base, "%.4000s%s", clone ? l->template_dir : l->o->in.root,
 			 clone ? "/" PLAN_OVERLAY : "");
 		snprintf(log, sizeof log, "%s/qemu-img.log", l->rundir);
-		if (proc_run(img, NULL, log) < 0)
+		if (proc_overlay(base, clone ? "qcow2" : "raw", root->path, log) < 0)
 			return -1;
 	}
 	if (chmod(root->path, 0600) < 0) {
