@@ -2,8 +2,11 @@
 #   WERROR=0      build without -Werror
 #   SANITIZE=1    build with ASan and UBSan
 #   PREFIX, DESTDIR honoured by make install
+#   CPPFLAGS, LDFLAGS honoured as well, as dpkg-buildflags sets them
 
-VERSION   = 0.1
+# The version has one home, debian/changelog's newest entry: the package
+# and leanboot --version cannot disagree.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
@@ -58,29 +61,36 @@ FORCE:
 # The aarch64 appliance's init and inspector, when Debian's cross compiler
 # is there (scripts/deps aarch64 installs it, with the arm64 libraries the
 # inspector links); without it leanboot still does everything for x86_64.
+# CROSS_aarch64= leaves them out (the Debian package does: an amd64
+# package carries no arm64 binaries).
+ifeq ($(origin CROSS_aarch64),undefined)
 CROSS_aarch64 := $(shell command -v aarch64-linux-gnu-gcc 2>/dev/null)
+endif
 CROSS_DATA = $(if $(CROSS_aarch64),$(DATA)/init-aarch64 $(DATA)/inspect-aarch64)
 
-all: $(LB) $(DATA)/init $(DATA)/inspect $(DATA)/packages $(DATA)/modules $(CROSS_DATA) $(HELPER_BINS)
+# What an install holds; all adds the test helpers.
+PROGRAMS = $(LB) $(DATA)/init $(DATA)/inspect $(DATA)/packages $(DATA)/modules $(CROSS_DATA)
+programs: $(PROGRAMS)
+all: $(PROGRAMS) $(HELPER_BINS)
 
 # Headers are found from the top of each tree: "plan/plan.h", "wire.h".
 # -MMD writes each object's header dependencies beside it.
 INCS = -Ilauncher -Iinclude
 $(B)/obj/launcher/%.o: launcher/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LB_CFLAGS) $(INCS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LB_CFLAGS) $(INCS) -MMD -MP -c -o $@ $<
 
 $(LB): $(OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm -pthread
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm -pthread
 
 # PID 1 of the appliance: static, so it needs nothing from the root image.
 $(B)/obj/appliance/init/%.o: appliance/init/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) -O2 -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
 $(DATA)/init: $(INIT_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -O2 -static -o $@ $(INIT_OBJS)
+	$(CC) -O2 -static $(LDFLAGS) -o $@ $(INIT_OBJS)
 
 # The inspector runs inside the appliance, linked against the libraries
 # appliance/packages puts there that every inspection uses (libblkid,
@@ -88,10 +98,10 @@ $(DATA)/init: $(INIT_OBJS)
 # them (appliance/inspect/inspect.h).
 $(B)/obj/appliance/inspect/%.o: appliance/inspect/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
 $(DATA)/inspect: $(INSPECT_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(INSPECT_OBJS) -lblkid -lsqlite3
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(INSPECT_OBJS) -lblkid -lsqlite3
 
 # The same two for aarch64, by the cross compiler: no qemu-user, no
 # binfmt.  Objects go to obj-aarch64/.
@@ -256,18 +266,44 @@ demo:
 regen-golden: all
 	LEANBOOT_REGEN=1 prove tests/01-golden.t
 
-install: $(LB) $(DATA)/init $(DATA)/inspect
+install: $(PROGRAMS)
 	install -D -m 0755 $(LB) $(DESTDIR)$(PREFIX)/bin/leanboot
 	install -D -m 0755 $(DATA)/init $(DESTDIR)$(DATADIR)/init
 	install -D -m 0755 $(DATA)/inspect $(DESTDIR)$(DATADIR)/inspect
 	install -D -m 0644 appliance/packages $(DESTDIR)$(DATADIR)/packages
 	install -D -m 0644 appliance/modules $(DESTDIR)$(DATADIR)/modules
 	$(if $(CROSS_DATA),install -m 0755 $(CROSS_DATA) $(DESTDIR)$(DATADIR)/)
-	install -D -m 0644 docs/leanboot.1 $(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	sed '1s/"leanboot"/"leanboot $(VERSION)"/' docs/leanboot.1 >$(DESTDIR)$(PREFIX)/share/man/man1/leanboot.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	$(LB) completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leanboot
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# (it writes its results beside the source directory, so the copy sits
+# in build/deb/src and they land in build/deb/), then checked by lintian.
+DEB = $(B)/deb/leanboot_$(VERSION)_amd64.deb
+deb:
+	@scripts/deps package
+	rm -rf $(B)/deb
+	mkdir -p $(B)/deb/src
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(B)/deb/src
+	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(B)/deb/leanboot_$(VERSION)_amd64.changes
+
+# An OCI image with that package installed and its appliance built in,
+# from Debian's archive alone (container/build says how).
+CONTAINER_IMAGE ?= leanboot
+container: deb
+	@scripts/deps container
+	container/build $(DEB) $(CONTAINER_IMAGE)
+
+# The package and the image tested as their users meet them: installed
+# by apt in a fresh root, run as root and as a new user, purged; the
+# image run by podman, as root and rootless (tests/package/).
+check-package: container
+	LEANBOOT_DEB=$(DEB) LEANBOOT_IMAGE=$(CONTAINER_IMAGE) prove -v --timer tests/package/*.t
 
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE all deps check check-faults check-valgrind demo fuzz regen-golden install clean
+.PHONY: FORCE all programs deps deb container check-package check check-faults check-valgrind demo fuzz regen-golden install clean

@@ -188,8 +188,9 @@ static int hash_stat(struct sha256_ctx *h, const char *path)
 		return -1;
 	}
 	hash_str(h, path);
-	snprintf(buf, sizeof buf, "%lld.%ld:%lld", (long long)st.st_mtim.tv_sec,
-		 st.st_mtim.tv_nsec, (long long)st.st_size);
+	/* Whole seconds: tar, and so podman commit and every image layer,
+	 * keeps no finer time, and a cache copied by one must still match. */
+	snprintf(buf, sizeof buf, "%lld:%lld", (long long)st.st_mtim.tv_sec, (long long)st.st_size);
 	hash_str(h, buf);
 	return 0;
 }
@@ -380,7 +381,12 @@ static int appl_make_forms(struct appl *a, const char *tmp, int verbose)
 				      a->kver, sizeof a->kver, logp) < 0)
 			goto out;
 	} else {
+		/* --use-installed: the packages' files come from the host's
+		 * own installed copies.  Without it supermin asks apt to
+		 * download every package again, which fails with no network
+		 * or no package lists, as in a container or a CI runner. */
 		if (strv_add(&av, "supermin") || strv_add(&av, "--prepare") ||
+		    strv_add(&av, "--use-installed") ||
 		    strv_add(&av, "-o") || strv_add(&av, sd) || read_packages(a, &av) < 0)
 			goto out;
 		if (proc_run((const char *const *)av.v, env, logp) < 0)
