@@ -7,7 +7,7 @@ tmpdir
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 56
+plan 62
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -88,10 +88,24 @@ check "a trace cut before /init's exec gives no own figures, the spans still ($g
 # not kill it.
 lvlog="$("$LB" appliance info | awk '$1=="cache"{print $2}')/libvirt.log"
 before=$(grep -c "Failed to terminate process" "$lvlog" 2>/dev/null)
+# With expectations on the deterministic count, relative to the first
+# configuration: every topology makes at least minimal's accesses, and
+# only minimal makes under twice them.
 "$LB" bench -q --topology minimal,auto,virt-install --runs 1 --warmup 0 --csv "$T/r.csv" \
-	--json "$T/r.json" --svg "$T/r.svg" --logs "$T/logs" >"$T/table"
+	--json "$T/r.json" --svg "$T/r.svg" --logs "$T/logs" \
+	--expect 'pci_cfg_ratio>=1,pci_cfg_ratio<2' --junit "$T/r.junit" >"$T/table"
 st=$?
-check "bench of three topologies completes" [ $st = 0 ]
+check "bench of three topologies completes; exit 1, since two expectations fail" \
+	sh -c "[ $st = 1 ] && grep -q '^PCI config accesses' '$T/table'"
+check "the table says which expectations were not met, and why" \
+	sh -c "[ \$(grep -c '^  NOT MET  .*: pci_cfg against .*, per round, is .*; expected < 2$' '$T/table') = 2 ] &&
+	       [ \$(grep -c '^  met ' '$T/table') = 4 ]"
+junit_read "$T/r.junit" >"$T/r.read" 2>&1
+check "--junit: a case per configuration's runs and per expectation, auto's and virt-install's ratios failed" \
+	sh -c "grep -qx 'cases 9 failures 2' '$T/r.read' &&
+	       grep -q '^failure pci_cfg_ratio<2: auto.*: pci_cfg against minimal.*expected < 2$' '$T/r.read' &&
+	       grep -q '^failure pci_cfg_ratio<2: virt-install.*expected < 2$' '$T/r.read'"
+grep -q 'cases 9 failures 2' "$T/r.read" || diag "$(cat "$T/r.read")"
 after=$(grep -c "Failed to terminate process" "$lvlog" 2>/dev/null)
 check "no later launch left libvirt a process it could not kill (${before:-0} -> ${after:-0})" \
 	[ "${after:-0}" = "${before:-0}" ]
@@ -194,6 +208,10 @@ for r in ports=5..2 ports=0..300 ports=0..4/0 ports=a..b; do
 	expect_fail "a bad range: $r" 2 "--topology: '$r'" "$LB" bench --topology minimal,$r
 done
 
+expect_fail "--expect: an unknown metric" 2 "unknown metric 'nosuch'" "$LB" bench --expect 'nosuch<=1'
+expect_fail "--expect: no such configuration" 2 "no configuration is named 'nope'" "$LB" bench --expect 'nope:wall<9'
+expect_fail "--expect: no operator" 2 "is not \\[CONF:\\]METRIC OP N" "$LB" bench --expect 'wall~9'
+expect_fail "--expect: not a number" 2 "'x' is not a number" "$LB" bench --expect 'wall<x'
 expect_fail "--runs 0" 2 "--runs: '0'" "$LB" bench --runs 0
 expect_fail "--runs x" 2 "--runs: 'x'" "$LB" bench --runs x
 expect_fail "--warmup 11" 2 "--warmup" "$LB" bench --warmup 11

@@ -455,3 +455,22 @@ virt_inspector() {
 	rm -f "$vi_err.try"
 	return $vi_status
 }
+
+# junit_read FILE: a JUnit report read the way a CI system's test reporter
+# reads it (python3-junitparser): "failure NAME: MESSAGE" for each failed
+# case, then "cases N failures F".
+junit_read() {
+	/usr/bin/python3 - "$1" <<'PY'
+import sys
+from junitparser import JUnitXml, Failure
+n = f = 0
+for suite in JUnitXml.fromfile(sys.argv[1]):
+    for case in suite:
+        n += 1
+        for r in case.result:
+            if isinstance(r, Failure):
+                f += 1
+                print("failure %s: %s" % (case.name, r.message))
+print("cases %d failures %d" % (n, f))
+PY
+}

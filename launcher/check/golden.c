@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "check/golden.h"
-#include "check/junit.h"
+#include "common/junit.h"
 #include "check/views.h"
 #include "common/err.h"
 #include "common/util.h"

@@ -6,7 +6,7 @@
 
 #include <libvirt/libvirt.h>
 
-#include "check/junit.h"
+#include "common/junit.h"
 
 /* Print a verdict for each NAME.xml of DIR and a summary, and with J
  * (not NULL) add each as a test case, failed with its differences.

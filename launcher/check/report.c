@@ -5,7 +5,7 @@
 
 #include <json-c/json.h>
 
-#include "check/junit.h"
+#include "common/junit.h"
 #include "check/report.h"
 
 static const char *report_cell(const struct check_views *v, char which, size_t k, char *buf, size_t len)

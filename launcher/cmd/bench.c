@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/expect.h"
 #include "cmd/cmd.h"
 #include "common/err.h"
 #include "common/strv.h"
@@ -37,6 +38,9 @@ struct bench_opts {
 	const char *peer;
 	struct bench *b;
 	struct strv made;         /* values a range expanded to */
+	struct bench_expect expect[BENCH_MAX_EXPECT];
+	size_t nexpect;
+	const char *junit;        /* --junit FILE */
 };
 
 /* Apply V, a value of dimension D, to C: through cmd_plan_opt, so bench
@@ -178,6 +182,11 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return 0;
 	case OPT_LOGS:
 		o->b->logs = arg;
+		return 0;
+	case OPT_EXPECT:
+		return bench_expect_parse(arg, o->expect, &o->nexpect);
+	case OPT_JUNIT:
+		o->junit = arg;
 		return 0;
 	}
 	return -2;
@@ -345,8 +354,12 @@ int cmd_bench(int argc, char **argv)
 			free(list);
 		}
 	}
-	if (make_confs(b, o.dim) < 0)
+	if (make_confs(b, o.dim) < 0 || bench_expect_confs(b, o.expect, o.nexpect) < 0)
 		goto out;
+	/* A report from an earlier bench must not stand for this one if
+	 * this one ends before it writes its own. */
+	if (o.junit)
+		unlink(o.junit);
 	if (o.peer) {
 		b->peer = access("/usr/bin/guestfish", X_OK) == 0;
 		if (!b->peer)
@@ -385,6 +398,24 @@ int cmd_bench(int argc, char **argv)
 	for (size_t k = 0; k < b->nconf; k++)
 		if (b->conf[k].failed == b->runs)
 			status = LB_EXIT_VM;
+	if (o.nexpect || o.junit) {
+		struct junit j;
+		int failed;
+
+		if (o.junit && junit_init(&j, "leanboot bench") < 0) {
+			status = err_report("bench");
+			goto out;
+		}
+		failed = bench_expect_check(b, o.expect, o.nexpect, o.junit ? &j : NULL);
+		if (failed < 0 || (o.junit && junit_write(&j, o.junit) < 0))
+			status = err_report("bench");
+		else if (failed && status == LB_EXIT_OK)
+			status = LB_EXIT_SHORT;
+		if (o.junit)
+			junit_free(&j);
+		if (status != LB_EXIT_OK && status != LB_EXIT_SHORT)
+			goto out;
+	}
 	if ((b->json && bench_report_json(b, b->json) < 0) || (b->csv && bench_report_csv(b, b->csv) < 0) ||
 	    (b->svg && bench_report_svg(b, b->svg) < 0))
 		status = err_report("bench");

@@ -13,7 +13,7 @@
 #include "backend/lv.h"
 #include "check/expect.h"
 #include "check/golden.h"
-#include "check/junit.h"
+#include "common/junit.h"
 #include "check/report.h"
 #include "check/views.h"
 #include "cmd/cmd.h"

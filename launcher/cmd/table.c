@@ -27,7 +27,7 @@ const struct cmd cmd_table[] = {
 	{ CMD_BENCH, "bench", { cmd_bench_opts, cmd_boot_opts, cmd_channel_opts },
 	  "[--topology T[,T]...] [--backend B[,B]] [--start S[,S]] [--runs N] [--warmup N]\n"
 	  "       [--peer {peer}] [--plain] [--timeout S] [BOOT OPTION LISTS] [--append ARGS]... [--json FILE] [--csv FILE]\n"
-	  "       [--svg FILE] [--logs DIR]",
+	  "       [--svg FILE] [--logs DIR] [--expect SPEC] [--junit FILE]",
 	  "measure boot time by stage, topology against topology", cmd_bench, 0 },
 	{ CMD_APPLIANCE, "appliance", { cmd_appliance_opts }, "[--arch A] (build|info|clean)",
 	  "build, describe or remove the appliance", cmd_appliance, 1 },

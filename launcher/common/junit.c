@@ -1,4 +1,4 @@
-/* check junit: see junit.h.  The document is libxml2's writer's, which
+/* junit: see junit.h.  The document is libxml2's writer's, which
  * escapes whatever a name or sentence holds. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include <libxml/xmlwriter.h>
 
-#include "check/junit.h"
+#include "common/junit.h"
 #include "common/err.h"
 #include "common/text.h"
 #include "common/util.h"

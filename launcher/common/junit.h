@@ -1,10 +1,10 @@
-/* check junit: what check found as JUnit XML, the report format GitLab,
+/* junit: what check and bench found, as JUnit XML, the report format GitLab,
  * Jenkins and GitHub's test reporters read, so that a topology that
  * grew a root port fails as a test in the CI a user already has.  One
  * test case per expectation; a failed one carries the sentence that
  * says why. */
-#ifndef LB_CHECK_JUNIT_H
-#define LB_CHECK_JUNIT_H
+#ifndef LB_COMMON_JUNIT_H
+#define LB_COMMON_JUNIT_H
 
 #include <stddef.h>
 
