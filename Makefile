@@ -54,8 +54,8 @@ HELPER_BINS = $(HELPERS:%=$(B)/tests/helpers/%)
 FLAGS_STAMP = $(B)/.build-flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' | cmp -s - $@ || \
-		echo '$(CC) $(CFLAGS) $(LB_CFLAGS) $(SANFLAGS)' >$@
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LB_CFLAGS) $(SANFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LB_CFLAGS) $(SANFLAGS)' >$@
 FORCE:
 
 # The aarch64 appliance's init and inspector, when Debian's cross compiler
@@ -87,7 +87,7 @@ $(LB): $(OBJS)
 # PID 1 of the appliance: static, so it needs nothing from the root image.
 $(B)/obj/appliance/init/%.o: appliance/init/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -O2 -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) -O2 -g -std=gnu11 $(WARN) -Iinclude -MMD -MP -c -o $@ $<
 $(DATA)/init: $(INIT_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -O2 -static $(LDFLAGS) -o $@ $(INIT_OBJS)
@@ -286,7 +286,7 @@ deb:
 	@scripts/deps package
 	rm -rf $(B)/deb
 	mkdir -p $(B)/deb/src
-	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(B)/deb/src
+	tar -c -f - --exclude=./build --exclude=./.git . | tar -x -f - -C $(B)/deb/src
 	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error $(B)/deb/leanboot_$(VERSION)_amd64.changes
 
@@ -299,8 +299,10 @@ container: deb
 
 # The package and the image tested as their users meet them: installed
 # by apt in a fresh root, run as root and as a new user, purged; the
-# image run by podman, as root and rootless (tests/package/).
+# image run by podman, as root and rootless (tests/package/).  The tree's
+# own build is what the tests compare the package's answers with.
 check-package: container
+	@$(MAKE) --no-print-directory all
 	LEANBOOT_DEB=$(DEB) LEANBOOT_IMAGE=$(CONTAINER_IMAGE) prove -v --timer tests/package/*.t
 
 clean:

@@ -6,7 +6,7 @@ tmpdir
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 truncate -s 1M "$T/a.img" "$T/b.img"
-plan 24
+plan 26
 
 # The channel's controller, the root disk and 2 user disks = 4 PCIe devices.
 check "libguestfs with 4 PCIe devices: 4 + 1 root ports" \
@@ -99,6 +99,9 @@ check "--junit, minimal: exit 0, two cases, none failed" \
 	sh -c "[ $st = 0 ] && [ \"\$(tail -n 1 '$T/minimal.read')\" = 'cases 2 failures 0' ]"
 expect_fail "--junit into a folder that is not there: exit 2, one line" 2 "--junit: .*/none/r.xml: No such file or directory" \
 	"$LB" check -q --topology minimal --expect pcie-root-port=0 --junit "$T/none/r.xml"
+expect_fail "--junit onto a device: refused, exit 2, one line, the device untouched" 2 \
+	"--junit: /dev/null is not a regular file" "$LB" check -q --topology minimal --junit /dev/null
+check "... /dev/null is still a character device" [ -c /dev/null ]
 echo stale >"$T/stale.junit"
 "$LB" check -q --connect bogus:///nowhere --topology minimal --expect pcie-root-port=0 --junit "$T/stale.junit" 2>/dev/null
 st=$?

@@ -7,7 +7,7 @@ tmpdir
 export LEANBOOT_ACCEL=tcg
 unset LEANBOOT_CONNECT LEANBOOT_BACKEND
 data="$top/tests/data"
-plan 62
+plan 64
 
 # PCI enumeration, as leanboot(1) defines it: these initcalls, timed by
 # the printk stamps of their "calling" and "returned" lines.
@@ -123,7 +123,10 @@ check "the table, the JSON and the SVG are there" \
 
 # The same --logs directory again: each run's trace is its own (QEMU
 # appends to a trace file it finds), so the count is the same.
-"$LB" bench -q --topology minimal --runs 1 --warmup 0 --csv "$T/again.csv" --logs "$T/logs" >/dev/null
+# With an expectation it meets: exit 0.
+"$LB" bench -q --topology minimal --runs 1 --warmup 0 --csv "$T/again.csv" --logs "$T/logs" \
+	--expect 'pci_cfg_ratio=1, pci_cfg > 0' >/dev/null
+check "bench whose expectations are all met exits 0" [ $? = 0 ]
 again=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{ print $col["pci_cfg_reads"] + $col["pci_cfg_writes"] }' "$T/again.csv")
 check "a second bench into the same --logs counts its own accesses ($again, first $m)" [ "$again" = "$m" ]
@@ -212,6 +215,7 @@ expect_fail "--expect: an unknown metric" 2 "unknown metric 'nosuch'" "$LB" benc
 expect_fail "--expect: no such configuration" 2 "no configuration is named 'nope'" "$LB" bench --expect 'nope:wall<9'
 expect_fail "--expect: no operator" 2 "is not \\[CONF:\\]METRIC OP N" "$LB" bench --expect 'wall~9'
 expect_fail "--expect: not a number" 2 "'x' is not a number" "$LB" bench --expect 'wall<x'
+expect_fail "--expect: an empty list" 2 "no term in ' , '" "$LB" bench --expect ' , '
 expect_fail "--runs 0" 2 "--runs: '0'" "$LB" bench --runs 0
 expect_fail "--runs x" 2 "--runs: 'x'" "$LB" bench --runs x
 expect_fail "--warmup 11" 2 "--warmup" "$LB" bench --warmup 11

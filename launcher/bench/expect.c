@@ -47,24 +47,44 @@ static int parse_metric(const char *s, size_t len, struct bench_expect *e)
 	return -1;
 }
 
-static int parse_term(const char *t, struct bench_expect *e)
+/* S less the blanks at either end, in place. */
+static char *trim(char *s)
 {
-	const char *colon, *m = t, *opat = NULL;
-	size_t oplen = 0;
 	char *end;
 
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/* One term, its blanks around METRIC, OP and N allowed, as the synopsis
+ * spells it. */
+static int parse_term(char *t, struct bench_expect *e)
+{
+	char *colon, *m = t, *opat = NULL, *num, *end;
+	size_t oplen = 0;
+
 	memset(e, 0, sizeof *e);
+	t = trim(t);
+	m = t;
+	if (!*t)
+		return err_usage_fail("--expect: an empty term");
 	if (strlen(t) >= sizeof e->text)
 		return err_usage_fail("--expect: '%.40s...' is too long", t);
 	snprintf(e->text, sizeof e->text, "%s", t);
-	colon = strchr(t, ':');
+	/* The last colon: a configuration's name may hold one (a URI's),
+	 * a metric and a number never do. */
+	colon = strrchr(t, ':');
 	if (colon) {
 		if (colon == t || (size_t)(colon - t) >= sizeof e->conf)
-			return err_usage_fail("--expect: '%s': CONF: names a configuration", t);
-		snprintf(e->conf, sizeof e->conf, "%.*s", (int)(colon - t), t);
+			return err_usage_fail("--expect: '%s': CONF: names a configuration", e->text);
+		*colon = '\0';
+		snprintf(e->conf, sizeof e->conf, "%s", trim(t));
 		m = colon + 1;
 	}
-	for (const char *p = m; *p && !opat; p++)
+	for (char *p = m; *p && !opat; p++)
 		for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
 			if (!strncmp(p, ops[i].text, strlen(ops[i].text))) {
 				opat = p;
@@ -74,12 +94,15 @@ static int parse_term(const char *t, struct bench_expect *e)
 			}
 	if (!opat)
 		return err_usage_fail("--expect: '%s' is not [CONF:]METRIC OP N (OP: <, <=, >, >=, =)", t);
-	if (parse_metric(m, (size_t)(opat - m), e) < 0)
-		return err_usage_fail("--expect: '%s': unknown metric '%.*s' (pci_cfg, to_ready, wall, ...; "
-				      "leanboot(1) lists them)", t, (int)(opat - m), m);
-	e->value = strtod(opat + oplen, &end);
-	if (end == opat + oplen || *end || !isfinite(e->value))
-		return err_usage_fail("--expect: '%s': '%s' is not a number", t, opat + oplen);
+	num = trim(opat + oplen);
+	*opat = '\0';
+	m = trim(m);
+	if (parse_metric(m, strlen(m), e) < 0)
+		return err_usage_fail("--expect: '%s': unknown metric '%s' (pci_cfg, to_ready, wall, ...; "
+				      "leanboot(1) lists them)", e->text, m);
+	e->value = strtod(num, &end);
+	if (end == num || *end || !isfinite(e->value))
+		return err_usage_fail("--expect: '%s': '%s' is not a number", e->text, num);
 	return 0;
 }
 
@@ -90,6 +113,12 @@ int bench_expect_parse(const char *list, struct bench_expect *e, size_t *n)
 
 	if (!copy)
 		return err_usage_fail("out of memory");
+	/* An empty list is a mistake (an unset variable in a CI job), not a
+	 * bench with nothing to meet. */
+	if (!list[strspn(list, " \t,")]) {
+		free(copy);
+		return err_usage_fail("--expect: no term in '%s'", list);
+	}
 	for (char *t = strtok_r(copy, ",", &save); t && r == 0; t = strtok_r(NULL, ",", &save)) {
 		if (*n >= BENCH_MAX_EXPECT)
 			r = err_usage_fail("--expect: at most %d terms", BENCH_MAX_EXPECT);
@@ -162,6 +191,9 @@ int bench_expect_check(const struct bench *b, const struct bench_expect *e, size
 		snprintf(cls, sizeof cls, "leanboot.bench.%s", c->name);
 		snprintf(runs, sizeof runs, "%d of %ld runs failed (leanboot's messages say why)", c->failed,
 			 b->runs);
+		/* A failed run fails the bench too: the report and the exit
+		 * status must not disagree. */
+		failed += c->failed > 0;
 		if (j && junit_add(j, cls, "runs", c->failed ? runs : NULL) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++) {

@@ -36,7 +36,8 @@ int bench_expect_parse(const char *list, struct bench_expect *e, size_t *n);
 int bench_expect_confs(const struct bench *b, const struct bench_expect *e, size_t n);
 /* Each term against each configuration it names: a line per verdict on
  * stdout, and with J, a test case per verdict and one per
- * configuration's runs.  Returns how many verdicts failed, or -1 after
+ * configuration's runs.  Returns how many verdicts failed, a
+ * configuration with a failed run counted as one, or -1 after
  * err_set(). */
 int bench_expect_check(const struct bench *b, const struct bench_expect *e, size_t n, struct junit *j);
 

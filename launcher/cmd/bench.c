@@ -12,6 +12,7 @@
 #include "bench/expect.h"
 #include "cmd/cmd.h"
 #include "common/err.h"
+#include "common/junit.h"
 #include "common/strv.h"
 #include "plan/machine.h"
 #include "plan/topology.h"
@@ -187,7 +188,7 @@ static int bench_opt(int c, char *arg, void *ctx)
 		return bench_expect_parse(arg, o->expect, &o->nexpect);
 	case OPT_JUNIT:
 		o->junit = arg;
-		return 0;
+		return junit_clear(arg) < 0 ? err_usage_fail("%s", err_msg()) : 0;
 	}
 	return -2;
 }
@@ -356,10 +357,6 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (make_confs(b, o.dim) < 0 || bench_expect_confs(b, o.expect, o.nexpect) < 0)
 		goto out;
-	/* A report from an earlier bench must not stand for this one if
-	 * this one ends before it writes its own. */
-	if (o.junit)
-		unlink(o.junit);
 	if (o.peer) {
 		b->peer = access("/usr/bin/guestfish", X_OK) == 0;
 		if (!b->peer)
@@ -413,8 +410,6 @@ int cmd_bench(int argc, char **argv)
 			status = LB_EXIT_SHORT;
 		if (o.junit)
 			junit_free(&j);
-		if (status != LB_EXIT_OK && status != LB_EXIT_SHORT)
-			goto out;
 	}
 	if ((b->json && bench_report_json(b, b->json) < 0) || (b->csv && bench_report_csv(b, b->csv) < 0) ||
 	    (b->svg && bench_report_svg(b, b->svg) < 0))

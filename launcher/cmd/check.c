@@ -56,7 +56,7 @@ static int check_opt(int c, char *arg, void *ctx)
 		return 0;
 	case OPT_JUNIT:
 		o->junit = arg;
-		return 0;
+		return junit_clear(arg) < 0 ? err_usage_fail("%s", err_msg()) : 0;
 	case OPT_AGAINST:
 		o->against = arg;
 		return 0;
@@ -162,10 +162,6 @@ int cmd_check(int argc, char **argv)
 	if (o.junit && (o.regen || o.against || o.diff))
 		return err_usage("check: --junit reports --expect, --boot and --golden; it takes no --regen, "
 				 "--against or --diff");
-	/* A report of an earlier run must not pass for this one's when this
-	 * one ends before it writes its own. */
-	if (o.junit)
-		unlink(o.junit);
 	/* A topology's plan is resolved as a launch's is (and for --boot,
 	 * as the launch that boots it); a file or a golden directory needs
 	 * only the cache. */

@@ -134,7 +134,7 @@ const struct cmd_opt cmd_bench_opts[] = {
 	{ "logs", OPT_LOGS, "DIR", "keep each run's dmesg and PCI trace", NULL },
 	{ "plain", OPT_PLAIN, NULL, "time run -- true, with no tracing", NULL },
 	{ "expect", OPT_EXPECT, "[CONF:]METRIC OP N[,...]",
-	  "exit 1 unless the medians meet these (pci_cfg<=700, auto:to_ready_ratio>=1)", NULL },
+	  "exit 1 unless the medians meet these (pci_cfg<=700, auto/libvirt:to_ready_ratio>=1)", NULL },
 	{ "junit", OPT_JUNIT, "FILE", "also write each expectation, and each configuration's runs, "
 	  "as JUnit test cases to FILE", NULL },
 	{ "start", OPT_START, "S[,S]",

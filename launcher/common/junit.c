@@ -1,8 +1,11 @@
 /* junit: see junit.h.  The document is libxml2's writer's, which
  * escapes whatever a name or sentence holds. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/xmlwriter.h>
 
@@ -32,6 +35,23 @@ static char *junit_clean(const char *s)
 	if (out)
 		text_clean((const unsigned char *)s, n, out);
 	return out;
+}
+
+int junit_clear(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		err_set(LB_EXIT_USAGE, "--junit: %s is not a regular file", path);
+		return -1;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		err_set(LB_EXIT_USAGE, "--junit: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int junit_add(struct junit *j, const char *classname, const char *name, const char *failure)

@@ -24,6 +24,11 @@ int junit_init(struct junit *j, const char *suite);
 /* A case CLASSNAME.NAME, failed with the sentence FAILURE, or passed
  * (FAILURE NULL).  Returns 0, or -1 after err_set(). */
 int junit_add(struct junit *j, const char *classname, const char *name, const char *failure);
+/* Make way at PATH for this run's report, as soon as --junit is read: an
+ * earlier run's report must not pass for this one's if this one stops
+ * first, so a regular file there is removed.  Anything else there (a
+ * device, a directory, a link) is refused: -1 after err_set(). */
+int junit_clear(const char *path);
 /* The report, written whole to PATH (renamed into place).  Returns 0, or
  * -1 after err_set(). */
 int junit_write(const struct junit *j, const char *path);

@@ -384,7 +384,9 @@ static int appl_make_forms(struct appl *a, const char *tmp, int verbose)
 		/* --use-installed: the packages' files come from the host's
 		 * own installed copies.  Without it supermin asks apt to
 		 * download every package again, which fails with no network
-		 * or no package lists, as in a container or a CI runner. */
+		 * or no package lists, as in a container or a CI runner.
+		 * Local edits to their configuration files come along, and
+		 * are not in the key (leanboot(1), FILES). */
 		if (strv_add(&av, "supermin") || strv_add(&av, "--prepare") ||
 		    strv_add(&av, "--use-installed") ||
 		    strv_add(&av, "-o") || strv_add(&av, sd) || read_packages(a, &av) < 0)
