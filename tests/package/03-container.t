@@ -34,10 +34,15 @@ podman_as() {
 	if [ "$who" = root ]; then
 		podman run --rm --network none "$@"
 	else
-		setpriv --reuid lbpod --regid lbpod --init-groups env -i HOME=/home/lbpod \
-			PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG_RT" \
-			podman run --rm --network none "$@"
+		as_lbpod podman run --rm --network none "$@"
 	fi
+}
+# as_lbpod CMD...: CMD as the rootless user, from its home: the checkout
+# this test runs from may be one that user cannot enter, and podman
+# starts the container in its caller's directory.
+as_lbpod() {
+	(cd /home/lbpod && setpriv --reuid lbpod --regid lbpod --init-groups env -i HOME=/home/lbpod \
+		PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG_RT" "$@")
 }
 
 containers() {
@@ -69,8 +74,7 @@ check "root: no container left" [ -z "$(podman ps -aq --filter "ancestor=$IMAGE"
 # image loaded into it from root's.
 useradd -m -s /bin/sh lbpod
 cleanup_user() {
-	setpriv --reuid lbpod --regid lbpod --init-groups env -i HOME=/home/lbpod PATH=/usr/bin:/bin \
-		XDG_RUNTIME_DIR="$XDG_RT" podman system reset -f >/dev/null 2>&1
+	as_lbpod podman system reset -f >/dev/null 2>&1
 	pkill -u lbpod 2>/dev/null
 	userdel -r lbpod 2>/dev/null
 	rm -rf "$XDG_RT" "$T"
@@ -88,8 +92,7 @@ chown -R lbpod:lbpod /home/lbpod/.config
 # /etc/subuid exists already; userdel takes them back.
 grep -q '^lbpod:' /etc/subuid 2>/dev/null ||
 	usermod --add-subuids 1000000-1065535 --add-subgids 1000000-1065535 lbpod
-podman save "$IMAGE" | setpriv --reuid lbpod --regid lbpod --init-groups env -i HOME=/home/lbpod \
-	PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG_RT" podman load -q >"$T/load" 2>&1
+podman save "$IMAGE" | as_lbpod podman load -q >"$T/load" 2>&1
 check "rootless: the image loads into the user's own storage" grep -q "$IMAGE" "$T/load"
 containers rootless
 left=$(container_qemus)
