@@ -64,16 +64,17 @@ static char *trim(char *s)
 static int parse_term(char *t, struct bench_expect *e)
 {
 	char *colon, *m = t, *opat = NULL, *num, *end;
-	size_t oplen = 0;
+	size_t oplen = 0, len;
 
 	memset(e, 0, sizeof *e);
 	t = trim(t);
 	m = t;
 	if (!*t)
 		return err_usage_fail("--expect: an empty term");
-	if (strlen(t) >= sizeof e->text)
+	len = strlen(t);
+	if (len >= sizeof e->text)
 		return err_usage_fail("--expect: '%.40s...' is too long", t);
-	snprintf(e->text, sizeof e->text, "%s", t);
+	memcpy(e->text, t, len + 1);
 	/* The last colon: a configuration's name may hold one (a URI's),
 	 * a metric and a number never do. */
 	colon = strrchr(t, ':');
