@@ -56,7 +56,7 @@ static int check_opt(int c, char *arg, void *ctx)
 		return 0;
 	case OPT_JUNIT:
 		o->junit = arg;
-		return junit_clear(arg) < 0 ? err_usage_fail("%s", err_msg()) : 0;
+		return junit_clear(arg);
 	case OPT_AGAINST:
 		o->against = arg;
 		return 0;

@@ -43,14 +43,10 @@ int junit_clear(const char *path)
 
 	if (lstat(path, &st) < 0)
 		return 0;
-	if (!S_ISREG(st.st_mode)) {
-		err_set(LB_EXIT_USAGE, "--junit: %s is not a regular file", path);
-		return -1;
-	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		err_set(LB_EXIT_USAGE, "--junit: %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!S_ISREG(st.st_mode))
+		return err_usage_fail("--junit: %s is not a regular file", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return err_usage_fail("--junit: %s: %s", path, strerror(errno));
 	return 0;
 }
 

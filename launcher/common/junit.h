@@ -27,7 +27,8 @@ int junit_add(struct junit *j, const char *classname, const char *name, const ch
 /* Make way at PATH for this run's report, as soon as --junit is read: an
  * earlier run's report must not pass for this one's if this one stops
  * first, so a regular file there is removed.  Anything else there (a
- * device, a directory, a link) is refused: -1 after err_set(). */
+ * device, a directory, a link) is refused: -1 after a one-line message,
+ * as an option handler returns (err_usage_fail). */
 int junit_clear(const char *path);
 /* The report, written whole to PATH (renamed into place).  Returns 0, or
  * -1 after err_set(). */

@@ -58,7 +58,7 @@ kver=$(ls "$R/lib/modules" | sort -V | tail -1)
 chmod 0644 "$R/srv/debian.img"
 sum=$(sha256sum <"$R/srv/debian.img")
 # The facts leanboot from the tree finds on the same image, less its path.
-"$LB" inspect --json "$R/srv/debian.img" 2>/dev/null | sed 's|"path": *"[^"]*"|"path"|' >"$T/want.json"
+"$LB" inspect --json "$R/srv/debian.img" 2>/dev/null | facts_less_path >"$T/want.json"
 check "leanboot from the tree inspects the image" [ -s "$T/want.json" ]
 
 chroot "$R" useradd -m lbuser
@@ -71,7 +71,7 @@ for who in root user; do
 	[ "$out" = "$kver" ] || diag "got: $out" "$err"
 	check "$who: ... having built the appliance into its cache" [ -s "$R/var/tmp/leanboot-$uid/appliance/root" ]
 	check_status "$who: leanboot inspect --json IMAGE" 0 $run leanboot inspect --json /srv/debian.img
-	printf '%s\n' "$out" | sed 's|"path": *"[^"]*"|"path"|' >"$T/$who.json"
+	printf '%s\n' "$out" | facts_less_path >"$T/$who.json"
 	check "$who: ... prints the facts leanboot from the tree finds" cmp -s "$T/want.json" "$T/$who.json"
 	check_status "$who: leanboot check --topology minimal --expect pcie-root-port=0" 0 \
 		$run leanboot check --topology minimal --expect pcie-root-port=0
